@@ -1,0 +1,149 @@
+"""Settings from ``ANIWORLD_*`` environment variables (and ``.env``), validated at start.
+
+Every variable is documented in README.md with its default. An invalid value raises
+:class:`ConfigError` naming the variable, which stops start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import load_dotenv
+
+from aniworld.errors import ConfigError
+
+MIN_PASSWORD_LENGTH = 8
+MIN_API_KEY_LENGTH = 20
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Process-wide settings; build it with :meth:`from_env`."""
+
+    data_dir: Path
+    library_dir: Path
+    database_url: str
+    redis_url: str
+    external_redis_url: str | None
+    site_url: str
+    secret_key: str
+    master_password: str | None = None
+    api_key: str | None = None
+    trust_proxy: bool = False
+    allow_private_hosts: bool = False
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Read and validate every setting; ``environ`` defaults to ``os.environ`` + ``.env``."""
+        if environ is None:
+            load_dotenv(override=False)
+            environ = os.environ
+        data_dir = _directory(environ, "ANIWORLD_DATA_DIR", "./instance")
+        external_redis = _optional_url(environ, "REDIS_URL", {"redis", "rediss", "unix"})
+        return cls(
+            data_dir=data_dir,
+            library_dir=_directory(environ, "ANIWORLD_LIBRARY_DIR", "./library"),
+            database_url=_database_url(environ, data_dir),
+            redis_url=external_redis or f"unix://{data_dir / 'redis.sock'}",
+            external_redis_url=external_redis,
+            site_url=_site_url(environ),
+            secret_key=_secret_key(environ, data_dir),
+            master_password=_optional_secret(environ, "ANIWORLD_MASTER_PASSWORD",
+                                             MIN_PASSWORD_LENGTH),
+            api_key=_optional_secret(environ, "ANIWORLD_API_KEY", MIN_API_KEY_LENGTH),
+            trust_proxy=_flag(environ, "ANIWORLD_TRUST_PROXY"),
+            allow_private_hosts=_flag(environ, "ANIWORLD_ALLOW_PRIVATE_HOSTS"),
+            log_level=_log_level(environ),
+        )
+
+
+def _directory(environ: Mapping[str, str], name: str, default: str) -> Path:
+    path = Path(environ.get(name) or default).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{name}={path} cannot be created: {exc.strerror}") from exc
+    if not os.access(path, os.W_OK):
+        raise ConfigError(f"{name}={path} is not writable by this user")
+    return path
+
+
+def _database_url(environ: Mapping[str, str], data_dir: Path) -> str:
+    url = environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'aniworld.db'}"
+    scheme = url.split(":", 1)[0].lower()
+    # Hosting platforms hand out postgres:// URLs; we ship the psycopg 3 driver.
+    if scheme in {"postgres", "postgresql"}:
+        return "postgresql+psycopg:" + url.split(":", 1)[1]
+    if scheme.startswith("sqlite") or scheme.startswith("postgresql+"):
+        return url
+    raise ConfigError(
+        f"DATABASE_URL={scheme}://… is not supported; use sqlite:///path or postgresql://…"
+    )
+
+
+def _optional_url(environ: Mapping[str, str], name: str, schemes: set[str]) -> str | None:
+    value = environ.get(name, "").strip()
+    if not value:
+        return None
+    if urlsplit(value).scheme not in schemes:
+        allowed = ", ".join(sorted(schemes))
+        raise ConfigError(f"{name}={value!r} is not a URL with scheme {allowed}")
+    return value
+
+
+def _site_url(environ: Mapping[str, str]) -> str:
+    value = (environ.get("ANIWORLD_SITE_URL") or "https://aniworld.to").strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"ANIWORLD_SITE_URL={value!r} must be an http(s) URL such as https://aniworld.to"
+        )
+    return value
+
+
+def _secret_key(environ: Mapping[str, str], data_dir: Path) -> str:
+    value = environ.get("ANIWORLD_SECRET_KEY", "").strip()
+    if value:
+        if len(value) < 32:
+            raise ConfigError("ANIWORLD_SECRET_KEY must be at least 32 characters long")
+        return value
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        # Created with 0600 so other local users cannot forge sessions.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _optional_secret(environ: Mapping[str, str], name: str, min_length: int) -> str | None:
+    value = environ.get(name, "")
+    if not value:
+        return None
+    if len(value) < min_length:
+        raise ConfigError(f"{name} must be at least {min_length} characters long")
+    return value
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name}={value!r} must be 1 or 0")
+
+
+def _log_level(environ: Mapping[str, str]) -> str:
+    value = (environ.get("ANIWORLD_LOG_LEVEL") or "INFO").strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"ANIWORLD_LOG_LEVEL={value!r} must be DEBUG, INFO, WARNING or ERROR")
+    return value

@@ -1,0 +1,13 @@
+"""SQLAlchemy models (plain SQLAlchemy 2.0; no Flask import)."""
+
+from aniworld.models.api_key import ApiKey
+from aniworld.models.base import Base, utcnow
+from aniworld.models.download_item import DownloadItem, ItemStatus, Priority
+from aniworld.models.episode import Episode
+from aniworld.models.series import Series
+from aniworld.models.setting import Setting
+
+__all__ = [
+    "ApiKey", "Base", "DownloadItem", "Episode", "ItemStatus", "Priority", "Series",
+    "Setting", "utcnow",
+]

@@ -1,0 +1,229 @@
+"""One episode in one language waiting for, undergoing or done with its download."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    Dialect,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from aniworld.errors import ConflictError
+from aniworld.languages import Language
+from aniworld.models.base import Base, TimestampMixin, utcnow
+
+if TYPE_CHECKING:
+    from aniworld.models.series import Series
+
+
+class Priority(IntEnum):
+    """Queue priority; a lower value is downloaded first."""
+
+    HIGH = 0
+    NORMAL = 1
+    LOW = 2
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in the API, e.g. ``high``."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Priority:
+        """Return the priority for a label, raising ``ValueError`` listing valid labels."""
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            valid = ", ".join(member.label for member in cls)
+            raise ValueError(f"unknown priority {value!r}; use one of: {valid}") from None
+
+
+class ItemStatus(StrEnum):
+    """Life-cycle state of a queue item."""
+
+    PENDING = "pending"
+    DOWNLOADING = "downloading"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# States that block adding the same episode and language again (see the partial index).
+ACTIVE_STATUSES = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED,
+                   ItemStatus.FAILED)
+# States ordered by priority and position in the visible queue.
+QUEUED_STATUSES = (ItemStatus.PENDING, ItemStatus.PAUSED)
+
+_ACTIVE_SQL = "status IN ({})".format(", ".join(f"'{status.value}'" for status in ACTIVE_STATUSES))
+
+
+class _StrEnumValue(TypeDecorator[Any]):
+    """Stores a ``StrEnum`` as its value and loads it back as the member."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int = 16) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+class _IntEnumValue(TypeDecorator[Any]):
+    """Stores an ``IntEnum`` as a small integer and loads it back as the member."""
+
+    impl = SmallInteger
+    cache_ok = True
+
+    def __init__(self, enum: type[IntEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(self.enum(value))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> IntEnum | None:
+        return None if value is None else self.enum(value)
+
+
+class DownloadItem(TimestampMixin, Base):
+    """A queued download; the methods guard the transitions of this one row."""
+
+    __tablename__ = "download_item"
+    __table_args__ = (
+        Index("ix_download_item_status_priority_position", "status", "priority", "position"),
+        # At most one unfinished item per episode and language; completed or cancelled
+        # items do not count, so an episode can be downloaded again later.
+        Index("uq_download_item_active", "series_id", "season", "episode", "language",
+              unique=True, sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    season: Mapped[int]
+    episode: Mapped[int]
+    language: Mapped[Language] = mapped_column(_StrEnumValue(Language))
+    priority: Mapped[Priority] = mapped_column(
+        _IntEnumValue(Priority), default=Priority.NORMAL)
+    position: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[ItemStatus] = mapped_column(
+        _StrEnumValue(ItemStatus), default=ItemStatus.PENDING)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    downloaded_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    speed: Mapped[float | None] = mapped_column(default=None)
+    eta_seconds: Mapped[int | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    hoster: Mapped[str | None] = mapped_column(String(64), default=None)
+    file_path: Mapped[str | None] = mapped_column(Text, default=None)
+    job_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    language_fallback: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    series: Mapped[Series] = relationship(back_populates="items")
+
+    @property
+    def code(self) -> str:
+        """Short episode label, e.g. ``S01E05`` (or ``Film 3`` for season 0)."""
+        return episode_code(self.season, self.episode)
+
+    def mark_downloading(self, job_id: str | None = None, hoster: str | None = None) -> None:
+        """Claim the item for a download; raises ``ConflictError`` unless pending or paused."""
+        # A crash-requeued job may claim its own row again; anyone else may not.
+        reclaim = self.status is ItemStatus.DOWNLOADING and job_id and job_id == self.job_id
+        if not reclaim:
+            self._require(ItemStatus.DOWNLOADING, ItemStatus.PENDING, ItemStatus.PAUSED)
+        self.status = ItemStatus.DOWNLOADING
+        self.started_at = utcnow()
+        self.job_id = job_id or self.job_id
+        self.hoster = hoster or self.hoster
+
+    def mark_completed(self, file_path: str) -> None:
+        """Record the finished file; raises ``ConflictError`` unless downloading."""
+        self._require(ItemStatus.COMPLETED, ItemStatus.DOWNLOADING)
+        self.status = ItemStatus.COMPLETED
+        self.file_path = file_path
+        self.progress = 100.0
+        self.completed_at = utcnow()
+        self._clear_rates()
+
+    def mark_failed(self, error: str) -> None:
+        """Record a failed attempt; raises ``ConflictError`` unless pending or downloading."""
+        # Late failure events (e.g. a stale RQ "abandoned job") must never overwrite a
+        # completed, paused or cancelled row, hence the narrow list of source states.
+        self._require(ItemStatus.FAILED, ItemStatus.PENDING, ItemStatus.DOWNLOADING)
+        self.status = ItemStatus.FAILED
+        self.last_error = error
+        self.attempts = (self.attempts or 0) + 1
+        self._clear_rates()
+
+    def mark_paused(self) -> None:
+        """Hold the item; raises ``ConflictError`` unless pending or downloading."""
+        self._require(ItemStatus.PAUSED, ItemStatus.PENDING, ItemStatus.DOWNLOADING)
+        self.status = ItemStatus.PAUSED
+        self._clear_rates()
+
+    def mark_resumed(self) -> None:
+        """Put a paused item back to pending; raises ``ConflictError`` unless paused."""
+        self._require(ItemStatus.PENDING, ItemStatus.PAUSED)
+        self.status = ItemStatus.PENDING
+
+    def mark_cancelled(self) -> None:
+        """Cancel the item; raises ``ConflictError`` once it is completed, failed or cancelled."""
+        self._require(ItemStatus.CANCELLED, ItemStatus.PENDING, ItemStatus.DOWNLOADING,
+                      ItemStatus.PAUSED)
+        self.status = ItemStatus.CANCELLED
+        self._clear_rates()
+
+    def reset_for_retry(self) -> None:
+        """Make a failed or cancelled item pending again with a clean slate."""
+        self._require(ItemStatus.PENDING, ItemStatus.FAILED, ItemStatus.CANCELLED)
+        self.status = ItemStatus.PENDING
+        self.last_error = None
+        self.attempts = 0
+        self.progress = 0.0
+        self.downloaded_bytes = 0
+        self.total_bytes = None
+        self.started_at = None
+        self.completed_at = None
+        self.job_id = None
+        self._clear_rates()
+
+    def _require(self, target: ItemStatus, *sources: ItemStatus) -> None:
+        """Raise ``ConflictError`` unless the current status is one of ``sources``."""
+        if self.status not in sources:
+            raise ConflictError(
+                f"cannot mark queue item {self.id} ({self.code}) {target.value}: "
+                f"it is {self.status.value}")
+
+    def _clear_rates(self) -> None:
+        self.speed = None
+        self.eta_seconds = None
+
+    def __repr__(self) -> str:
+        return f"<DownloadItem {self.id} {self.code} {self.language} {self.status}>"
+
+
+def episode_code(season: int, episode: int) -> str:
+    """Label an episode like the site does: ``S01E05``, or ``Film 3`` for season 0."""
+    return f"Film {episode}" if season == 0 else f"S{season:02d}E{episode:02d}"

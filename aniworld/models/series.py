@@ -1,0 +1,54 @@
+"""A series (anime) from the site, with its episodes and its queue items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aniworld.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from aniworld.models.download_item import DownloadItem
+    from aniworld.models.episode import Episode
+
+
+class Series(TimestampMixin, Base):
+    """One series of a site, identified there by its slug ``key``."""
+
+    __tablename__ = "series"
+    __table_args__ = (UniqueConstraint("site", "key", name="uq_series_site_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(32), default="aniworld")
+    key: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    alternative_titles: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None] = mapped_column(default=None)
+    end_year: Mapped[int | None] = mapped_column(default=None)
+    cover: Mapped[str | None] = mapped_column(Text, default=None)
+    description: Mapped[str] = mapped_column(Text, default="")
+    genres: Mapped[str] = mapped_column(Text, default="")
+    folder: Mapped[str | None] = mapped_column(String(255), default=None)
+    monitored: Mapped[bool] = mapped_column(default=False)
+    refreshed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    # passive_deletes: the database's ON DELETE CASCADE removes children, so deleting a
+    # series with thousands of episodes does not load them all first.
+    episodes: Mapped[list[Episode]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(Episode.season, Episode.number)",
+    )
+    items: Mapped[list[DownloadItem]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+    @property
+    def genre_list(self) -> list[str]:
+        """Genres as a list, without blanks."""
+        return [genre.strip() for genre in self.genres.split(",") if genre.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Series {self.id} {self.site}/{self.key}>"

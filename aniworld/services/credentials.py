@@ -1,0 +1,144 @@
+"""The master password, the session epoch, the first-run set-up token and API keys.
+
+Changing the password rotates the *session epoch*; sessions and remember-me cookies carry
+the epoch they were issued under, so every other session ends with the change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from aniworld.config import MIN_PASSWORD_LENGTH
+from aniworld.errors import NotFoundError, ValidationError
+from aniworld.models import ApiKey, Setting, utcnow
+
+logger = logging.getLogger(__name__)
+
+PASSWORD_KEY = "auth.password_hash"
+EPOCH_KEY = "auth.session_epoch"
+SETUP_TOKEN_KEY = "auth.setup_token"
+API_KEY_PREFIX = "aw_"
+
+
+def _read(session: Session, key: str) -> str | None:
+    row = session.get(Setting, key)
+    return None if row is None else json.loads(row.value)
+
+
+def _write(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=json.dumps(value)))
+    else:
+        row.value = json.dumps(value)
+
+
+def _forget(session: Session, key: str) -> None:
+    row = session.get(Setting, key)
+    if row is not None:
+        session.delete(row)
+
+
+def has_password(session: Session) -> bool:
+    """Return whether the master password has been set."""
+    return _read(session, PASSWORD_KEY) is not None
+
+
+def set_password(session: Session, password: str) -> str:
+    """Store a new master password hash, rotate the session epoch and return the new epoch.
+
+    Raises ValidationError when the password is too short.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters long", "password"
+        )
+    _write(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+    epoch = secrets.token_urlsafe(16)
+    _write(session, EPOCH_KEY, epoch)
+    _forget(session, SETUP_TOKEN_KEY)
+    logger.info("master password changed; all other sessions end")
+    return epoch
+
+
+def verify_password(session: Session, password: str) -> bool:
+    """Return whether ``password`` matches the stored master password."""
+    stored = _read(session, PASSWORD_KEY)
+    return stored is not None and check_password_hash(stored, password)
+
+
+def session_epoch(session: Session) -> str | None:
+    """Return the current session epoch (None before the password is set)."""
+    return _read(session, EPOCH_KEY)
+
+
+def ensure_setup_token(session: Session) -> str | None:
+    """Return the one-time set-up token, creating it if needed; None once a password exists."""
+    if has_password(session):
+        return None
+    token = _read(session, SETUP_TOKEN_KEY)
+    if token is None:
+        token = secrets.token_urlsafe(12)
+        _write(session, SETUP_TOKEN_KEY, token)
+    return token
+
+
+def verify_setup_token(session: Session, token: str) -> bool:
+    """Return whether ``token`` is the current set-up token (constant-time comparison)."""
+    stored = _read(session, SETUP_TOKEN_KEY)
+    return stored is not None and hmac.compare_digest(stored.encode(), token.strip().encode())
+
+
+def _digest(key: str) -> str:
+    # API keys are 256-bit random tokens, so a fast hash is enough (no dictionary to guess).
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(session: Session, name: str) -> tuple[ApiKey, str]:
+    """Create an API key named ``name``; return the row and the plain key (shown only once)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationError("give the key a name of 1 to 100 characters", "name")
+    plain = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(name=name, prefix=plain[:10], digest=_digest(plain))
+    session.add(row)
+    return row, plain
+
+
+def provision_api_key(session: Session, plain: str, name: str = "ANIWORLD_API_KEY") -> ApiKey:
+    """Ensure ``plain`` is a valid API key (idempotent; used for ``ANIWORLD_API_KEY``)."""
+    existing = session.scalar(select(ApiKey).where(ApiKey.digest == _digest(plain)))
+    if existing is not None:
+        return existing
+    row = ApiKey(name=name, prefix=plain[:10], digest=_digest(plain))
+    session.add(row)
+    return row
+
+
+def find_api_key(session: Session, plain: str) -> ApiKey | None:
+    """Return the API key matching ``plain`` and stamp its last use, or None."""
+    row = session.scalar(select(ApiKey).where(ApiKey.digest == _digest(plain)))
+    if row is not None:
+        row.last_used_at = utcnow()
+    return row
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    """Return every API key, oldest first."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_api_key(session: Session, key_id: int) -> None:
+    """Delete an API key; raises NotFoundError for an unknown id."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFoundError(f"API key {key_id} does not exist")
+    session.delete(row)

@@ -1,0 +1,89 @@
+"""Helpers shared by the queue service modules: lookups, positions, duplicate checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aniworld.errors import ConflictError, NotFoundError, ValidationError
+from aniworld.languages import Language
+from aniworld.models import DownloadItem, ItemStatus, Priority, Series
+from aniworld.models.download_item import ACTIVE_STATUSES, QUEUED_STATUSES, episode_code
+
+# Gapped positions let a move land between two neighbours without renumbering the group.
+POSITION_STEP = 1024
+
+EpisodeKey = tuple[int, int]
+
+
+def get_item(session: Session, item_id: int) -> DownloadItem:
+    """Return the queue item ``item_id``; raises ``NotFoundError`` when it does not exist."""
+    item = session.get(DownloadItem, item_id)
+    if item is None:
+        raise NotFoundError(f"queue item {item_id} does not exist")
+    return item
+
+
+def lock_item(session: Session, item_id: int) -> DownloadItem:
+    """Re-read ``item_id`` fresh from the database, row-locked where the dialect can."""
+    # FOR UPDATE (ignored by SQLite, whose BEGIN IMMEDIATE already serialises writers) keeps a
+    # second PostgreSQL worker from applying a transition based on a stale status.
+    statement = (select(DownloadItem).where(DownloadItem.id == item_id).with_for_update()
+                 .execution_options(populate_existing=True))
+    item = session.scalars(statement).one_or_none()
+    if item is None:
+        raise NotFoundError(f"queue item {item_id} does not exist")
+    return item
+
+
+def validate_episode(season: int, episode: int) -> None:
+    """Raise ``ValidationError`` naming the field when season or episode is out of range."""
+    if season < 0:
+        raise ValidationError(f"season must be 0 (films) or more, not {season}", "season")
+    if episode < 1:
+        raise ValidationError(f"episode must be 1 or more, not {episode}", "episode")
+
+
+def next_position(session: Session, priority: Priority) -> int:
+    """Return the position just after the last queued item of ``priority``."""
+    statement = select(func.max(DownloadItem.position)).where(
+        DownloadItem.priority == priority, DownloadItem.status.in_(QUEUED_STATUSES))
+    return (session.scalar(statement) or 0) + POSITION_STEP
+
+
+def active_episodes(session: Session, series: Series, language: Language,
+                    only: EpisodeKey | None = None) -> dict[EpisodeKey, ItemStatus]:
+    """Map (season, episode) to status for the series' unfinished items in ``language``."""
+    if series.id is None:
+        session.flush()
+    statement = select(DownloadItem.season, DownloadItem.episode, DownloadItem.status).where(
+        DownloadItem.series_id == series.id, DownloadItem.language == language,
+        DownloadItem.status.in_(ACTIVE_STATUSES))
+    if only is not None:
+        statement = statement.where(DownloadItem.season == only[0],
+                                    DownloadItem.episode == only[1])
+    return {(season, episode): status for season, episode, status in session.execute(statement)}
+
+
+def duplicate_message(series: Series, key: EpisodeKey, language: Language,
+                      status: ItemStatus) -> str:
+    """Explain which unfinished item blocks adding ``key`` again."""
+    return (f"{episode_code(*key)} of {series.title} in {language.label} is already in the "
+            f"queue ({status.value})")
+
+
+def flush_items(session: Session, items: Iterable[DownloadItem]) -> None:
+    """Flush, turning a lost race on the unique active-item index into ``ConflictError``."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        text = str(exc.orig)
+        if "uq_download_item_active" not in text and "UNIQUE constraint failed: download_item" \
+                not in text:
+            raise
+        codes = ", ".join(item.code for item in items)
+        raise ConflictError(f"{codes} was added to the queue at the same time by someone "
+                            "else; reload the queue") from exc

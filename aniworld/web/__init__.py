@@ -1,0 +1,39 @@
+"""Everything that imports Flask: extensions wiring, blueprints, request guards, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from aniworld.config import Config
+from aniworld.database import configure_engine
+from aniworld.extensions import csrf, db, login_manager, migrate
+from aniworld.logging_setup import configure_logging
+
+
+def init_web(app: Flask) -> None:
+    """Bind extensions, guards, error handlers, CLI commands and blueprints to ``app``."""
+    from aniworld.web import api, auth, cli, errors, pages, security
+
+    config: Config = app.extensions["aniworld.config"]
+    configure_logging(config.data_dir, config.log_level)
+    app.wsgi_app = security.SecureCookiesOverHttps(app.wsgi_app)  # type: ignore[method-assign]
+    if config.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    for blueprint in (auth.bp, pages.bp, api.bp):
+        app.register_blueprint(blueprint)
+
+
+def _migrations_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "migrations"

@@ -1,0 +1,7 @@
+"""The JSON API under ``/api/v1``; route modules attach themselves to ``bp``."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from aniworld.web.api import health, queue  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,137 @@
+"""Queue endpoints: list, add (one or many), remove, retry, reprioritise, move, pause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from aniworld.errors import ValidationError
+from aniworld.extensions import db
+from aniworld.models import Series
+from aniworld.services import queue as queue_service
+from aniworld.services.series import find_series
+from aniworld.web.api import bp, validation
+from aniworld.web.api.serializers import item_to_dict, queue_to_dict
+
+MAX_BULK_EPISODES = 5000
+
+
+def _series_from(data: dict[str, Any]) -> Series:
+    key = validation.text(data, "series_key")
+    series = find_series(db.session, key)
+    if series is None:
+        raise ValidationError(f"no series {key!r} in the library; add it first", "series_key")
+    return series
+
+
+def _episode_list(data: dict[str, Any]) -> list[tuple[int, int]]:
+    entries = data.get("episodes")
+    if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_BULK_EPISODES:
+        raise ValidationError(
+            f"episodes must be a list of 1 to {MAX_BULK_EPISODES} {{season, episode}} objects",
+            "episodes",
+        )
+    parsed = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ValidationError("each episode must be an object {season, episode}", "episodes")
+        season = validation.integer(entry, "season", 0)
+        parsed.append((season, validation.integer(entry, "episode", 1)))
+    return parsed
+
+
+@bp.get("/queue")
+def list_queue() -> Response:
+    """Return the queue grouped as active / pending / completed / failed / cancelled."""
+    return jsonify(queue_to_dict(queue_service.list_queue(db.session)))
+
+
+@bp.post("/queue")
+def add_to_queue() -> tuple[Response, int]:
+    """Queue one episode; 409 when it is already queued, 422 for invalid input."""
+    data = validation.json_body()
+    series = _series_from(data)
+    item = queue_service.add_item(
+        db.session, series, validation.integer(data, "season", 0),
+        validation.integer(data, "episode", 1), validation.language(data),
+        validation.priority(data),
+    )
+    db.session.commit()
+    return jsonify(item_to_dict(item)), 201
+
+
+@bp.post("/queue/bulk")
+def add_many_to_queue() -> tuple[Response, int]:
+    """Queue many episodes of one series in one transaction; duplicates are skipped."""
+    data = validation.json_body()
+    series = _series_from(data)
+    result = queue_service.add_many(
+        db.session, series, _episode_list(data), validation.language(data),
+        validation.priority(data),
+    )
+    db.session.commit()
+    skipped = [{"season": season, "episode": episode} for season, episode in result.skipped]
+    return jsonify({"created": [item_to_dict(i) for i in result.created], "skipped": skipped}), 201
+
+
+@bp.delete("/queue/<int:item_id>")
+def remove_from_queue(item_id: int) -> tuple[str, int]:
+    """Remove an item (a running one is cancelled)."""
+    queue_service.remove_item(db.session, item_id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/queue/<int:item_id>/retry")
+def retry(item_id: int) -> Response:
+    """Put a failed or cancelled item back into the pending queue."""
+    item = queue_service.retry_item(db.session, item_id)
+    db.session.commit()
+    return jsonify(item_to_dict(item))
+
+
+@bp.post("/queue/<int:item_id>/priority")
+def set_priority(item_id: int) -> Response:
+    """Change an item's priority; it moves to the end of its new group."""
+    data = validation.json_body()
+    if "priority" not in data:
+        raise ValidationError("priority is required (high, normal or low)", "priority")
+    item = queue_service.set_priority(db.session, item_id, validation.priority(data))
+    db.session.commit()
+    return jsonify(item_to_dict(item))
+
+
+@bp.post("/queue/<int:item_id>/move")
+def move(item_id: int) -> Response:
+    """Move an item directly before or after another pending item."""
+    data = validation.json_body()
+    before = validation.integer(data, "before", 1, 2**62) if "before" in data else None
+    after = validation.integer(data, "after", 1, 2**62) if "after" in data else None
+    item = queue_service.move_item(db.session, item_id, before=before, after=after)
+    db.session.commit()
+    return jsonify(item_to_dict(item))
+
+
+@bp.post("/queue/pause")
+def pause() -> Response:
+    """Pause the whole queue: no new downloads start."""
+    queue_service.pause_queue(db.session)
+    db.session.commit()
+    return jsonify({"paused": True})
+
+
+@bp.post("/queue/resume")
+def resume() -> Response:
+    """Resume the whole queue."""
+    queue_service.resume_queue(db.session)
+    db.session.commit()
+    return jsonify({"paused": False})
+
+
+@bp.post("/queue/clear-completed")
+def clear_completed() -> Response:
+    """Delete completed items; answers how many were removed."""
+    cleared = queue_service.clear_completed(db.session)
+    db.session.commit()
+    return jsonify({"cleared_count": cleared})

@@ -1,0 +1,62 @@
+"""Validation of JSON request bodies; every failure names the field (422)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import request
+
+from aniworld.errors import ValidationError
+from aniworld.languages import Language
+from aniworld.models import Priority
+
+T = TypeVar("T")
+
+
+def json_body() -> dict[str, Any]:
+    """Return the request's JSON object, or raise ValidationError."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError("send a JSON object with Content-Type: application/json")
+    return data
+
+
+def integer(data: dict[str, Any], field: str, minimum: int, maximum: int = 100_000) -> int:
+    """Return ``data[field]`` as an int within bounds (booleans are not integers)."""
+    value = data.get(field)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{field} must be an integer", field)
+    if not minimum <= value <= maximum:
+        raise ValidationError(f"{field} must be between {minimum} and {maximum}", field)
+    return value
+
+
+def text(data: dict[str, Any], field: str, max_length: int = 200) -> str:
+    """Return ``data[field]`` as a non-empty string."""
+    value = data.get(field)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        raise ValidationError(f"{field} must be a non-empty string (max {max_length})", field)
+    return value.strip()
+
+
+def _choice(data: dict[str, Any], field: str, parse: Callable[[str], T], default: T) -> T:
+    value = data.get(field)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be a string", field)
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ValidationError(f"{field}: {exc}", field) from None
+
+
+def language(data: dict[str, Any], default: Language = Language.GERMAN_DUB) -> Language:
+    """Return the optional ``language`` field as a Language."""
+    return _choice(data, "language", Language.parse, default)
+
+
+def priority(data: dict[str, Any], default: Priority = Priority.NORMAL) -> Priority:
+    """Return the optional ``priority`` field as a Priority."""
+    return _choice(data, "priority", Priority.parse, default)

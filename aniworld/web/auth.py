@@ -1,0 +1,123 @@
+"""First-run set-up, login, logout and password change."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_user, logout_user
+
+from aniworld.errors import ValidationError
+from aniworld.extensions import db
+from aniworld.services import credentials
+from aniworld.services.throttle import LoginThrottle
+from aniworld.web.redis_client import get_redis
+from aniworld.web.security import MasterUser, setup_done
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__)
+
+
+def _throttle() -> LoginThrottle:
+    return LoginThrottle(get_redis())
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow same-site relative redirects after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        if not urlsplit(target).netloc:
+            return target
+    return url_for("pages.index")
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> Response | str:
+    """Claim a fresh instance: set-up token from the log plus the new master password."""
+    if setup_done():
+        return redirect(url_for("auth.login"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        errors = _claim_instance(request.form)
+        if not errors:
+            return redirect(url_for("pages.index"))
+    return render_template("auth/setup.html", errors=errors), 422 if errors else 200
+
+
+def _claim_instance(form: dict[str, str]) -> dict[str, str]:
+    if not credentials.verify_setup_token(db.session, form.get("token", "")):
+        return {"token": "This is not the set-up token; copy it from the start-up log."}
+    if form.get("password", "") != form.get("confirm", ""):
+        return {"confirm": "The two passwords differ."}
+    try:
+        epoch = credentials.set_password(db.session, form.get("password", ""))
+    except ValidationError as exc:
+        return {exc.field or "password": exc.message}
+    db.session.commit()
+    current_app.extensions["aniworld.setup_done"] = True
+    login_user(MasterUser(epoch))
+    logger.info("instance claimed address=%s", request.remote_addr)
+    return {}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    """Show the login form or check the master password (throttled per address)."""
+    address = request.remote_addr or "unknown"
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None)
+    retry_after = _throttle().retry_after(address)
+    if retry_after:
+        return _too_many_attempts(retry_after)
+    if not credentials.verify_password(db.session, request.form.get("password", "")):
+        _throttle().record_failure(address)
+        logger.warning("login failed address=%s", address)
+        return render_template("auth/login.html", error="Wrong password."), 401
+    _throttle().reset(address)
+    epoch = credentials.session_epoch(db.session) or ""
+    login_user(MasterUser(epoch), remember=request.form.get("remember") == "on")
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _too_many_attempts(retry_after: int) -> Response:
+    message = f"Too many failed logins. Try again in {retry_after} seconds."
+    response = current_app.make_response(
+        (render_template("auth/login.html", error=message), 429)
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End this session and forget the remember-me cookie."""
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/password")
+def change_password() -> Response | tuple[str, int]:
+    """Change the master password; every other session and remember cookie stops working."""
+    form = request.form
+    if not credentials.verify_password(db.session, form.get("current", "")):
+        return render_template("pages/index.html", password_error="Current password is wrong."), 422
+    if form.get("password", "") != form.get("confirm", ""):
+        return render_template("pages/index.html", password_error="The two passwords differ."), 422
+    try:
+        epoch = credentials.set_password(db.session, form.get("password", ""))
+    except ValidationError as exc:
+        return render_template("pages/index.html", password_error=exc.message), 422
+    db.session.commit()
+    login_user(MasterUser(epoch))
+    flash("Password changed; other sessions were logged out.")
+    return redirect(url_for("pages.index"))

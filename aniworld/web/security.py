@@ -1,0 +1,168 @@
+"""Who may do what: login state, API keys, first-run set-up, CSRF and security headers.
+
+Authentication is enforced by one ``before_request`` guard rather than per-view decorators,
+so a new route is private unless it is added to ``PUBLIC_ENDPOINTS``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, Response, g, jsonify, redirect, request, url_for
+from flask_login import UserMixin, current_user
+from flask_wtf.csrf import CSRFError
+
+from aniworld.extensions import csrf, db, login_manager
+from aniworld.services import credentials
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health"})
+SETUP_ENDPOINTS = frozenset({"auth.setup", "static", "api.health"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: http: https:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class MasterUser(UserMixin):
+    """The single owner of the instance; its id is the session epoch it logged in under."""
+
+    def __init__(self, epoch: str) -> None:
+        self.id = epoch
+
+
+def init_app(app: Flask) -> None:
+    """Install the user loader, the request guard and the response headers."""
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    app.before_request(guard_request)
+    app.after_request(add_security_headers)
+
+
+def load_user(user_id: str) -> MasterUser | None:
+    """Accept a session only if it was issued under the current epoch."""
+    epoch = credentials.session_epoch(db.session)
+    if epoch and hmac.compare_digest(epoch.encode(), user_id.encode()):
+        return MasterUser(epoch)
+    return None
+
+
+def is_api_request() -> bool:
+    """Return whether the current request targets the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, code: str, message: str, **extra: object) -> Response:
+    """Build a JSON error response ``{"error": {"code", "message", ...}}``."""
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+def unauthorized() -> Response:
+    """Refuse an unauthenticated request in the shape its client understands."""
+    if is_api_request():
+        return api_error(401, "unauthorized", "log in or send a valid X-API-Key header")
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request"):
+        # A 302 would swap the login form into a partial; tell htmx to navigate instead.
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = login_url
+        return response
+    return redirect(login_url)
+
+
+def setup_done() -> bool:
+    """Return whether the master password exists (cached once true: it is never unset)."""
+    from flask import current_app
+
+    if current_app.extensions.get("aniworld.setup_done"):
+        return True
+    done = credentials.has_password(db.session)
+    current_app.extensions["aniworld.setup_done"] = done
+    return done
+
+
+def authenticate_api_key() -> bool:
+    """Authenticate an ``X-API-Key`` request to ``/api``; returns whether it succeeded."""
+    plain = request.headers.get("X-API-Key", "")
+    if not plain or not is_api_request():
+        return False
+    key = credentials.find_api_key(db.session, plain)
+    if key is None:
+        return False
+    db.session.commit()
+    g.api_key_id = key.id
+    return True
+
+
+def guard_request() -> Response | None:
+    """Run before every view: set-up redirect, authentication, then CSRF for cookie auth."""
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC_ENDPOINTS and endpoint != "auth.login":
+        return _csrf_for_cookie_auth()
+    if authenticate_api_key():
+        return None
+    if not setup_done() and endpoint not in SETUP_ENDPOINTS:
+        if is_api_request():
+            return api_error(401, "setup_required", "finish set-up in the browser first")
+        return redirect(url_for("auth.setup"))
+    if endpoint != "auth.login" and not current_user.is_authenticated:
+        return unauthorized()
+    return _csrf_for_cookie_auth()
+
+
+def _csrf_for_cookie_auth() -> Response | None:
+    if request.method in SAFE_METHODS:
+        return None
+    try:
+        csrf.protect()
+    except CSRFError as exc:
+        if is_api_request():
+            return api_error(400, "csrf_failed", f"{exc.description}; send X-CSRFToken")
+        raise
+    return None
+
+
+def add_security_headers(response: Response) -> Response:
+    """Add the security headers every response carries."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
+
+
+class SecureCookiesOverHttps:
+    """WSGI middleware marking every cookie ``Secure`` when the request came over HTTPS.
+
+    Middleware rather than an ``after_request`` hook, because Flask writes the session
+    cookie and Flask-Login the remember cookie after those hooks have run. It sits inside
+    ProxyFix, so ``X-Forwarded-Proto`` counts only when ``ANIWORLD_TRUST_PROXY=1``.
+    """
+
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Rewrite ``Set-Cookie`` headers of HTTPS responses."""
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status: str, headers: list[tuple[str, str]],
+                                  exc_info: Any = None) -> Any:
+            headers = [_secure_cookie(name, value) for name, value in headers]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+def _secure_cookie(name: str, value: str) -> tuple[str, str]:
+    if name.lower() == "set-cookie" and "; secure" not in value.lower():
+        return name, f"{value}; Secure"
+    return name, value

@@ -1,0 +1,50 @@
+"""Session-wide fixtures: a private redis-server, shared by every test that needs Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from aniworld.embedded_redis import EmbeddedRedis
+
+pytest_plugins: list[str] = ["tests.db_fixtures"]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    """Start a redis-server of our own on a private unix socket for the whole session."""
+    server = EmbeddedRedis(Path(tmp_path_factory.mktemp("redis")))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: EmbeddedRedis) -> Iterator[str]:
+    """URL of the session's Redis, flushed before each test that uses it."""
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    yield redis_server.url
+
+
+@pytest.fixture
+def redis_conn(redis_url: str) -> Iterator[redis.Redis]:
+    """A client connected to the freshly flushed session Redis."""
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
+    """Environment of a fresh instance: its own data dir and SQLite file, the session Redis."""
+    return {
+        "ANIWORLD_DATA_DIR": str(tmp_path / "instance"),
+        "ANIWORLD_LIBRARY_DIR": str(tmp_path / "library"),
+        "REDIS_URL": redis_url,
+        "ANIWORLD_SITE_URL": "http://127.0.0.1:9",
+    }

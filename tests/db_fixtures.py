@@ -1,0 +1,117 @@
+"""Database fixtures: a fresh SQLite file per test, or a throw-away PostgreSQL schema.
+
+Import the fixtures into a folder's ``conftest.py``; tests asking for ``session`` then run
+once per backend, the PostgreSQL run marked ``postgres`` and skipped when it is unreachable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from aniworld.database import make_engine
+from aniworld.models import Base, Series
+
+POSTGRES_HOST = "127.0.0.1:5432"
+POSTGRES_DB = "test"
+POSTGRES_USERS = ("root", "postgres")
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres_user() -> str:
+    """Name of a user that can log in to the test database, or skip when none can."""
+    errors = []
+    for user in POSTGRES_USERS:
+        try:
+            psycopg.connect(_pg_conninfo(user), connect_timeout=2).close()
+            return user
+        except psycopg.OperationalError as exc:
+            errors.append(f"{user}: {str(exc).strip().splitlines()[0]}")
+    pytest.skip(f"PostgreSQL unreachable at {POSTGRES_HOST}/{POSTGRES_DB} "
+                f"({'; '.join(errors)}); start it to run the postgres variant")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'aniworld.db'}"
+        return
+    user = request.getfixturevalue("postgres_user")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_conninfo(user), autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+        try:
+            yield (f"postgresql+psycopg://{user}@{POSTGRES_HOST}/{POSTGRES_DB}"
+                   f"?options=-csearch_path%3D{schema}")
+        finally:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A configured engine on the fresh database, with every table created."""
+    engine = make_engine(db_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Makes further sessions on the test database (e.g. a second worker)."""
+    return sessionmaker(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session on the test database; tests commit like a view or job would."""
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def make_series(session: Session) -> Callable[..., Series]:
+    """Factory adding a series (flushed, not committed) with sensible defaults."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(**fields: Any) -> Series:
+        number = next(counter)
+        fields.setdefault("key", f"series-{number}")
+        fields.setdefault("title", f"Series {number}")
+        series = Series(**fields)
+        session.add(series)
+        session.flush()
+        return series
+
+    return make
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[list[str]]:
+    """Collect the SQL sent to the database (one entry per cursor execution)."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _pg_conninfo(user: str) -> str:
+    host, port = POSTGRES_HOST.split(":")
+    return f"host={host} port={port} dbname={POSTGRES_DB} user={user}"

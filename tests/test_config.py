@@ -1,0 +1,65 @@
+"""Configuration: defaults, derived values, and start-up refusals that name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aniworld.config import Config
+from aniworld.errors import ConfigError
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"ANIWORLD_DATA_DIR": str(tmp_path / "data"),
+            "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib"), **extra}
+
+
+def test_defaults(tmp_path: Path) -> None:
+    config = Config.from_env(_env(tmp_path))
+    assert config.database_url == f"sqlite:///{tmp_path / 'data' / 'aniworld.db'}"
+    assert config.redis_url == f"unix://{tmp_path / 'data' / 'redis.sock'}"
+    assert config.external_redis_url is None
+    assert config.site_url == "https://aniworld.to"
+    assert config.master_password is None and config.api_key is None
+    assert config.trust_proxy is False
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = Config.from_env(_env(tmp_path)).secret_key
+    assert len(first) == 64
+    assert Config.from_env(_env(tmp_path)).secret_key == first
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_postgres_urls_use_psycopg3(tmp_path: Path) -> None:
+    config = Config.from_env(_env(tmp_path, DATABASE_URL="postgres://u@db/aniworld"))
+    assert config.database_url == "postgresql+psycopg://u@db/aniworld"
+
+
+def test_site_url_trailing_slash_is_dropped(tmp_path: Path) -> None:
+    config = Config.from_env(_env(tmp_path, ANIWORLD_SITE_URL="https://aniworld.cc/"))
+    assert config.site_url == "https://aniworld.cc"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("DATABASE_URL", "mysql://x/y"),
+    ("REDIS_URL", "http://localhost:6379"),
+    ("ANIWORLD_SITE_URL", "aniworld.to"),
+    ("ANIWORLD_SECRET_KEY", "short"),
+    ("ANIWORLD_MASTER_PASSWORD", "1234"),
+    ("ANIWORLD_API_KEY", "tiny"),
+    ("ANIWORLD_TRUST_PROXY", "maybe"),
+    ("ANIWORLD_LOG_LEVEL", "LOUD"),
+])
+def test_invalid_values_stop_startup_naming_the_variable(tmp_path: Path, name: str,
+                                                         value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Config.from_env(_env(tmp_path, **{name: value}))
+
+
+def test_unwritable_data_dir_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match="ANIWORLD_DATA_DIR"):
+        Config.from_env({"ANIWORLD_DATA_DIR": str(blocker / "sub")})
