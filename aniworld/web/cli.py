@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 from flask import Flask, current_app
@@ -42,10 +43,19 @@ def initialise_instance(config: Config) -> str | None:
 def init_command() -> None:
     """Prepare the instance at start and print the set-up token while it is unclaimed."""
     token = initialise_instance(current_app.extensions["aniworld.config"])
+    click.echo(f"Aniworld will answer at {public_url(os.environ.get('ANIWORLD_BIND', ''))}")
     if token:
         click.echo(f"Aniworld is not set up yet. Set-up token: {token}")
         click.echo("Open the web page, choose /setup, and enter this token with a new password.")
         logger.warning("instance unclaimed; set-up token=%s", token)
+
+
+def public_url(bind: str) -> str:
+    """Return the URL a browser on this machine opens for a gunicorn ``bind`` value."""
+    host, _, port = (bind or "0.0.0.0:8000").rpartition(":")
+    if host in {"", "0.0.0.0", "[::]"}:
+        host = "localhost"
+    return f"http://{host}:{port or 8000}/"
 
 
 @click.command("create-api-key")
