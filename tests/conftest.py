@@ -10,7 +10,7 @@ import redis
 
 from aniworld.embedded_redis import EmbeddedRedis
 
-pytest_plugins: list[str] = ["tests.db_fixtures"]
+pytest_plugins: list[str] = ["tests.db_fixtures", "tests.fakesite.fixtures"]
 
 
 @pytest.fixture(scope="session")

@@ -103,7 +103,15 @@ def authenticate_api_key() -> bool:
 
 def guard_request() -> Response | None:
     """Run before every view: set-up redirect, authentication, then CSRF for cookie auth."""
-    endpoint = request.endpoint or ""
+    try:
+        return _check_access(request.endpoint or "")
+    finally:
+        # SQLite transactions begin IMMEDIATE (write lock): end the look-up transaction now,
+        # so a view that waits on the network never holds the lock workers need.
+        db.session.rollback()
+
+
+def _check_access(endpoint: str) -> Response | None:
     if endpoint in PUBLIC_ENDPOINTS and endpoint != "auth.login":
         return _csrf_for_cookie_auth()
     if authenticate_api_key():

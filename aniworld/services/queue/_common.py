@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +59,8 @@ def active_episodes(session: Session, series: Series, language: Language,
                     only: EpisodeKey | None = None) -> dict[EpisodeKey, ItemStatus]:
     """Map (season, episode) to status for the series' unfinished items in ``language``."""
     if series.id is None:
+        # A series created in this request needs its id before its items can refer to it.
+        session.add(series)
         session.flush()
     statement = select(DownloadItem.season, DownloadItem.episode, DownloadItem.status).where(
         DownloadItem.series_id == series.id, DownloadItem.language == language,
@@ -75,15 +78,17 @@ def duplicate_message(series: Series, key: EpisodeKey, language: Language,
             f"queue ({status.value})")
 
 
-def flush_items(session: Session, items: Iterable[DownloadItem]) -> None:
-    """Flush, turning a lost race on the unique active-item index into ``ConflictError``."""
+@contextmanager
+def duplicates_as_conflict(subject: str) -> Iterator[None]:
+    """Turn a lost race on the unique active-item index into ``ConflictError``."""
+    # The service checks for duplicates first; only two concurrent adds on PostgreSQL (SQLite
+    # serialises writers with BEGIN IMMEDIATE) can still reach the index.
     try:
-        session.flush()
+        yield
     except IntegrityError as exc:
         text = str(exc.orig)
-        if "uq_download_item_active" not in text and "UNIQUE constraint failed: download_item" \
-                not in text:
+        if "uq_download_item_active" not in text and \
+                "UNIQUE constraint failed: download_item" not in text:
             raise
-        codes = ", ".join(item.code for item in items)
-        raise ConflictError(f"{codes} was added to the queue at the same time by someone "
+        raise ConflictError(f"{subject} was added to the queue at the same time by someone "
                             "else; reload the queue") from exc

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError
@@ -16,7 +18,7 @@ from aniworld.services.queue._common import (
     EpisodeKey,
     active_episodes,
     duplicate_message,
-    flush_items,
+    duplicates_as_conflict,
     lock_item,
     next_position,
     validate_episode,
@@ -41,9 +43,11 @@ def add_item(session: Session, series: Series, season: int, episode: int, langua
     existing = active_episodes(session, series, language, only=key)
     if key in existing:
         raise ConflictError(duplicate_message(series, key, language, existing[key]))
-    item = _new_item(series, key, language, priority, next_position(session, priority))
+    item = DownloadItem(series=series, season=season, episode=episode, language=language,
+                        priority=priority, position=next_position(session, priority))
     session.add(item)
-    flush_items(session, [item])
+    with duplicates_as_conflict(item.code):
+        session.flush()
     logger.info("queue add item_id=%s series_id=%s episode=%s language=%s",
                 item.id, series.id, item.code, language.value)
     return item
@@ -59,18 +63,19 @@ def add_many(session: Session, series: Series, episodes: Sequence[EpisodeKey],
     for season, episode in episodes:
         validate_episode(season, episode)
     taken = set(active_episodes(session, series, language))
+    result, rows = BulkResult(), []
     position = next_position(session, priority)
-    result = BulkResult()
     for season, episode in episodes:
         key = (season, episode)
         if key in taken:
             result.skipped.append(key)
             continue
         taken.add(key)
-        result.created.append(_new_item(series, key, language, priority, position))
+        rows.append({"series_id": series.id, "season": season, "episode": episode,
+                     "language": language, "priority": priority, "position": position})
         position += POSITION_STEP
-    session.add_all(result.created)
-    flush_items(session, result.created)
+    if rows:
+        result.created = _insert_rows(session, rows)
     logger.info("queue add_many series_id=%s language=%s created=%d skipped=%d",
                 series.id, language.value, len(result.created), len(result.skipped))
     return result
@@ -92,13 +97,19 @@ def retry_item(session: Session, item_id: int) -> DownloadItem:
     position = next_position(session, item.priority)
     item.reset_for_retry()
     item.position = position
-    flush_items(session, [item])
+    with duplicates_as_conflict(item.code):
+        session.flush()
     logger.info("queue retry item_id=%s", item.id)
     return item
 
 
-def _new_item(series: Series, key: EpisodeKey, language: Language, priority: Priority,
-              position: int) -> DownloadItem:
-    """Build a pending item; Python-side defaults fill the remaining columns at flush."""
-    return DownloadItem(series=series, season=key[0], episode=key[1], language=language,
-                        priority=priority, position=position)
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[DownloadItem]:
+    """Insert ``rows`` in one multi-row INSERT … RETURNING and return them in request order."""
+    # The unit of work would send one INSERT per row on SQLite (it wants a sentinel column to
+    # match RETURNING rows to objects); an ORM bulk insert without ordering batches them, and
+    # (season, episode) is unique within the batch, so the rows are matched up here instead.
+    statement = insert(DownloadItem).returning(DownloadItem)
+    with duplicates_as_conflict(f"One of the {len(rows)} episodes"):
+        inserted = session.scalars(statement, rows).all()
+    by_key = {(item.season, item.episode): item for item in inserted}
+    return [by_key[(row["season"], row["episode"])] for row in rows]

@@ -73,7 +73,7 @@ def record_progress(session: Session, item_id: int, downloaded_bytes: int,
                  .where(DownloadItem.id == item_id,
                         DownloadItem.status == ItemStatus.DOWNLOADING)
                  .values(values)
-                 .execution_options(synchronize_session="evaluate"))
+                 .execution_options(synchronize_session="fetch"))
     return session.execute(statement).rowcount == 1
 
 
