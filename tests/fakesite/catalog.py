@@ -1,0 +1,171 @@
+"""The stand-in's source of truth: series, seasons, episodes, films and hoster links."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tests.fakesite.html import slugify
+from tests.fakesite.languages import ordered
+
+_SUFFIX = re.compile(r"\s*\[[^\]]*\]\s*$")
+
+
+@dataclass(frozen=True)
+class HosterLink:
+    """One /redirect/<link_id> item: an episode in one language on one hoster."""
+
+    link_id: int
+    hoster: str
+    language: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Episode:
+    """An episode (season >= 1) or a film (season 0, number = film number)."""
+
+    episode_id: int
+    season: int
+    number: int
+    title_de: str
+    title_en: str
+    description: str
+    links: tuple[HosterLink, ...] = ()
+
+    @property
+    def is_film(self) -> bool:
+        """True for entries of the Filme list."""
+        return self.season == 0
+
+    @property
+    def languages(self) -> list[str]:
+        """Languages offered, in display order."""
+        return ordered({link.language for link in self.links})
+
+    @property
+    def hosters(self) -> list[str]:
+        """Hoster names in first-seen order, without duplicates."""
+        return list(dict.fromkeys(link.hoster for link in self.links))
+
+    @property
+    def title_en_clean(self) -> str:
+        """English title without a trailing tag such as ``[Episode 7]``."""
+        return _SUFFIX.sub("", self.title_en)
+
+    def links_for(self, language: str) -> list[HosterLink]:
+        """Hoster links of one language."""
+        return [link for link in self.links if link.language == language]
+
+
+@dataclass(frozen=True)
+class Season:
+    """A numbered season (0 = the Filme list)."""
+
+    number: int
+    episodes: tuple[Episode, ...]
+
+    def episode(self, number: int) -> Episode | None:
+        """Episode by its number within the season, or None."""
+        return next((e for e in self.episodes if e.number == number), None)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series as its pages show it."""
+
+    slug: str
+    title: str
+    alt_titles: tuple[str, ...]
+    description: str
+    start_year: int
+    end_year: int | None  # None = still running ("Heute")
+    fsk: int
+    imdb: str
+    genres: tuple[str, ...]
+    directors: tuple[str, ...]
+    actors: tuple[str, ...]
+    seasons: tuple[Season, ...]
+    films: tuple[Episode, ...] = ()
+    site: str = "aniworld"
+    cover_hash: str = ""
+
+    @property
+    def season_numbers(self) -> list[int]:
+        """Numbers of the regular seasons (without the Filme list)."""
+        return [s.number for s in self.seasons]
+
+    @property
+    def has_films(self) -> bool:
+        """True when the series has a Filme list."""
+        return bool(self.films)
+
+    @property
+    def episode_count(self) -> int:
+        """Number of regular episodes over all seasons (films not counted)."""
+        return sum(len(s.episodes) for s in self.seasons)
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language any episode or film is offered in."""
+        eps = [e for s in self.seasons for e in s.episodes] + list(self.films)
+        return ordered({lang for e in eps for lang in e.languages})
+
+    def season(self, number: int) -> Season | None:
+        """Season by number; 0 returns the Filme list (None if there are no films)."""
+        if number == 0:
+            return Season(0, self.films) if self.films else None
+        return next((s for s in self.seasons if s.number == number), None)
+
+    def episode(self, season: int, number: int) -> Episode | None:
+        """Episode (or film when season is 0) by numbers, or None."""
+        found = self.season(season)
+        return found.episode(number) if found else None
+
+    def all_episodes(self) -> list[Episode]:
+        """Films first, then every season's episodes in order."""
+        return list(self.films) + [e for s in self.seasons for e in s.episodes]
+
+
+@dataclass
+class Catalog:
+    """All series of both engines plus lookup indexes for ids and hoster codes."""
+
+    series_list: list[Series]
+    _by_slug: dict[tuple[str, str], Series] = field(default_factory=dict, repr=False)
+    _links: dict[int, tuple[Series, Episode, HosterLink]] = field(default_factory=dict, repr=False)
+    _codes: dict[str, HosterLink] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for item in self.series_list:
+            self._by_slug[(item.site, item.slug)] = item
+            for episode in item.all_episodes():
+                for link in episode.links:
+                    self._links[link.link_id] = (item, episode, link)
+                    self._codes[link.code] = link
+
+    def series(self, slug: str, site: str = "aniworld") -> Series | None:
+        """Series by slug on one engine ("aniworld" or "sto"), or None."""
+        return self._by_slug.get((site, slug))
+
+    def all(self, site: str = "aniworld") -> list[Series]:
+        """Every series of one engine, in catalogue (title) order."""
+        found = [s for s in self.series_list if s.site == site]
+        return sorted(found, key=lambda s: s.title.casefold())
+
+    @property
+    def slugs(self) -> list[str]:
+        """Slugs of the aniworld series."""
+        return [s.slug for s in self.all()]
+
+    def link(self, link_id: int) -> tuple[Series, Episode, HosterLink] | None:
+        """The series, episode and link behind a /redirect/<id>, or None."""
+        return self._links.get(link_id)
+
+    def link_by_code(self, code: str) -> HosterLink | None:
+        """The hoster link whose embed code is ``code``, or None."""
+        return self._codes.get(code)
+
+    def genre(self, genre: str, site: str = "aniworld") -> list[Series]:
+        """Series carrying a genre (by slug), in title order."""
+        return [s for s in self.all(site) if genre in {slugify(g) for g in s.genres}]

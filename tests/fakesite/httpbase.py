@@ -1,0 +1,173 @@
+"""Threaded HTTP/1.1 server plumbing shared by the site and the hoster server."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from tests.fakesite.blocks import Response
+from tests.fakesite.faults import FaultSet
+from tests.fakesite.requestlog import LOGGED_HEADERS, RequestLog, RequestRecord
+
+logger = logging.getLogger(__name__)
+
+ADMIN_PREFIX = "/__fakesite/"
+
+
+@dataclass
+class Request:
+    """What an app sees of one request."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def arg(self, name: str, default: str = "") -> str:
+        """First value of a query or form field."""
+        values = self.query.get(name) or self.form().get(name)
+        return values[0] if values else default
+
+    def form(self) -> dict[str, list[str]]:
+        """The url-encoded body as a dict of lists."""
+        return parse_qs(self.body.decode("utf-8", "replace"))
+
+
+App = Callable[[Request], Response]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(
+        self, address: tuple[str, int], name: str, app: App, log: RequestLog, faults: FaultSet
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.name, self.app, self.log, self.faults = name, app, log, faults
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients hanging up mid-answer are part of the game (timeouts, truncation tests).
+        logger.debug("fakesite connection error client=%s", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+    timeout = 15
+    server: _Server
+
+    def do_GET(self) -> None:
+        """Serve GET."""
+        self._serve()
+
+    do_POST = do_HEAD = do_DELETE = do_PUT = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Route http.server's access log to logging at debug level."""
+        logger.debug("fakesite %s " + format, self.server.name, *args)
+
+    def _read_request(self) -> Request:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        headers = {k: v for k, v in self.headers.items()}
+        return Request(self.command, url.path, parse_qs(url.query), headers, body)
+
+    def _record(self, request: Request) -> RequestRecord | None:
+        if request.path.startswith(ADMIN_PREFIX):
+            return None
+        picked = {h: self.headers[h] for h in LOGGED_HEADERS if self.headers.get(h) is not None}
+        record = RequestRecord(
+            self.server.name,
+            request.method,
+            request.path,
+            urlsplit(self.path).query,
+            picked,
+            request.body.decode("utf-8", "replace")[:2000],
+            time.monotonic(),
+        )
+        self.server.log.add(record)
+        return record
+
+    def _serve(self) -> None:
+        request = self._read_request()
+        record = self._record(request)
+        truncate = False
+        if record is None:
+            response = self.server.app(request)
+        else:
+            decision = self.server.faults.decide(self.server.name, request.path)
+            if decision.latency_ms:
+                time.sleep(decision.latency_ms / 1000)
+            response = decision.response or self.server.app(request)
+            truncate = decision.truncate
+        try:
+            self._send(response, truncate)
+        finally:
+            if record is not None:
+                record.status, record.end = response.status, time.monotonic()
+
+    def _send(self, response: Response, truncate: bool) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if truncate:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if not truncate:
+            self.wfile.write(response.body)
+            return
+        self.wfile.write(response.body[: len(response.body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_WR)
+
+
+class ServerThread:
+    """One server on a loopback port, served by a background thread."""
+
+    def __init__(
+        self,
+        name: str,
+        app: App,
+        log: RequestLog,
+        faults: FaultSet,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.httpd = _Server((host, port), name, app, log, faults)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            name=f"fakesite-{name}",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:8765``."""
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        """Start serving in the background."""
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop serving, close the socket and join the thread."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)

@@ -1,0 +1,85 @@
+"""FakeSite: the site server and the hoster server, started together on loopback ports."""
+
+from __future__ import annotations
+
+from tests.fakesite.admin import AdminApp
+from tests.fakesite.catalog import Catalog
+from tests.fakesite.content import build_catalog
+from tests.fakesite.faults import Fault, FaultSet, make_fault
+from tests.fakesite.hosters import HosterApp
+from tests.fakesite.httpbase import ServerThread
+from tests.fakesite.requestlog import RequestLog, RequestRecord, max_concurrency
+from tests.fakesite.site import SiteApp
+
+
+class FakeSite:
+    """Both servers plus the shared catalogue, faults and request logs."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, hoster_port: int = 0) -> None:
+        self.catalog: Catalog = build_catalog()
+        self.faults = FaultSet()
+        self.logs = {"site": RequestLog(), "hoster": RequestLog()}
+        self._hoster = ServerThread(
+            "hoster", HosterApp(self.catalog), self.logs["hoster"], self.faults, host, hoster_port
+        )
+        site = SiteApp(self.catalog, self._hoster.url)
+        admin = AdminApp(site, self.faults, self.logs)
+        self._site = ServerThread("site", admin, self.logs["site"], self.faults, host, port)
+
+    @property
+    def url(self) -> str:
+        """Site base URL, e.g. ``http://127.0.0.1:8765`` (no trailing slash)."""
+        return self._site.url
+
+    @property
+    def hoster_url(self) -> str:
+        """Hoster server base URL (a different origin from the site)."""
+        return self._hoster.url
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Requests the site answered so far (admin calls excluded)."""
+        return self.logs["site"].snapshot()
+
+    @property
+    def hoster_requests(self) -> list[RequestRecord]:
+        """Requests the hoster server answered so far."""
+        return self.logs["hoster"].snapshot()
+
+    def requests_to(self, path_prefix: str, server: str = "site") -> list[RequestRecord]:
+        """Logged requests whose path starts with ``path_prefix``."""
+        return [r for r in self.logs[server].snapshot() if r.path.startswith(path_prefix)]
+
+    def set_fault(self, kind: str, **options: object) -> Fault:
+        """Activate a fault (see faults.KINDS); options: prefix, times, status, retry_after,
+        latency_ms, server ("site" or "hoster")."""
+        return self.faults.add(make_fault(kind, **options))
+
+    def clear_faults(self) -> None:
+        """Deactivate every fault."""
+        self.faults.clear()
+
+    def clear_requests(self) -> None:
+        """Empty both request logs."""
+        for log in self.logs.values():
+            log.clear()
+
+    def reset(self) -> None:
+        """Clear faults and logs (done before every test by the fixture)."""
+        self.clear_faults()
+        self.clear_requests()
+
+    def max_concurrency(self, server: str = "site") -> int:
+        """Largest number of overlapping requests seen by one server."""
+        return max_concurrency(self.logs[server].snapshot())
+
+    def start(self) -> FakeSite:
+        """Start both servers and return self."""
+        self._hoster.start()
+        self._site.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop both servers and join their threads."""
+        self._site.stop()
+        self._hoster.stop()
