@@ -78,12 +78,14 @@ class _StrEnumValue(TypeDecorator[Any]):
     def __init__(self, enum: type[StrEnum], length: int = 16) -> None:
         super().__init__(length)
         self.enum = enum
+        # A dict lookup is several times cheaper than Enum.__call__ when loading many rows.
+        self._members = {member.value: member for member in enum}
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else self.enum(value).value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
-        return None if value is None else self.enum(value)
+        return None if value is None else self._members[value]
 
 
 class _IntEnumValue(TypeDecorator[Any]):
@@ -95,12 +97,13 @@ class _IntEnumValue(TypeDecorator[Any]):
     def __init__(self, enum: type[IntEnum]) -> None:
         super().__init__()
         self.enum = enum
+        self._members = {int(member): member for member in enum}
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         return None if value is None else int(self.enum(value))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> IntEnum | None:
-        return None if value is None else self.enum(value)
+        return None if value is None else self._members[value]
 
 
 class DownloadItem(TimestampMixin, Base):
