@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
-from aniworld.errors import ConfigError
+from aniworld.errors import ConfigError, ValidationError
+from aniworld.site.settings import SiteSettings
 
 MIN_PASSWORD_LENGTH = 8
 MIN_API_KEY_LENGTH = 20
@@ -32,7 +33,7 @@ class Config:
     database_url: str
     redis_url: str
     external_redis_url: str | None
-    site_url: str
+    site: SiteSettings
     secret_key: str
     master_password: str | None = None
     api_key: str | None = None
@@ -54,7 +55,7 @@ class Config:
             database_url=_database_url(environ, data_dir),
             redis_url=external_redis or f"unix://{data_dir / 'redis.sock'}",
             external_redis_url=external_redis,
-            site_url=_site_url(environ),
+            site=_site_settings(environ),
             secret_key=_secret_key(environ, data_dir),
             master_password=_optional_secret(environ, "ANIWORLD_MASTER_PASSWORD",
                                              MIN_PASSWORD_LENGTH),
@@ -99,14 +100,49 @@ def _optional_url(environ: Mapping[str, str], name: str, schemes: set[str]) -> s
     return value
 
 
-def _site_url(environ: Mapping[str, str]) -> str:
-    value = (environ.get("ANIWORLD_SITE_URL") or "https://aniworld.to").strip().rstrip("/")
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(
-            f"ANIWORLD_SITE_URL={value!r} must be an http(s) URL such as https://aniworld.to"
+# Which environment variable feeds each SiteSettings field (for error messages).
+SITE_VARIABLES = {
+    "base_url": "ANIWORLD_SITE_URL",
+    "engine": "ANIWORLD_SITE_ENGINE",
+    "transport": "ANIWORLD_SITE_TRANSPORT",
+    "proxy": "ANIWORLD_SITE_PROXY",
+    "cookies": "ANIWORLD_SITE_COOKIES_FILE",
+    "cache_ttl": "ANIWORLD_SITE_CACHE_TTL",
+}
+
+
+def _site_settings(environ: Mapping[str, str]) -> SiteSettings:
+    try:
+        return SiteSettings(
+            base_url=(environ.get("ANIWORLD_SITE_URL") or "https://aniworld.to").strip(),
+            engine=environ.get("ANIWORLD_SITE_ENGINE") or "aniworld",
+            transport=environ.get("ANIWORLD_SITE_TRANSPORT") or "impersonate",
+            proxy=environ.get("ANIWORLD_SITE_PROXY") or None,
+            cookies=_cookies(environ.get("ANIWORLD_SITE_COOKIES_FILE")),
+            cache_ttl=_integer(environ, "ANIWORLD_SITE_CACHE_TTL", 1800),
         )
-    return value
+    except ValidationError as exc:
+        variable = SITE_VARIABLES.get(exc.field or "", "ANIWORLD_SITE_*")
+        raise ConfigError(f"{variable}: {exc.message}") from exc
+
+
+def _cookies(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"ANIWORLD_SITE_COOKIES_FILE={path} cannot be read: {exc}") from exc
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} must be a whole number") from None
 
 
 def _secret_key(environ: Mapping[str, str], data_dir: Path) -> str:

@@ -20,7 +20,8 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.database_url == f"sqlite:///{tmp_path / 'data' / 'aniworld.db'}"
     assert config.redis_url == f"unix://{tmp_path / 'data' / 'redis.sock'}"
     assert config.external_redis_url is None
-    assert config.site_url == "https://aniworld.to"
+    assert config.site.base_url == "https://aniworld.to"
+    assert config.site.transport == "impersonate" and config.site.cache_ttl == 1800
     assert config.master_password is None and config.api_key is None
     assert config.trust_proxy is False
 
@@ -39,13 +40,29 @@ def test_postgres_urls_use_psycopg3(tmp_path: Path) -> None:
 
 def test_site_url_trailing_slash_is_dropped(tmp_path: Path) -> None:
     config = Config.from_env(_env(tmp_path, ANIWORLD_SITE_URL="https://aniworld.cc/"))
-    assert config.site_url == "https://aniworld.cc"
+    assert config.site.base_url == "https://aniworld.cc"
+
+
+def test_site_cookies_are_read_from_the_file(tmp_path: Path) -> None:
+    cookie_file = tmp_path / "cookies.txt"
+    cookie_file.write_text("__ddg2=abc")
+    config = Config.from_env(_env(tmp_path, ANIWORLD_SITE_COOKIES_FILE=str(cookie_file),
+                                  ANIWORLD_SITE_TRANSPORT="requests",
+                                  ANIWORLD_SITE_CACHE_TTL="60"))
+    assert config.site.cookies == "__ddg2=abc"
+    assert config.site.transport == "requests" and config.site.cache_ttl == 60
 
 
 @pytest.mark.parametrize(("name", "value"), [
     ("DATABASE_URL", "mysql://x/y"),
     ("REDIS_URL", "http://localhost:6379"),
     ("ANIWORLD_SITE_URL", "aniworld.to"),
+    ("ANIWORLD_SITE_TRANSPORT", "telnet"),
+    ("ANIWORLD_SITE_PROXY", "ftp://proxy"),
+    ("ANIWORLD_SITE_CACHE_TTL", "soon"),
+    ("ANIWORLD_SITE_CACHE_TTL", "-5"),
+    ("ANIWORLD_SITE_COOKIES_FILE", "/nonexistent/cookies.txt"),
+    ("ANIWORLD_SITE_ENGINE", "netflix"),
     ("ANIWORLD_SECRET_KEY", "short"),
     ("ANIWORLD_MASTER_PASSWORD", "1234"),
     ("ANIWORLD_API_KEY", "tiny"),

@@ -12,7 +12,8 @@ from aniworld.errors import ValidationError
 from aniworld.models import DownloadItem, ItemStatus
 from aniworld.services.queue.state import is_paused
 
-_QUEUE_ORDER = (DownloadItem.priority, DownloadItem.position, DownloadItem.id)
+# Download order: priority (high first), then position; id breaks ties deterministically.
+QUEUE_ORDER = (DownloadItem.priority, DownloadItem.position, DownloadItem.id)
 
 
 @dataclass
@@ -32,10 +33,10 @@ def list_queue(session: Session, history_limit: int = 200,
     """Return the whole queue with each item's series loaded, in display order."""
     view = QueueView(paused=is_paused(session))
     view.active = list(session.scalars(
-        _items().where(DownloadItem.status == ItemStatus.DOWNLOADING).order_by(*_QUEUE_ORDER)))
+        _items().where(DownloadItem.status == ItemStatus.DOWNLOADING).order_by(*QUEUE_ORDER)))
     waiting = _items().where(DownloadItem.status.in_((ItemStatus.PENDING, ItemStatus.PAUSED)))
     view.pending = list(session.scalars(
-        waiting.order_by(*_QUEUE_ORDER).limit(pending_limit)))
+        waiting.order_by(*QUEUE_ORDER).limit(pending_limit)))
     view.completed = _history(session, ItemStatus.COMPLETED, history_limit)
     view.failed = _history(session, ItemStatus.FAILED, history_limit)
     view.cancelled = _history(session, ItemStatus.CANCELLED, history_limit)
@@ -49,7 +50,7 @@ def pending_items(session: Session, limit: int = 500, offset: int = 0) -> list[D
     if offset < 0:
         raise ValidationError(f"offset cannot be negative, not {offset}", "offset")
     statement = (_items().where(DownloadItem.status == ItemStatus.PENDING)
-                 .order_by(*_QUEUE_ORDER).limit(limit).offset(offset))
+                 .order_by(*QUEUE_ORDER).limit(limit).offset(offset))
     return list(session.scalars(statement))
 
 

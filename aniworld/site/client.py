@@ -1,0 +1,255 @@
+"""The site client: polite, cached access to one streaming site through a SiteEngine."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import TypeVar
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import redis
+
+from aniworld.errors import ValidationError
+from aniworld.site.cache import PageCache
+from aniworld.site.classify import classify_response
+from aniworld.site.engines import ENGINES, PageRequest, SiteEngine
+from aniworld.site.errors import (
+    CaptchaRequired,
+    SiteChallenge,
+    SiteError,
+    SiteLayoutChanged,
+    SiteNotFound,
+    SiteRateLimited,
+    SiteServerError,
+    SiteSpamBlocked,
+    SiteUnreachable,
+)
+from aniworld.site.limiter import SiteLimiter
+from aniworld.site.settings import SiteSettings
+from aniworld.site.transport import AJAX_HEADERS, PAGE_HEADERS, Response, Transport, make_transport
+from aniworld.site.types import EpisodeHosters, EpisodeInfo, SearchResult, SeriesInfo
+
+logger = logging.getLogger(__name__)
+
+SEARCH_CACHE_SECONDS = 300
+MAX_REDIRECT_HOPS = 10
+T = TypeVar("T")
+_REDIRECT = re.compile(r"^/redirect/(\d{1,18})/?$")
+
+
+class SiteClient:
+    """Read search results, series, seasons and hoster links; resolve hoster redirects."""
+
+    def __init__(
+        self,
+        settings: SiteSettings | None = None,
+        redis: redis.Redis | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        self.settings = settings or SiteSettings()
+        self.engine: SiteEngine = ENGINES[self.settings.engine]
+        self.base_url = self.settings.base_url
+        self.transport = transport or make_transport(
+            self.settings.transport, self.base_url, user_agent=self.settings.user_agent,
+            proxy=self.settings.proxy, cookies=self.settings.cookies,
+        )
+        self.limiter = SiteLimiter(
+            self.base_url, redis, max_in_flight=self.settings.max_in_flight,
+            min_interval=self.settings.min_interval,
+            lease_seconds=self.settings.timeout * 2 + 10, max_wait=self.settings.max_wait,
+            backoff_base=self.settings.backoff_base, backoff_cap=self.settings.backoff_cap,
+        )
+        self.cache = PageCache(redis, self.settings.cache_ttl)
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent this client sends; hoster downloads should reuse it."""
+        return self.transport.user_agent
+
+    def close(self) -> None:
+        """Release the transport's connections."""
+        self.transport.close()
+
+    def __enter__(self) -> SiteClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def search(self, query: str) -> list[SearchResult]:
+        """Search the site; raise ValidationError for an empty query, SiteError on failure."""
+        query = (query or "").strip()
+        if not query or len(query) > 200:
+            raise ValidationError("enter 1 to 200 characters to search for", field="query")
+        bodies: list[str] = []
+        failures: list[SiteError] = []
+        for request in self.engine.search_requests(query):
+            try:
+                ttl = min(SEARCH_CACHE_SECONDS, self.cache.ttl)
+                bodies.append(self._load(request, lambda text: text, ttl))
+            except (SiteNotFound, SiteLayoutChanged, SiteServerError) as exc:
+                # One endpoint gone or broken still leaves the other one's answer.
+                logger.warning("search endpoint failed path=%s error=%s", request.path, exc)
+                bodies.append("")
+                failures.append(exc)
+        if len(failures) == len(bodies):
+            raise failures[-1]
+        return self.engine.parse_search(bodies, self.base_url)
+
+    def series(self, key: str, fresh: bool = False) -> SeriesInfo:
+        """Return the series header and its season list (0 = films); raise SiteNotFound.
+
+        ``fresh`` skips the cached copy (a user's "refresh") but still caches the new one.
+        """
+        key = self.engine.validate_key(key)
+        request = PageRequest("GET", self.engine.series_path(key))
+        return self._load(request, lambda text: self.engine.parse_series(text, self.base_url, key),
+                          fresh=fresh)
+
+    def season(self, key: str, season: int, fresh: bool = False) -> list[EpisodeInfo]:
+        """Return every episode of a season (0 = films page) from one page request."""
+        key = self.engine.validate_key(key)
+        _check_index("season", season, 0)
+        path = self.engine.season_path(key, season)
+        request = PageRequest("GET", path, referer_path=self.engine.series_path(key))
+        return self._load(
+            request, lambda text: self.engine.parse_season(text, self.base_url, key, season),
+            fresh=fresh,
+        )
+
+    def episode_hosters(self, key: str, season: int, episode: int) -> EpisodeHosters:
+        """Return the hoster offers of one episode (season 0 = film ``episode``)."""
+        key = self.engine.validate_key(key)
+        _check_index("season", season, 0)
+        _check_index("episode", episode, 1)
+        referer = self.engine.season_path(key, season)
+        request = PageRequest("GET", self.engine.episode_path(key, season, episode),
+                              referer_path=referer)
+        # Hoster links change more often than series pages and are read right before a download.
+        return self._load(
+            request, lambda text: self.engine.parse_episode(text, self.base_url), cache_ttl=0
+        )
+
+    def resolve_redirect(self, redirect_url_or_link_id: str) -> str:
+        """Follow ``/redirect/<id>`` to the hoster embed URL; raise CaptchaRequired if it stays."""
+        url = self.base_url + self.engine.redirect_path(_link_id(redirect_url_or_link_id))
+        for _hop in range(MAX_REDIRECT_HOPS):
+            response = self._send("GET", url, PAGE_HEADERS, follow_redirects=False)
+            location = response.header("location")
+            if not (300 <= response.status < 400 and location):
+                raise CaptchaRequired(url)
+            url = urljoin(url, location)
+            if not self._on_site(url):
+                logger.info("redirect resolved link=%s host=%s", redirect_url_or_link_id,
+                            urlsplit(url).hostname)
+                return url
+        raise CaptchaRequired(url, f"the site redirected in circles; open {url} in your browser")
+
+    def _on_site(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.scheme, parts.netloc.lower()) == self.settings.origin
+
+    def _load(
+        self, request: PageRequest, parse: Callable[[str], T], cache_ttl: int | None = None,
+        fresh: bool = False,
+    ) -> T:
+        """Parse the cached answer, or fetch, parse and only then cache it."""
+        url = self.base_url + request.path
+        identity = " ".join([request.method, url, urlencode(sorted((request.params or {}).items())),
+                             urlencode(sorted((request.data or {}).items()))])
+        cached = self.cache.get(identity) if cache_ttl != 0 and not fresh else None
+        if cached is not None:
+            logger.debug("site cache hit url=%s", url)
+            return parse(cached)
+        headers = dict(AJAX_HEADERS if request.ajax else PAGE_HEADERS)
+        headers["Referer"] = self.base_url + request.referer_path
+        if request.ajax:
+            headers["Origin"] = self.base_url
+        response = self._send(request.method, url, headers, params=request.params,
+                              data=request.data)
+        # Parse before caching so a broken or not-found page is never served from the cache.
+        result = parse(response.text)
+        self.cache.set(identity, response.text, cache_ttl)
+        return result
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> Response:
+        challenged = False
+        for attempt in range(self.settings.max_retries + 1):
+            outcome = self._attempt(method, url, headers, params, data, follow_redirects)
+            if isinstance(outcome, Response):
+                return outcome
+            if not self._may_retry(outcome, attempt, challenged):
+                raise outcome
+            challenged = challenged or isinstance(outcome, SiteChallenge)
+            logger.info("site retry url=%s attempt=%s error=%s", url, attempt + 1, outcome.code)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        follow_redirects: bool,
+    ) -> Response | SiteError:
+        try:
+            with self.limiter.slot():
+                response = self.transport.request(
+                    method, url, headers=headers, params=params, data=data,
+                    follow_redirects=follow_redirects, timeout=self.settings.timeout,
+                )
+        except SiteUnreachable as exc:
+            return exc
+        error = classify_response(response)
+        if error is None:
+            self.limiter.succeeded()
+            logger.debug("site answer url=%s status=%s", url, response.status)
+            return response
+        logger.warning("site refused url=%s status=%s error=%s", url, response.status, error.code)
+        return error
+
+    def _may_retry(self, error: SiteError, attempt: int, challenged: bool) -> bool:
+        transient = (SiteRateLimited, SiteServerError, SiteUnreachable, SiteChallenge,
+                     SiteSpamBlocked)
+        if not isinstance(error, transient):
+            return False
+        # Every refusal cools the whole site down, so other workers do not hammer it either.
+        retry_after = error.retry_after if isinstance(error, SiteRateLimited) else None
+        waited = self.limiter.backoff(retry_after)
+        if isinstance(error, SiteSpamBlocked) or attempt >= self.settings.max_retries:
+            return False
+        if isinstance(error, SiteServerError) and error.http_status < 500:
+            return False
+        if isinstance(error, SiteChallenge):
+            return not challenged  # at most one retry: the cookie jar may have been updated
+        return waited <= self.settings.max_wait
+
+
+def _check_index(name: str, value: int, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value < 10_000:
+        raise ValidationError(f"{name} must be a whole number from {minimum}", field=name)
+
+
+def _link_id(value: str) -> str:
+    """Accept a link id or any URL/path whose path is ``/redirect/<id>`` (host ignored)."""
+    text = str(value).strip()
+    if text.isdigit() and len(text) <= 18:
+        return text
+    match = _REDIRECT.match(urlsplit(text).path)
+    if not match:
+        raise ValidationError("expected a /redirect/<id> link or its numeric id", field="redirect")
+    return match.group(1)

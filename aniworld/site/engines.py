@@ -1,0 +1,168 @@
+"""Site adapters: which paths to ask for and how to read the answers, one per site engine."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import quote
+
+from aniworld.errors import ValidationError
+from aniworld.languages import Language
+from aniworld.site.parsers import (
+    merge_results,
+    parse_ajax_search,
+    parse_episode,
+    parse_season,
+    parse_series,
+    parse_series_search,
+)
+from aniworld.site.types import EpisodeHosters, EpisodeInfo, SearchResult, SeriesInfo
+
+logger = logging.getLogger(__name__)
+
+ANIWORLD_LANGUAGE_KEYS: Mapping[str, Language] = {
+    "1": Language.GERMAN_DUB,
+    "2": Language.ENGLISH_SUB,
+    "3": Language.GERMAN_SUB,
+    "4": Language.ENGLISH_DUB,
+}
+# Old s.to (same engine until Jan 2026) used key 2 for the English dub.
+STO_LANGUAGE_KEYS: Mapping[str, Language] = {
+    "1": Language.GERMAN_DUB,
+    "2": Language.ENGLISH_DUB,
+    "3": Language.GERMAN_SUB,
+}
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,199}$")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One request an engine wants made; ``ajax`` selects the XHR header set."""
+
+    method: str
+    path: str
+    params: Mapping[str, str] | None = None
+    data: Mapping[str, str] | None = None
+    ajax: bool = False
+    referer_path: str = "/"
+
+
+class SiteEngine(Protocol):
+    """What the client needs from a site adapter; add serienstream V2 as another one."""
+
+    name: str
+
+    def validate_key(self, key: str) -> str:
+        """Return the series key or raise ValidationError."""
+        ...
+
+    def search_requests(self, query: str) -> list[PageRequest]:
+        """Return the requests whose answers make up one search."""
+        ...
+
+    def parse_search(self, bodies: list[str], base_url: str) -> list[SearchResult]:
+        """Merge the answers of ``search_requests`` (same order; failed ones are "")."""
+        ...
+
+    def series_path(self, key: str) -> str:
+        """Return the path of a series page."""
+        ...
+
+    def season_path(self, key: str, season: int) -> str:
+        """Return the path of a season page (0 = films)."""
+        ...
+
+    def episode_path(self, key: str, season: int, episode: int) -> str:
+        """Return the path of an episode page (season 0 = film ``episode``)."""
+        ...
+
+    def redirect_path(self, link_id: str) -> str:
+        """Return the path that redirects to a hoster."""
+        ...
+
+    def parse_series(self, markup: str, base_url: str, key: str) -> SeriesInfo:
+        """Parse a series page."""
+        ...
+
+    def parse_season(self, markup: str, base_url: str, key: str, season: int) -> list[EpisodeInfo]:
+        """Parse a season page."""
+        ...
+
+    def parse_episode(self, markup: str, base_url: str) -> EpisodeHosters:
+        """Parse an episode page."""
+        ...
+
+
+@dataclass(frozen=True)
+class ClassicEngine:
+    """The classic aniworld engine (also old s.to under ``/serie/stream``)."""
+
+    name: str
+    prefix: str
+    language_fallback: Mapping[str, Language] = field(default_factory=dict)
+
+    def validate_key(self, key: str) -> str:
+        """Return the series key (slug) or raise ValidationError naming the field."""
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise ValidationError(
+                "a series key is the slug from the series URL, e.g. 'one-piece'", field="key"
+            )
+        return key
+
+    def search_requests(self, query: str) -> list[PageRequest]:
+        """Ask both JSON endpoints; they return different subsets and fields."""
+        referer = f"/search?q={quote(query)}"
+        return [
+            PageRequest("POST", "/ajax/search", data={"keyword": query}, ajax=True,
+                        referer_path=referer),
+            PageRequest("GET", "/ajax/seriesSearch", params={"keyword": query}, ajax=True,
+                        referer_path=referer),
+        ]
+
+    def parse_search(self, bodies: list[str], base_url: str) -> list[SearchResult]:
+        """Merge ``/ajax/seriesSearch`` (has covers and years) with ``/ajax/search``."""
+        ajax, series = (bodies + ["", ""])[:2]
+        return merge_results(
+            parse_series_search(series, base_url, self.prefix),
+            parse_ajax_search(ajax, base_url, self.prefix),
+        )
+
+    def series_path(self, key: str) -> str:
+        """Return ``<prefix>/<slug>``."""
+        return f"{self.prefix}/{key}"
+
+    def season_path(self, key: str, season: int) -> str:
+        """Return ``<prefix>/<slug>/staffel-N``, or ``/filme`` for season 0."""
+        suffix = "filme" if season == 0 else f"staffel-{season}"
+        return f"{self.prefix}/{key}/{suffix}"
+
+    def episode_path(self, key: str, season: int, episode: int) -> str:
+        """Return the episode page path; season 0 is ``/filme/film-K``."""
+        if season == 0:
+            return f"{self.prefix}/{key}/filme/film-{episode}"
+        return f"{self.prefix}/{key}/staffel-{season}/episode-{episode}"
+
+    def redirect_path(self, link_id: str) -> str:
+        """Return ``/redirect/<id>``."""
+        return f"/redirect/{link_id}"
+
+    def parse_series(self, markup: str, base_url: str, key: str) -> SeriesInfo:
+        """Parse a series page."""
+        return parse_series(markup, base_url, self.prefix, key)
+
+    def parse_season(self, markup: str, base_url: str, key: str, season: int) -> list[EpisodeInfo]:
+        """Parse a season page."""
+        return parse_season(markup, base_url, self.prefix, key, season)
+
+    def parse_episode(self, markup: str, base_url: str) -> EpisodeHosters:
+        """Parse an episode page, falling back to this engine's fixed key table."""
+        return parse_episode(markup, base_url, self.language_fallback)
+
+
+ENGINES: dict[str, SiteEngine] = {
+    "aniworld": ClassicEngine("aniworld", "/anime/stream", ANIWORLD_LANGUAGE_KEYS),
+    "sto": ClassicEngine("sto", "/serie/stream", STO_LANGUAGE_KEYS),
+}

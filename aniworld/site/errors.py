@@ -1,0 +1,111 @@
+"""Typed failures of the site client; each message tells the user what to do next."""
+
+from __future__ import annotations
+
+import logging
+
+from aniworld.errors import AniworldError
+
+logger = logging.getLogger(__name__)
+
+
+class SiteError(AniworldError):
+    """Base class of every failure talking to or reading the streaming site."""
+
+    code = "site_error"
+    status = 502
+
+
+class SiteNotFound(SiteError):
+    """The series, season or episode does not exist on the site (also the soft 404 page)."""
+
+    code = "site_not_found"
+    status = 404
+
+
+class SiteChallenge(SiteError):
+    """The site (DDoS-Guard, Cloudflare) answered with a browser check or a plain 403."""
+
+    code = "site_challenge"
+    status = 503
+
+    def __init__(self, message: str | None = None, detail: str = "") -> None:
+        hint = (
+            "the site asks for a browser check; import your browser's cookies in Settings "
+            "or set a proxy"
+        )
+        super().__init__(message or (f"{hint} ({detail})" if detail else hint))
+        self.detail = detail
+
+
+class SiteSpamBlocked(SiteError):
+    """The site flagged this address as spam ("Deine Anfrage wurde als Spam erkannt.")."""
+
+    code = "site_spam_blocked"
+    status = 503
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "the site blocked this address as spam; open the site in your browser and solve "
+            "its captcha, then import the browser's cookies in Settings, or use a proxy/VPN"
+        )
+
+
+class SiteRateLimited(SiteError):
+    """The site answered 429 (or we are cooling down); ``retry_after`` is in seconds."""
+
+    code = "site_rate_limited"
+    status = 503
+
+    def __init__(self, retry_after: float, message: str | None = None) -> None:
+        self.retry_after = max(0.0, float(retry_after))
+        super().__init__(
+            message
+            or f"the site asks us to slow down; try again in {int(self.retry_after) + 1} seconds"
+        )
+
+
+class SiteServerError(SiteError):
+    """The site answered with a 5xx status."""
+
+    code = "site_server_error"
+    status = 502
+
+    def __init__(self, http_status: int, message: str | None = None) -> None:
+        self.http_status = http_status
+        super().__init__(
+            message or f"the site has a problem (HTTP {http_status}); try again later"
+        )
+
+
+class SiteUnreachable(SiteError):
+    """The site could not be reached: connection refused, DNS, TLS, timeout, cut-off body."""
+
+    code = "site_unreachable"
+    status = 504
+
+
+class CaptchaRequired(SiteError):
+    """Following a hoster redirect ended on the site itself, i.e. on its captcha page."""
+
+    code = "captcha_required"
+    status = 503
+
+    def __init__(self, url: str, message: str | None = None) -> None:
+        self.url = url
+        super().__init__(
+            message
+            or f"the site shows a captcha instead of the video link; open {url} in your "
+            "browser, solve it, import the browser's cookies in Settings and retry"
+        )
+
+
+class SiteLayoutChanged(SiteError):
+    """A page did not look like the expected page; the parser needs an update."""
+
+    code = "site_layout_changed"
+    status = 502
+
+
+ParseError = SiteLayoutChanged

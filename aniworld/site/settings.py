@@ -1,0 +1,100 @@
+"""Settings of the site client, validated on creation."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from aniworld.errors import ValidationError
+
+logger = logging.getLogger(__name__)
+
+ENGINE_NAMES = ("aniworld", "sto")
+TRANSPORT_NAMES = ("impersonate", "requests")
+PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """How to reach one site; a domain move is a change of ``base_url`` only."""
+
+    base_url: str = "https://aniworld.to"
+    engine: str = "aniworld"
+    transport: str = "impersonate"
+    proxy: str | None = None
+    cookies: str | None = None
+    cache_ttl: int = 1800
+    max_in_flight: int = 2
+    min_interval: float = 0.25
+    timeout: float = 20.0
+    max_retries: int = 3
+    user_agent: str | None = None
+    max_wait: float = 60.0
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", _check_base_url(self.base_url))
+        _check_choice("engine", self.engine, ENGINE_NAMES)
+        _check_choice("transport", self.transport, TRANSPORT_NAMES)
+        _check_proxy(self.proxy, self.transport)
+        _check_number("cache_ttl", self.cache_ttl, 0, integer=True)
+        _check_number("max_in_flight", self.max_in_flight, 1, integer=True)
+        _check_number("min_interval", self.min_interval, 0)
+        _check_number("timeout", self.timeout, 0.1)
+        _check_number("max_retries", self.max_retries, 0, integer=True)
+        _check_number("max_wait", self.max_wait, 0)
+        _check_number("backoff_base", self.backoff_base, 0)
+        _check_number("backoff_cap", self.backoff_cap, 0)
+        if self.cookies is not None and not isinstance(self.cookies, str):
+            raise ValidationError("cookies must be text (cookies.txt or name=value; ...)",
+                                  field="cookies")
+        if self.user_agent is not None and not str(self.user_agent).strip():
+            raise ValidationError("user_agent must not be blank; leave it unset instead",
+                                  field="user_agent")
+
+    @property
+    def origin(self) -> tuple[str, str]:
+        """Return (scheme, host:port) of the site, to tell on-site URLs from hoster URLs."""
+        parts = urlsplit(self.base_url)
+        return parts.scheme, parts.netloc.lower()
+
+
+def _check_base_url(value: str) -> str:
+    parts = urlsplit(value.strip()) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            f"base_url must be an http(s) URL like https://aniworld.to, got {value!r}",
+            field="base_url",
+        )
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise ValidationError("base_url must not contain a path or query", field="base_url")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValidationError(f"{name} must be one of {', '.join(choices)}", field=name)
+
+
+def _check_proxy(proxy: str | None, transport: str) -> None:
+    if proxy is None:
+        return
+    parts = urlsplit(proxy) if isinstance(proxy, str) else None
+    if parts is None or parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+        raise ValidationError(
+            "proxy must be a URL like http://host:3128 or socks5://host:1080", field="proxy"
+        )
+    if transport == "requests" and parts.scheme.startswith("socks"):
+        # requests needs the PySocks extra for SOCKS, which we do not install.
+        raise ValidationError(
+            "SOCKS proxies need the 'impersonate' transport", field="proxy"
+        )
+
+
+def _check_number(name: str, value: object, minimum: float, integer: bool = False) -> None:
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
+        kind = "a whole number" if integer else "a number"
+        raise ValidationError(f"{name} must be {kind} of at least {minimum}", field=name)

@@ -1,0 +1,234 @@
+"""HTTP transports for the site: curl_cffi impersonating Chrome (default) or plain requests."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from curl_cffi import requests as curl_requests
+from curl_cffi.requests.impersonate import DEFAULT_CHROME
+
+from aniworld.site.cookies import parse_cookies
+from aniworld.site.errors import SiteUnreachable
+
+logger = logging.getLogger(__name__)
+
+_CHROME_MAJOR = "".join(ch for ch in DEFAULT_CHROME if ch.isdigit()) or "150"
+# Must match the impersonated TLS/HTTP2 fingerprint (curl_cffi's "chrome" target is macOS),
+# otherwise the UA itself gives the client away.
+IMPERSONATE_USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+    f"(KHTML, like Gecko) Chrome/{_CHROME_MAJOR}.0.0.0 Safari/537.36"
+)
+DESKTOP_USER_AGENTS = (
+    IMPERSONATE_USER_AGENT,
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    f"Chrome/{_CHROME_MAJOR}.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:146.0) Gecko/20100101 Firefox/146.0",
+)
+PAGE_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
+    "image/webp,image/apng,*/*;q=0.8",
+    "Accept-Language": "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7",
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+    "Upgrade-Insecure-Requests": "1",
+    "Priority": "u=0, i",
+}
+AJAX_HEADERS = {
+    "Accept": "application/json, text/javascript, */*; q=0.01",
+    "Accept-Language": PAGE_HEADERS["Accept-Language"],
+    "X-Requested-With": "XMLHttpRequest",
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "cors",
+    "Sec-Fetch-Dest": "empty",
+}
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the client needs of an HTTP answer; header names are lower case."""
+
+    status: int
+    headers: Mapping[str, str]
+    text: str
+    url: str
+
+    def header(self, name: str, default: str = "") -> str:
+        """Return a header value by case-insensitive name."""
+        return self.headers.get(name.lower(), default)
+
+
+class Transport(Protocol):
+    """The one interface the client uses to talk HTTP."""
+
+    user_agent: str
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        follow_redirects: bool = True,
+        timeout: float = 20.0,
+    ) -> Response:
+        """Send one request; raise SiteUnreachable when no answer arrives."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def decode_body(content: bytes, content_type: str) -> str:
+    """Decode a body by its declared charset, UTF-8 otherwise, never failing."""
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            charset = value.strip("\"' ")
+    try:
+        return content.decode(charset, errors="replace")
+    except LookupError:
+        return content.decode("utf-8", errors="replace")
+
+
+class _BaseTransport:
+    """Shared set-up: one session, one UA, proxy and imported cookies."""
+
+    session: Any
+
+    def __init__(self, base_url: str, user_agent: str, proxy: str | None, cookies: str | None):
+        self.user_agent = user_agent
+        self.proxies = {"http": proxy, "https": proxy} if proxy else None
+        host = urlsplit(base_url).hostname or ""
+        for cookie in parse_cookies(cookies or "", host):
+            self.session.cookies.set(cookie.name, cookie.value, domain=host, path="/")
+
+    def get(self, url: str, **kwargs: Any) -> Response:
+        """Send a GET request (see ``request``)."""
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Response:
+        """Send a POST request (see ``request``)."""
+        return self.request("POST", url, **kwargs)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.session.close()
+
+
+class CurlTransport(_BaseTransport):
+    """curl_cffi session impersonating the current Chrome: TLS, HTTP/2 and header order."""
+
+    def __init__(
+        self,
+        base_url: str,
+        user_agent: str | None = None,
+        proxy: str | None = None,
+        cookies: str | None = None,
+    ) -> None:
+        self.session = curl_requests.Session(impersonate="chrome")
+        super().__init__(base_url, user_agent or IMPERSONATE_USER_AGENT, proxy, cookies)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        follow_redirects: bool = True,
+        timeout: float = 20.0,
+    ) -> Response:
+        """Send one request through curl_cffi; raise SiteUnreachable on transport errors."""
+        merged = {"User-Agent": self.user_agent, **(headers or {})}
+        try:
+            resp = self.session.request(
+                method, url, headers=merged, params=dict(params) if params else None,
+                data=dict(data) if data else None, allow_redirects=follow_redirects,
+                timeout=timeout, proxies=self.proxies,
+            )
+            content = resp.content
+        except curl_requests.exceptions.RequestException as exc:
+            raise _unreachable(url, exc) from exc
+        return _response(resp.status_code, resp.headers.items(), content, str(resp.url))
+
+
+class RequestsTransport(_BaseTransport):
+    """Plain ``requests`` session; the fallback when curl_cffi cannot be used."""
+
+    def __init__(
+        self,
+        base_url: str,
+        user_agent: str | None = None,
+        proxy: str | None = None,
+        cookies: str | None = None,
+    ) -> None:
+        self.session = requests.Session()
+        super().__init__(
+            base_url, user_agent or random.choice(DESKTOP_USER_AGENTS), proxy, cookies
+        )
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        follow_redirects: bool = True,
+        timeout: float = 20.0,
+    ) -> Response:
+        """Send one request through requests; raise SiteUnreachable on transport errors."""
+        # requests cannot decode brotli without an extra package, so do not offer it.
+        merged = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"}
+        merged.update(headers or {})
+        try:
+            resp = self.session.request(
+                method, url, headers=merged, params=params, data=data,
+                allow_redirects=follow_redirects, timeout=timeout, proxies=self.proxies,
+            )
+            content = resp.content
+        except requests.RequestException as exc:
+            raise _unreachable(url, exc) from exc
+        return _response(resp.status_code, resp.headers.items(), content, resp.url)
+
+
+def _response(status: int, items: Any, content: bytes, url: str) -> Response:
+    headers = {str(name).lower(): str(value) for name, value in items}
+    return Response(status, headers, decode_body(content, headers.get("content-type", "")), url)
+
+
+def _unreachable(url: str, exc: Exception) -> SiteUnreachable:
+    logger.warning("site request failed url=%s error=%s", url, exc)
+    kind = "timed out" if "timeout" in type(exc).__name__.lower() else "failed"
+    return SiteUnreachable(
+        f"the site could not be reached (request {kind}: {type(exc).__name__}); check the "
+        "network, the base URL or the proxy in Settings"
+    )
+
+
+def make_transport(
+    kind: str,
+    base_url: str,
+    *,
+    user_agent: str | None = None,
+    proxy: str | None = None,
+    cookies: str | None = None,
+) -> CurlTransport | RequestsTransport:
+    """Build the transport named ``kind`` ("impersonate" or "requests")."""
+    if kind == "requests":
+        return RequestsTransport(base_url, user_agent, proxy, cookies)
+    return CurlTransport(base_url, user_agent, proxy, cookies)

@@ -1,0 +1,117 @@
+"""Mutated real pages: every parser returns a value or raises a SiteError, nothing else."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aniworld.site.engines import ENGINES
+from aniworld.site.errors import SiteError
+from aniworld.site.parsers import parse_ajax_search, parse_series_search
+from tests.fakesite.content import build_catalog
+from tests.fakesite.pages_episode import episode_page, series_page
+from tests.site.conftest import BASE, reference
+
+ANIWORLD = ENGINES["aniworld"]
+_TAG = re.compile(r"<[^<>]*>")
+_ATTR = re.compile(r'\s[\w:-]+="[^"]*"')
+_CATALOG = build_catalog()
+_CAT = _CATALOG.series("dr-who-s-cat")
+HTML_PAGES = [
+    reference("ani-tui__aniworld-detail.html"),
+    reference("ani-tui__aniworld-season.html"),
+    reference("ani-tui__aniworld-episode.html"),
+    series_page(_CAT, 1),
+    episode_page(_CAT, 1, 2),
+]
+JSON_PAGES = [
+    reference("ani-tui__aniworld-search.json"),
+    '[{"name":"A &amp; B","link":"a-b","cover":"\\/c.jpg","productionYear":"(2020 - 2024)"}]',
+]
+PARSERS: list[Callable[[str], object]] = [
+    lambda text: ANIWORLD.parse_series(text, BASE, "demo"),
+    lambda text: ANIWORLD.parse_season(text, BASE, "demo", 1),
+    lambda text: ANIWORLD.parse_season(text, BASE, "demo", 0),
+    lambda text: ANIWORLD.parse_episode(text, BASE),
+]
+JSON_PARSERS: list[Callable[[str], object]] = [
+    lambda text: parse_ajax_search(text, BASE, "/anime/stream"),
+    lambda text: parse_series_search(text, BASE, "/anime/stream"),
+]
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+JUNK = st.text(alphabet=st.sampled_from('<>/="\' ab1&;#\u00e4-'), max_size=12)
+
+
+def mutate_tag(draw: st.DrawFn, text: str) -> str:
+    """Delete, duplicate, garble or strip the attributes of one tag."""
+    tags = list(_TAG.finditer(text))
+    if not tags:
+        return text
+    tag = tags[draw(st.integers(0, len(tags) - 1))]
+    op = draw(st.sampled_from(["delete", "duplicate", "garble", "drop-attr"]))
+    head, body, tail = text[: tag.start()], tag.group(), text[tag.end():]
+    if op == "delete":
+        return head + tail
+    if op == "duplicate":
+        return head + body + body + tail
+    if op == "garble":
+        cut = draw(st.integers(0, len(body)))
+        return head + body[:cut] + draw(JUNK) + body[cut:] + tail
+    return head + _ATTR.sub("", body, count=draw(st.integers(0, 3))) + tail
+
+
+@st.composite
+def mutated_html(draw: st.DrawFn) -> str:
+    """A real or stand-in page with a few random tag mutations and maybe a truncation."""
+    text = draw(st.sampled_from(HTML_PAGES))
+    for _ in range(draw(st.integers(1, 6))):
+        text = mutate_tag(draw, text)
+    if draw(st.booleans()):
+        text = text[: draw(st.integers(0, len(text)))]
+    return text
+
+
+@st.composite
+def mutated_json(draw: st.DrawFn) -> str:
+    """A search answer with characters deleted, inserted or cut off."""
+    text = draw(st.sampled_from(JSON_PAGES))
+    for _ in range(draw(st.integers(1, 4))):
+        cut = draw(st.integers(0, len(text)))
+        if draw(st.booleans()):
+            text = text[:cut] + draw(JUNK) + text[cut:]
+        else:
+            text = text[:cut] + text[cut + draw(st.integers(1, 5)):]
+    return text
+
+
+def only_typed_errors(parsers: list[Callable[[str], object]], text: str) -> None:
+    """Each parser returns or raises a SiteError subclass."""
+    for parse in parsers:
+        try:
+            parse(text)
+        except SiteError:
+            pass
+
+
+@FAST
+@given(mutated_html())
+def test_html_parsers_never_crash(text: str) -> None:
+    """Deleted, duplicated, garbled tags and truncation."""
+    only_typed_errors(PARSERS, text)
+
+
+@FAST
+@given(mutated_json())
+def test_json_parsers_never_crash(text: str) -> None:
+    """Broken JSON text."""
+    only_typed_errors(JSON_PARSERS, text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    """Whatever arrives instead of a page."""
+    only_typed_errors(PARSERS + JSON_PARSERS, text)

@@ -1,0 +1,118 @@
+"""Search and series endpoints, end to end against the local stand-in site over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.fakesite.server import FakeSite
+from tests.web.conftest import build_app
+
+API_KEY = "series-api-key-0123456789"
+KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
+
+
+@pytest.fixture
+def site_api(app_env: dict[str, str], fakesite: FakeSite) -> tuple[Flask, FlaskClient]:
+    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, "ANIWORLD_SITE_URL": fakesite.url})
+    app.test_cli_runner().invoke(args=["init"])
+    client = app.test_client()
+    client.environ_base["HTTP_X_API_KEY"] = API_KEY
+    return app, client
+
+
+def test_search_returns_series_only(site_api: tuple[Flask, FlaskClient]) -> None:
+    _, client = site_api
+    response = client.get("/api/v1/search?q=licht")
+    assert response.status_code == 200
+    results = response.get_json()
+    assert [r["key"] for r in results] == [KAEMPFER]
+    assert results[0]["title"] == "Kämpfer des Lichts: Die Rückkehr"
+    assert set(results[0]) == {"key", "title", "year", "cover", "url"}
+
+
+def test_search_needs_a_query(site_api: tuple[Flask, FlaskClient]) -> None:
+    _, client = site_api
+    response = client.get("/api/v1/search?q=")
+    assert response.status_code == 422 and response.get_json()["error"]["field"] == "q"
+
+
+def test_add_series_stores_seasons_films_and_languages(
+        site_api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
+    _, client = site_api
+    response = client.post("/api/v1/series", json={"key": KAEMPFER})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    source = fakesite.catalog.series(KAEMPFER)
+    assert body["title"] == source.title
+    seasons = {s["season"]: s["episodes"] for s in body["seasons"]}
+    assert sorted(seasons) == [0, 1, 2, 3]
+    assert {n: len(eps) for n, eps in seasons.items()} == {
+        n: len(source.season(n).episodes) for n in (0, 1, 2, 3)}
+    german_sub_only = seasons[2][2]
+    assert german_sub_only["number"] == 3 and german_sub_only["languages"] == ["german-sub"]
+    assert seasons[1][4]["title_en"] == ""
+    assert client.get(f"/api/v1/series/{KAEMPFER}").get_json() == body
+    assert [s["key"] for s in client.get("/api/v1/series").get_json()] == [KAEMPFER]
+
+
+def test_adding_twice_is_409_and_queueing_works(site_api: tuple[Flask, FlaskClient]) -> None:
+    _, client = site_api
+    assert client.post("/api/v1/series", json={"key": KAEMPFER}).status_code == 201
+    assert client.post("/api/v1/series", json={"key": KAEMPFER}).status_code == 409
+    queued = client.post("/api/v1/queue", json={"series_key": KAEMPFER, "season": 0,
+                                                "episode": 1})
+    assert queued.status_code == 201
+
+
+def test_refresh_and_remove(site_api: tuple[Flask, FlaskClient]) -> None:
+    _, client = site_api
+    client.post("/api/v1/series", json={"key": KAEMPFER})
+    client.post("/api/v1/queue", json={"series_key": KAEMPFER, "season": 1, "episode": 1})
+    refreshed = client.post(f"/api/v1/series/{KAEMPFER}/refresh")
+    assert refreshed.status_code == 200 and refreshed.get_json()["refreshed_at"]
+    assert client.delete(f"/api/v1/series/{KAEMPFER}").status_code == 204
+    assert client.get(f"/api/v1/series/{KAEMPFER}").status_code == 404
+    assert client.get("/api/v1/queue").get_json()["pending"] == []
+
+
+def test_unknown_and_invalid_keys(site_api: tuple[Flask, FlaskClient]) -> None:
+    _, client = site_api
+    missing = client.post("/api/v1/series", json={"key": "no-such-series"})
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["code"] == "site_not_found"
+    invalid = client.post("/api/v1/series", json={"key": "../etc"})
+    assert invalid.status_code == 422 and invalid.get_json()["error"]["field"] == "key"
+
+
+def test_site_challenge_reaches_the_api_as_typed_json(
+        site_api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
+    _, client = site_api
+    fakesite.set_fault("ddos_guard")
+    response = client.post("/api/v1/series", json={"key": KAEMPFER})
+    assert response.status_code == 503
+    error = response.get_json()["error"]
+    assert error["code"] == "site_challenge" and "cookies" in error["message"]
+
+
+def test_unreachable_site_is_504(app_env: dict[str, str]) -> None:
+    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY,
+                     "ANIWORLD_SITE_URL": "http://127.0.0.1:9"})
+    app.test_cli_runner().invoke(args=["init"])
+    response = app.test_client().get("/api/v1/search?q=x", headers={"X-API-Key": API_KEY})
+    assert response.status_code == 504
+    assert response.get_json()["error"]["code"] == "site_unreachable"
+
+
+def test_second_look_is_cached_but_refresh_fetches_again(
+        site_api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
+    _, client = site_api
+    client.post("/api/v1/series", json={"key": KAEMPFER})
+    first = len(fakesite.requests_to(f"/anime/stream/{KAEMPFER}"))
+    assert first == 5  # series page + three seasons + films
+    client.delete(f"/api/v1/series/{KAEMPFER}")
+    client.post("/api/v1/series", json={"key": KAEMPFER})
+    assert len(fakesite.requests_to(f"/anime/stream/{KAEMPFER}")) == first
+    client.post(f"/api/v1/series/{KAEMPFER}/refresh")
+    assert len(fakesite.requests_to(f"/anime/stream/{KAEMPFER}")) == 2 * first
