@@ -22,15 +22,19 @@ def check_public_url(url: str, allow_private_hosts: bool = False) -> str:
     Raises BlockedUrl otherwise. ``allow_private_hosts`` (``ANIWORLD_ALLOW_PRIVATE_HOSTS=1``)
     permits loopback and private addresses, which the test suite's stand-in hosters use.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise BlockedUrl(f"refusing {url!r}: it is not a valid URL") from None
+    if parts.scheme not in {"http", "https"} or not host:
         raise BlockedUrl(f"refusing {url!r}: only http(s) URLs are followed")
     if allow_private_hosts:
         return url
-    for address in _addresses(parts.hostname):
+    for address in _addresses(host):
         if not address.is_global:
             raise BlockedUrl(
-                f"refusing {parts.hostname}: it resolves to the private address {address}; "
+                f"refusing {host}: it resolves to the private address {address}; "
                 "set ANIWORLD_ALLOW_PRIVATE_HOSTS=1 only if you host media on your own network"
             )
     return url

@@ -10,7 +10,7 @@ from aniworld.urlguard import BlockedUrl, check_public_url
 @pytest.mark.parametrize("url", [
     "ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "http:///nohost",
     "http://127.0.0.1/x", "http://localhost:8000/x", "http://10.1.2.3/x", "http://192.168.0.1/",
-    "http://[::1]/x", "http://169.254.169.254/latest/meta-data",
+    "http://[::1]/x", "http://169.254.169.254/latest/meta-data", "http://[broken/x",
 ])
 def test_refused(url: str) -> None:
     with pytest.raises(BlockedUrl):
