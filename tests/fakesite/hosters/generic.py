@@ -1,4 +1,5 @@
-"""Hosters the app does not support (e.g. LoadX): a plain page under ``/v/<hoster>/<code>``."""
+"""Hosters the app does not support (e.g. LoadX) under ``/v/<hoster>/<code>``, plus the
+small helpers every fake hoster shares (variant switch, header checks, error pages)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,48 @@ def handle(request: Request, context: HosterContext) -> Response | None:
     if link is None or link.hoster.lower() != match[1]:
         return None
     return html(f"<!DOCTYPE html><html><body><h1>{link.hoster}</h1></body></html>")
+
+
+# --- helpers shared by the fake hoster modules ------------------------------------------
+
+
+def base_url(request: Request) -> str:
+    """``http://<Host>`` of the request: the origin the client believes it talks to."""
+    return f"http://{request.headers.get('Host', '')}"
+
+
+def variant(request: Request, code: str, table: dict[str, str], default: str) -> str:
+    """Page variant: ``?variant=`` wins, then the module's per-code table, then default."""
+    return request.arg("variant") or table.get(code, default)
+
+
+def refused(request: Request, need_referer: bool = False) -> Response | None:
+    """403 when the User-Agent (or a Referer from this origin) is missing, like real hosters."""
+    if not request.headers.get("User-Agent", "").strip():
+        return forbidden("missing User-Agent")
+    if need_referer and not request.headers.get("Referer", "").startswith(base_url(request)):
+        return forbidden("missing or foreign Referer")
+    return None
+
+
+def forbidden(reason: str) -> Response:
+    """The hosters' plain 403 page."""
+    return html(f"<html><body><h1>403 Forbidden</h1><p>{reason}</p></body></html>", 403)
+
+
+def gone_page() -> Response:
+    """The "file not found" page real hosters answer with 404."""
+    return html(
+        "<!DOCTYPE html><html><head><title>404 - File not found</title></head><body>"
+        "<h1>File Not Found</h1><p>The file you were looking for could not be found, "
+        "sorry for any inconvenience.</p></body></html>",
+        404,
+    )
+
+
+def outdated_page(name: str) -> Response:
+    """A page in the hoster's style whose payload was removed (a redesign the app missed)."""
+    return html(
+        f"<!DOCTYPE html><html><head><title>{name}</title></head><body>"
+        '<div id="player"></div><script src="/js/player.new.js"></script></body></html>'
+    )

@@ -1,4 +1,7 @@
-"""Vidmoly-like hoster: jwplayer setup with ``sources: [{file:"…master.m3u8"}]`` (§3.2, §7.6)."""
+"""Vidmoly-like hoster: jwplayer setup with ``sources: [{file:"…master.m3u8"}]`` (§3.2, §7.6).
+
+Variants (``?variant=`` or ``VARIANTS[code]``): jwplayer (default), gone, outdated.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ import re
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
+from tests.fakesite.hosters.generic import base_url, gone_page, outdated_page, refused, variant
 from tests.fakesite.httpbase import Request
 
 NAME = "Vidmoly"
+VARIANTS: dict[str, str] = {}
 _EMBED = re.compile(r"^/embed-([a-z0-9]+)\.html$")
 
 
@@ -24,7 +29,12 @@ def handle(request: Request, context: HosterContext) -> Response | None:
     link = context.link(match[1], NAME) if match else None
     if link is None:
         return None
-    source = media.hls_url(f"http://{request.headers.get('Host', '')}", link)
+    kind = variant(request, link.code, VARIANTS, "jwplayer")
+    if (denied := refused(request)) is not None:
+        return denied
+    if kind in {"gone", "outdated"}:
+        return gone_page() if kind == "gone" else outdated_page("Vidmoly")
+    source = media.hls_url(base_url(request), link)
     return html(
         '<!DOCTYPE html><html><body><div id="player"></div><script>\n'
         'jwplayer("player").setup({\n'

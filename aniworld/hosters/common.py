@@ -1,0 +1,135 @@
+"""Shared extractor plumbing: guarded requests through the job's Transport, headers, regexes."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone, HosterUnavailable
+from aniworld.site.errors import SiteUnreachable
+from aniworld.site.transport import Response, Transport
+from aniworld.streams import Stream, StreamKind
+from aniworld.urlguard import check_public_url
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+TIMEOUT = 20.0
+_REDIRECTS = {301, 302, 303, 307, 308}
+# Phrases hosters put on "deleted" pages that still answer 200; only consulted when no
+# payload was found, so a stray "not found" inside player JS cannot hide a working file.
+_GONE = re.compile(
+    r"file (?:was |has been )?(?:not found|deleted|removed|expired)|video (?:not found|"
+    r"can ?not be found|was deleted)|file is no longer available|no such file",
+    re.IGNORECASE,
+)
+
+
+def origin(url: str) -> str:
+    """Return ``scheme://host[:port]`` of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def kind_of(url: str) -> StreamKind:
+    """Guess the stream kind from the URL path (``.m3u8`` means HLS)."""
+    # Plain string work: urlsplit raises on garbage, and this runs before the URL guard.
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    return StreamKind.HLS if path.endswith(".m3u8") or ".m3u8/" in path else StreamKind.MP4
+
+
+def looks_gone(text: str) -> bool:
+    """True when a page reads like the hoster's "file not found / deleted" notice."""
+    return bool(_GONE.search(text))
+
+
+@dataclass(frozen=True)
+class Fetcher:
+    """One hoster's view of the job's Transport; every URL is checked before it is used."""
+
+    hoster: str
+    transport: Transport
+    allow_private_hosts: bool = False
+
+    def check(self, url: str) -> str:
+        """Return ``url`` if the URL guard allows it; raise BlockedUrl otherwise."""
+        try:
+            return check_public_url(url, allow_private_hosts=self.allow_private_hosts)
+        except ValueError:
+            # urlsplit rejects e.g. a broken "[v6" host: the page gave us garbage.
+            raise ExtractorOutdated(self.hoster, "the page holds a malformed URL") from None
+
+    def join(self, base: str, reference: str) -> str:
+        """Resolve a link found in a page against the page URL, then check it."""
+        try:
+            return self.check(urljoin(base, reference))
+        except ValueError:
+            raise ExtractorOutdated(self.hoster, "the page holds a malformed URL") from None
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
+        """GET a hoster URL, following redirects by hand so every hop passes the guard.
+
+        Raises HosterFileGone (404/410), HosterUnavailable (errors, 403/429/5xx, no answer).
+        """
+        for _ in range(MAX_REDIRECTS + 1):
+            self.check(url)
+            response = self._send(url, headers)
+            location = response.header("location")
+            if response.status in _REDIRECTS and location:
+                url = self.join(url, location)
+                continue
+            return self._checked(response)
+        raise HosterUnavailable(self.hoster, f"more than {MAX_REDIRECTS} redirects")
+
+    def _send(self, url: str, headers: Mapping[str, str] | None) -> Response:
+        try:
+            return self.transport.request(
+                "GET", url, headers=headers, follow_redirects=False, timeout=TIMEOUT
+            )
+        except SiteUnreachable as exc:
+            raise HosterUnavailable(self.hoster, "no answer from the hoster") from exc
+
+    def _checked(self, response: Response) -> Response:
+        if response.status in (404, 410):
+            logger.info("hoster file gone hoster=%s status=%s", self.hoster, response.status)
+            raise HosterFileGone(self.hoster)
+        if response.status >= 400:
+            logger.warning("hoster error hoster=%s status=%s", self.hoster, response.status)
+            raise HosterUnavailable(self.hoster, f"HTTP {response.status}")
+        return response
+
+    def outdated_or_gone(self, page: str, detail: str) -> HosterFileGone | ExtractorOutdated:
+        """The error for a page without a payload: gone if it says so, else outdated."""
+        if looks_gone(page):
+            return HosterFileGone(self.hoster)
+        return ExtractorOutdated(self.hoster, detail)
+
+    def stream(self, url: str, kind: StreamKind, referer: str, with_origin: bool) -> Stream:
+        """Check the media URL and wrap it with the job's UA and the hoster's Referer."""
+        self.check(url)
+        headers = {"User-Agent": self.transport.user_agent, "Referer": referer}
+        if with_origin:
+            headers["Origin"] = origin(referer)
+        logger.info(
+            "hoster resolved hoster=%s kind=%s media_host=%s",
+            self.hoster,
+            kind.value,
+            urlsplit(url).hostname,
+        )
+        return Stream(url=url, kind=kind, headers=headers, hoster=self.hoster)
+
+
+def page_headers(referer: str | None = None) -> dict[str, str]:
+    """Headers a browser sends when it loads an embed page inside an iframe."""
+    headers = {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7",
+        "Sec-Fetch-Dest": "iframe",
+        "Sec-Fetch-Mode": "navigate",
+    }
+    if referer:
+        headers["Referer"] = referer
+    return headers
