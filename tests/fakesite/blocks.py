@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from pathlib import Path
 
 from tests.fakesite.html import page
 
@@ -36,12 +37,28 @@ CAPTCHA_BLOCK = """\
 
 @dataclass
 class Response:
-    """A complete answer: status, body and extra headers."""
+    """A complete answer: status, body and extra headers.
+
+    Large media is not held in memory: ``file`` names a file whose bytes
+    ``[file_offset, file_offset + file_length)`` are streamed instead of ``body``.
+    ``stall_after`` sends that many body bytes, then goes silent for ``stall_seconds``
+    and hangs up (a CDN that stops mid-transfer).
+    """
 
     status: int = 200
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     headers: list[tuple[str, str]] = field(default_factory=list)
+    file: Path | None = None
+    file_offset: int = 0
+    file_length: int = 0
+    stall_after: int | None = None
+    stall_seconds: float = 0.0
+
+    @property
+    def length(self) -> int:
+        """Number of body bytes announced in Content-Length."""
+        return self.file_length if self.file is not None else len(self.body)
 
 
 def html(text: str, status: int = 200) -> Response:

@@ -119,21 +119,40 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, response: Response, truncate: bool) -> None:
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(response.length))
         for name, value in response.headers:
             self.send_header(name, value)
-        if truncate:
+        cut = _cut_point(response, truncate)
+        if cut is not None:
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command == "HEAD":
             return
-        if not truncate:
-            self.wfile.write(response.body)
+        self._send_body(response, response.length if cut is None else cut)
+        if cut is None:
             return
-        self.wfile.write(response.body[: len(response.body) // 2])
-        self.wfile.flush()
+        if response.stall_after is not None and not truncate:
+            time.sleep(response.stall_seconds)
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_WR)
+
+    def _send_body(self, response: Response, count: int) -> None:
+        if response.file is None:
+            self.wfile.write(response.body[:count])
+            return
+        with response.file.open("rb") as source:
+            # sendfile keeps big media out of Python memory and off the GIL.
+            self.connection.sendfile(source, response.file_offset, count)
+        self.wfile.flush()
+
+
+def _cut_point(response: Response, truncate: bool) -> int | None:
+    """Bytes to send before hanging up, or None to send the whole body."""
+    if truncate:
+        return response.length // 2
+    if response.stall_after is not None:
+        return min(response.stall_after, response.length)
+    return None
 
 
 class ServerThread:

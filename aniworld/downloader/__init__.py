@@ -1,0 +1,36 @@
+"""Download engine: bytes to files with resume, validation and atomic placement; no DB."""
+
+from aniworld.downloader.engine import discard_partial, download
+from aniworld.downloader.errors import (
+    CorruptDownload,
+    DownloadCancelled,
+    DownloadError,
+    DownloadPaused,
+    FfmpegMissing,
+    InsufficientDiskSpace,
+    MediaServerError,
+    MediaUnavailable,
+    StalledDownload,
+)
+from aniworld.downloader.ratelimit import RateLimiter, TokenBucket
+from aniworld.downloader.types import DownloadResult, DownloadSettings, Progress, StopRequested
+
+__all__ = [
+    "CorruptDownload",
+    "DownloadCancelled",
+    "DownloadError",
+    "DownloadPaused",
+    "DownloadResult",
+    "DownloadSettings",
+    "FfmpegMissing",
+    "InsufficientDiskSpace",
+    "MediaServerError",
+    "MediaUnavailable",
+    "Progress",
+    "RateLimiter",
+    "StalledDownload",
+    "StopRequested",
+    "TokenBucket",
+    "discard_partial",
+    "download",
+]

@@ -1,0 +1,82 @@
+"""Disk checks and durable, atomic placement of finished files."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from aniworld.downloader.errors import InsufficientDiskSpace
+
+logger = logging.getLogger(__name__)
+
+
+def _existing(path: Path) -> Path:
+    """The nearest existing ancestor (the library folder may not exist yet)."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path("/")
+
+
+def free_bytes(path: Path) -> int:
+    """Free bytes on the filesystem that holds (or will hold) ``path``."""
+    return shutil.disk_usage(_existing(path)).free
+
+
+def ensure_space(path: Path, needed: int | None, reserve: int) -> None:
+    """Raise InsufficientDiskSpace if writing ``needed`` bytes would cut into ``reserve``."""
+    free = free_bytes(path)
+    left = free - (needed or 0)
+    if left < reserve:
+        raise InsufficientDiskSpace(
+            f"not enough disk space for {path.name}: {_gib(free)} free, "
+            f"{_gib(needed or 0)} needed, {_gib(reserve)} must stay free; "
+            "free up space or lower the disk reserve setting"
+        )
+
+
+def no_space(name: str) -> InsufficientDiskSpace:
+    """The error for ENOSPC while writing ``name``."""
+    return InsufficientDiskSpace(
+        f"the disk filled up while writing {Path(name).name}; free up space and retry"
+    )
+
+
+def _gib(nbytes: int) -> str:
+    return f"{nbytes / 1024**3:.2f} GiB"
+
+
+def place(source: Path, final_path: Path) -> None:
+    """Move a finished file to ``final_path`` atomically and durably."""
+    final_path.parent.mkdir(parents=True, exist_ok=True)
+    _fsync_file(source)
+    try:
+        os.replace(source, final_path)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # Work dir on another filesystem: copy next to the target first, so the final
+        # name still only ever appears complete.
+        staging = final_path.with_name(f".{final_path.name}.aniworld-tmp")
+        shutil.copyfile(source, staging)
+        _fsync_file(staging)
+        os.replace(staging, final_path)
+        source.unlink()
+    _fsync_dir(final_path.parent)
+    logger.info("download placed path=%s", final_path)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,70 @@
+"""Typed download failures; ``transient`` tells the job whether retrying can help."""
+
+from __future__ import annotations
+
+from aniworld.errors import AniworldError
+
+
+class DownloadError(AniworldError):
+    """Base of every download failure."""
+
+    code = "download_error"
+    status = 502
+    transient = True
+
+
+class MediaUnavailable(DownloadError):
+    """The media server refused the request (4xx) or the URL is not allowed."""
+
+    code = "media_unavailable"
+    transient = False
+
+
+class MediaServerError(DownloadError):
+    """The media server failed (5xx) or the network dropped; retrying later may work."""
+
+    code = "media_server_error"
+
+
+class StalledDownload(DownloadError):
+    """No bytes arrived for the stall timeout."""
+
+    code = "download_stalled"
+
+
+class CorruptDownload(DownloadError):
+    """The finished file did not pass the integrity check; it was deleted."""
+
+    code = "download_corrupt"
+
+
+class InsufficientDiskSpace(DownloadError):
+    """The library's filesystem is (or would become) too full."""
+
+    code = "insufficient_disk_space"
+    status = 507
+    transient = False
+
+
+class DownloadCancelled(DownloadError):
+    """The user cancelled; partial data was deleted."""
+
+    code = "download_cancelled"
+    status = 409
+    transient = False
+
+
+class DownloadPaused(DownloadError):
+    """The user paused; partial data was kept for a later resume."""
+
+    code = "download_paused"
+    status = 409
+    transient = False
+
+
+class FfmpegMissing(DownloadError):
+    """No ffmpeg binary could be found."""
+
+    code = "ffmpeg_missing"
+    status = 500
+    transient = False

@@ -1,0 +1,137 @@
+"""Library file names from a template, with every path component made safe (pure)."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+from string import Formatter
+
+from aniworld.errors import ValidationError
+
+DEFAULT_TEMPLATE = (
+    "{series} ({year})/Season {season:02}/"
+    "{series} - S{season:02}E{episode:02} - {title} [{language}].{ext}"
+)
+FIELDS = {"series", "year", "season", "episode", "title", "language", "ext"}
+MAX_COMPONENT_BYTES = 180
+_FIELD = "naming_template"
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
+_REPLACE = {":": " -", "/": "-", "\\": "-", "|": "-", "<": "(", ">": ")", '"': "'"}
+_DROP = re.compile(r"[?*\x00-\x1f\x7f]")
+_EMPTY_YEAR = re.compile(r"\s*\(\s*\)|\s*\[\s*\]")
+_SPACES = re.compile(r"\s+")
+
+
+def validate_template(template: str) -> None:
+    """Raise ValidationError(field="naming_template") unless ``template`` is usable."""
+    if not template.strip():
+        raise ValidationError("the naming template is empty", field=_FIELD)
+    if template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", template):
+        raise ValidationError("the naming template must be a relative path", field=_FIELD)
+    if any(part.strip() == ".." for part in re.split(r"[/\\]", template)):
+        raise ValidationError("the naming template must not contain '..'", field=_FIELD)
+    try:
+        fields = [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise ValidationError(f"the naming template is malformed: {exc}", field=_FIELD) from exc
+    unknown = sorted({name for name in fields if name not in FIELDS})
+    if unknown:
+        allowed = ", ".join("{" + name + "}" for name in sorted(FIELDS))
+        raise ValidationError(
+            f"unknown field(s) {', '.join(unknown)} in the naming template; use {allowed}",
+            field=_FIELD,
+        )
+    if not template.endswith("{ext}"):
+        raise ValidationError("the naming template must end with .{ext}", field=_FIELD)
+    _render(
+        template, series="S", year=2000, season=1, episode=1, title="T", language="L", ext="mp4"
+    )
+
+
+def _render(template: str, **values: object) -> str:
+    try:
+        return template.format(**values)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ValidationError(
+            f"the naming template has a bad format spec: {exc}", field=_FIELD
+        ) from exc
+
+
+def render_path(
+    library_dir: Path,
+    template: str,
+    *,
+    series: str,
+    year: int | None,
+    season: int,
+    episode: int,
+    title: str,
+    language: str,
+    ext: str,
+) -> Path:
+    """The absolute library path of an episode; ValidationError if it would escape."""
+    validate_template(template)
+    values = {
+        "series": clean_field(series) or "Unknown series",
+        "title": clean_field(title) or f"Episode {episode}",
+        "language": clean_field(language) or "Unknown",
+        "ext": clean_field(ext).lstrip(".") or "mkv",
+    }
+    text = _render(
+        template, year=year if year is not None else "", season=season, episode=episode, **values
+    )
+    if year is None:
+        text = _EMPTY_YEAR.sub("", text)  # "Show ()" -> "Show" when the year is unknown
+    parts = [clean_component(part) for part in text.split("/")]
+    parts = [part for part in parts if part]
+    if not parts:
+        raise ValidationError("the naming template renders to an empty path", field=_FIELD)
+    return _inside(library_dir, parts)
+
+
+def _inside(library_dir: Path, parts: list[str]) -> Path:
+    root = library_dir.resolve()
+    target = root.joinpath(*parts)
+    resolved = Path(os.path.normpath(target)).resolve()
+    if root not in resolved.parents:
+        raise ValidationError("the rendered file name leaves the library folder", field=_FIELD)
+    return target
+
+
+def clean_field(value: str) -> str:
+    """A field value with path separators and forbidden characters replaced."""
+    value = unicodedata.normalize("NFC", str(value))
+    for bad, good in _REPLACE.items():
+        value = value.replace(bad, good)
+    value = _DROP.sub("", value)
+    # Leading dots would hide files; trailing dots and spaces are stripped by Windows/SMB.
+    return _SPACES.sub(" ", value).strip(" .")
+
+
+def clean_component(part: str) -> str:
+    """One path component made safe on Linux, Windows shares and macOS."""
+    part = _SPACES.sub(" ", _DROP.sub("", part.replace("\\", "-"))).strip()
+    for bad, good in _REPLACE.items():
+        part = part.replace(bad, good)
+    part = part.strip(" .")
+    if part in {"", ".", ".."}:
+        return ""
+    stem = part.split(".")[0].strip().upper()
+    if stem in _RESERVED:
+        part = "_" + part
+    return _cap(part)
+
+
+def _cap(part: str) -> str:
+    """Cut a component to MAX_COMPONENT_BYTES of UTF-8, keeping a short extension."""
+    if len(part.encode()) <= MAX_COMPONENT_BYTES:
+        return part
+    stem, dot, ext = part.rpartition(".")
+    if not dot or len(ext) > 8:
+        stem, ext = part, ""
+    suffix = f".{ext}" if ext else ""
+    budget = MAX_COMPONENT_BYTES - len(suffix.encode())
+    cut = stem.encode()[:budget].decode("utf-8", "ignore").rstrip(" .")
+    return (cut or "_") + suffix
