@@ -40,6 +40,7 @@ class Config:
     trust_proxy: bool = False
     allow_private_hosts: bool = False
     log_level: str = "INFO"
+    lease_seconds: int = 45
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -63,6 +64,7 @@ class Config:
             trust_proxy=_flag(environ, "ANIWORLD_TRUST_PROXY"),
             allow_private_hosts=_flag(environ, "ANIWORLD_ALLOW_PRIVATE_HOSTS"),
             log_level=_log_level(environ),
+            lease_seconds=_integer(environ, "ANIWORLD_LEASE_SECONDS", 45),
         )
 
 

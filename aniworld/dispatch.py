@@ -1,7 +1,100 @@
-"""The one module that knows RQ queue names (and, with the download pipeline, job ids)."""
+"""The one module that talks to RQ: queue names, job ids, dispatching and reconciliation.
+
+The database decides what runs: the dispatcher hands RQ only as many jobs as the
+"parallel downloads" setting allows, in queue order (priority, then position), so the order
+and the cap hold whatever the number of workers. Everything in Redis can be rebuilt from
+the database by :func:`reconcile`.
+"""
 
 from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import redis
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy.orm import Session, sessionmaker
+
+from aniworld.services import execution
+from aniworld.services.settings import load_settings
+
+logger = logging.getLogger(__name__)
 
 DOWNLOAD_QUEUE = "downloads"
 DEFAULT_QUEUE = "default"
 QUEUE_NAMES = (DOWNLOAD_QUEUE, DEFAULT_QUEUE)
+DOWNLOAD_JOB = "aniworld.jobs.download_episode"
+# Long episodes on slow lines take hours; a dead job is detected by its lease, not by RQ.
+DOWNLOAD_TIMEOUT = 12 * 3600
+DISPATCH_LOCK = "aniworld:dispatch-lock"
+ALIVE_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def job_id_for(item_id: int) -> str:
+    """Deterministic RQ job id of a queue item."""
+    return f"download-{item_id}"
+
+
+def make_queue(connection: redis.Redis, name: str = DOWNLOAD_QUEUE) -> Queue:
+    """Return an RQ queue using the JSON serializer (jobs receive ids only)."""
+    return Queue(name, connection=connection, serializer=JSONSerializer)
+
+
+def pump(sessions: sessionmaker[Session], connection: redis.Redis) -> list[int]:
+    """Hand the next items to RQ up to the free capacity; returns the dispatched item ids."""
+    with connection.lock(DISPATCH_LOCK, timeout=30, blocking_timeout=10):
+        with sessions() as session:
+            capacity = load_settings(session).parallel_downloads
+            item_ids = execution.dispatch_candidates(session, capacity, job_id_for)
+            # Commit before enqueueing: a worker must find the row already dispatched.
+            session.commit()
+        queue = make_queue(connection)
+        for item_id in item_ids:
+            _enqueue(queue, item_id)
+    return item_ids
+
+
+def _enqueue(queue: Queue, item_id: int) -> None:
+    job_id = job_id_for(item_id)
+    _delete_stale_job(queue.connection, job_id)
+    queue.enqueue(DOWNLOAD_JOB, item_id, job_id=job_id, job_timeout=DOWNLOAD_TIMEOUT,
+                  result_ttl=0, failure_ttl=7 * 24 * 3600)
+    logger.info("dispatched item=%s job=%s", item_id, job_id)
+
+
+def _delete_stale_job(connection: redis.Redis, job_id: str) -> None:
+    """Remove an old job with the same id (e.g. a crashed run) so no late event can land."""
+    try:
+        Job.fetch(job_id, connection=connection, serializer=JSONSerializer).delete()
+    except NoSuchJobError:
+        pass
+
+
+def job_alive(connection: redis.Redis, job_id: str) -> bool:
+    """Return whether RQ still holds the job as waiting or running."""
+    try:
+        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) in ALIVE_STATUSES
+
+
+def reconcile(sessions: sessionmaker[Session], connection: redis.Redis,
+              lease_seconds: int = 45) -> None:
+    """Repair Redis from the database: requeue dead workers' items and lost jobs, then pump."""
+    with sessions() as session:
+        reclaimed = execution.reclaim_stale(session, timedelta(seconds=lease_seconds))
+        dispatched = execution.dispatched_jobs(session)
+        session.commit()
+    lost = [item_id for item_id, job_id in dispatched.items()
+            if not job_alive(connection, job_id)]
+    if lost:
+        with sessions() as session:
+            execution.forget_dispatch(session, lost)
+            session.commit()
+    if reclaimed or lost:
+        logger.warning("reconciled reclaimed=%s lost_jobs=%s", reclaimed, lost)
+    pump(sessions, connection)

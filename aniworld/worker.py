@@ -10,11 +10,11 @@ import logging
 import time
 
 import redis
-from rq import Queue, Worker
+from rq import Worker
 from rq.serializers import JSONSerializer
 
+from aniworld import dispatch
 from aniworld.config import Config
-from aniworld.dispatch import QUEUE_NAMES
 from aniworld.logging_setup import configure_logging
 
 logger = logging.getLogger(__name__)
@@ -42,11 +42,25 @@ def main() -> None:
     config = Config.from_env()
     configure_logging(config.data_dir, config.log_level)
     connection = wait_for_redis(config.redis_url)
-    queues = [
-        Queue(name, connection=connection, serializer=JSONSerializer) for name in QUEUE_NAMES
-    ]
-    logger.info("worker starting queues=%s", ",".join(QUEUE_NAMES))
+    recover(config)
+    queues = [dispatch.make_queue(connection, name) for name in dispatch.QUEUE_NAMES]
+    logger.info("worker starting queues=%s", ",".join(dispatch.QUEUE_NAMES))
     Worker(queues, connection=connection, serializer=JSONSerializer).work(with_scheduler=True)
+
+
+def recover(config: Config) -> None:
+    """Requeue what a crash left behind before taking work (needs the migrated schema)."""
+    from aniworld.runtime import build_runtime
+
+    runtime = build_runtime(config)
+    try:
+        dispatch.reconcile(runtime.sessions, runtime.redis, config.lease_seconds)
+    except Exception:  # noqa: BLE001 - the scheduler retries; never block the worker's start
+        logger.exception("start-up reconciliation failed")
+    finally:
+        # Dispose before RQ forks work horses: no connection may cross a fork.
+        runtime.engine.dispose()
+        runtime.redis.close()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -142,6 +143,14 @@ class DownloadItem(TimestampMixin, Base):
     language_fallback: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Execution bookkeeping (see services/execution.py): the row is a lease held by at
+    # most one job at a time, renewed by heartbeats, so a dead worker's item can be taken over.
+    lease: Mapped[str | None] = mapped_column(String(32), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
+    not_before: Mapped[datetime | None] = mapped_column(default=None)
+    force: Mapped[bool] = mapped_column(default=False, server_default=false())
+    note: Mapped[str | None] = mapped_column(Text, default=None)
 
     series: Mapped[Series] = relationship(back_populates="items")
 
@@ -210,6 +219,9 @@ class DownloadItem(TimestampMixin, Base):
         self.started_at = None
         self.completed_at = None
         self.job_id = None
+        self.lease = None
+        self.not_before = None
+        self.note = None
         self._clear_rates()
 
     def _require(self, target: ItemStatus, *sources: ItemStatus) -> None:

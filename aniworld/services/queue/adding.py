@@ -36,15 +36,21 @@ class BulkResult:
 
 
 def add_item(session: Session, series: Series, season: int, episode: int, language: Language,
-             priority: Priority = Priority.NORMAL) -> DownloadItem:
-    """Append one episode to its priority group; raises ``ValidationError``/``ConflictError``."""
+             priority: Priority = Priority.NORMAL, *, force: bool = False,
+             language_fallback: bool = False) -> DownloadItem:
+    """Append one episode to its priority group; raises ``ValidationError``/``ConflictError``.
+
+    ``force`` downloads even if the file is already in the library; ``language_fallback``
+    lets the download use another language when none of the hosters offers this one.
+    """
     validate_episode(season, episode)
     key = (season, episode)
     existing = active_episodes(session, series, language, only=key)
     if key in existing:
         raise ConflictError(duplicate_message(series, key, language, existing[key]))
     item = DownloadItem(series=series, season=season, episode=episode, language=language,
-                        priority=priority, position=next_position(session, priority))
+                        priority=priority, position=next_position(session, priority),
+                        force=force, language_fallback=language_fallback)
     session.add(item)
     with duplicates_as_conflict(item.code):
         session.flush()

@@ -99,3 +99,39 @@ def resume_queue(session: Session) -> None:
 def is_paused(session: Session) -> bool:
     """Return whether the queue is paused."""
     return bool(get_setting(session, PAUSED_KEY, False))
+
+
+def pause_item(session: Session, item_id: int) -> DownloadItem:
+    """Hold one item; a running download stops within seconds and keeps its partial data."""
+    item = lock_item(session, item_id)
+    was_running = item.status is ItemStatus.DOWNLOADING
+    item.mark_paused()
+    if not was_running:
+        # Its queued job (if any) will find the row no longer dispatched to it and skip.
+        item.job_id = None
+    session.flush()
+    logger.info("queue pause item_id=%s running=%s", item_id, was_running)
+    return item
+
+
+def resume_item(session: Session, item_id: int) -> DownloadItem:
+    """Let a paused item be downloaded again, continuing from its partial data."""
+    item = lock_item(session, item_id)
+    item.mark_resumed()
+    if item.lease is None:
+        item.job_id = None
+    item.not_before = None
+    session.flush()
+    logger.info("queue resume item_id=%s", item_id)
+    return item
+
+
+def cancel_item(session: Session, item_id: int) -> DownloadItem:
+    """Cancel one item; its partial data is deleted (by the job, or by the next sweep)."""
+    item = lock_item(session, item_id)
+    item.mark_cancelled()
+    if item.lease is None:
+        item.job_id = None
+    session.flush()
+    logger.info("queue cancel item_id=%s", item_id)
+    return item

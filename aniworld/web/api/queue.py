@@ -13,6 +13,7 @@ from aniworld.services import queue as queue_service
 from aniworld.services.series import find_series
 from aniworld.web.api import bp, validation
 from aniworld.web.api.serializers import item_to_dict, queue_to_dict
+from aniworld.web.dispatching import kick_dispatcher
 
 MAX_BULK_EPISODES = 5000
 
@@ -55,9 +56,11 @@ def add_to_queue() -> tuple[Response, int]:
     item = queue_service.add_item(
         db.session, series, validation.integer(data, "season", 0),
         validation.integer(data, "episode", 1), validation.language(data),
-        validation.priority(data),
+        validation.priority(data), force=validation.flag(data, "force"),
+        language_fallback=validation.flag(data, "language_fallback"),
     )
     db.session.commit()
+    kick_dispatcher()
     return jsonify(item_to_dict(item)), 201
 
 
@@ -71,6 +74,7 @@ def add_many_to_queue() -> tuple[Response, int]:
         validation.priority(data),
     )
     db.session.commit()
+    kick_dispatcher()
     skipped = [{"season": season, "episode": episode} for season, episode in result.skipped]
     return jsonify({"created": [item_to_dict(i) for i in result.created], "skipped": skipped}), 201
 
@@ -80,6 +84,7 @@ def remove_from_queue(item_id: int) -> tuple[str, int]:
     """Remove an item (a running one is cancelled)."""
     queue_service.remove_item(db.session, item_id)
     db.session.commit()
+    kick_dispatcher()
     return "", 204
 
 
@@ -88,6 +93,34 @@ def retry(item_id: int) -> Response:
     """Put a failed or cancelled item back into the pending queue."""
     item = queue_service.retry_item(db.session, item_id)
     db.session.commit()
+    kick_dispatcher()
+    return jsonify(item_to_dict(item))
+
+
+@bp.post("/queue/<int:item_id>/pause")
+def pause_item(item_id: int) -> Response:
+    """Pause one item; a running download stops and keeps its partial data."""
+    item = queue_service.pause_item(db.session, item_id)
+    db.session.commit()
+    kick_dispatcher()
+    return jsonify(item_to_dict(item))
+
+
+@bp.post("/queue/<int:item_id>/resume")
+def resume_item(item_id: int) -> Response:
+    """Resume a paused item from its partial data."""
+    item = queue_service.resume_item(db.session, item_id)
+    db.session.commit()
+    kick_dispatcher()
+    return jsonify(item_to_dict(item))
+
+
+@bp.post("/queue/<int:item_id>/cancel")
+def cancel_item(item_id: int) -> Response:
+    """Cancel one item (a running download stops within 2 s) and delete its partial data."""
+    item = queue_service.cancel_item(db.session, item_id)
+    db.session.commit()
+    kick_dispatcher()
     return jsonify(item_to_dict(item))
 
 
@@ -126,6 +159,7 @@ def resume() -> Response:
     """Resume the whole queue."""
     queue_service.resume_queue(db.session)
     db.session.commit()
+    kick_dispatcher()
     return jsonify({"paused": False})
 
 

@@ -40,6 +40,14 @@ def text(data: dict[str, Any], field: str, max_length: int = 200) -> str:
     return value.strip()
 
 
+def flag(data: dict[str, Any], field: str, default: bool = False) -> bool:
+    """Return the optional boolean ``data[field]``."""
+    value = data.get(field, default)
+    if not isinstance(value, bool):
+        raise ValidationError(f"{field} must be true or false", field)
+    return value
+
+
 def _choice(data: dict[str, Any], field: str, parse: Callable[[str], T], default: T) -> T:
     value = data.get(field)
     if value is None:

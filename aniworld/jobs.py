@@ -1,0 +1,28 @@
+"""RQ entry points: ids in, the pipeline does the work, the database records the outcome."""
+
+from __future__ import annotations
+
+import logging
+
+from rq import get_current_job
+
+from aniworld import dispatch
+from aniworld.pipeline import run_item
+from aniworld.runtime import get_runtime
+
+logger = logging.getLogger(__name__)
+
+
+def download_episode(item_id: int) -> str:
+    """Download queue item ``item_id``; afterwards hand the freed slot to the next item."""
+    runtime = get_runtime()
+    job = get_current_job()
+    job_id = job.id if job is not None else dispatch.job_id_for(item_id)
+    logger.info("job start job=%s item=%s", job_id, item_id)
+    try:
+        return run_item(runtime, item_id, job_id).value
+    except Exception:
+        logger.exception("job crashed job=%s item=%s", job_id, item_id)
+        raise
+    finally:
+        dispatch.pump(runtime.sessions, runtime.redis)

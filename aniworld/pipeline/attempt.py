@@ -1,0 +1,76 @@
+"""One try of one hoster in one language: redirect → embed page → stream → file."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from aniworld.downloader import DownloadSettings, download
+from aniworld.downloader.ratelimit import TokenBucket
+from aniworld.hosters import resolve_stream
+from aniworld.languages import Language
+from aniworld.pipeline import workspace
+from aniworld.pipeline.watch import ItemWatch
+from aniworld.runtime import Runtime
+from aniworld.services import execution
+from aniworld.services.execution import Claim
+from aniworld.services.settings import AppSettings
+from aniworld.site import SiteClient
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A hoster offering the episode in a language, reached through its redirect link."""
+
+    hoster: str
+    language: Language
+    redirect_url: str
+
+
+class Attempt:
+    """Resolves and downloads one candidate into the library."""
+
+    def __init__(self, runtime: Runtime, claim: Claim, settings: AppSettings,
+                 client: SiteClient, candidate: Candidate) -> None:
+        self.runtime = runtime
+        self.claim = claim
+        self.settings = settings
+        self.client = client
+        self.candidate = candidate
+
+    def run(self, final_path: Path) -> Path:
+        """Download the candidate to ``final_path``; raises the typed error of what failed."""
+        claim, candidate = self.claim, self.candidate
+        with self.runtime.sessions() as session:
+            execution.set_hoster(session, claim.item_id, claim.lease, candidate.hoster)
+            session.commit()
+        embed_url = self.client.resolve_redirect(candidate.redirect_url)
+        # The same transport (and User-Agent) as the site: media links are bound to it.
+        stream = resolve_stream(candidate.hoster, embed_url, self.client.transport,
+                                allow_private_hosts=self.runtime.config.allow_private_hosts)
+        watch = ItemWatch(self.runtime.sessions, claim.item_id, claim.lease)
+        result = download(
+            stream, final_path, self._work_dir(), settings=self._download_settings(),
+            on_progress=watch.on_progress, should_stop=watch.should_stop)
+        logger.info("downloaded item=%s hoster=%s language=%s path=%s bytes=%s",
+                    claim.item_id, candidate.hoster, candidate.language, result.path,
+                    result.size_bytes)
+        return Path(result.path)
+
+    def _work_dir(self) -> Path:
+        return workspace.work_dir(self.runtime.config.library_dir, self.claim.item_id,
+                                  self.candidate.hoster, self.candidate.language.value)
+
+    def _download_settings(self) -> DownloadSettings:
+        settings = self.settings
+        limiter = None
+        if settings.bandwidth_limit:
+            # The global limit is shared evenly by the downloads allowed to run at once.
+            limiter = TokenBucket(settings.bandwidth_limit / settings.parallel_downloads)
+        return DownloadSettings(
+            container=settings.container, stall_timeout=float(settings.stall_timeout),
+            disk_reserve_bytes=settings.disk_reserve, rate_limiter=limiter,
+            allow_private_hosts=self.runtime.config.allow_private_hosts)

@@ -1,0 +1,61 @@
+"""Which failures end an item at once and which are worth another try later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aniworld.downloader import InsufficientDiskSpace
+from aniworld.downloader.errors import FfmpegMissing
+from aniworld.errors import AniworldError
+from aniworld.site import CaptchaRequired, SiteNotFound
+
+
+class PermanentFailure(AniworldError):
+    """Retrying cannot help; the item fails now with this message."""
+
+    code = "permanent_failure"
+
+
+class TransientFailure(AniworldError):
+    """Another try later may succeed; the item is retried with back-off."""
+
+    code = "transient_failure"
+
+
+# Errors that end the item at once whatever the hoster: the user has to act first.
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
+    CaptchaRequired, SiteNotFound, InsufficientDiskSpace, FfmpegMissing,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Return whether ``error`` is worth retrying later."""
+    if isinstance(error, PERMANENT_ERRORS):
+        return False
+    return bool(getattr(error, "transient", True))
+
+
+@dataclass(frozen=True)
+class CandidateError:
+    """Why one hoster/language candidate failed."""
+
+    hoster: str
+    language: str
+    error: BaseException
+
+    def describe(self) -> str:
+        """One line for the item's error message."""
+        message = getattr(self.error, "message", None) or str(self.error)
+        return f"{self.hoster} ({self.language}): {message}"
+
+
+def summarise(errors: list[CandidateError], what: str) -> AniworldError:
+    """Turn the failures of every candidate into one permanent or transient failure."""
+    if not errors:
+        return PermanentFailure(
+            f"no supported hoster offers {what} in an allowed language; "
+            "allow another language or add hosters in Settings")
+    details = "; ".join(error.describe() for error in errors)
+    if any(is_transient(error.error) for error in errors):
+        return TransientFailure(f"every hoster failed for {what}: {details}")
+    return PermanentFailure(f"no hoster could deliver {what}: {details}")

@@ -1,0 +1,182 @@
+"""Run one queue item: claim it, pick hoster and language, download, record the outcome.
+
+Fallback order: the next hoster first (hoster preference setting), then, if the item allows
+it, the next language (language preference setting). Failures are classified once, in
+``failures.py``: permanent ones fail the item now, transient ones retry it with back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+
+from aniworld import naming
+from aniworld.downloader import DownloadCancelled, DownloadPaused
+from aniworld.errors import AniworldError
+from aniworld.languages import Language
+from aniworld.pipeline import workspace
+from aniworld.pipeline.attempt import Attempt, Candidate
+from aniworld.pipeline.failures import CandidateError, PermanentFailure, is_transient, summarise
+from aniworld.pipeline.watch import Heartbeat
+from aniworld.runtime import Runtime
+from aniworld.services import execution
+from aniworld.services.execution import Claim
+from aniworld.services.settings import AppSettings, load_settings
+from aniworld.site import SiteClient
+from aniworld.site.types import EpisodeHosters
+
+logger = logging.getLogger(__name__)
+
+ALREADY_PRESENT = "already present in the library; not downloaded again"
+
+
+class Outcome(StrEnum):
+    """How a job ended, for the RQ result and the log."""
+
+    COMPLETED = "completed"
+    ALREADY_PRESENT = "already-present"
+    RETRY = "retry-scheduled"
+    FAILED = "failed"
+    STOPPED = "stopped"
+    SKIPPED = "skipped"
+
+
+def run_item(runtime: Runtime, item_id: int, job_id: str) -> Outcome:
+    """Execute the queue item ``item_id`` dispatched as ``job_id``."""
+    with runtime.sessions() as session:
+        claim = execution.claim(session, item_id, job_id)
+        session.commit()
+        settings = load_settings(session)
+    if claim is None:
+        logger.info("job skipped item=%s job=%s: no longer pending", item_id, job_id)
+        return Outcome.SKIPPED
+    with Heartbeat(runtime.sessions, item_id, claim.lease, runtime.config.lease_seconds):
+        return _run_claimed(runtime, claim, settings)
+
+
+def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
+    library = runtime.config.library_dir
+    present = None if claim.force else _present_file(library, claim, settings)
+    if present is not None:
+        return _finish(runtime, claim, lambda s: execution.complete(
+            s, claim.item_id, claim.lease, str(present), ALREADY_PRESENT), Outcome.ALREADY_PRESENT)
+    try:
+        path = _download(runtime, claim, settings)
+    except (DownloadCancelled, DownloadPaused) as stop:
+        return _stopped(runtime, claim, stop)
+    except AniworldError as error:
+        return _failed(runtime, claim, settings, error)
+    workspace.discard_item(library, claim.item_id)
+    return _finish(runtime, claim, lambda s: execution.complete(
+        s, claim.item_id, claim.lease, str(path)), Outcome.COMPLETED)
+
+
+def _download(runtime: Runtime, claim: Claim, settings: AppSettings) -> Path:
+    with SiteClient(runtime.config.site, redis=runtime.redis) as client:
+        offers = client.episode_hosters(claim.series_key, claim.season, claim.episode)
+        errors: list[CandidateError] = []
+        for candidate in _candidates(runtime.config.library_dir, claim, settings, offers):
+            attempt = Attempt(runtime, claim, settings, client, candidate)
+            try:
+                return attempt.run(target_path(runtime.config.library_dir, claim, settings,
+                                               candidate.language))
+            except (DownloadCancelled, DownloadPaused):
+                raise
+            except AniworldError as error:
+                if not is_transient(error) and not _hoster_specific(error):
+                    raise
+                logger.warning("candidate failed item=%s hoster=%s language=%s error=%s",
+                               claim.item_id, candidate.hoster, candidate.language, error)
+                errors.append(CandidateError(candidate.hoster, candidate.language.label, error))
+    tried = " or ".join(language.label for language in _languages(claim, settings))
+    raise summarise(errors, f"{_what(claim)} in {tried}")
+
+
+def _hoster_specific(error: AniworldError) -> bool:
+    """Permanent for this hoster only (file gone, media refused): the next hoster may work."""
+    from aniworld.downloader.errors import MediaUnavailable
+    from aniworld.hosters import HosterError
+    from aniworld.urlguard import BlockedUrl
+
+    return isinstance(error, HosterError | MediaUnavailable | BlockedUrl)
+
+
+def _languages(claim: Claim, settings: AppSettings) -> list[Language]:
+    if not claim.language_fallback:
+        return [claim.language]
+    return [claim.language, *(lang for lang in settings.language_order if lang != claim.language)]
+
+
+def _candidates(library: Path, claim: Claim, settings: AppSettings,
+                offers: EpisodeHosters) -> Iterator[Candidate]:
+    """Yield hoster/language pairs in preference order; a resumable attempt goes first."""
+    from aniworld.hosters import is_supported
+
+    rank = {name.lower(): index for index, name in enumerate(settings.hoster_order)}
+    ordered: list[Candidate] = []
+    for language in _languages(claim, settings):
+        links = [link for link in offers.for_language(language) if is_supported(link.hoster)]
+        links.sort(key=lambda link: rank.get(link.hoster.lower(), len(rank)))
+        ordered.extend(Candidate(link.hoster, language, link.redirect_url) for link in links)
+    resumable = [c for c in ordered if workspace.has_partial(
+        workspace.work_dir(library, claim.item_id, c.hoster, c.language.value))]
+    yield from resumable
+    yield from (c for c in ordered if c not in resumable)
+
+
+def target_path(library: Path, claim: Claim, settings: AppSettings, language: Language) -> Path:
+    """Final library path of the item's file in ``language``."""
+    title = claim.episode_title or ("Film" if claim.season == 0 else "Episode") + \
+        f" {claim.episode}"
+    return naming.render_path(
+        library, settings.naming_template, series=claim.series_title, year=claim.year,
+        season=claim.season, episode=claim.episode, title=title, language=language.label,
+        ext=settings.container)
+
+
+def _present_file(library: Path, claim: Claim, settings: AppSettings) -> Path | None:
+    for language in _languages(claim, settings):
+        path = target_path(library, claim, settings, language)
+        if path.is_file() and path.stat().st_size > 0:
+            return path
+    return None
+
+
+def _what(claim: Claim) -> str:
+    from aniworld.models.download_item import episode_code
+
+    return f"{claim.series_title} {episode_code(claim.season, claim.episode)}"
+
+
+def _finish(runtime: Runtime, claim: Claim, write: object, outcome: Outcome) -> Outcome:
+    with runtime.sessions() as session:
+        if not write(session):  # type: ignore[operator]
+            logger.warning("outcome not recorded item=%s: lease lost", claim.item_id)
+        session.commit()
+    logger.info("job finished item=%s outcome=%s", claim.item_id, outcome)
+    return outcome
+
+
+def _stopped(runtime: Runtime, claim: Claim, stop: Exception) -> Outcome:
+    if isinstance(stop, DownloadCancelled):
+        workspace.discard_item(runtime.config.library_dir, claim.item_id)
+    return _finish(runtime, claim, lambda s: execution.release(s, claim.item_id, claim.lease)
+                   or True, Outcome.STOPPED)
+
+
+def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,
+            error: AniworldError) -> Outcome:
+    message = error.message
+    attempts = claim.attempts + 1
+    if is_transient(error) and not isinstance(error, PermanentFailure) \
+            and attempts < settings.max_attempts:
+        delay = settings.retry_delay(attempts)
+        note = f"{message} (attempt {attempts} of {settings.max_attempts}; retrying in {delay}s)"
+        return _finish(runtime, claim, lambda s: execution.retry_later(
+            s, claim.item_id, claim.lease, note, delay), Outcome.RETRY)
+    if is_transient(error):
+        message = f"{message} (gave up after {attempts} attempts)"
+    return _finish(runtime, claim, lambda s: execution.fail(
+        s, claim.item_id, claim.lease, message), Outcome.FAILED)

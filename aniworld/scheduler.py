@@ -1,0 +1,56 @@
+"""``python -m aniworld.scheduler``: the one periodic process (run exactly one).
+
+Every few seconds it repairs Redis from the database (items of dead workers, lost jobs,
+retries whose back-off has elapsed) and sweeps partial data nobody needs any more.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+import redis
+from sqlalchemy.exc import SQLAlchemyError
+
+from aniworld import dispatch
+from aniworld.logging_setup import configure_logging
+from aniworld.pipeline.sweep import sweep_partials
+from aniworld.runtime import Runtime, get_runtime
+from aniworld.worker import wait_for_redis
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 5.0
+
+
+def tick(runtime: Runtime) -> None:
+    """One round of maintenance; errors are logged, never fatal."""
+    try:
+        dispatch.reconcile(runtime.sessions, runtime.redis, runtime.config.lease_seconds)
+        sweep_partials(runtime.sessions, runtime.config.library_dir)
+    except (redis.RedisError, SQLAlchemyError, OSError) as exc:
+        logger.warning("scheduler tick failed error=%s", exc)
+
+
+def main() -> None:
+    """Run maintenance rounds until SIGTERM/SIGINT."""
+    runtime = get_runtime()
+    configure_logging(runtime.config.data_dir, runtime.config.log_level)
+    wait_for_redis(runtime.config.redis_url)
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    logger.info("scheduler started tick=%ss", TICK_SECONDS)
+    while not stop.is_set():
+        tick(runtime)
+        stop.wait(TICK_SECONDS)
+
+
+if __name__ == "__main__":
+    main()
