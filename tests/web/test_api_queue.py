@@ -178,3 +178,39 @@ def test_cookie_session_can_use_the_api(logged_in: AuthActions, app: Flask) -> N
                                      json={"series_key": "demo-series", "season": 0,
                                            "episode": 1})
     assert response.status_code == 201
+
+
+def test_adding_dispatches_a_job_after_commit(api: tuple[Flask, FlaskClient],
+                                              redis_conn: Any) -> None:
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    _, client = api
+    first = _add(client, 1).get_json()["id"]
+    job = Job.fetch(f"download-{first}", connection=redis_conn, serializer=JSONSerializer)
+    assert job.args == [first] and job.origin == "downloads"
+    ids = [_add(client, n).get_json()["id"] for n in (2, 3)]
+    # Two parallel downloads by default: the third item waits in the database, not in RQ.
+    queued = redis_conn.lrange("rq:queue:downloads", 0, -1)
+    assert sorted(queued) == sorted([f"download-{first}".encode(),
+                                     f"download-{ids[0]}".encode()])
+
+
+def test_pause_resume_cancel_one_item(api: tuple[Flask, FlaskClient]) -> None:
+    _, client = api
+    item_id = _add(client, 1).get_json()["id"]
+    paused = client.post(f"/api/v1/queue/{item_id}/pause")
+    assert paused.status_code == 200 and paused.get_json()["status"] == "paused"
+    assert client.post(f"/api/v1/queue/{item_id}/pause").status_code == 409
+    assert client.post(f"/api/v1/queue/{item_id}/resume").get_json()["status"] == "pending"
+    cancelled = client.post(f"/api/v1/queue/{item_id}/cancel")
+    assert cancelled.get_json()["status"] == "cancelled"
+    assert client.post(f"/api/v1/queue/{item_id}/retry").get_json()["status"] == "pending"
+
+
+def test_force_and_fallback_flags_are_validated(api: tuple[Flask, FlaskClient]) -> None:
+    _, client = api
+    bad = _add(client, 1, force="yes")
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "force"
+    item = _add(client, 1, force=True, language_fallback=True).get_json()
+    assert item["force"] is True and item["language_fallback"] is True
