@@ -15,7 +15,7 @@ from aniworld.logging_setup import configure_logging
 
 def init_web(app: Flask) -> None:
     """Bind extensions, guards, error handlers, CLI commands and blueprints to ``app``."""
-    from aniworld.web import api, auth, cli, errors, pages, security
+    from aniworld.web import api, auth, cli, context, errors, pages, security
 
     config: Config = app.extensions["aniworld.config"]
     configure_logging(config.data_dir, config.log_level)
@@ -30,6 +30,7 @@ def init_web(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    context.init_app(app)
     cli.init_app(app)
     for blueprint in (auth.bp, pages.bp, api.bp):
         app.register_blueprint(blueprint)

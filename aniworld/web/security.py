@@ -14,6 +14,7 @@ from flask import Flask, Response, g, jsonify, redirect, request, url_for
 from flask_login import UserMixin, current_user
 from flask_wtf.csrf import CSRFError
 
+from aniworld.database import BEGIN_MODE
 from aniworld.extensions import csrf, db, login_manager
 from aniworld.services import credentials
 
@@ -109,6 +110,9 @@ def guard_request() -> Response | None:
         # SQLite transactions begin IMMEDIATE (write lock): end the look-up transaction now,
         # so a view that waits on the network never holds the lock workers need.
         db.session.rollback()
+        if request.method in SAFE_METHODS:
+            # Reads (page views, polls) never need the write lock at all.
+            db.session.connection(execution_options={BEGIN_MODE: "DEFERRED"})
 
 
 def _check_access(endpoint: str) -> Response | None:

@@ -1,0 +1,38 @@
+"""Values every page template can use: the queue badge count and the service banner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from aniworld.extensions import db
+from aniworld.models import DownloadItem, ItemStatus
+from aniworld.web.service_status import service_status
+
+OPEN_STATUSES = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED)
+# Navigation entries as (endpoint, label); a missing blueprint is skipped.
+NAV_LINKS = (("library.index", "Library"), ("search.index", "Search"),
+             ("queue.index", "Queue"), ("settings.index", "Settings"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the context processor."""
+    app.context_processor(page_context)
+
+
+def queue_count() -> int:
+    """Items still to download (pending, downloading, paused): the navigation badge."""
+    return db.session.scalar(select(func.count(DownloadItem.id)).where(
+        DownloadItem.status.in_(OPEN_STATUSES))) or 0
+
+
+def page_context() -> dict[str, Any]:
+    """Badge count and banner for signed-in pages; nothing for anonymous ones."""
+    if not current_user.is_authenticated:
+        return {"queue_count": None, "service_problem": None, "nav_links": ()}
+    links = tuple(link for link in NAV_LINKS if link[0] in current_app.view_functions)
+    return {"queue_count": queue_count(), "service_problem": service_status().problem,
+            "nav_links": links}

@@ -1,0 +1,56 @@
+"""Is Redis up, and are workers listening? Cached briefly: every page shows the answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import redis
+from flask import current_app
+from rq import Worker
+
+from aniworld.web.redis_client import get_redis
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """What the banner needs to say."""
+
+    redis_ok: bool
+    workers: int
+
+    @property
+    def problem(self) -> str | None:
+        """A plain sentence for the banner, or None when all is well."""
+        if not self.redis_ok:
+            return ("Redis is not reachable: downloads cannot start. Check that the redis "
+                    "process is running (or REDIS_URL).")
+        if self.workers == 0:
+            return ("No download worker is running: queued episodes wait. Start one with "
+                    "`honcho start worker` (part of `make run`).")
+        return None
+
+
+def service_status() -> ServiceStatus:
+    """Return the current status, probing at most every few seconds per process."""
+    cached = current_app.extensions.get("aniworld.service_status")
+    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    status = _probe()
+    current_app.extensions["aniworld.service_status"] = (time.monotonic(), status)
+    return status
+
+
+def _probe() -> ServiceStatus:
+    try:
+        connection = get_redis()
+        connection.ping()
+        return ServiceStatus(True, Worker.count(connection=connection))
+    except redis.RedisError as exc:
+        logger.warning("service status redis error=%s", exc)
+        return ServiceStatus(False, 0)
