@@ -15,7 +15,20 @@ from aniworld.logging_setup import configure_logging
 
 def init_web(app: Flask) -> None:
     """Bind extensions, guards, error handlers, CLI commands and blueprints to ``app``."""
-    from aniworld.web import api, auth, cli, context, errors, pages, security
+    from aniworld.web import (
+        api,
+        auth,
+        cli,
+        context,
+        errors,
+        library,
+        pages,
+        queue,
+        search,
+        security,
+        series,
+        settings,
+    )
 
     config: Config = app.extensions["aniworld.config"]
     configure_logging(config.data_dir, config.log_level)
@@ -32,7 +45,8 @@ def init_web(app: Flask) -> None:
     errors.init_app(app)
     context.init_app(app)
     cli.init_app(app)
-    for blueprint in (auth.bp, pages.bp, api.bp):
+    for blueprint in (auth.bp, pages.bp, api.bp, library.bp, search.bp, series.bp, queue.bp,
+                      settings.bp):
         app.register_blueprint(blueprint)
 
 
