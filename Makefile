@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Aniworld needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -26,9 +26,21 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/honcho start -f Procfile
 
 ## test: install the test dependencies, lint, and run the whole test suite
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed chromium
 	$(BIN)/ruff check aniworld tests bench wsgi.py
 	$(BIN)/python -m pytest
+
+## chromium: the browser tests drive Debian's Chromium; install it when missing and permitted
+chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    || echo "WARNING: could not install chromium; THE BROWSER TESTS WILL BE SKIPPED"; \
+	else \
+	  echo "WARNING: /usr/bin/chromium is missing and this user cannot apt-get install it;"; \
+	  echo "WARNING: THE BROWSER TESTS WILL BE SKIPPED (run: sudo apt-get install chromium)"; \
+	fi
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check aniworld tests bench wsgi.py
