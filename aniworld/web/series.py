@@ -1,7 +1,257 @@
-"""The series pages (being built)."""
+"""A library series: add it from search, show its seasons, queue downloads, refresh, remove."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from aniworld.errors import ConflictError, NotFoundError, ValidationError
+from aniworld.extensions import db
+from aniworld.languages import Language
+from aniworld.models import Episode, Priority, Series
+from aniworld.services import catalog
+from aniworld.services import episode_status as status_service
+from aniworld.services import queue as queue_service
+from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
+from aniworld.services.series import find_series, get_series
+from aniworld.services.settings import load_settings
+from aniworld.site.errors import SiteError
+from aniworld.web.context import queue_count
+from aniworld.web.dispatching import kick_dispatcher
+from aniworld.web.htmx import is_htmx, render, with_trigger
+from aniworld.web.site_client import make_site_client
 
 bp = Blueprint("series", __name__, url_prefix="/series")
+
+SCOPES = ("episode", "season", "missing")
+MAX_NUMBER = 10_000
+# Mistakes a user can fix on the same page; shown there instead of an error page.
+INLINE_ERRORS = (ConflictError, NotFoundError, ValidationError)
+
+
+@bp.post("/")
+def create() -> BaseResponse:
+    """Add the series ``key`` (a form field) from the site, then open its page."""
+    key = catalog.check_series_key(request.form.get("key", "").strip())
+    if find_series(db.session, key) is None:
+        db.session.rollback()  # no read transaction stays open during the site fetch
+        try:
+            with make_site_client() as client:
+                snapshot = catalog.fetch_series(client, key)
+        except SiteError as exc:
+            return _add_failed(exc.message)
+        catalog.add_series(db.session, snapshot)
+        db.session.commit()
+    return _go(url_for("series.show", key=key))
+
+
+@bp.get("/<key>")
+def show(key: str) -> Response:
+    """The series header and one season's episodes (``?season=N``, 0 = films)."""
+    series = get_series(db.session, key)
+    season = _season_arg(series, request.args.get("season"))
+    return render("series/show.html", "series/_season.html", series=series,
+                  **_season_context(series, season))
+
+
+@bp.post("/<key>/downloads")
+def queue_downloads(key: str) -> BaseResponse:
+    """Queue one episode, a season or everything missing (``scope``), skipping duplicates."""
+    series = get_series(db.session, key)
+    season = _season_arg(series, request.form.get("season"))
+    try:
+        message, error = _queue(series, season), None
+    except INLINE_ERRORS as exc:
+        db.session.rollback()
+        message, error = None, exc.message
+    if not is_htmx():
+        flash(error or message)
+        return redirect(url_for("series.show", key=key, season=season))
+    response = render("series/show.html", "series/_season.html", series=series, message=message,
+                      error=error, oob_badge=True, queue_count=queue_count(),
+                      **_season_context(series, season))
+    return response if error else with_trigger(response, "queueChanged")
+
+
+@bp.post("/<key>/refresh")
+def refresh(key: str) -> BaseResponse:
+    """Re-read the series from the site (bypassing the cache) and update its episodes."""
+    get_series(db.session, key)
+    db.session.rollback()  # the site fetch below must not hold SQLite's write lock
+    try:
+        with make_site_client() as client:
+            snapshot = catalog.fetch_series(client, key, fresh=True)
+    except SiteError as exc:
+        flash(f"Could not refresh: {exc.message}")
+    else:
+        series = catalog.store_snapshot(db.session, snapshot)
+        db.session.commit()
+        flash(f"Refreshed from the site: {len(series.episodes)} episodes.")
+    return redirect(url_for("series.show", key=key))
+
+
+@bp.get("/<key>/delete")
+def confirm_delete(key: str) -> str:
+    """Ask before removing a series (works without JavaScript)."""
+    return render_template("series/delete.html", series=get_series(db.session, key))
+
+
+@bp.post("/<key>/delete")
+def delete(key: str) -> BaseResponse:
+    """Remove the series and its queue items from the library; files stay on disk."""
+    series = get_series(db.session, key)
+    title = series.title
+    db.session.delete(series)
+    db.session.commit()
+    flash(f"Removed {title} from the library; its files stay on disk.")
+    return redirect(url_for("library.index"))
+
+
+def _go(url: str) -> BaseResponse:
+    """Navigate to ``url``: ``HX-Redirect`` for htmx, a 303 otherwise."""
+    if is_htmx():
+        return Response("", headers={"HX-Redirect": url})
+    return redirect(url, 303)
+
+
+def _add_failed(message: str) -> BaseResponse:
+    """Show why adding failed: inline under the card for htmx, as a notice otherwise."""
+    if is_htmx():
+        return Response(render_template("series/_add_error.html", message=message))
+    flash(f"Could not add the series: {message}")
+    return redirect(url_for("search.index", q=request.form.get("q", "")[:100]))
+
+
+def _queue(series: Series, season: int) -> str:
+    """Validate the download form, queue its episodes, commit and wake the dispatcher."""
+    scope = _form_choice("scope", SCOPES)
+    language, priority = _form_language(), _form_priority()
+    episodes = _scope_episodes(series, scope, season)
+    if scope == "episode":
+        _require_offered(episodes[0], language)
+    plan = status_service.plan_downloads(episodes, _statuses(series, episodes), language,
+                                         only_wanted=scope != "episode")
+    result = queue_service.add_many(db.session, series, plan.keys, language, priority)
+    db.session.commit()
+    kick_dispatcher()
+    return _queued_message(plan, result, language)
+
+
+def _season_arg(series: Series, raw: str | None) -> int:
+    """The season asked for (default: the first regular one); raises NotFoundError."""
+    seasons = _seasons(series)
+    if raw is None or raw == "":
+        return seasons[0] if seasons else 1
+    if not raw.isdigit() or int(raw) > MAX_NUMBER:
+        raise ValidationError("season must be a whole number (0 = films)", "season")
+    if int(raw) not in seasons:
+        raise NotFoundError(f"{series.title} has no {_season_label(int(raw)).lower()}")
+    return int(raw)
+
+
+def _seasons(series: Series) -> list[int]:
+    """Season numbers of the series, regular seasons first and the films (0) last."""
+    return sorted({e.season for e in series.episodes}, key=lambda n: (n == 0, n))
+
+
+def _season_label(season: int) -> str:
+    return "Films" if season == 0 else f"Season {season}"
+
+
+def _season_context(series: Series, season: int) -> dict[str, Any]:
+    """Tabs, episodes, statuses and form defaults for one season of ``series``."""
+    order = load_settings(db.session).language_order
+    episodes = [e for e in series.episodes if e.season == season]
+    offered = {language for e in episodes for language in e.language_set}
+    return {
+        "season": season, "episodes": episodes, "statuses": _statuses(series, episodes),
+        "tabs": [(n, _season_label(n)) for n in _seasons(series)],
+        "languages": [language for language in order if language in offered],
+        "default_language": status_service.default_language(offered, order),
+        "episode_languages": {e.number: [lang for lang in order if lang in e.language_set]
+                              for e in episodes},
+        "priorities": list(Priority),
+    }
+
+
+def _statuses(series: Series, episodes: list[Episode]) -> dict[EpisodeKey, EpisodeStatus]:
+    """Status of ``episodes`` from the series' queue items and the library folder."""
+    config = current_app.extensions["aniworld.config"]
+    paths = status_service.library_paths(config.library_dir, load_settings(db.session), series)
+    return status_service.episode_statuses(episodes, series.items, status_service.file_present,
+                                           paths)
+
+
+def _scope_episodes(series: Series, scope: str, season: int) -> list[Episode]:
+    """The episodes a download request covers; raises ValidationError/NotFoundError."""
+    if scope == "missing":
+        return list(series.episodes)
+    in_season = [e for e in series.episodes if e.season == season]
+    if scope == "season":
+        return in_season
+    number = _form_int("episode")
+    chosen = [e for e in in_season if e.number == number]
+    if not chosen:
+        raise NotFoundError(f"{_season_label(season)} of {series.title} has no episode {number}")
+    return chosen
+
+
+def _require_offered(episode: Episode, language: Language) -> None:
+    """Raise ValidationError unless the site offers ``episode`` in ``language``."""
+    if language not in episode.language_set:
+        offered = ", ".join(lang.label for lang in Language if lang in episode.language_set)
+        raise ValidationError(f"episode {episode.number} is not offered in {language.label}; "
+                              f"choose {offered or 'another episode'}", "language")
+
+
+def _queued_message(plan: status_service.DownloadPlan, result: queue_service.BulkResult,
+                    language: Language) -> str:
+    """Sentence reporting what was queued and what was skipped, and why."""
+    parts = [f"Queued {len(result.created)} episode(s) in {language.label}"]
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} already in the queue")
+    if plan.not_wanted:
+        parts.append(f"{plan.not_wanted} already on disk or queued")
+    if plan.not_offered:
+        parts.append(f"{plan.not_offered} not offered in {language.label}")
+    return "; ".join(parts) + "."
+
+
+def _form_int(field: str) -> int:
+    raw = request.form.get(field, "").strip()
+    if not raw.isdigit() or not 0 <= int(raw) <= MAX_NUMBER:
+        raise ValidationError(f"{field} must be a whole number", field)
+    return int(raw)
+
+
+def _form_choice(field: str, choices: tuple[str, ...]) -> str:
+    value = request.form.get(field, "")
+    if value not in choices:
+        raise ValidationError(f"{field} must be one of: {', '.join(choices)}", field)
+    return value
+
+
+def _form_language() -> Language:
+    try:
+        return Language.parse(request.form.get("language", ""))
+    except ValueError as exc:
+        raise ValidationError(str(exc), "language") from None
+
+
+def _form_priority() -> Priority:
+    try:
+        return Priority.parse(request.form.get("priority", "normal"))
+    except ValueError as exc:
+        raise ValidationError(str(exc), "priority") from None
+

@@ -1,0 +1,198 @@
+"""Where each episode of a series stands: on disk, missing, queued, downloading or failed.
+
+The derivation is a pure function over the episodes, their queue items and a file-exists
+callable, so the library scan planned later can feed it other evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from aniworld import naming
+from aniworld.errors import ValidationError
+from aniworld.languages import Language
+from aniworld.models import DownloadItem, Episode, ItemStatus, Series
+from aniworld.services.settings import AppSettings
+
+EpisodeKey = tuple[int, int]
+PathsFor = Callable[[Episode], Iterable[Path]]
+
+
+class EpisodeState(StrEnum):
+    """What the library page shows for one episode; the value doubles as a CSS suffix."""
+
+    ON_DISK = "on-disk"
+    DOWNLOADING = "downloading"
+    QUEUED = "queued"
+    FAILED = "failed"
+    MISSING = "missing"
+
+
+# When several items concern one episode (other languages, retries), the most telling wins:
+# running work first, then a finished file, then the latest failure.
+_RANK = {EpisodeState.DOWNLOADING: 0, EpisodeState.QUEUED: 1, EpisodeState.ON_DISK: 2,
+         EpisodeState.FAILED: 3, EpisodeState.MISSING: 4}
+_ITEM_STATES = {ItemStatus.DOWNLOADING: EpisodeState.DOWNLOADING,
+                ItemStatus.PENDING: EpisodeState.QUEUED, ItemStatus.PAUSED: EpisodeState.QUEUED,
+                ItemStatus.FAILED: EpisodeState.FAILED}
+
+
+@dataclass(frozen=True)
+class EpisodeStatus:
+    """The state of one episode, with the progress or error that explains it."""
+
+    state: EpisodeState
+    progress: float = 0.0
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        """Short text for the table, e.g. ``downloading 42 %`` or ``failed: no hoster``."""
+        if self.state is EpisodeState.DOWNLOADING:
+            return f"downloading {int(self.progress)} %"
+        if self.state is EpisodeState.FAILED:
+            return f"failed: {self.error}" if self.error else "failed"
+        return self.state.value.replace("-", " ")
+
+    @property
+    def wanted(self) -> bool:
+        """True if nothing is on disk or on its way (missing, or failed)."""
+        return self.state in (EpisodeState.MISSING, EpisodeState.FAILED)
+
+
+MISSING = EpisodeStatus(EpisodeState.MISSING)
+ON_DISK = EpisodeStatus(EpisodeState.ON_DISK)
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many episodes of a series are on disk and how many are still wanted."""
+
+    total: int
+    on_disk: int
+    missing: int
+
+
+def episode_statuses(episodes: Iterable[Episode], items: Iterable[DownloadItem],
+                     exists: Callable[[Path], bool],
+                     expected_paths: PathsFor | None = None) -> dict[EpisodeKey, EpisodeStatus]:
+    """Status per ``(season, number)`` from queue items, their files and the expected paths."""
+    by_episode: dict[EpisodeKey, list[DownloadItem]] = {}
+    for item in sorted(items, key=lambda i: i.id or 0):
+        by_episode.setdefault((item.season, item.episode), []).append(item)
+    result: dict[EpisodeKey, EpisodeStatus] = {}
+    for episode in episodes:
+        key = (episode.season, episode.number)
+        status = _best(_item_status(item, exists) for item in by_episode.get(key, []))
+        # Only look at the disk when no item explains the episode better (stat calls cost).
+        if status.wanted and expected_paths is not None:
+            if any(exists(path) for path in expected_paths(episode)):
+                status = ON_DISK
+        result[key] = status
+    return result
+
+
+def _item_status(item: DownloadItem, exists: Callable[[Path], bool]) -> EpisodeStatus:
+    if item.status is ItemStatus.COMPLETED:
+        return ON_DISK if item.file_path and exists(Path(item.file_path)) else MISSING
+    state = _ITEM_STATES.get(item.status)
+    if state is None:  # cancelled: as if never queued
+        return MISSING
+    return EpisodeStatus(state, item.progress or 0.0, item.last_error or "")
+
+
+def _best(statuses: Iterable[EpisodeStatus]) -> EpisodeStatus:
+    # Items arrive oldest first; "<=" lets the newest of equal rank (e.g. failures) win.
+    best = MISSING
+    for status in statuses:
+        if _RANK[status.state] <= _RANK[best.state]:
+            best = status
+    return best
+
+
+def count_statuses(statuses: dict[EpisodeKey, EpisodeStatus]) -> StatusCounts:
+    """Count episodes on disk and episodes still wanted (missing or failed)."""
+    values = list(statuses.values())
+    return StatusCounts(total=len(values),
+                        on_disk=sum(s.state is EpisodeState.ON_DISK for s in values),
+                        missing=sum(s.wanted for s in values))
+
+
+def file_present(path: Path) -> bool:
+    """True for a non-empty regular file (the downloader's notion of "done")."""
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def library_paths(library_dir: Path, settings: AppSettings, series: Series) -> PathsFor:
+    """Expected library files of an episode in every language (the download's target path)."""
+
+    def paths(episode: Episode) -> list[Path]:
+        kind = "Film" if episode.season == 0 else "Episode"
+        title = episode.title_de or episode.title_en or f"{kind} {episode.number}"
+        try:
+            return [naming.render_path(
+                library_dir, settings.naming_template, series=series.title, year=series.year,
+                season=episode.season, episode=episode.number, title=title,
+                language=language.label, ext=settings.container) for language in Language]
+        except ValidationError:  # a path that would escape the library cannot be there
+            return []
+
+    return paths
+
+
+def default_language(offered: Iterable[Language], order: Sequence[Language]) -> Language | None:
+    """The first language of ``order`` that is offered, else any offered one, else None."""
+    offered = set(offered)
+    for language in order:
+        if language in offered:
+            return language
+    return next((language for language in Language if language in offered), None)
+
+
+def series_statuses(series: Series, library_dir: Path,
+                    settings: AppSettings) -> dict[EpisodeKey, EpisodeStatus]:
+    """Status of every episode of ``series`` (loads its episodes and items)."""
+    return episode_statuses(series.episodes, series.items, file_present,
+                            library_paths(library_dir, settings, series))
+
+
+def library_overview(session: Session, library_dir: Path,
+                     settings: AppSettings) -> list[tuple[Series, StatusCounts]]:
+    """Every series of the library by title, with its on-disk and missing counts."""
+    query = (select(Series).order_by(Series.title)
+             .options(selectinload(Series.episodes), selectinload(Series.items)))
+    return [(series, count_statuses(series_statuses(series, library_dir, settings)))
+            for series in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    """Episodes to queue, and how many were left out because they are done or not offered."""
+
+    keys: list[EpisodeKey]
+    not_wanted: int
+    not_offered: int
+
+
+def plan_downloads(episodes: Iterable[Episode], statuses: dict[EpisodeKey, EpisodeStatus],
+                   language: Language, *, only_wanted: bool = True) -> DownloadPlan:
+    """Pick the episodes to queue in ``language``: offered ones, and wanted ones if asked."""
+    keys, not_wanted, not_offered = [], 0, 0
+    for episode in episodes:
+        key = (episode.season, episode.number)
+        if only_wanted and not statuses.get(key, MISSING).wanted:
+            not_wanted += 1
+        elif language not in episode.language_set:
+            not_offered += 1
+        else:
+            keys.append(key)
+    return DownloadPlan(keys, not_wanted, not_offered)
