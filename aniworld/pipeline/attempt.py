@@ -15,7 +15,7 @@ from aniworld.pipeline.watch import ItemWatch
 from aniworld.runtime import Runtime
 from aniworld.services import execution
 from aniworld.services.execution import Claim
-from aniworld.services.settings import AppSettings
+from aniworld.services.settings import AppSettings, effective_library_dir
 from aniworld.site import SiteClient
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ class Attempt:
         return Path(result.path)
 
     def _work_dir(self) -> Path:
-        return workspace.work_dir(self.runtime.config.library_dir, self.claim.item_id,
+        library = effective_library_dir(self.runtime.config, self.settings)
+        return workspace.work_dir(library, self.claim.item_id,
                                   self.candidate.hoster, self.candidate.language.value)
 
     def _download_settings(self) -> DownloadSettings:

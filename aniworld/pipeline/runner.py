@@ -23,7 +23,12 @@ from aniworld.pipeline.watch import Heartbeat
 from aniworld.runtime import Runtime
 from aniworld.services import execution
 from aniworld.services.execution import Claim
-from aniworld.services.settings import AppSettings, load_settings
+from aniworld.services.settings import (
+    AppSettings,
+    effective_library_dir,
+    effective_site_settings,
+    load_settings,
+)
 from aniworld.site import SiteClient
 from aniworld.site.types import EpisodeHosters
 
@@ -57,7 +62,7 @@ def run_item(runtime: Runtime, item_id: int, job_id: str) -> Outcome:
 
 
 def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
-    library = runtime.config.library_dir
+    library = effective_library_dir(runtime.config, settings)
     present = None if claim.force else _present_file(library, claim, settings)
     if present is not None:
         return _finish(runtime, claim, lambda s: execution.complete(
@@ -65,7 +70,7 @@ def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outco
     try:
         path = _download(runtime, claim, settings)
     except (DownloadCancelled, DownloadPaused) as stop:
-        return _stopped(runtime, claim, stop)
+        return _stopped(runtime, claim, stop, library)
     except AniworldError as error:
         return _failed(runtime, claim, settings, error)
     workspace.discard_item(library, claim.item_id)
@@ -74,14 +79,15 @@ def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outco
 
 
 def _download(runtime: Runtime, claim: Claim, settings: AppSettings) -> Path:
-    with SiteClient(runtime.config.site, redis=runtime.redis) as client:
+    library = effective_library_dir(runtime.config, settings)
+    site = effective_site_settings(runtime.config, settings)
+    with SiteClient(site, redis=runtime.redis) as client:
         offers = client.episode_hosters(claim.series_key, claim.season, claim.episode)
         errors: list[CandidateError] = []
-        for candidate in _candidates(runtime.config.library_dir, claim, settings, offers):
+        for candidate in _candidates(library, claim, settings, offers):
             attempt = Attempt(runtime, claim, settings, client, candidate)
             try:
-                return attempt.run(target_path(runtime.config.library_dir, claim, settings,
-                                               candidate.language))
+                return attempt.run(target_path(library, claim, settings, candidate.language))
             except (DownloadCancelled, DownloadPaused):
                 raise
             except AniworldError as error:
@@ -159,9 +165,9 @@ def _finish(runtime: Runtime, claim: Claim, write: object, outcome: Outcome) -> 
     return outcome
 
 
-def _stopped(runtime: Runtime, claim: Claim, stop: Exception) -> Outcome:
+def _stopped(runtime: Runtime, claim: Claim, stop: Exception, library: Path) -> Outcome:
     if isinstance(stop, DownloadCancelled):
-        workspace.discard_item(runtime.config.library_dir, claim.item_id)
+        workspace.discard_item(library, claim.item_id)
     return _finish(runtime, claim, lambda s: execution.release(s, claim.item_id, claim.lease)
                    or True, Outcome.STOPPED)
 

@@ -1,23 +1,32 @@
-"""Download settings the user can change at run time, persisted in the database.
+"""Settings the user can change at run time, persisted in the database.
 
-Workers read them at the start of every job, so a change takes effect without a restart.
+Workers read them at the start of every job and the web app on every request, so a change
+takes effect without a restart. Library folder and site settings left at None fall back to
+the ``ANIWORLD_*`` environment (:class:`aniworld.config.Config`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.naming import DEFAULT_TEMPLATE, validate_template
 from aniworld.services.settings_store import get_setting, set_setting
+from aniworld.site.settings import SiteSettings
 
 SETTINGS_KEY = "app.settings"
 CONTAINERS = ("mp4", "mkv")
 DEFAULT_HOSTERS = ("VOE", "Vidoza", "Vidmoly", "Doodstream", "Filemoon")
+# AppSettings field -> SiteSettings field it overrides (None keeps the environment's value).
+SITE_FIELDS = {"site_url": "base_url", "site_transport": "transport", "site_proxy": "proxy",
+               "site_cookies": "cookies", "site_cache_ttl": "cache_ttl"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,12 @@ class AppSettings:
     naming_template: str = DEFAULT_TEMPLATE
     container: str = "mp4"
     stall_timeout: int = 60
+    library_dir: str | None = None
+    site_url: str | None = None
+    site_transport: str | None = None
+    site_proxy: str | None = None
+    site_cookies: str | None = None
+    site_cache_ttl: int | None = None
 
     def retry_delay(self, attempts: int) -> int:
         """Seconds to wait before the next try after ``attempts`` failed attempts."""
@@ -91,6 +106,45 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _library_dir(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not Path(value.strip()).is_absolute():
+        raise ValidationError("library_dir must be an absolute path like /srv/anime",
+                              "library_dir")
+    return os.path.normpath(value.strip())
+
+
+def _usable_directory(value: str | None) -> None:
+    """Create the folder if needed; raises ValidationError unless this user can write to it."""
+    if value is None:
+        return
+    try:
+        Path(value).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"{value} cannot be created: {exc.strerror}", "library_dir") \
+            from None
+    if not os.access(value, os.W_OK | os.X_OK):
+        raise ValidationError(f"{value} is not writable by the app's user", "library_dir")
+
+
+def _site_field(name: str) -> Any:
+    """A validator for the override ``name`` that lets SiteSettings judge the value."""
+    site_name = SITE_FIELDS[name]
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return getattr(SiteSettings(**{site_name: value}), site_name)
+        except ValidationError as exc:
+            raise ValidationError(exc.message.replace(site_name, name, 1), name) from None
+        except TypeError:
+            raise ValidationError(f"{name} has the wrong type", name) from None
+
+    return check
+
+
 VALIDATORS = {
     "parallel_downloads": lambda v: _positive_int("parallel_downloads", v, 1, 16),
     "language_order": _languages,
@@ -103,7 +157,12 @@ VALIDATORS = {
     "naming_template": _template,
     "container": _container,
     "stall_timeout": lambda v: _positive_int("stall_timeout", v, 1, 3600),
+    "library_dir": _library_dir,
+    **{name: _site_field(name) for name in SITE_FIELDS},
 }
+# Checks with side effects or that depend on the machine: run on save, not on every load,
+# so an unmounted share does not silently send downloads to the environment's folder.
+SAVE_CHECKS = {"library_dir": _usable_directory}
 
 
 def load_settings(session: Session) -> AppSettings:
@@ -119,13 +178,29 @@ def load_settings(session: Session) -> AppSettings:
     return settings
 
 
+def _validate(name: str, value: Any) -> Any:
+    if name not in VALIDATORS:
+        raise ValidationError(f"unknown setting {name!r}", name)
+    value = VALIDATORS[name](value)
+    if name in SAVE_CHECKS:
+        SAVE_CHECKS[name](value)
+    return value
+
+
+def validate_changes(**changes: Any) -> dict[str, str]:
+    """Check every change without storing it; return {field: message} for the bad ones."""
+    errors = {}
+    for name, value in changes.items():
+        try:
+            _validate(name, value)
+        except ValidationError as exc:
+            errors[exc.field or name] = exc.message
+    return errors
+
+
 def save_settings(session: Session, **changes: Any) -> AppSettings:
     """Validate and store ``changes``; raises ValidationError naming the first bad field."""
-    known = {f.name for f in fields(AppSettings)}
-    for name in changes:
-        if name not in known:
-            raise ValidationError(f"unknown setting {name!r}", name)
-    validated = {name: VALIDATORS[name](value) for name, value in changes.items()}
+    validated = {name: _validate(name, value) for name, value in changes.items()}
     settings = replace(load_settings(session), **validated)
     set_setting(session, SETTINGS_KEY, _to_json(settings))
     return settings
@@ -137,3 +212,23 @@ def _to_json(settings: AppSettings) -> dict[str, Any]:
     data["hoster_order"] = list(settings.hoster_order)
     data["retry_delays"] = list(settings.retry_delays)
     return data
+
+
+def effective_site_settings(config: Config, settings: AppSettings) -> SiteSettings:
+    """The environment's site settings with the stored overrides applied.
+
+    Raises ValidationError (field named like the AppSettings field) for a bad combination,
+    e.g. a SOCKS proxy with the 'requests' transport.
+    """
+    overrides = {site_name: getattr(settings, name) for name, site_name in SITE_FIELDS.items()
+                 if getattr(settings, name) is not None}
+    try:
+        return replace(config.site, **overrides)
+    except ValidationError as exc:
+        field = {site: name for name, site in SITE_FIELDS.items()}.get(exc.field or "")
+        raise ValidationError(exc.message, field or exc.field) from None
+
+
+def effective_library_dir(config: Config, settings: AppSettings) -> Path:
+    """The stored library folder, or ``ANIWORLD_LIBRARY_DIR`` when none is stored."""
+    return Path(settings.library_dir) if settings.library_dir else config.library_dir

@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -21,6 +20,7 @@ from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.services import credentials
 from aniworld.services.throttle import LoginThrottle
+from aniworld.web import settings as settings_views
 from aniworld.web.redis_client import get_redis
 from aniworld.web.security import MasterUser, setup_done
 
@@ -106,18 +106,23 @@ def logout() -> Response:
 
 
 @bp.post("/account/password")
-def change_password() -> Response | tuple[str, int]:
+def change_password() -> Response:
     """Change the master password; every other session and remember cookie stops working."""
-    form = request.form
-    if not credentials.verify_password(db.session, form.get("current", "")):
-        return render_template("pages/index.html", password_error="Current password is wrong."), 422
-    if form.get("password", "") != form.get("confirm", ""):
-        return render_template("pages/index.html", password_error="The two passwords differ."), 422
-    try:
-        epoch = credentials.set_password(db.session, form.get("password", ""))
-    except ValidationError as exc:
-        return render_template("pages/index.html", password_error=exc.message), 422
+    epoch, errors = _new_password(request.form)
+    if epoch is None:
+        return settings_views.render_section("password", errors=errors)
     db.session.commit()
     login_user(MasterUser(epoch))
-    flash("Password changed; other sessions were logged out.")
-    return redirect(url_for("pages.index"))
+    return settings_views.saved("password", "Password changed; other sessions were logged out.")
+
+
+def _new_password(form: dict[str, str]) -> tuple[str | None, dict[str, str]]:
+    """(new session epoch, {}) after storing the new password, else (None, field errors)."""
+    if not credentials.verify_password(db.session, form.get("current", "")):
+        return None, {"current": "Current password is wrong."}
+    if form.get("password", "") != form.get("confirm", ""):
+        return None, {"confirm": "The two passwords differ."}
+    try:
+        return credentials.set_password(db.session, form.get("password", "")), {}
+    except ValidationError as exc:
+        return None, {exc.field or "password": exc.message}

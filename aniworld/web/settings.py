@@ -1,7 +1,341 @@
-"""The settings pages (being built)."""
+"""The settings page: one form per section, each posting to its own URL.
+
+Without JavaScript a save redirects back to the page (post/redirect/get); with htmx the
+section alone is re-rendered. Field errors are answered with 422 for full pages and with 200
+for htmx, because htmx does not swap 4xx answers by default.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from aniworld.config import Config
+from aniworld.errors import ValidationError
+from aniworld.extensions import db
+from aniworld.hosters import canonical_name, supported_hosters
+from aniworld.languages import Language
+from aniworld.models import Episode, Series
+from aniworld.pipeline.runner import target_path
+from aniworld.services import credentials
+from aniworld.services.execution import Claim
+from aniworld.services.settings import (
+    CONTAINERS,
+    AppSettings,
+    effective_library_dir,
+    effective_site_settings,
+    load_settings,
+    save_settings,
+    validate_changes,
+)
+from aniworld.site.cookies import parse_cookies
+from aniworld.site.settings import TRANSPORT_NAMES
+from aniworld.web.htmx import is_htmx, render
+
+logger = logging.getLogger(__name__)
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+MIB = 1024**2
+GIB = 1024**3
+MAX_MIB_PER_SECOND = 10 * 1024
+MAX_RESERVE_GIB = 10 * 1024
+SAVED = {
+    "library": "Library folder saved.",
+    "languages": "Language preferences saved.",
+    "hosters": "Hoster preferences saved.",
+    "downloads": "Download settings saved.",
+    "naming": "Naming template saved.",
+    "site": "Site settings saved.",
+}
+Form = MultiDict[str, str]
+Parsed = tuple[dict[str, Any], dict[str, str]]
+
+
+def _config() -> Config:
+    return current_app.extensions["aniworld.config"]
+
+
+@bp.get("/")
+def index() -> Response:
+    """Show every settings section."""
+    return render_section("library", full=True)
+
+
+def render_section(section: str, *, errors: dict[str, str] | None = None,
+                   notice: str | None = None, full: bool = False, **extra: Any) -> Response:
+    """The section's partial for htmx, else the whole page; 422 for a full page with errors."""
+    errors = {name: _humanize(name, message) for name, message in (errors or {}).items()}
+    form = request.form if errors else None
+    status = 422 if errors and not is_htmx() else 200
+    partial = "settings/index.html" if full else f"settings/_{section}.html"
+    return render("settings/index.html", partial, status, section=section, errors=errors,
+                  notice=notice, **_page_context(form), **extra)
+
+
+def saved(section: str, message: str) -> Response:
+    """After a successful save: the section with a notice for htmx, else redirect to the page."""
+    if is_htmx():
+        return render_section(section, notice=message)
+    flash(message)
+    return redirect(url_for("settings.index", _anchor=f"settings-{section}"))
+
+
+def _humanize(name: str, message: str) -> str:
+    """Drop the leading field name (the message is shown beside the field already)."""
+    for prefix in (f"{name}: ", f"{name} "):
+        if message.startswith(prefix):
+            rest = message.removeprefix(prefix)
+            return rest[:1].upper() + rest[1:]
+    return message[:1].upper() + message[1:]
+
+
+def _page_context(form: Form | None) -> dict[str, Any]:
+    settings = load_settings(db.session)
+    values = _values(settings)
+    if form is not None:
+        _overlay(values, form)
+    path, preview_error = _preview(values["naming_template"])
+    return {"settings": settings, "values": values, "config": _config(),
+            "languages": list(Language), "hosters": supported_hosters(),
+            "containers": CONTAINERS, "transports": TRANSPORT_NAMES,
+            "cookies_state": _cookies_state(settings), "api_keys": credentials.list_api_keys(
+                db.session), "preview_path": path, "preview_error": preview_error,
+            "library_dir": effective_library_dir(_config(), settings)}
+
+
+def _values(settings: AppSettings) -> dict[str, Any]:
+    """What each form field shows (never the cookies or a password)."""
+    return {
+        "library_dir": settings.library_dir or "",
+        "language_order": [language.value for language in settings.language_order],
+        "language_fallback": settings.language_fallback,
+        "hoster_order": "\n".join(settings.hoster_order),
+        "parallel_downloads": settings.parallel_downloads,
+        "bandwidth_limit": _trim(settings.bandwidth_limit / MIB),
+        "disk_reserve": _trim(settings.disk_reserve / GIB),
+        "container": settings.container,
+        "max_attempts": settings.max_attempts,
+        "naming_template": settings.naming_template,
+        "site_url": settings.site_url or "",
+        "site_transport": settings.site_transport or "",
+        "site_proxy": settings.site_proxy or "",
+        "site_cache_ttl": "" if settings.site_cache_ttl is None else settings.site_cache_ttl,
+        "name": "",
+    }
+
+
+def _overlay(values: dict[str, Any], form: Form) -> None:
+    """Show the submitted values again in the section that failed."""
+    for name in values:
+        if name in form:
+            values[name] = form.getlist(name) if name == "language_order" else form[name]
+    if "language_order" in form:
+        values["language_fallback"] = form.get("language_fallback") == "on"
+
+
+def _trim(number: float) -> str:
+    return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def _cookies_state(settings: AppSettings) -> str | None:
+    if settings.site_cookies:
+        return "stored"
+    return "environment" if _config().site.cookies else None
+
+
+def _save(section: str, parse: Callable[[Form], Parsed]) -> Response:
+    """Parse the section's form, validate every field, store and answer."""
+    changes, errors = parse(request.form)
+    errors = {**validate_changes(**changes), **errors}
+    if not errors:
+        errors = _store(changes)
+    if errors:
+        return render_section(section, errors=errors)
+    db.session.commit()
+    logger.info("settings saved section=%s fields=%s", section, ",".join(sorted(changes)))
+    return saved(section, SAVED[section])
+
+
+def _store(changes: dict[str, Any]) -> dict[str, str]:
+    try:
+        settings = save_settings(db.session, **changes)
+        # Combinations (a SOCKS proxy with 'requests', env + stored values) only show here.
+        effective_site_settings(_config(), settings)
+    except ValidationError as exc:
+        db.session.rollback()
+        return {exc.field or "form": exc.message}
+    return {}
+
+
+@bp.post("/library")
+def library() -> Response:
+    """Store the library folder (blank: ANIWORLD_LIBRARY_DIR)."""
+    return _save("library", lambda form: ({"library_dir": _text(form, "library_dir")}, {}))
+
+
+@bp.post("/languages")
+def languages() -> Response:
+    """Store the language preference order and the fallback default."""
+    return _save("languages", lambda form: ({
+        "language_order": form.getlist("language_order"),
+        "language_fallback": form.get("language_fallback") == "on"}, {}))
+
+
+@bp.post("/hosters")
+def hosters() -> Response:
+    """Store the hoster preference order."""
+    return _save("hosters", _parse_hosters)
+
+
+@bp.post("/downloads")
+def downloads() -> Response:
+    """Store parallel downloads, bandwidth limit, disk reserve, container and attempts."""
+    return _save("downloads", _parse_downloads)
+
+
+@bp.post("/naming")
+def naming() -> Response:
+    """Store the naming template."""
+    return _save("naming", lambda form: ({"naming_template": form.get("naming_template", "")},
+                                         {}))
+
+
+@bp.post("/naming/preview")
+def naming_preview() -> Response:
+    """Render the path a real episode would get with the submitted template."""
+    path, error = _preview(request.form.get("naming_template", ""))
+    return render("settings/_naming_preview.html", "settings/_naming_preview.html",
+                  preview_path=path, preview_error=error)
+
+
+@bp.post("/site")
+def site() -> Response:
+    """Store the site overrides (blank: the ANIWORLD_SITE_* value)."""
+    return _save("site", _parse_site)
+
+
+def _text(form: Form, name: str) -> str | None:
+    return form.get(name, "").strip() or None
+
+
+def _parse_hosters(form: Form) -> Parsed:
+    names = [n.strip() for n in form.get("hoster_order", "").replace(",", "\n").splitlines()]
+    names = [name for name in names if name]
+    unknown = [name for name in names if canonical_name(name) is None]
+    if unknown:
+        known = ", ".join(supported_hosters())
+        return {}, {"hoster_order": f"Unknown hoster {', '.join(unknown)}; use {known}"}
+    return {"hoster_order": [canonical_name(name) for name in names]}, {}
+
+
+def _parse_downloads(form: Form) -> Parsed:
+    changes: dict[str, Any] = {"container": form.get("container", "")}
+    errors: dict[str, str] = {}
+    for name in ("parallel_downloads", "max_attempts"):
+        _whole(form, name, changes, errors)
+    _scaled(form, "bandwidth_limit", MIB, MAX_MIB_PER_SECOND, "MB/s", changes, errors)
+    _scaled(form, "disk_reserve", GIB, MAX_RESERVE_GIB, "GiB", changes, errors)
+    return changes, errors
+
+
+def _whole(form: Form, name: str, changes: dict[str, Any], errors: dict[str, str]) -> None:
+    """Read a whole number into ``changes`` (blank is None) or an error into ``errors``."""
+    text = form.get(name, "").strip()
+    try:
+        changes[name] = int(text) if text else None
+    except ValueError:
+        errors[name] = "Enter a whole number"
+
+
+def _scaled(form: Form, name: str, unit: int, maximum: int, label: str,
+            changes: dict[str, Any], errors: dict[str, str]) -> None:
+    """Read a decimal number of ``label`` units (0 to ``maximum``) as a whole number of bytes."""
+    text = form.get(name, "").strip().replace(",", ".") or "0"
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not 0 <= number <= maximum:
+        errors[name] = f"Enter a number of {label} from 0 to {maximum}"
+        return
+    changes[name] = round(number * unit)
+
+
+def _parse_site(form: Form) -> Parsed:
+    changes: dict[str, Any] = {"site_url": _text(form, "site_url"),
+                               "site_transport": _text(form, "site_transport"),
+                               "site_proxy": _text(form, "site_proxy")}
+    errors: dict[str, str] = {}
+    _whole(form, "site_cache_ttl", changes, errors)
+    if form.get("site_cookies_clear") == "on":
+        changes["site_cookies"] = None
+    elif form.get("site_cookies", "").strip():
+        changes["site_cookies"] = form["site_cookies"].strip()
+        host = urlsplit(changes["site_url"] or _config().site.base_url).hostname or ""
+        if not parse_cookies(changes["site_cookies"], host):
+            errors["site_cookies"] = f"No cookies for {host} found in this text"
+    return changes, errors
+
+
+@bp.post("/api-keys")
+def create_api_key() -> Response:
+    """Create an API key and show the plain key this one time."""
+    try:
+        row, plain = credentials.create_api_key(db.session, request.form.get("name", ""))
+    except ValidationError as exc:
+        return render_section("api_keys", errors={exc.field or "name": exc.message})
+    db.session.commit()
+    logger.info("api key created id=%s prefix=%s", row.id, row.prefix)
+    # Rendered, not redirected: a flash would put the key into the (only signed) cookie.
+    response = render_section("api_keys", new_key=plain, new_key_name=row.name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/api-keys/<int:key_id>", methods=["POST", "DELETE"])
+def revoke_api_key(key_id: int) -> Response:
+    """Revoke an API key (DELETE from htmx, POST from a plain form)."""
+    credentials.revoke_api_key(db.session, key_id)
+    db.session.commit()
+    logger.info("api key revoked id=%s", key_id)
+    return saved("api_keys", "API key revoked.")
+
+
+def _preview(template: str) -> tuple[Path | None, str | None]:
+    """(path, None) for a usable template, else (None, message)."""
+    settings = load_settings(db.session)
+    try:
+        settings = replace(settings, naming_template=template)
+        claim = _sample_claim(settings)
+        library = effective_library_dir(_config(), settings)
+        return target_path(library, claim, settings, claim.language), None
+    except ValidationError as exc:
+        return None, _humanize("naming_template", exc.message)
+
+
+def _sample_claim(settings: AppSettings) -> Claim:
+    """The first episode of the first series in the library, or a built-in sample."""
+    row = db.session.execute(
+        select(Series, Episode).join(Episode, Episode.series_id == Series.id)
+        .order_by(Series.title, Series.id, Episode.season == 0, Episode.season, Episode.number)
+        .limit(1)).first()
+    series, episode = row if row is not None else (None, None)
+    return Claim(
+        item_id=0, lease="", series_key=series.key if series else "sample",
+        series_site=series.site if series else "aniworld",
+        series_title=series.title if series else "Frieren: Beyond Journey's End",
+        year=series.year if series else 2023, season=episode.season if episode else 1,
+        episode=episode.number if episode else 1,
+        episode_title=(episode.title_de or episode.title_en) if episode else "The Journey's End",
+        language=settings.language_order[0], language_fallback=False, force=False,
+        previous_hoster=None, attempts=0)

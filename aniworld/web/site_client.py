@@ -5,11 +5,19 @@ from __future__ import annotations
 from flask import current_app
 
 from aniworld.config import Config
+from aniworld.extensions import db
+from aniworld.services.settings import effective_site_settings, load_settings
 from aniworld.site import SiteClient
 from aniworld.web.redis_client import get_redis
 
 
 def make_site_client() -> SiteClient:
-    """Return a new client for the configured site; close it when done (use ``with``)."""
+    """Return a client for the site as currently configured; close it when done (``with``).
+
+    Ends the session's read transaction, so call it before any write in the request.
+    """
     config: Config = current_app.extensions["aniworld.config"]
-    return SiteClient(config.site, redis=get_redis())
+    site = effective_site_settings(config, load_settings(db.session))
+    # The site's answers can take seconds; do not hold a database snapshot meanwhile.
+    db.session.rollback()
+    return SiteClient(site, redis=get_redis())

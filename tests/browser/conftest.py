@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy.orm import Session
 
 from tests.fakesite.server import FakeSite
 
@@ -96,6 +97,26 @@ class LiveApp:
             except requests.RequestException:
                 time.sleep(0.2)
         raise AssertionError(f"the app did not start:\n{self.logs()}")
+
+    def settings(self, **changes: object) -> None:
+        """Change run-time settings in the app's database (as an admin script would)."""
+        from aniworld.database import make_engine
+        from aniworld.services.settings import save_settings
+
+        engine = make_engine(f"sqlite:///{self.tmp / 'instance' / 'aniworld.db'}")
+        with Session(engine) as session:
+            save_settings(session, **changes)
+            session.commit()
+        engine.dispose()
+
+    def library_files(self) -> list[Path]:
+        """Finished video files in the library (partial data excluded)."""
+        found = []
+        for folder, subfolders, files in os.walk(self.library):
+            # The partial area changes under our feet while downloads run; never walk it.
+            subfolders[:] = [name for name in subfolders if name != ".aniworld"]
+            found += [Path(folder) / f for f in files if f.endswith((".mp4", ".mkv"))]
+        return sorted(found)
 
     def logs(self) -> str:
         """The processes' logs, for failure messages."""

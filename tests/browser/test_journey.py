@@ -1,6 +1,16 @@
-"""The user's journey in a real browser, from first start to logout."""
+"""The user's journey in a real browser, from first start to logout.
+
+One story in order (module-scoped app and page): set-up → login → search → add a series →
+queue episodes → watch progress reach 100 % and files appear → cancel one → retry a failed
+one → reorder and reprioritise → change a setting and see its effect → every page at phone
+width → logout. Screenshots of every page land in test-output/screenshots/.
+"""
 
 from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -10,41 +20,176 @@ pytestmark = pytest.mark.slow
 
 PASSWORD = "sofa and popcorn"
 PHONE = {"width": 360, "height": 740}
+SERIES_KEY = "kaempfer-des-lichts-die-rueckkehr"
+SERIES_TITLE = "Kämpfer des Lichts: Die Rückkehr"
 
 
 @pytest.fixture(scope="module")
-def page(browser: object, live_app: LiveApp) -> object:
+def page(browser: object, live_app: LiveApp) -> Iterator[object]:
     context = browser.new_context(base_url=live_app.url)  # type: ignore[attr-defined]
     yield context.new_page()
     context.close()
+
+
+def _queue_episode(page: object, number: int) -> None:
+    row = page.locator("table tbody tr").nth(number - 1)
+    row.get_by_role("button", name="Download").click()
+    page.wait_for_timeout(300)
+
+
+def _wait(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Poll ``check`` from Python (the page's CSP forbids Playwright's string predicates)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _progress_values(page: object) -> list[float]:
+    bars = page.locator("progress")
+    return [float(bars.nth(i).get_attribute("value") or 0) for i in range(bars.count())]
+
+
+def _queue_item(page: object, code: str) -> object:
+    return page.locator("li.queue-item").filter(has_text=code)
 
 
 def test_first_run_setup_and_login(page: object, live_app: LiveApp) -> None:
     page.goto("/")
     assert page.url.endswith("/setup")
     screenshot(page, "setup")
-    page.get_by_label("Set-up token").fill("wrong-token")
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Save and log in").click()
-    assert "not the set-up token" in page.content()
-    page.get_by_label("Set-up token").fill(live_app.setup_token)
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Save and log in").click()
-    page.wait_for_url(f"{live_app.url}/")
+    for token in ("wrong-token", live_app.setup_token):
+        page.get_by_label("Set-up token").fill(token)
+        page.get_by_label("New password").fill(PASSWORD)
+        page.get_by_label("Repeat password").fill(PASSWORD)
+        page.get_by_role("button", name="Save and log in").click()
+        if token == "wrong-token":
+            assert "not the set-up token" in page.content()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login*")
     screenshot(page, "login")
+    page.get_by_label("Master password").fill("not it")
+    page.get_by_role("button", name="Log in").click()
+    assert "Wrong password" in page.content()
     page.get_by_label("Master password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_app.url}/")
+    page.wait_for_url(re.compile(r".*/($|library/)"))
 
 
-def test_login_page_fits_a_phone(browser: object, live_app: LiveApp) -> None:
+def test_search_and_add_a_series(page: object, live_app: LiveApp) -> None:
+    page.goto("/search/")
+    page.get_by_label("Series title").fill("licht")
+    card = page.locator(".card").filter(has_text=SERIES_TITLE)
+    card.wait_for()
+    screenshot(page, "search")
+    card.get_by_role("button", name="Add to library").click()
+    page.wait_for_url(f"**/series/{SERIES_KEY}*")
+    assert page.get_by_role("heading", name=SERIES_TITLE).is_visible()
+    screenshot(page, "series")
+
+
+def test_queue_watch_progress_cancel_and_files_appear(page: object, live_app: LiveApp) -> None:
+    live_app.settings(bandwidth_limit=120_000, parallel_downloads=2)
+    for number in (1, 2, 3):
+        _queue_episode(page, number)
+    page.goto("/queue/")
+    bars = page.get_by_role("progressbar")
+    bars.first.wait_for(timeout=20_000)
+    _wait(lambda: any(value > 0 for value in _progress_values(page)), "progress above 0")
+    screenshot(page, "queue-downloading")
+    _queue_item(page, "S01E02").get_by_role("button", name="Cancel").click()
+    page.locator("#queue-cancelled, h2:has-text('Cancelled')").first.wait_for(timeout=10_000)
+    page.get_by_role("heading", name=re.compile("Completed")).wait_for()
+    _wait(lambda: sum(code in p.name for p in live_app.library_files()
+                      for code in ("S01E01", "S01E03")) == 2, "both files in the library", 60)
+    _wait(lambda: page.locator("progress").count() == 0, "the progress bars to go", 10)
+    files = [p.name for p in live_app.library_files()]
+    assert any("S01E01" in name for name in files) and any("S01E03" in name for name in files)
+    assert not any("S01E02" in name for name in files)
+    screenshot(page, "queue-done")
+
+
+def test_retry_a_failed_episode(page: object, live_app: LiveApp) -> None:
+    live_app.site.set_fault("captcha", prefix="/redirect/")
+    try:
+        page.goto(f"/series/{SERIES_KEY}")
+        _queue_episode(page, 4)
+        page.goto("/queue/")
+        failed = _queue_item(page, "S01E04")
+        failed.locator(".queue-error").wait_for(timeout=30_000)
+        assert "captcha" in failed.inner_text().lower()
+        screenshot(page, "queue-failed")
+    finally:
+        live_app.site.clear_faults()
+    failed.get_by_role("button", name="Retry").click()
+    _wait(lambda: page.locator(".queue-error").count() == 0, "the retry to start")
+    _wait(lambda: any("S01E04" in p.name for p in live_app.library_files()),
+          "the retried episode's file", 60)
+    assert any("S01E04" in p.name for p in live_app.library_files())
+
+
+def test_reorder_and_reprioritise(page: object, live_app: LiveApp) -> None:
+    page.goto("/queue/")
+    page.get_by_role("button", name="Pause queue").click()
+    page.goto(f"/series/{SERIES_KEY}")
+    for number in (5, 6, 7):
+        _queue_episode(page, number)
+    page.goto("/queue/")
+    codes = lambda: re.findall(r"S01E0[5-7]", page.locator("#queue-pending ~ ol, "  # noqa: E731
+                                                          "section[aria-labelledby="
+                                                          "'queue-pending']").first.inner_text())
+    assert codes() == ["S01E05", "S01E06", "S01E07"]
+    _queue_item(page, "S01E07").get_by_role("button", name="Move up: S01E07").click()
+    _wait(lambda: codes() == ["S01E05", "S01E07", "S01E06"], "the move")
+    assert codes() == ["S01E05", "S01E07", "S01E06"]
+    item = _queue_item(page, "S01E06")
+    item.get_by_label("Priority of S01E06").select_option("high")
+    item.get_by_role("button", name="Change").click()
+    page.get_by_role("heading", name="High priority").wait_for()
+    assert codes()[0] == "S01E06"
+    screenshot(page, "queue-reordered")
+
+
+def test_change_a_setting_and_see_its_effect(page: object, live_app: LiveApp) -> None:
+    page.goto("/settings/")
+    screenshot(page, "settings")
+    downloads = page.locator("section").filter(has=page.get_by_label("Container"))
+    downloads.get_by_label("Container").select_option("mkv")
+    downloads.get_by_label("Bandwidth limit in MB/s (0 = unlimited)").fill("0")
+    downloads.get_by_role("button", name="Save").click()
+    downloads.locator(".notice").wait_for()
+    page.goto("/queue/")
+    page.get_by_role("button", name="Resume queue").click()
+    # Downloads started after the change arrive in the new container.
+    _wait(lambda: sum(p.suffix == ".mkv" for p in live_app.library_files()) == 3,
+          "three .mkv files", 60)
+    assert sorted(p.name[-24:] for p in live_app.library_files() if p.suffix == ".mkv")
+    screenshot(page, "queue-finished")
+
+
+@pytest.mark.parametrize("path", ["/library/", "/search/?q=licht", f"/series/{SERIES_KEY}",
+                                  "/queue/", "/settings/"])
+def test_every_page_fits_a_phone(browser: object, page: object, live_app: LiveApp,
+                                 path: str) -> None:
+    cookies = page.context.cookies()
     context = browser.new_context(base_url=live_app.url, viewport=PHONE)  # type: ignore[attr-defined]
+    context.add_cookies(cookies)
     phone = context.new_page()
-    phone.goto("/login")
-    assert not has_horizontal_scroll(phone)
-    screenshot(phone, "login-phone")
+    phone.goto(path)
+    assert "/login" not in phone.url
+    assert not has_horizontal_scroll(phone), path
+    name = path.strip("/").split("/")[0].split("?")[0] or "home"
+    screenshot(phone, f"phone-{name}")
     context.close()
+
+
+def test_library_page_and_logout(page: object, live_app: LiveApp) -> None:
+    page.goto("/library/")
+    assert page.get_by_text(SERIES_TITLE).first.is_visible()
+    screenshot(page, "library")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login*")
+    page.goto("/queue/")
+    assert "/login" in page.url

@@ -1,0 +1,116 @@
+"""Run-time settings: stored overrides of the library folder and the site settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from aniworld.config import Config
+from aniworld.errors import ValidationError
+from aniworld.services.settings import (
+    AppSettings,
+    effective_library_dir,
+    effective_site_settings,
+    load_settings,
+    save_settings,
+    validate_changes,
+)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """A configuration whose site settings come from the environment."""
+    return Config.from_env({
+        "ANIWORLD_DATA_DIR": str(tmp_path / "data"),
+        "ANIWORLD_LIBRARY_DIR": str(tmp_path / "env-library"),
+        "ANIWORLD_SITE_URL": "https://env.example",
+        "ANIWORLD_SITE_TRANSPORT": "requests",
+        "ANIWORLD_SITE_CACHE_TTL": "900",
+    })
+
+
+def test_nothing_stored_means_the_environment(config: Config) -> None:
+    assert effective_site_settings(config, AppSettings()) == config.site
+    assert effective_library_dir(config, AppSettings()) == config.library_dir
+
+
+def test_stored_values_override_the_environment(config: Config, tmp_path: Path) -> None:
+    settings = AppSettings(site_url="https://mirror.example/", site_proxy="http://p.example:8",
+                           site_cookies="a=b", site_cache_ttl=0,
+                           library_dir=str(tmp_path / "mine"))
+    site = effective_site_settings(config, settings)
+    assert (site.base_url, site.proxy, site.cookies, site.cache_ttl) == (
+        "https://mirror.example", "http://p.example:8", "a=b", 0)
+    assert site.transport == "requests"  # not overridden
+    assert effective_library_dir(config, settings) == tmp_path / "mine"
+
+
+def test_bad_combination_names_the_settings_field(config: Config) -> None:
+    with pytest.raises(ValidationError) as caught:
+        effective_site_settings(config, AppSettings(site_proxy="socks5://127.0.0.1:1080"))
+    assert caught.value.field == "site_proxy"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"site_url": "ftp://mirror.example"}, "site_url"),
+    ({"site_url": "https://mirror.example/path"}, "site_url"),
+    ({"site_transport": "curl"}, "site_transport"),
+    ({"site_proxy": "not a url"}, "site_proxy"),
+    ({"site_cache_ttl": -1}, "site_cache_ttl"),
+    ({"site_cache_ttl": "60"}, "site_cache_ttl"),
+    ({"site_cookies": 42}, "site_cookies"),
+    ({"library_dir": "relative/path"}, "library_dir"),
+    ({"library_dir": 7}, "library_dir"),
+])
+def test_invalid_overrides_are_rejected(session: Session, changes: dict[str, object],
+                                        field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        save_settings(session, **changes)
+    assert caught.value.field == field
+    assert field in validate_changes(**changes)
+
+
+def test_overrides_round_trip_and_reset(session: Session, tmp_path: Path) -> None:
+    save_settings(session, site_url="https://mirror.example", site_transport="impersonate",
+                  site_cache_ttl=60, library_dir=str(tmp_path / "lib" / "new"))
+    session.commit()
+    settings = load_settings(session)
+    assert (settings.site_url, settings.site_transport, settings.site_cache_ttl) == (
+        "https://mirror.example", "impersonate", 60)
+    assert (tmp_path / "lib" / "new").is_dir()  # created on save
+    save_settings(session, site_url=None, library_dir=None)
+    session.commit()
+    assert load_settings(session).site_url is None
+    assert load_settings(session).library_dir is None
+
+
+def test_library_dir_that_cannot_be_created(session: Session, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    errors = validate_changes(library_dir=str(blocker / "sub"))
+    assert "cannot be created" in errors["library_dir"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write everywhere")
+def test_library_dir_that_is_not_writable(session: Session, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    assert "not writable" in validate_changes(library_dir=str(locked))["library_dir"]
+
+
+def test_unmounted_library_dir_is_kept_on_load(session: Session, tmp_path: Path) -> None:
+    folder = tmp_path / "share"
+    save_settings(session, library_dir=str(folder))
+    session.commit()
+    folder.rmdir()
+    # Falling back to the environment's folder would scatter downloads; keep the choice.
+    assert load_settings(session).library_dir == str(folder)
+
+
+def test_validate_changes_reports_every_bad_field() -> None:
+    errors = validate_changes(parallel_downloads=0, container="avi", site_url="nope",
+                              max_attempts=3)
+    assert set(errors) == {"parallel_downloads", "container", "site_url"}
