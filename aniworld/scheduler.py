@@ -18,6 +18,7 @@ from aniworld import dispatch
 from aniworld.logging_setup import configure_logging
 from aniworld.pipeline.sweep import sweep_partials
 from aniworld.runtime import Runtime, get_runtime
+from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.worker import wait_for_redis
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,9 @@ def tick(runtime: Runtime) -> None:
     """One round of maintenance; errors are logged, never fatal."""
     try:
         dispatch.reconcile(runtime.sessions, runtime.redis, runtime.config.lease_seconds)
-        sweep_partials(runtime.sessions, runtime.config.library_dir)
+        with runtime.sessions() as session:
+            library = effective_library_dir(runtime.config, load_settings(session))
+        sweep_partials(runtime.sessions, library)
     except (redis.RedisError, SQLAlchemyError, OSError) as exc:
         logger.warning("scheduler tick failed error=%s", exc)
 
