@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 
@@ -19,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from aniworld.config import MIN_PASSWORD_LENGTH
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.models import ApiKey, Setting, utcnow
+from aniworld.services.settings_store import get_setting, set_setting
 
 logger = logging.getLogger(__name__)
 
@@ -26,19 +26,6 @@ PASSWORD_KEY = "auth.password_hash"
 EPOCH_KEY = "auth.session_epoch"
 SETUP_TOKEN_KEY = "auth.setup_token"
 API_KEY_PREFIX = "aw_"
-
-
-def _read(session: Session, key: str) -> str | None:
-    row = session.get(Setting, key)
-    return None if row is None else json.loads(row.value)
-
-
-def _write(session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=json.dumps(value)))
-    else:
-        row.value = json.dumps(value)
 
 
 def _forget(session: Session, key: str) -> None:
@@ -49,7 +36,7 @@ def _forget(session: Session, key: str) -> None:
 
 def has_password(session: Session) -> bool:
     """Return whether the master password has been set."""
-    return _read(session, PASSWORD_KEY) is not None
+    return get_setting(session, PASSWORD_KEY) is not None
 
 
 def set_password(session: Session, password: str) -> str:
@@ -61,9 +48,9 @@ def set_password(session: Session, password: str) -> str:
         raise ValidationError(
             f"the password must be at least {MIN_PASSWORD_LENGTH} characters long", "password"
         )
-    _write(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+    set_setting(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
     epoch = secrets.token_urlsafe(16)
-    _write(session, EPOCH_KEY, epoch)
+    set_setting(session, EPOCH_KEY, epoch)
     _forget(session, SETUP_TOKEN_KEY)
     logger.info("master password changed; all other sessions end")
     return epoch
@@ -71,29 +58,29 @@ def set_password(session: Session, password: str) -> str:
 
 def verify_password(session: Session, password: str) -> bool:
     """Return whether ``password`` matches the stored master password."""
-    stored = _read(session, PASSWORD_KEY)
+    stored = get_setting(session, PASSWORD_KEY)
     return stored is not None and check_password_hash(stored, password)
 
 
 def session_epoch(session: Session) -> str | None:
     """Return the current session epoch (None before the password is set)."""
-    return _read(session, EPOCH_KEY)
+    return get_setting(session, EPOCH_KEY)
 
 
 def ensure_setup_token(session: Session) -> str | None:
     """Return the one-time set-up token, creating it if needed; None once a password exists."""
     if has_password(session):
         return None
-    token = _read(session, SETUP_TOKEN_KEY)
+    token = get_setting(session, SETUP_TOKEN_KEY)
     if token is None:
         token = secrets.token_urlsafe(12)
-        _write(session, SETUP_TOKEN_KEY, token)
+        set_setting(session, SETUP_TOKEN_KEY, token)
     return token
 
 
 def verify_setup_token(session: Session, token: str) -> bool:
     """Return whether ``token`` is the current set-up token (constant-time comparison)."""
-    stored = _read(session, SETUP_TOKEN_KEY)
+    stored = get_setting(session, SETUP_TOKEN_KEY)
     return stored is not None and hmac.compare_digest(stored.encode(), token.strip().encode())
 
 

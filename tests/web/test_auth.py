@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from aniworld.extensions import db
 from aniworld.services import credentials
+from aniworld.services.settings_store import get_setting
 from tests.web.conftest import PASSWORD, AuthActions, build_app, csrf_token_from
 
 
@@ -75,7 +76,7 @@ def test_login_wrong_and_right_password(logged_in: AuthActions, client: FlaskCli
 def test_password_is_stored_as_scrypt_hash(app: Flask, auth: AuthActions) -> None:
     auth.set_password()
     with app.app_context():
-        stored = credentials._read(db.session, credentials.PASSWORD_KEY)
+        stored = get_setting(db.session, credentials.PASSWORD_KEY)
     assert stored.startswith("scrypt:") and PASSWORD not in stored
 
 
