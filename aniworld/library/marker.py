@@ -1,0 +1,70 @@
+"""The ``.aniworld.json`` marker that ties a library folder to a series of a site."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+MARKER_NAME = ".aniworld.json"
+MAX_MARKER_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Marker:
+    """Which series of which site a folder holds."""
+
+    site: str
+    key: str
+    title: str
+
+
+def marker_from_data(data: object) -> Marker | None:
+    """A Marker from decoded JSON, or None unless site, key and title are non-empty text."""
+    if not isinstance(data, dict):
+        return None
+    values = [data.get(name) for name in ("site", "key", "title")]
+    if not all(isinstance(value, str) and value.strip() for value in values[:2]):
+        return None
+    title = values[2] if isinstance(values[2], str) else ""
+    return Marker(values[0].strip(), values[1].strip(), title)
+
+
+def read_marker(folder: str | os.PathLike[str]) -> Marker | None:
+    """The marker of ``folder``, or None if it is missing, unreadable or not a marker."""
+    try:
+        with open(Path(folder) / MARKER_NAME, "rb") as handle:
+            raw = handle.read(MAX_MARKER_BYTES + 1)
+    except OSError:
+        return None
+    if len(raw) > MAX_MARKER_BYTES:
+        return None
+    try:
+        return marker_from_data(json.loads(raw.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def write_marker(folder: str | os.PathLike[str], marker: Marker) -> Path:
+    """Write the marker atomically (temporary file + rename) and return its path.
+
+    The rename also bumps the folder's modification time, so an incremental scan sees it.
+    """
+    target = Path(folder) / MARKER_NAME
+    payload = json.dumps(asdict(marker), ensure_ascii=False, indent=2) + "\n"
+    handle, temp = tempfile.mkstemp(prefix=MARKER_NAME + ".", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp makes 0600; other library users must read it
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return target
