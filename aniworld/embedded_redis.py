@@ -23,6 +23,7 @@ from aniworld.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 15.0
+SHUTDOWN_GRACE_SECONDS = 2.0
 
 
 class RedisServerNotFound(ConfigError):
@@ -126,6 +127,8 @@ def serve_forever(data_dir: Path, external_url: str | None) -> None:
         while not stop.wait(1.0):
             if server.process is not None and server.process.poll() is not None:
                 raise ConfigError(f"embedded redis-server died; see {data_dir}/redis.log")
+        # honcho stops every process at once: let the workers disconnect first.
+        time.sleep(SHUTDOWN_GRACE_SECONDS)
     finally:
         server.stop()
 

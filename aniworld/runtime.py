@@ -6,15 +6,19 @@ database connection must never cross a fork.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from dataclasses import dataclass
 
 import redis
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.config import Config
 from aniworld.database import make_engine
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,21 @@ def build_runtime(config: Config) -> Runtime:
     sessions = sessionmaker(engine, expire_on_commit=False)
     client = redis.Redis.from_url(config.redis_url, socket_timeout=10, socket_connect_timeout=5)
     return Runtime(config, engine, sessions, client)
+
+
+def wait_for_schema(engine: Engine, timeout: float = 120.0) -> None:
+    """Wait until the web process's ``flask db upgrade`` has created the tables.
+
+    On a first start all processes launch together; workers must not touch the database
+    before the migration has run.
+    """
+    deadline = time.monotonic() + timeout
+    while not inspect(engine).has_table("download_item"):
+        if time.monotonic() > deadline:
+            raise SystemExit("the database has no tables; run `flask --app wsgi db upgrade`")
+        logger.info("waiting for the database schema (flask db upgrade)")
+        time.sleep(1)
+    engine.dispose()
 
 
 def get_runtime() -> Runtime:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aniworld import dispatch
 from aniworld.logging_setup import configure_logging
 from aniworld.pipeline.sweep import sweep_partials
-from aniworld.runtime import Runtime, get_runtime
+from aniworld.runtime import Runtime, get_runtime, wait_for_schema
 from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.worker import wait_for_redis
 
@@ -42,6 +42,7 @@ def main() -> None:
     runtime = get_runtime()
     configure_logging(runtime.config.data_dir, runtime.config.log_level)
     wait_for_redis(runtime.config.redis_url)
+    wait_for_schema(runtime.engine)
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:

@@ -45,14 +45,17 @@ def main() -> None:
     recover(config)
     queues = [dispatch.make_queue(connection, name) for name in dispatch.QUEUE_NAMES]
     logger.info("worker starting queues=%s", ",".join(dispatch.QUEUE_NAMES))
-    Worker(queues, connection=connection, serializer=JSONSerializer).work(with_scheduler=True)
+    # No RQ scheduler: retries wait in the database (not_before), not in Redis.
+    worker = Worker(queues, connection=connection, serializer=JSONSerializer)
+    worker.work(with_scheduler=False)
 
 
 def recover(config: Config) -> None:
     """Requeue what a crash left behind before taking work (needs the migrated schema)."""
-    from aniworld.runtime import build_runtime
+    from aniworld.runtime import build_runtime, wait_for_schema
 
     runtime = build_runtime(config)
+    wait_for_schema(runtime.engine)
     try:
         dispatch.reconcile(runtime.sessions, runtime.redis, config.lease_seconds)
     except Exception:  # noqa: BLE001 - the scheduler retries; never block the worker's start
