@@ -8,9 +8,11 @@ it, the next language (language preference setting). Failures are classified onc
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from aniworld import naming
 from aniworld.downloader import DownloadCancelled, DownloadPaused
@@ -68,18 +70,24 @@ def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outco
         return _finish(runtime, claim, lambda s: execution.complete(
             s, claim.item_id, claim.lease, str(present), ALREADY_PRESENT), Outcome.ALREADY_PRESENT)
     try:
-        path = _download(runtime, claim, settings)
+        path = _download(runtime, claim, settings, library)
     except (DownloadCancelled, DownloadPaused) as stop:
         return _stopped(runtime, claim, stop, library)
     except AniworldError as error:
         return _failed(runtime, claim, settings, error)
+    except Exception as error:
+        # A bug must count as an attempt (so the item ends failed instead of being taken
+        # over and retried forever), and still reach RQ and the log with its traceback.
+        logger.exception("unexpected error item=%s", claim.item_id)
+        _failed(runtime, claim, settings, AniworldError(
+            f"unexpected error ({type(error).__name__}: {error}); see the worker log"))
+        raise
     workspace.discard_item(library, claim.item_id)
     return _finish(runtime, claim, lambda s: execution.complete(
         s, claim.item_id, claim.lease, str(path)), Outcome.COMPLETED)
 
 
-def _download(runtime: Runtime, claim: Claim, settings: AppSettings) -> Path:
-    library = effective_library_dir(runtime.config, settings)
+def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Path:
     site = effective_site_settings(runtime.config, settings)
     with SiteClient(site, redis=runtime.redis) as client:
         offers = client.episode_hosters(claim.series_key, claim.season, claim.episode)
@@ -156,9 +164,10 @@ def _what(claim: Claim) -> str:
     return f"{claim.series_title} {episode_code(claim.season, claim.episode)}"
 
 
-def _finish(runtime: Runtime, claim: Claim, write: object, outcome: Outcome) -> Outcome:
+def _finish(runtime: Runtime, claim: Claim, write: Callable[[Session], bool],
+            outcome: Outcome) -> Outcome:
     with runtime.sessions() as session:
-        if not write(session):  # type: ignore[operator]
+        if not write(session):
             logger.warning("outcome not recorded item=%s: lease lost", claim.item_id)
         session.commit()
     logger.info("job finished item=%s outcome=%s", claim.item_id, outcome)
@@ -168,8 +177,8 @@ def _finish(runtime: Runtime, claim: Claim, write: object, outcome: Outcome) -> 
 def _stopped(runtime: Runtime, claim: Claim, stop: Exception, library: Path) -> Outcome:
     if isinstance(stop, DownloadCancelled):
         workspace.discard_item(library, claim.item_id)
-    return _finish(runtime, claim, lambda s: execution.release(s, claim.item_id, claim.lease)
-                   or True, Outcome.STOPPED)
+    return _finish(runtime, claim, lambda s: execution.release(s, claim.item_id, claim.lease),
+                   Outcome.STOPPED)
 
 
 def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,

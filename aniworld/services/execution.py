@@ -172,11 +172,12 @@ def retry_later(session: Session, item_id: int, lease: str, error: str, delay: i
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def release(session: Session, item_id: int, lease: str) -> None:
+def release(session: Session, item_id: int, lease: str) -> bool:
     """Give up the lease after a pause, cancel or removal by the user."""
-    session.execute(update(DownloadItem)
-                    .where(DownloadItem.id == item_id, DownloadItem.lease == lease)
-                    .values(lease=None, job_id=None, speed=None, eta_seconds=None))
+    result = session.execute(update(DownloadItem)
+                             .where(DownloadItem.id == item_id, DownloadItem.lease == lease)
+                             .values(lease=None, job_id=None, speed=None, eta_seconds=None))
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def reclaim_stale(session: Session, lease_timeout: timedelta = LEASE_TIMEOUT,
