@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, request, session, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
@@ -115,16 +114,6 @@ def _form_priority() -> Priority:
         raise ValidationError(str(exc), "priority") from None
 
 
-def _retry_all_failed(session: Session) -> int:
-    """Requeue every failed item; returns how many."""
-    failed = session.scalars(select(DownloadItem.id)
-                             .where(DownloadItem.status == ItemStatus.FAILED)
-                             .order_by(DownloadItem.updated_at, DownloadItem.id)).all()
-    for item_id in failed:  # oldest first, so they keep their relative order
-        queue_service.retry_item(session, item_id)
-    return len(failed)
-
-
 @bp.get("/")
 def index() -> Response:
     """The queue page (or its partial for htmx)."""
@@ -211,7 +200,7 @@ def move(item_id: int) -> Response:
 @bp.post("/retry-failed")
 def retry_failed() -> Response:
     """Requeue every failed item."""
-    return _apply(_retry_all_failed)
+    return _apply(queue_service.retry_failed)
 
 
 @bp.post("/clear-completed")

@@ -189,3 +189,17 @@ def test_deleting_series_through_service_session_removes_its_items(
     session.delete(series)
     session.commit()
     assert session.scalar(select(func.count(DownloadItem.id))) == 0
+
+
+def test_retry_failed_requeues_every_failed_item_in_order(
+        session: Session, make_series: Callable[..., Series]) -> None:
+    series = make_series()
+    ids = [queue.add_item(session, series, 1, n, Language.GERMAN_DUB).id for n in (1, 2, 3)]
+    for item_id in (ids[1], ids[0]):
+        queue.mark_downloading(session, item_id)
+        queue.mark_failed(session, item_id, "boom")
+        session.commit()
+    assert queue.retry_failed(session) == 2
+    pending = [item.id for item in queue.pending_items(session)]
+    assert pending == [ids[2], ids[1], ids[0]]
+    assert queue.retry_failed(session) == 0

@@ -1,7 +1,13 @@
 """The download queue: use-cases that take a Session and never commit (the caller does)."""
 
 from aniworld.services.queue._common import POSITION_STEP, get_item
-from aniworld.services.queue.adding import BulkResult, add_item, add_many, retry_item
+from aniworld.services.queue.adding import (
+    BulkResult,
+    add_item,
+    add_many,
+    retry_failed,
+    retry_item,
+)
 from aniworld.services.queue.ordering import move_item, set_priority
 from aniworld.services.queue.state import (
     PAUSED_KEY,
@@ -25,6 +31,7 @@ __all__ = [
     "cancel_item", "pause_item", "resume_item",
     "clear_completed", "get_item", "is_paused", "list_queue", "mark_completed",
     "mark_downloading", "mark_failed", "move_item", "pause_queue", "pending_items",
-    "queue_version", "record_progress", "remove_item", "resume_queue", "retry_item",
+    "queue_version", "record_progress", "remove_item", "resume_queue", "retry_failed",
+    "retry_item",
     "set_priority",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError
@@ -107,6 +107,16 @@ def retry_item(session: Session, item_id: int) -> DownloadItem:
         session.flush()
     logger.info("queue retry item_id=%s", item.id)
     return item
+
+
+def retry_failed(session: Session) -> int:
+    """Requeue every failed item, oldest first so they keep their order; returns how many."""
+    failed = session.scalars(select(DownloadItem.id)
+                             .where(DownloadItem.status == ItemStatus.FAILED)
+                             .order_by(DownloadItem.updated_at, DownloadItem.id)).all()
+    for item_id in failed:
+        retry_item(session, item_id)
+    return len(failed)
 
 
 def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[DownloadItem]:
