@@ -13,6 +13,7 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import queue as queue_service
+from aniworld.web.api.validation import parse_field
 from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.htmx import is_htmx, render, with_trigger
 
@@ -108,10 +109,7 @@ def _form_id(field: str) -> int | None:
 
 def _form_priority() -> Priority:
     """The ``priority`` form field (high, normal or low)."""
-    try:
-        return Priority.parse(request.values.get("priority", ""))
-    except ValueError as exc:
-        raise ValidationError(str(exc), "priority") from None
+    return parse_field("priority", request.values.get("priority", ""), Priority.parse)
 
 
 @bp.get("/")

@@ -27,6 +27,7 @@ from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
+from aniworld.web.api.validation import parse_field
 from aniworld.web.context import queue_count
 from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.htmx import is_htmx, render, with_trigger
@@ -243,15 +244,9 @@ def _form_choice(field: str, choices: tuple[str, ...]) -> str:
 
 
 def _form_language() -> Language:
-    try:
-        return Language.parse(request.form.get("language", ""))
-    except ValueError as exc:
-        raise ValidationError(str(exc), "language") from None
+    return parse_field("language", request.form.get("language", ""), Language.parse)
 
 
 def _form_priority() -> Priority:
-    try:
-        return Priority.parse(request.form.get("priority", "normal"))
-    except ValueError as exc:
-        raise ValidationError(str(exc), "priority") from None
+    return parse_field("priority", request.form.get("priority", "normal"), Priority.parse)
 

@@ -48,16 +48,21 @@ def flag(data: dict[str, Any], field: str, default: bool = False) -> bool:
     return value
 
 
+def parse_field(field: str, value: str, parse: Callable[[str], T]) -> T:
+    """Return ``parse(value)``; its ValueError becomes a ValidationError naming ``field``."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field) from None
+
+
 def _choice(data: dict[str, Any], field: str, parse: Callable[[str], T], default: T) -> T:
     value = data.get(field)
     if value is None:
         return default
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be a string", field)
-    try:
-        return parse(value)
-    except ValueError as exc:
-        raise ValidationError(f"{field}: {exc}", field) from None
+    return parse_field(field, value, parse)
 
 
 def language(data: dict[str, Any], default: Language = Language.GERMAN_DUB) -> Language:
