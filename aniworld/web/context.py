@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from aniworld.models import DownloadItem, ItemStatus
 from aniworld.web.service_status import service_status
 
 OPEN_STATUSES = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED)
-# Navigation entries as (endpoint, label); a missing blueprint is skipped.
+# Navigation entries as (endpoint, label).
 NAV_LINKS = (("library.index", "Library"), ("search.index", "Search"),
              ("queue.index", "Queue"), ("settings.index", "Settings"))
 
@@ -33,6 +33,5 @@ def page_context() -> dict[str, Any]:
     """Badge count and banner for signed-in pages; nothing for anonymous ones."""
     if not current_user.is_authenticated:
         return {"queue_count": None, "service_problem": None, "nav_links": ()}
-    links = tuple(link for link in NAV_LINKS if link[0] in current_app.view_functions)
     return {"queue_count": queue_count(), "service_problem": service_status().problem,
-            "nav_links": links}
+            "nav_links": NAV_LINKS}

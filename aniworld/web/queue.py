@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, request, session, url_for
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
@@ -43,14 +42,6 @@ def format_eta(seconds: int | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def _optional_url(endpoint: str) -> str | None:
-    """URL of ``endpoint``, or None while that page does not exist."""
-    try:
-        return url_for(endpoint)
-    except BuildError:
-        return None
-
-
 def _groups(pending: list[DownloadItem]) -> list[tuple[Priority, list[DownloadItem]]]:
     """Split the waiting items (already in queue order) by priority, high first."""
     return [(priority, [item for item in pending if item.priority == priority])
@@ -68,7 +59,6 @@ def _context(error: str | None = None) -> dict[str, Any]:
     view = queue_service.list_queue(db.session, history_limit=HISTORY_LIMIT)
     return {"view": view, "version": version, "groups": _groups(view.pending),
             "polling": _is_busy(view), "error": error, "priorities": list(Priority),
-            "search_url": _optional_url("search.index"),
             "history_limit": HISTORY_LIMIT}
 
 
