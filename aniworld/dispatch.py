@@ -19,14 +19,21 @@ from rq.serializers import JSONSerializer
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.services import execution
+from aniworld.services.library import scan_state
 from aniworld.services.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_QUEUE = "downloads"
 DEFAULT_QUEUE = "default"
-QUEUE_NAMES = (DOWNLOAD_QUEUE, DEFAULT_QUEUE)
+# Library scans and monitoring checks: the Procfile's "library" worker serves only this
+# queue, so a scan never waits behind hours of downloads; other workers take it when idle.
+LIBRARY_QUEUE = "library"
+QUEUE_NAMES = (DOWNLOAD_QUEUE, DEFAULT_QUEUE, LIBRARY_QUEUE)
 DOWNLOAD_JOB = "aniworld.jobs.download_episode"
+SCAN_JOB = "aniworld.jobs.scan_library"
+SCAN_JOB_ID = "library-scan"
+SCAN_TIMEOUT = 6 * 3600
 # Long episodes on slow lines take hours; a dead job is detected by its lease, not by RQ.
 DOWNLOAD_TIMEOUT = 12 * 3600
 DISPATCH_LOCK = "aniworld:dispatch-lock"
@@ -71,6 +78,28 @@ def _delete_stale_job(connection: redis.Redis, job_id: str) -> None:
         Job.fetch(job_id, connection=connection, serializer=JSONSerializer).delete()
     except NoSuchJobError:
         pass
+
+
+def enqueue_scan(connection: redis.Redis) -> bool:
+    """Enqueue the library scan unless its job is already waiting or running."""
+    if job_alive(connection, SCAN_JOB_ID):
+        return False
+    _delete_stale_job(connection, SCAN_JOB_ID)
+    make_queue(connection, LIBRARY_QUEUE).enqueue(
+        SCAN_JOB, job_id=SCAN_JOB_ID, job_timeout=SCAN_TIMEOUT, result_ttl=0,
+        failure_ttl=24 * 3600)
+    logger.info("library scan enqueued")
+    return True
+
+
+def reconcile_scan(sessions: sessionmaker[Session], connection: redis.Redis) -> bool:
+    """Enqueue the scan again if the database wants one and Redis lost its job."""
+    with sessions() as session:
+        wanted = scan_state.load_status(session).active
+    if not wanted or job_alive(connection, SCAN_JOB_ID):
+        return False
+    logger.warning("library scan job lost; enqueueing it again")
+    return enqueue_scan(connection)
 
 
 def job_alive(connection: redis.Redis, job_id: str) -> bool:

@@ -9,6 +9,9 @@ from rq import get_current_job
 from aniworld import dispatch
 from aniworld.pipeline import run_item
 from aniworld.runtime import get_runtime
+from aniworld.services.library.scan import run_scan
+from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
+from aniworld.site import SiteClient
 
 logger = logging.getLogger(__name__)
 
@@ -26,3 +29,14 @@ def download_episode(item_id: int) -> str:
         raise
     finally:
         dispatch.pump(runtime.sessions, runtime.redis)
+
+
+def scan_library() -> str:
+    """Scan the library folder, match new folders through the site, record the outcome."""
+    runtime = get_runtime()
+    with runtime.sessions() as session:
+        settings = load_settings(session)
+    library = effective_library_dir(runtime.config, settings)
+    site = effective_site_settings(runtime.config, settings)
+    return run_scan(runtime.sessions, library,
+                    lambda: SiteClient(site, redis=runtime.redis)).message

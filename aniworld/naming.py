@@ -70,8 +70,13 @@ def render_path(
     title: str,
     language: str,
     ext: str,
+    series_folder: str | None = None,
 ) -> Path:
-    """The absolute library path of an episode; ValidationError if it would escape."""
+    """The absolute library path of an episode; ValidationError if it would escape.
+
+    ``series_folder`` (the folder a library scan matched to the series) replaces the
+    template's first folder, so new episodes land beside the ones the user already has.
+    """
     validate_template(template)
     values = {
         "series": clean_field(series) or "Unknown series",
@@ -88,6 +93,9 @@ def render_path(
     parts = [part for part in parts if part]
     if not parts:
         raise ValidationError("the naming template renders to an empty path", field=_FIELD)
+    folder = clean_component(series_folder or "")
+    if folder and len(parts) > 1:
+        parts[0] = folder
     return _inside(library_dir, parts)
 
 

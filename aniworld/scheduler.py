@@ -30,6 +30,7 @@ def tick(runtime: Runtime) -> None:
     """One round of maintenance; errors are logged, never fatal."""
     try:
         dispatch.reconcile(runtime.sessions, runtime.redis, runtime.config.lease_seconds)
+        dispatch.reconcile_scan(runtime.sessions, runtime.redis)
         with runtime.sessions() as session:
             library = effective_library_dir(runtime.config, load_settings(session))
         sweep_partials(runtime.sessions, library)

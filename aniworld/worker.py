@@ -7,6 +7,7 @@ that exits because Redis is not up yet would make honcho stop every process.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 import redis
@@ -43,11 +44,21 @@ def main() -> None:
     configure_logging(config.data_dir, config.log_level)
     connection = wait_for_redis(config.redis_url)
     recover(config)
-    queues = [dispatch.make_queue(connection, name) for name in dispatch.QUEUE_NAMES]
-    logger.info("worker starting queues=%s", ",".join(dispatch.QUEUE_NAMES))
+    names = queue_names(sys.argv[1:])
+    queues = [dispatch.make_queue(connection, name) for name in names]
+    logger.info("worker starting queues=%s", ",".join(names))
     # No RQ scheduler: retries wait in the database (not_before), not in Redis.
     worker = Worker(queues, connection=connection, serializer=JSONSerializer)
     worker.work(with_scheduler=False)
+
+
+def queue_names(arguments: list[str]) -> tuple[str, ...]:
+    """The queues named on the command line (default: all); exits on an unknown name."""
+    unknown = [name for name in arguments if name not in dispatch.QUEUE_NAMES]
+    if unknown:
+        raise SystemExit(f"unknown queue(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(dispatch.QUEUE_NAMES)}")
+    return tuple(arguments) or dispatch.QUEUE_NAMES
 
 
 def recover(config: Config) -> None:

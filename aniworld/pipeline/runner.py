@@ -18,6 +18,7 @@ from aniworld import naming
 from aniworld.downloader import DownloadCancelled, DownloadPaused
 from aniworld.errors import AniworldError
 from aniworld.languages import Language
+from aniworld.library import Marker, read_marker, write_marker
 from aniworld.pipeline import workspace
 from aniworld.pipeline.attempt import Attempt, Candidate
 from aniworld.pipeline.failures import CandidateError, PermanentFailure, is_transient, summarise
@@ -83,8 +84,27 @@ def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outco
             f"unexpected error ({type(error).__name__}: {error}); see the worker log"))
         raise
     workspace.discard_item(library, claim.item_id)
+    folder = adopt_series_folder(library, claim, path)
     return _finish(runtime, claim, lambda s: execution.complete(
-        s, claim.item_id, claim.lease, str(path)), Outcome.COMPLETED)
+        s, claim.item_id, claim.lease, str(path), series_folder=folder), Outcome.COMPLETED)
+
+
+def adopt_series_folder(library: Path, claim: Claim, path: Path) -> str | None:
+    """Mark the series folder a download landed in; return its name (None: no folder).
+
+    The marker ties the folder to the series even if the database is lost, and a later
+    scan links it without a site search.
+    """
+    relative = path.relative_to(library)
+    if len(relative.parts) < 2:
+        return None
+    folder = library / relative.parts[0]
+    if read_marker(folder) is None:
+        try:
+            write_marker(folder, Marker(claim.series_site, claim.series_key, claim.series_title))
+        except OSError as exc:  # a read-only share must not fail a finished download
+            logger.warning("marker not written folder=%s error=%s", folder, exc)
+    return relative.parts[0]
 
 
 def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Path:
@@ -147,7 +167,7 @@ def target_path(library: Path, claim: Claim, settings: AppSettings, language: La
     return naming.render_path(
         library, settings.naming_template, series=claim.series_title, year=claim.year,
         season=claim.season, episode=claim.episode, title=title, language=language.label,
-        ext=settings.container)
+        ext=settings.container, series_folder=claim.series_folder)
 
 
 def _present_file(library: Path, claim: Claim, settings: AppSettings) -> Path | None:

@@ -1,27 +1,40 @@
 """Where each episode of a series stands: on disk, missing, queued, downloading or failed.
 
-The derivation is a pure function over the episodes, their queue items and a file-exists
-callable, so the library scan planned later can feed it other evidence.
+The derivation is a pure function over the episodes, their queue items, a file-exists
+callable (for finished items) and the episodes the library scan found on disk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
-from aniworld import naming
-from aniworld.errors import ValidationError
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, ItemStatus, Series
-from aniworld.services.settings import AppSettings
+from aniworld.models import Episode, ItemStatus
 
 EpisodeKey = tuple[int, int]
-PathsFor = Callable[[Episode], Iterable[Path]]
+
+
+class EpisodeLike(Protocol):
+    """An episode row: the model or a selected row with these columns."""
+
+    season: int
+    number: int
+
+
+class ItemLike(Protocol):
+    """A queue item row: the model or a selected row with these columns."""
+
+    id: int
+    season: int
+    episode: int
+    status: ItemStatus
+    progress: float
+    last_error: str | None
+    file_path: str | None
 
 
 class EpisodeState(StrEnum):
@@ -79,26 +92,28 @@ class StatusCounts:
     missing: int
 
 
-def episode_statuses(episodes: Iterable[Episode], items: Iterable[DownloadItem],
+def episode_statuses(episodes: Iterable[EpisodeLike], items: Iterable[ItemLike],
                      exists: Callable[[Path], bool],
-                     expected_paths: PathsFor | None = None) -> dict[EpisodeKey, EpisodeStatus]:
-    """Status per ``(season, number)`` from queue items, their files and the expected paths."""
-    by_episode: dict[EpisodeKey, list[DownloadItem]] = {}
+                     on_disk: Collection[EpisodeKey] = frozenset(),
+                     ) -> dict[EpisodeKey, EpisodeStatus]:
+    """Status per ``(season, number)`` from queue items, their files and the library scan.
+
+    ``on_disk`` holds the episodes the last scan found in an acceptable language.
+    """
+    by_episode: dict[EpisodeKey, list[ItemLike]] = {}
     for item in sorted(items, key=lambda i: i.id or 0):
         by_episode.setdefault((item.season, item.episode), []).append(item)
     result: dict[EpisodeKey, EpisodeStatus] = {}
     for episode in episodes:
         key = (episode.season, episode.number)
         status = _best(_item_status(item, exists) for item in by_episode.get(key, []))
-        # Only look at the disk when no item explains the episode better (stat calls cost).
-        if status.wanted and expected_paths is not None:
-            if any(exists(path) for path in expected_paths(episode)):
-                status = ON_DISK
+        if status.wanted and key in on_disk:
+            status = ON_DISK
         result[key] = status
     return result
 
 
-def _item_status(item: DownloadItem, exists: Callable[[Path], bool]) -> EpisodeStatus:
+def _item_status(item: ItemLike, exists: Callable[[Path], bool]) -> EpisodeStatus:
     if item.status is ItemStatus.COMPLETED:
         return ON_DISK if item.file_path and exists(Path(item.file_path)) else MISSING
     state = _ITEM_STATES.get(item.status)
@@ -132,23 +147,6 @@ def file_present(path: Path) -> bool:
         return False
 
 
-def library_paths(library_dir: Path, settings: AppSettings, series: Series) -> PathsFor:
-    """Expected library files of an episode in every language (the download's target path)."""
-
-    def paths(episode: Episode) -> list[Path]:
-        kind = "Film" if episode.season == 0 else "Episode"
-        title = episode.title_de or episode.title_en or f"{kind} {episode.number}"
-        try:
-            return [naming.render_path(
-                library_dir, settings.naming_template, series=series.title, year=series.year,
-                season=episode.season, episode=episode.number, title=title,
-                language=language.label, ext=settings.container) for language in Language]
-        except ValidationError:  # a path that would escape the library cannot be there
-            return []
-
-    return paths
-
-
 def default_language(offered: Iterable[Language], order: Sequence[Language]) -> Language | None:
     """The first language of ``order`` that is offered, else any offered one, else None."""
     offered = set(offered)
@@ -156,22 +154,6 @@ def default_language(offered: Iterable[Language], order: Sequence[Language]) -> 
         if language in offered:
             return language
     return next((language for language in Language if language in offered), None)
-
-
-def series_statuses(series: Series, library_dir: Path,
-                    settings: AppSettings) -> dict[EpisodeKey, EpisodeStatus]:
-    """Status of every episode of ``series`` (loads its episodes and items)."""
-    return episode_statuses(series.episodes, series.items, file_present,
-                            library_paths(library_dir, settings, series))
-
-
-def library_overview(session: Session, library_dir: Path,
-                     settings: AppSettings) -> list[tuple[Series, StatusCounts]]:
-    """Every series of the library by title, with its on-disk and missing counts."""
-    query = (select(Series).order_by(Series.title)
-             .options(selectinload(Series.episodes), selectinload(Series.items)))
-    return [(series, count_statuses(series_statuses(series, library_dir, settings)))
-            for series in session.scalars(query)]
 
 
 @dataclass(frozen=True)

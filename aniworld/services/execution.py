@@ -38,6 +38,7 @@ class Claim:
     series_site: str
     series_title: str
     year: int | None
+    series_folder: str | None
     season: int
     episode: int
     episode_title: str
@@ -95,8 +96,8 @@ def _describe(session: Session, item_id: int, lease: str) -> Claim:
         Episode.number == item.episode))
     title = (episode.title_de or episode.title_en) if episode else ""
     return Claim(item_id, lease, series.key, series.site, series.title, series.year,
-                 item.season, item.episode, title, item.language, item.language_fallback,
-                 item.force, item.hoster, item.attempts)
+                 series.folder, item.season, item.episode, title, item.language,
+                 item.language_fallback, item.force, item.hoster, item.attempts)
 
 
 def _owned(item_id: int, lease: str) -> list[object]:
@@ -142,15 +143,25 @@ def watch(session: Session, item_id: int, lease: str) -> str:
 
 
 def complete(session: Session, item_id: int, lease: str, file_path: str,
-             note: str | None = None) -> bool:
-    """Mark our item completed with its file; False if it was not ours any more."""
+             note: str | None = None, series_folder: str | None = None) -> bool:
+    """Mark our item completed with its file; False if it was not ours any more.
+
+    ``series_folder`` becomes the series' library folder if it has none yet.
+    """
     now = utcnow()
     result = session.execute(
         update(DownloadItem).where(*_owned(item_id, lease))
         .values(status=ItemStatus.COMPLETED, file_path=file_path, note=note, progress=100.0,
                 completed_at=now, lease=None, job_id=None, speed=None, eta_seconds=None,
                 last_error=None))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    if series_folder:
+        series_id = select(DownloadItem.series_id).where(DownloadItem.id == item_id)
+        session.execute(update(Series).where(Series.id == series_id.scalar_subquery(),
+                                             Series.folder.is_(None))
+                        .values(folder=series_folder))
+    return True
 
 
 def fail(session: Session, item_id: int, lease: str, error: str) -> bool:

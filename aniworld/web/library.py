@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
-from aniworld.services.episode_status import library_overview
+from aniworld.services.library.overview import library_report
 from aniworld.services.settings import load_settings
 from aniworld.web.htmx import render
 
@@ -17,9 +17,8 @@ bp = Blueprint("library", __name__, url_prefix="/library")
 def index() -> Response:
     """Cards of the library's series; ``?missing=1`` keeps those with episodes still missing."""
     missing_only = _flag("missing")
-    config = current_app.extensions["aniworld.config"]
-    overview = library_overview(db.session, config.library_dir, load_settings(db.session))
-    shown = [(s, counts) for s, counts in overview if counts.missing or not missing_only]
+    overview = library_report(db.session, load_settings(db.session))
+    shown = [(r.series, r.counts) for r in overview if r.counts.missing or not missing_only]
     return render("library/index.html", "library/_series.html", series_counts=shown,
                   missing_only=missing_only, total=len(overview))
 

@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,6 +23,7 @@ from aniworld.services import catalog
 from aniworld.services import episode_status as status_service
 from aniworld.services import queue as queue_service
 from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
+from aniworld.services.library import overview as library_overview
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
@@ -187,11 +187,9 @@ def _season_context(series: Series, season: int) -> dict[str, Any]:
 
 
 def _statuses(series: Series, episodes: list[Episode]) -> dict[EpisodeKey, EpisodeStatus]:
-    """Status of ``episodes`` from the series' queue items and the library folder."""
-    config = current_app.extensions["aniworld.config"]
-    paths = status_service.library_paths(config.library_dir, load_settings(db.session), series)
-    return status_service.episode_statuses(episodes, series.items, status_service.file_present,
-                                           paths)
+    """Status of ``episodes`` from the series' queue items and the last library scan."""
+    return library_overview.series_statuses(db.session, series, episodes,
+                                            load_settings(db.session))
 
 
 def _scope_episodes(series: Series, scope: str, season: int) -> list[Episode]:

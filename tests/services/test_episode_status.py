@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, ItemStatus, Series
+from aniworld.models import DownloadItem, Episode, ItemStatus
 from aniworld.services.episode_status import (
     EpisodeState,
     EpisodeStatus,
@@ -15,10 +15,8 @@ from aniworld.services.episode_status import (
     default_language,
     episode_statuses,
     file_present,
-    library_paths,
     plan_downloads,
 )
-from aniworld.services.settings import AppSettings
 
 GER_DUB, GER_SUB = Language.GERMAN_DUB, Language.GERMAN_SUB
 
@@ -60,13 +58,13 @@ def test_running_work_beats_a_file_and_the_newest_failure_wins() -> None:
     assert states(result) == {1: "queued", 2: "failed: new"}
 
 
-def test_a_file_at_the_target_path_counts_as_on_disk() -> None:
-    expected = {(1, 1): [Path("/lib/a.mp4")], (1, 2): [Path("/lib/b.mp4")]}
+def test_an_episode_the_scan_found_counts_as_on_disk() -> None:
     result = episode_statuses(
-        [episode(1), episode(2)], [item(1, 2, ItemStatus.FAILED, last_error="x")],
-        {Path("/lib/a.mp4"), Path("/lib/b.mp4")}.__contains__,
-        lambda e: expected[(e.season, e.number)])
-    assert states(result) == {1: "on disk", 2: "on disk"}
+        [episode(1), episode(2), episode(3)],
+        [item(1, 2, ItemStatus.FAILED, last_error="x"), item(2, 3, ItemStatus.PENDING)],
+        lambda path: False, on_disk={(1, 1), (1, 2), (1, 3)})
+    # A queued item still explains the episode better (the user asked for it again).
+    assert states(result) == {1: "on disk", 2: "on disk", 3: "queued"}
 
 
 def test_counts_and_wanted() -> None:
@@ -98,15 +96,10 @@ def test_default_language_follows_the_order(offered: set[Language],
     assert default_language(offered, (GER_SUB, GER_DUB)) == expected
 
 
-def test_library_paths_and_file_present(tmp_path: Path) -> None:
-    series = Series(key="demo", title="Demo: Show", year=2020)
-    paths = library_paths(tmp_path, AppSettings(), series)(episode(5, season=2))
-    assert len(paths) == len(Language)
-    assert paths[0] == tmp_path / "Demo - Show (2020)/Season 02/Demo - Show - S02E05 - Titel 5 " \
-                                  "[German Dub].mp4"
-    assert not file_present(paths[0])
-    paths[0].parent.mkdir(parents=True)
-    paths[0].write_bytes(b"")
-    assert not file_present(paths[0])  # an empty file is an aborted download
-    paths[0].write_bytes(b"data")
-    assert file_present(paths[0])
+def test_file_present(tmp_path: Path) -> None:
+    path = tmp_path / "a.mp4"
+    assert not file_present(path)
+    path.write_bytes(b"")
+    assert not file_present(path)  # an empty file is an aborted download
+    path.write_bytes(b"data")
+    assert file_present(path)

@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
 
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.services import queue as queue_service
+from aniworld.services.library.scan import run_scan
+from aniworld.site import SiteClient
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, build_app
 
@@ -114,7 +117,7 @@ def test_statuses_follow_the_queue_and_the_disk(site: AuthActions) -> None:
     assert 'class="status-on-disk">on disk<' in page
 
 
-def test_a_file_at_the_target_path_is_on_disk(site: AuthActions) -> None:
+def test_a_file_the_library_scan_found_is_on_disk(site: AuthActions) -> None:
     with site.app.app_context():
         library = Path(site.app.extensions["aniworld.config"].library_dir)
         series = db.session.scalars(select(Series)).one()
@@ -126,7 +129,15 @@ def test_a_file_at_the_target_path_is_on_disk(site: AuthActions) -> None:
     target.parent.mkdir(parents=True)
     target.write_bytes(b"video")
     page = site.client.get(f"{URL}?season={episode.season}").get_data(as_text=True)
+    assert page.count(">on disk<") == 0  # not scanned yet
+    with site.app.app_context():
+        run_scan(sessionmaker(db.engine), library, _no_site, match=False)
+    page = site.client.get(f"{URL}?season={episode.season}").get_data(as_text=True)
     assert page.count(">on disk<") == 1
+
+
+def _no_site() -> SiteClient:
+    raise AssertionError("a scan without matching must not reach the site")
 
 
 def test_download_one_episode(site: AuthActions) -> None:

@@ -1,0 +1,137 @@
+"""Match library folders to site series through the site's search (network; polite).
+
+Every site request goes through the one :class:`SiteClient`, so its rate limit, cache and
+typed errors apply. No database transaction stays open while a request is in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from aniworld.library import match_folder
+from aniworld.models import FolderState, LibraryFolder, Series
+from aniworld.services import catalog
+from aniworld.services.library.folders import link
+from aniworld.services.series import DEFAULT_SITE, find_series
+from aniworld.site import SiteClient
+from aniworld.site.errors import SiteError, SiteNotFound
+
+logger = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 12
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """How many folders were matched, left for the user, and why matching stopped early."""
+
+    matched: int
+    unmatched: int
+    stopped: str = ""
+
+
+def pending_folder_ids(session: Session) -> list[int]:
+    """Folders no search has been tried for yet, by name."""
+    return list(session.scalars(
+        select(LibraryFolder.id)
+        .where(LibraryFolder.state == FolderState.UNMATCHED, LibraryFolder.match_tried.is_(False))
+        .order_by(LibraryFolder.name)))
+
+
+def match_pending(sessions: sessionmaker[Session], client: SiteClient, root: Path,
+                  progress: Progress | None = None) -> MatchResult:
+    """Try every folder not tried yet; stop at the first site failure (challenge, outage)."""
+    with sessions() as session:
+        ids = pending_folder_ids(session)
+    matched = unmatched = 0
+    for done, folder_id in enumerate(ids):
+        if progress is not None:
+            progress(done, len(ids))
+        try:
+            if match_one(sessions, client, root, folder_id):
+                matched += 1
+            else:
+                unmatched += 1
+        except SiteError as exc:
+            logger.warning("library matching stopped folder_id=%s error=%s", folder_id, exc)
+            return MatchResult(matched, unmatched, exc.message)
+    return MatchResult(matched, unmatched)
+
+
+def match_one(sessions: sessionmaker[Session], client: SiteClient, root: Path,
+              folder_id: int) -> bool:
+    """Match one folder by its marker or its title; True if it is matched afterwards."""
+    with sessions() as session:
+        folder = session.get(LibraryFolder, folder_id)
+        if folder is None or folder.state != FolderState.UNMATCHED:
+            return folder is not None and folder.state == FolderState.MATCHED
+        title, year, marker_key = folder.title_guess, folder.year_guess, folder.marker_key
+    if marker_key:
+        return _match_by_marker(sessions, client, folder_id, marker_key)
+    results = client.search(title[:200]) if title.strip() else []
+    found = match_folder(title, year, results)
+    snapshot = _fetch(client, found.result.key) if found.result else None
+    with sessions() as session:
+        folder = session.get(LibraryFolder, folder_id)
+        if folder is None:
+            return False
+        if snapshot is not None:
+            series = _stored(session, snapshot)
+            link(session, folder, series, root=root)
+        else:
+            folder.reason, folder.match_tried = found.reason, True
+            folder.candidates = json.dumps([
+                {"key": r.key, "title": r.title, "year": r.year}
+                for r in results[:MAX_CANDIDATES]], ensure_ascii=False)
+        session.commit()
+    logger.info("library folder matched=%s title=%r reason=%s", snapshot is not None, title,
+                found.reason)
+    return snapshot is not None
+
+
+def _fetch(client: SiteClient, key: str) -> catalog.SeriesSnapshot | None:
+    """The series ``key`` from the site, or None if the site no longer has it."""
+    try:
+        return catalog.fetch_series(client, key)
+    except SiteNotFound:
+        return None
+
+
+def _match_by_marker(sessions: sessionmaker[Session], client: SiteClient, folder_id: int,
+                     key: str) -> bool:
+    """Re-create the marker's series from the site (the database lost it)."""
+    snapshot = _fetch(client, key)
+    with sessions() as session:
+        folder = session.get(LibraryFolder, folder_id)
+        if folder is None:
+            return False
+        if snapshot is None:
+            folder.match_tried = True
+            folder.reason = f"the marker names {key!r}, which the site does not know (any more)"
+        else:
+            link(session, folder, _stored(session, snapshot), write=False)
+        session.commit()
+    return snapshot is not None
+
+
+def _stored(session: Session, snapshot: catalog.SeriesSnapshot) -> Series:
+    """The series of ``snapshot``: the database's row, or a new one stored from it."""
+    existing = find_series(session, snapshot.info.key, DEFAULT_SITE)
+    return existing if existing is not None else catalog.store_snapshot(session, snapshot)
+
+
+def resolve(session: Session, folder: LibraryFolder, snapshot: catalog.SeriesSnapshot,
+            root: Path) -> str | None:
+    """The user picked ``snapshot``'s series for ``folder``; returns a marker warning.
+
+    Fetch the snapshot before opening the write transaction (no commit here).
+    """
+    return link(session, folder, _stored(session, snapshot), root=root)

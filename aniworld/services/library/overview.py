@@ -1,0 +1,175 @@
+"""Downloaded, queued and missing episodes per series, from the scan and the queue.
+
+"Missing" follows the issue's definition: an episode the site offers in an acceptable
+language (the language preference setting) that is neither on disk in an acceptable
+language (per the last scan, or a finished download) nor on its way in the queue.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from aniworld.languages import Language
+from aniworld.library.missing import MissingEpisode
+from aniworld.models import (
+    DownloadItem,
+    Episode,
+    FolderState,
+    ItemStatus,
+    LibraryFile,
+    LibraryFolder,
+    Priority,
+    Series,
+)
+from aniworld.services import queue as queue_service
+from aniworld.services.episode_status import (
+    EpisodeKey,
+    EpisodeState,
+    EpisodeStatus,
+    episode_statuses,
+    file_present,
+)
+from aniworld.services.settings import AppSettings
+
+
+@dataclass(frozen=True)
+class LibraryCounts:
+    """Episode counts of one series; ``total`` counts what can be had (offered or on disk)."""
+
+    total: int = 0
+    on_disk: int = 0
+    queued: int = 0
+    missing: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class SeriesReport:
+    """A series with its counts and its missing episodes in the language to fetch them in."""
+
+    series: Series
+    counts: LibraryCounts
+    missing: list[MissingEpisode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QueuedMissing:
+    """What "download all missing" did: items created, duplicates skipped, series touched."""
+
+    created: int
+    skipped: int
+    series: int
+
+
+def disk_episodes(session: Session, acceptable: Sequence[Language],
+                  series_ids: Collection[int] | None = None) -> dict[int, set[EpisodeKey]]:
+    """Episodes on disk per series id: files of matched folders in an acceptable language.
+
+    A file without a language tag counts for every language (see ``library.missing``).
+    """
+    allowed = {language.value for language in acceptable}
+    query = (select(LibraryFolder.series_id, LibraryFile.season, LibraryFile.episode,
+                    LibraryFile.language)
+             .join(LibraryFolder, LibraryFile.folder_id == LibraryFolder.id)
+             .where(LibraryFolder.state == FolderState.MATCHED,
+                    LibraryFolder.series_id.is_not(None)))
+    if series_ids is not None:
+        query = query.where(LibraryFolder.series_id.in_(list(series_ids)))
+    found: dict[int, set[EpisodeKey]] = defaultdict(set)
+    for series_id, season, episode, language in session.execute(query):
+        if language is None or language in allowed:
+            found[series_id].add((season, episode))
+    return found
+
+
+def series_statuses(session: Session, series: Series, episodes: Iterable[Episode],
+                    settings: AppSettings) -> dict[EpisodeKey, EpisodeStatus]:
+    """Status of ``episodes`` of one series from its queue items and the last scan."""
+    on_disk = disk_episodes(session, settings.language_order, [series.id]).get(series.id, set())
+    return episode_statuses(episodes, series.items, file_present, on_disk)
+
+
+def library_report(session: Session, settings: AppSettings,
+                   series_ids: Collection[int] | None = None) -> list[SeriesReport]:
+    """Counts and missing episodes of every series (or of ``series_ids``), by title.
+
+    Reads episodes and items as plain rows: a library of 1,000 series has ~100,000
+    episodes, too many to load as ORM objects for one page.
+    """
+    query = select(Series).order_by(Series.title)
+    if series_ids is not None:
+        query = query.where(Series.id.in_(list(series_ids)))
+    all_series = list(session.scalars(query))
+    ids = [series.id for series in all_series]
+    episodes = _rows_by_series(session, select(
+        Episode.series_id, Episode.season, Episode.number, Episode.languages)
+        .where(Episode.series_id.in_(ids)))
+    items = _rows_by_series(session, select(
+        DownloadItem.series_id, DownloadItem.id, DownloadItem.season, DownloadItem.episode,
+        DownloadItem.status, DownloadItem.progress, DownloadItem.last_error,
+        DownloadItem.file_path)
+        .where(DownloadItem.series_id.in_(ids), DownloadItem.status != ItemStatus.CANCELLED))
+    on_disk = disk_episodes(session, settings.language_order, ids)
+    return [_report(series, episodes.get(series.id, []), items.get(series.id, []),
+                    on_disk.get(series.id, set()), settings.language_order)
+            for series in all_series]
+
+
+def _rows_by_series(session: Session, query: object) -> dict[int, list[Row[object]]]:
+    grouped: dict[int, list[Row[object]]] = defaultdict(list)
+    for row in session.execute(query):  # type: ignore[call-overload]
+        grouped[row.series_id].append(row)
+    return grouped
+
+
+def _report(series: Series, episodes: list[Row[object]], items: list[Row[object]],
+            on_disk: set[EpisodeKey], order: Sequence[Language]) -> SeriesReport:
+    statuses = episode_statuses(episodes, items, file_present, on_disk)  # type: ignore[arg-type]
+    total = on_disk_count = queued = failed = 0
+    missing: list[MissingEpisode] = []
+    for episode in sorted(episodes, key=lambda e: (e.season == 0, e.season, e.number)):
+        status = statuses[(episode.season, episode.number)]
+        language = _preferred(episode.languages, order)
+        if status.state is EpisodeState.ON_DISK:
+            on_disk_count += 1
+        elif language is None:
+            continue  # not offered in an acceptable language: neither owned nor missing
+        elif status.state in (EpisodeState.QUEUED, EpisodeState.DOWNLOADING):
+            queued += 1
+        else:
+            failed += status.state is EpisodeState.FAILED
+            missing.append(MissingEpisode(episode.season, episode.number, language))
+        total += 1
+    counts = LibraryCounts(total, on_disk_count, queued, len(missing), failed)
+    return SeriesReport(series, counts, missing)
+
+
+def _preferred(languages: str, order: Sequence[Language]) -> Language | None:
+    """The first language of ``order`` in the stored ``languages`` text, or None."""
+    offered = set(languages.split(","))
+    return next((language for language in order if language.value in offered), None)
+
+
+def queue_missing(session: Session, settings: AppSettings,
+                  series_ids: Collection[int] | None = None,
+                  priority: Priority = Priority.NORMAL) -> QueuedMissing:
+    """Queue every missing episode (of ``series_ids`` or of the whole library); no commit.
+
+    One transaction for the caller to commit; episodes already queued are skipped.
+    """
+    created = skipped = touched = 0
+    for report in library_report(session, settings, series_ids):
+        by_language: dict[Language, list[EpisodeKey]] = defaultdict(list)
+        for episode in report.missing:
+            by_language[episode.language].append((episode.season, episode.number))
+        for language, keys in by_language.items():
+            result = queue_service.add_many(session, report.series, keys, language, priority)
+            created += len(result.created)
+            skipped += len(result.skipped)
+        touched += bool(by_language)
+    return QueuedMissing(created, skipped, touched)

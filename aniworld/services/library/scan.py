@@ -1,0 +1,116 @@
+"""One library scan from start to end: read folders, store them, match new ones, report.
+
+Called by the RQ job and by ``flask scan``; progress lands in :mod:`.scan_state`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from aniworld.library import scan_library
+from aniworld.models import FolderState, LibraryFolder
+from aniworld.services.library import scan_state
+from aniworld.services.library.folders import previous_scans, store_scans
+from aniworld.services.library.matcher import MatchResult, match_pending
+from aniworld.site import SiteClient
+
+logger = logging.getLogger(__name__)
+
+ClientFactory = Callable[[], AbstractContextManager[SiteClient]]
+PROGRESS_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """The figures a finished scan reports."""
+
+    folders: int
+    reread: int
+    removed: int
+    matched: int
+    unmatched: int
+    seconds: float
+    stopped: str = ""
+
+    @property
+    def message(self) -> str:
+        """One sentence for the library page and the CLI."""
+        text = (f"Scanned {self.folders} folder(s) in {self.seconds:.1f} s "
+                f"({self.reread} re-read, {self.removed} gone); {self.matched} matched, "
+                f"{self.unmatched} need your choice.")
+        return text + (f" Matching stopped: {self.stopped}" if self.stopped else "")
+
+
+def run_scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory,
+             *, match: bool = True) -> ScanSummary:
+    """Scan ``root`` and record the outcome in the scan status; raises OSError if unreadable."""
+    started = time.monotonic()
+    with sessions() as session:
+        scan_state.begin(session)
+        session.commit()
+    try:
+        summary = _scan(sessions, root, clients, match, started)
+    except Exception as exc:
+        with sessions() as session:
+            scan_state.finish(session, _failure(root, exc), failed=True)
+            session.commit()
+        raise
+    with sessions() as session:
+        scan_state.finish(session, summary.message)
+        session.commit()
+    logger.info("library scan done %s", summary.message)
+    return summary
+
+
+def _failure(root: Path, exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"The library folder {root} does not exist; check it in Settings."
+    if isinstance(exc, OSError):
+        return f"The library folder {root} cannot be read ({exc.strerror or exc})."
+    return f"The scan failed ({type(exc).__name__}: {exc}); see the worker log."
+
+
+def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, match: bool,
+          started: float) -> ScanSummary:
+    with sessions() as session:
+        previous = previous_scans(session, root)
+    scans = scan_library(root, previous)
+    with sessions() as session:
+        stored = store_scans(session, root, scans, previous)
+        scan_state.report(session, "matching folders", 0, 0)
+        session.commit()
+    result = MatchResult(0, 0)
+    if match:
+        with clients() as client:
+            result = match_pending(sessions, client, root, _Reporter(sessions))
+    with sessions() as session:
+        waiting = session.scalar(select(func.count(LibraryFolder.id)).where(
+            LibraryFolder.state == FolderState.UNMATCHED)) or 0
+        matched = session.scalar(select(func.count(LibraryFolder.id)).where(
+            LibraryFolder.state == FolderState.MATCHED)) or 0
+    return ScanSummary(len(scans), stored.written, stored.removed, matched, waiting,
+                       time.monotonic() - started, result.stopped)
+
+
+class _Reporter:
+    """Writes matching progress at most once a second (each write is a commit)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions, self.last = sessions, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_INTERVAL and done:
+            return
+        self.last = now
+        with self.sessions() as session:
+            scan_state.report(session, "matching folders", done, total)
+            session.commit()
