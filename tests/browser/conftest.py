@@ -70,7 +70,7 @@ class LiveApp:
         return result.stdout
 
     def start(self) -> None:
-        """Migrate, print the set-up token, start web, worker and scheduler."""
+        """Migrate, print the set-up token, start web, workers and scheduler (as the Procfile)."""
         self.flask("db", "upgrade")
         match = re.search(r"Set-up token: (\S+)", self.flask("init"))
         assert match, "flask init printed no set-up token"
@@ -78,6 +78,7 @@ class LiveApp:
         self._spawn("web", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                             "wsgi:app"])
         self._spawn("worker", [sys.executable, "-m", "aniworld.worker"])
+        self._spawn("library", [sys.executable, "-m", "aniworld.worker", "library"])
         self._spawn("scheduler", [sys.executable, "-m", "aniworld.scheduler"])
         self._wait_until_serving()
 
