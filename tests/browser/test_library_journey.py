@@ -1,0 +1,150 @@
+"""The library journey in a real browser: an existing anime folder becomes a complete one.
+
+A prepared library folder holds files named by other tools → scan from the Library page
+(job on the library worker, progress shown) → the folder the scan could not match is
+resolved on the Unmatched page → the missing episodes are shown → "Download all missing"
+→ the files arrive next to the user's own → every missing count reaches zero.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot
+from tests.fakesite.server import FakeSite
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "library night"
+PHONE = {"width": 360, "height": 740}
+# Other tools' names: the peer downloader's, a fansub style one, and one with a season folder.
+PREPARED = {
+    "Blauer Drache/Blauer Drache - S01E001 - (German Sub).mp4": b"x" * 2048,
+    "Drache/Season 1/[Subs] Drache - 01 [1080p].mkv": b"x" * 2048,
+    "Drache/notes.txt": b"not an episode",
+    "Blauer Drache/Blauer Drache - S01E02.mkv.part": b"half a download",
+}
+
+
+@pytest.fixture(scope="module")
+def library_app(tmp_path_factory: pytest.TempPathFactory, redis_server: object,
+                fakesite_server: FakeSite) -> Iterator[LiveApp]:
+    """A fresh app (and a clean Redis) whose library folder already holds a few series."""
+    redis.Redis.from_url(redis_server.url).flushall()  # type: ignore[attr-defined]
+    app = LiveApp(tmp_path_factory.mktemp("library-live"), redis_server.url,  # type: ignore[attr-defined]
+                  fakesite_server)
+    for name, data in PREPARED.items():
+        path = app.library / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def page(browser: object, library_app: LiveApp) -> Iterator[object]:
+    context = browser.new_context(base_url=library_app.url)  # type: ignore[attr-defined]
+    yield context.new_page()
+    context.close()
+
+
+def _wait(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll ``check`` from Python (the page's CSP forbids Playwright's string predicates)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _card(page: object, title: str) -> object:
+    return page.locator("li.card").filter(has=page.get_by_text(title, exact=True))
+
+
+def _counts(page: object, title: str) -> str:
+    return " ".join(_card(page, title).locator(".card-counts").inner_text().split())
+
+
+def _show_missing_only(page: object) -> None:
+    tab = page.get_by_role("tab", name="Missing episodes")
+    tab.click()
+    _wait(lambda: page.get_by_role("tab", name="Missing episodes")
+          .get_attribute("aria-selected") == "true", f"the missing filter (at {page.url})")
+
+
+def test_set_up(page: object, library_app: LiveApp) -> None:
+    page.goto("/setup")
+    page.get_by_label("Set-up token").fill(library_app.setup_token)
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_role("button", name="Save and log in").click()
+    page.wait_for_url(re.compile(r".*/($|library/)"))
+
+
+def test_scan_finds_matches_and_leaves_the_vague_folder(page: object,
+                                                        library_app: LiveApp) -> None:
+    page.goto("/library/")
+    assert "No scan yet" in page.content()
+    page.get_by_role("button", name="Scan library").click()
+    _wait(lambda: "Last scan" in page.locator("#scan-status").inner_text(), "the scan to end")
+    assert "2 folder(s)" in page.locator("#scan-status").inner_text()
+    _wait(lambda: _card(page, "Blauer Drache").count() == 1, "the matched series' card")
+    assert _counts(page, "Blauer Drache") == "1 on disk · 2 missing"
+    # The confident match is written into the folder for the next database.
+    assert '"key": "blauer-drache"' in (library_app.library / "Blauer Drache" /
+                                        ".aniworld.json").read_text()
+    screenshot(page, "library-scanned")
+    page.get_by_role("link", name=re.compile("1 folder needs your choice")).click()
+    page.wait_for_url("**/library/unmatched")
+
+
+def test_unmatched_folder_is_resolved(page: object, library_app: LiveApp) -> None:
+    folder = page.locator("li.unmatched-folder").filter(has_text="Drache")
+    assert folder.count() == 1
+    assert "1 episode file" in folder.inner_text()
+    screenshot(page, "unmatched")
+    folder.get_by_label("Roter Drache").check()
+    folder.get_by_role("button", name="Use this series").click()
+    _wait(lambda: "No folder needs your choice" in page.content(), "the folder to be matched")
+    assert '"key": "roter-drache"' in (library_app.library / "Drache" /
+                                       ".aniworld.json").read_text()
+
+
+def test_missing_episodes_are_shown(page: object) -> None:
+    page.goto("/library/")
+    _show_missing_only(page)
+    assert _counts(page, "Blauer Drache") == "1 on disk · 2 missing"
+    assert _counts(page, "Roter Drache") == "1 on disk · 2 missing"
+    page.set_viewport_size(PHONE)
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "phone-library")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_download_all_missing_fills_the_gaps(page: object, library_app: LiveApp) -> None:
+    page.get_by_role("button", name="Download all missing (4)").click()
+    _wait(lambda: "Queued 4 episode(s)" in page.locator("#library").inner_text(),
+          "the queueing message")
+
+    def new_files() -> list[Path]:
+        return [path for path in library_app.library_files() if path.stat().st_size > 2048]
+
+    _wait(lambda: len(new_files()) == 4, "four downloaded files", timeout=180)
+    folders = sorted(path.relative_to(library_app.library).parts[0] for path in new_files())
+    # Downloads land in the folders the user already had, not in new ones.
+    assert folders == ["Blauer Drache", "Blauer Drache", "Drache", "Drache"]
+    page.goto("/library/")
+    _wait(lambda: _counts(page, "Blauer Drache") == "3 on disk · 0 missing", "Blauer Drache")
+    assert _counts(page, "Roter Drache") == "3 on disk · 0 missing"
+    _show_missing_only(page)
+    _wait(lambda: "Every episode of every series is on disk" in page.content(),
+          "an empty missing list")
+    screenshot(page, "library")
