@@ -93,10 +93,23 @@ def render_path(
     parts = [part for part in parts if part]
     if not parts:
         raise ValidationError("the naming template renders to an empty path", field=_FIELD)
-    folder = clean_component(series_folder or "")
+    folder = existing_folder_name(series_folder or "")
     if folder and len(parts) > 1:
         parts[0] = folder
     return _inside(library_dir, parts)
+
+
+def existing_folder_name(name: str) -> str:
+    """A folder name found on disk, kept as it is when it is one harmless component.
+
+    "Re:Zero (2016)" is a legal Linux folder: cleaning it to "Re -Zero (2016)" would put
+    new episodes into a second folder beside the user's own. Anything that could leave the
+    library or hide itself is cleaned like a rendered name.
+    """
+    unsafe = ("/" in name or "\\" in name or _DROP.search(name) or name.startswith(".")
+              or name != name.strip(" .") or name.split(".")[0].strip().upper() in _RESERVED
+              or len(name.encode()) > MAX_COMPONENT_BYTES)
+    return clean_component(name) if unsafe else name
 
 
 def _inside(library_dir: Path, parts: list[str]) -> Path:

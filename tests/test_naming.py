@@ -115,3 +115,69 @@ def test_any_input_stays_inside_with_safe_components(
         assert part and part not in {".", ".."} and not (set(part) & FORBIDDEN)
         assert part == part.strip(" ") and not part.endswith(".")
         assert len(part.encode()) <= MAX_COMPONENT_BYTES
+
+
+# series_folder: the folder a library scan matched to the series
+
+
+def test_series_folder_replaces_only_the_first_folder() -> None:
+    path = render(series_folder="Naruto [1080p]")
+    assert path == LIB / "Naruto [1080p]/Season 01/Dandadan - S01E05 - Tsuchinoko [German Dub].mkv"
+    # A flat template: the file goes straight into the matched folder.
+    flat = render(template="{series} ({year})/{series} S{season:02}E{episode:02}.{ext}",
+                  series_folder="Naruto [1080p]")
+    assert flat == LIB / "Naruto [1080p]/Dandadan S01E05.mkv"
+
+
+def test_single_component_template_ignores_the_series_folder() -> None:
+    path = render(template="{series} - S{season:02}E{episode:02}.{ext}",
+                  series_folder="Naruto [1080p]")
+    assert path == LIB / "Dandadan - S01E05.mkv"
+
+
+@pytest.mark.parametrize("folder", [None, "", "  ", ".", "..", "...", "?*"])
+def test_empty_or_dot_series_folder_falls_back_to_the_template(folder: str | None) -> None:
+    assert render(series_folder=folder) == render()
+
+
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        ("../../etc", "-..-etc"),
+        ("a/b", "a-b"),
+        ("back\\slash", "back-slash"),
+        ("Show.", "Show"),
+        (".hidden", "hidden"),
+        ("CON", "_CON"),
+        ("Was?\x00", "Was"),
+    ],
+)
+def test_unsafe_series_folder_is_cleaned(folder: str, expected: str) -> None:
+    path = render(series_folder=folder)
+    assert path.relative_to(LIB).parts[0] == expected
+    assert path.parent.name == "Season 01"
+
+
+@pytest.mark.parametrize("folder", ["Re:Zero (2016)", 'Say "I love you"', "Fate|Zero"])
+def test_an_existing_folder_name_is_kept_as_it_is(folder: str) -> None:
+    # The folder exists on disk: a cleaned name would start a second folder beside it.
+    assert render(series_folder=folder).relative_to(LIB).parts[0] == folder
+
+
+def test_long_series_folder_is_capped() -> None:
+    path = render(series_folder="ü" * 300)
+    first = path.relative_to(LIB).parts[0]
+    assert len(first.encode()) <= MAX_COMPONENT_BYTES and first.startswith("üü")
+
+
+@settings(max_examples=200, deadline=None)
+@given(folder=st.text(), series=st.text())
+def test_any_series_folder_stays_inside(folder: str, series: str) -> None:
+    relative = render(series=series, series_folder=folder).relative_to(LIB)
+    assert len(relative.parts) == 3
+    for index, part in enumerate(relative.parts):
+        assert part and part not in {".", ".."} and not part.startswith(".")
+        assert not set(part) & ({"/", "\\"} | {chr(c) for c in range(32)})
+        # Only the user's own folder may keep characters a rendered name never has.
+        assert index == 0 or not (set(part) & FORBIDDEN)
+        assert len(part.encode()) <= MAX_COMPONENT_BYTES

@@ -109,8 +109,8 @@ def read_folder(path: str, name: str) -> FolderScan:
     files: list[EpisodeFile] = []
     has_marker = _walk(path, "", 0, dir_mtimes, files)
     mtime_ns = dir_mtimes[path]
-    for folder, mtime_ns in dir_mtimes.items():
-        if mtime_ns > started_ns - RACY_WINDOW_NS:
+    for folder, folder_ns in dir_mtimes.items():
+        if folder_ns > started_ns - RACY_WINDOW_NS:
             dir_mtimes[folder] = _UNTRUSTED
     files.sort(key=lambda item: (item.season, item.episode, item.path))
     title, year = guess_title(name)

@@ -95,8 +95,8 @@ def adopt_series_folder(library: Path, claim: Claim, path: Path) -> str | None:
     The marker ties the folder to the series even if the database is lost, and a later
     scan links it without a site search.
     """
-    relative = path.relative_to(library)
-    if len(relative.parts) < 2:
+    relative = _inside_library(library, path)
+    if relative is None or len(relative.parts) < 2:
         return None
     folder = library / relative.parts[0]
     if read_marker(folder) is None:
@@ -105,6 +105,20 @@ def adopt_series_folder(library: Path, claim: Claim, path: Path) -> str | None:
         except OSError as exc:  # a read-only share must not fail a finished download
             logger.warning("marker not written folder=%s error=%s", folder, exc)
     return relative.parts[0]
+
+
+def _inside_library(library: Path, path: Path) -> Path | None:
+    """``path`` relative to the library, or None if it lies elsewhere.
+
+    ``naming.render_path`` builds paths below the *resolved* library folder, while the
+    setting may name it through a symbolic link (``/srv/anime`` -> ``/mnt/nas/anime``).
+    """
+    for root in (library, library.resolve()):
+        try:
+            return path.relative_to(root)
+        except ValueError:
+            continue
+    return None
 
 
 def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Path:

@@ -78,23 +78,44 @@ def match_one(sessions: sessionmaker[Session], client: SiteClient, root: Path,
         return _match_by_marker(sessions, client, folder_id, marker_key)
     results = client.search(title[:200]) if title.strip() else []
     found = match_folder(title, year, results)
+    head = _head(title)
+    if found.result is None and head:
+        known = {result.key for result in results}
+        results += [r for r in client.search(head[:200]) if r.key not in known]
+        found = match_folder(title, year, results)
     snapshot = _fetch(client, found.result.key) if found.result else None
+    reason = found.reason
+    if found.result is not None and snapshot is None:
+        reason = f"the site lists {found.result.title!r} but has no page for it any more"
     with sessions() as session:
         folder = session.get(LibraryFolder, folder_id)
-        if folder is None:
-            return False
+        if folder is None or folder.state != FolderState.UNMATCHED:
+            # Removed, ignored or resolved by the user while the site answered: theirs wins.
+            return folder is not None and folder.state == FolderState.MATCHED
         if snapshot is not None:
             series = _stored(session, snapshot)
             link(session, folder, series, root=root)
         else:
-            folder.reason, folder.match_tried = found.reason, True
+            folder.reason, folder.match_tried = reason, True
             folder.candidates = json.dumps([
                 {"key": r.key, "title": r.title, "year": r.year}
                 for r in results[:MAX_CANDIDATES]], ensure_ascii=False)
         session.commit()
     logger.info("library folder matched=%s title=%r reason=%s", snapshot is not None, title,
-                found.reason)
+                reason)
     return snapshot is not None
+
+
+def _head(title: str) -> str:
+    """The title before " - ", searched when the whole title finds nothing confident.
+
+    Folder names cannot hold ":" on Windows shares, so "Kämpfer des Lichts: Die Rückkehr"
+    is written "Kämpfer des Lichts - Die Rückkehr" (Aniworld's own naming does this too)
+    and the site's substring search finds nothing for it. The head finds the series; the
+    comparison of whole normalised titles still decides.
+    """
+    head = title.split(" - ", 1)[0].strip(" -")
+    return head if head and head != title.strip() else ""
 
 
 def _fetch(client: SiteClient, key: str) -> catalog.SeriesSnapshot | None:
@@ -111,8 +132,8 @@ def _match_by_marker(sessions: sessionmaker[Session], client: SiteClient, folder
     snapshot = _fetch(client, key)
     with sessions() as session:
         folder = session.get(LibraryFolder, folder_id)
-        if folder is None:
-            return False
+        if folder is None or folder.state != FolderState.UNMATCHED:
+            return folder is not None and folder.state == FolderState.MATCHED
         if snapshot is None:
             folder.match_tried = True
             folder.reason = f"the marker names {key!r}, which the site does not know (any more)"

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
@@ -160,7 +160,9 @@ def queue_missing(session: Session, settings: AppSettings,
                   priority: Priority = Priority.NORMAL) -> QueuedMissing:
     """Queue every missing episode (of ``series_ids`` or of the whole library); no commit.
 
-    One transaction for the caller to commit; episodes already queued are skipped.
+    One transaction for the caller to commit. A missing episode whose download failed is
+    retried (its failed item still holds the episode's place in the queue); episodes
+    already queued are skipped.
     """
     created = skipped = touched = 0
     for report in library_report(session, settings, series_ids):
@@ -169,7 +171,29 @@ def queue_missing(session: Session, settings: AppSettings,
             by_language[episode.language].append((episode.season, episode.number))
         for language, keys in by_language.items():
             result = queue_service.add_many(session, report.series, keys, language, priority)
-            created += len(result.created)
-            skipped += len(result.skipped)
+            retried = _retry_failed(session, report.series, language, set(result.skipped))
+            created += len(result.created) + retried
+            skipped += len(result.skipped) - retried
         touched += bool(by_language)
     return QueuedMissing(created, skipped, touched)
+
+
+def _retry_failed(session: Session, series: Series, language: Language,
+                  keys: set[EpisodeKey]) -> int:
+    """Retry the failed items among ``keys``; returns how many were requeued."""
+    if not keys:
+        return 0
+    failed = session.execute(select(DownloadItem.id, DownloadItem.season, DownloadItem.episode)
+                             .where(DownloadItem.series_id == series.id,
+                                    DownloadItem.language == language,
+                                    DownloadItem.status == ItemStatus.FAILED)).all()
+    ids = [item_id for item_id, season, episode in failed if (season, episode) in keys]
+    for item_id in ids:
+        queue_service.retry_item(session, item_id)
+    return len(ids)
+
+
+def count_unmatched(session: Session) -> int:
+    """How many library folders wait for the user to pick their series."""
+    return session.scalar(select(func.count(LibraryFolder.id))
+                          .where(LibraryFolder.state == FolderState.UNMATCHED)) or 0
