@@ -1,4 +1,7 @@
-"""``flask`` commands: ``init`` (run at every start), ``create-api-key``, ``setup-token``."""
+"""``flask`` commands: ``init`` (run at every start), ``create-api-key``, ``setup-token``, ``scan``.
+
+``scan`` runs the library scan in this process, e.g. before the first worker is up.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,16 @@ import os
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import sessionmaker
 
 from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.services import credentials
+from aniworld.services.library import scan_state
+from aniworld.services.library.scan import run_scan
+from aniworld.services.settings import effective_library_dir, load_settings
+from aniworld.web.scanning import start_scan
+from aniworld.web.site_client import make_site_client
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(create_api_key_command)
     app.cli.add_command(setup_token_command)
+    app.cli.add_command(scan_command)
 
 
 def initialise_instance(config: Config) -> str | None:
@@ -75,3 +85,34 @@ def setup_token_command() -> None:
     token = credentials.ensure_setup_token(db.session)
     db.session.commit()
     click.echo(token or "The instance is already set up.")
+
+
+@click.command("scan")
+@click.option("--no-match", is_flag=True,
+              help="Only read the folders; do not search the site for new ones.")
+@click.option("--queue", "queue_only", is_flag=True,
+              help="Hand the scan to the library worker instead of running it here.")
+@with_appcontext
+def scan_command(no_match: bool, queue_only: bool) -> None:
+    """Scan the library folder now and print what was found."""
+    if queue_only:
+        if no_match:
+            raise click.UsageError("--no-match applies only to a scan run here, not --queue")
+        status = start_scan()
+        click.echo(f"Library scan {status.state}: {status.phase or status.message}")
+        return
+    status = scan_state.load_status(db.session)
+    if status.state == scan_state.RUNNING and not status.stale():
+        # Two scans writing the same folder rows would trip over each other.
+        raise click.ClickException("a library scan is running already; wait for it to finish")
+    root = effective_library_dir(current_app.extensions["aniworld.config"],
+                                 load_settings(db.session))
+    db.session.rollback()  # the scan uses sessions of its own; hold no snapshot meanwhile
+    sessions = sessionmaker(db.engine)
+    try:
+        summary = run_scan(sessions, root, make_site_client, match=not no_match)
+    except OSError:
+        # run_scan stored a sentence naming the folder and the cause; show the same one.
+        with sessions() as session:
+            raise click.ClickException(scan_state.load_status(session).message) from None
+    click.echo(summary.message)

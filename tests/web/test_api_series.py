@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import build_app
+from tests.web.conftest import add_series, build_app
 
 API_KEY = "series-api-key-0123456789"
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
@@ -116,3 +116,37 @@ def test_second_look_is_cached_but_refresh_fetches_again(
     assert len(fakesite.requests_to(f"/anime/stream/{KAEMPFER}")) == first
     client.post(f"/api/v1/series/{KAEMPFER}/refresh")
     assert len(fakesite.requests_to(f"/anime/stream/{KAEMPFER}")) == 2 * first
+
+
+def test_patch_sets_and_clears_monitored(site_api: tuple[Flask, FlaskClient]) -> None:
+    app, client = site_api
+    add_series(app, KAEMPFER, "Kämpfer")
+    assert client.get(f"/api/v1/series/{KAEMPFER}").get_json()["monitored"] is False
+    response = client.patch(f"/api/v1/series/{KAEMPFER}", json={"monitored": True})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["key"] == KAEMPFER and body["monitored"] is True and body["folder"] is None
+    assert "seasons" in body
+    assert client.get("/api/v1/series").get_json()[0]["monitored"] is True
+    cleared = client.patch(f"/api/v1/series/{KAEMPFER}", json={"monitored": False})
+    assert cleared.status_code == 200 and cleared.get_json()["monitored"] is False
+
+
+@pytest.mark.parametrize("body", [{"monitored": "yes"}, {"monitored": 1}, {"monitored": None},
+                                  {}])
+def test_patch_monitored_must_be_a_boolean(site_api: tuple[Flask, FlaskClient],
+                                           body: dict[str, object]) -> None:
+    app, client = site_api
+    add_series(app, KAEMPFER, "Kämpfer")
+    response = client.patch(f"/api/v1/series/{KAEMPFER}", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "monitored"
+    assert client.get(f"/api/v1/series/{KAEMPFER}").get_json()["monitored"] is False
+
+
+def test_patch_refusals(site_api: tuple[Flask, FlaskClient]) -> None:
+    _, client = site_api
+    unknown = client.patch("/api/v1/series/no-such-series", json={"monitored": True})
+    assert unknown.status_code == 404
+    not_json = client.patch(f"/api/v1/series/{KAEMPFER}", data="monitored=1")
+    assert not_json.status_code == 422

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from aniworld.web.api import health, queue, series  # noqa: E402,F401  (registers routes)
+from aniworld.web.api import health, library, queue, series  # noqa: E402,F401  (registers routes)

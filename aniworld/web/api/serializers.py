@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aniworld.models import DownloadItem, Priority
+from aniworld.models import DownloadItem, LibraryFolder, Priority
+from aniworld.services.library.folders import candidates_of
+from aniworld.services.library.overview import SeriesReport
 from aniworld.services.queue import QueueView
 
 
@@ -52,3 +54,32 @@ def queue_to_dict(view: QueueView) -> dict[str, Any]:
     for group in groups:
         body[group] = [item_to_dict(item) for item in getattr(view, group)]
     return body
+
+
+def missing_to_dict(report: SeriesReport) -> dict[str, Any]:
+    """Serialise one series' missing episodes, each in the language it would be fetched in."""
+    return {
+        "key": report.series.key,
+        "title": report.series.title,
+        "missing_count": len(report.missing),
+        "episodes": [{"season": m.season, "episode": m.number, "language": m.language.value}
+                     for m in report.missing],
+    }
+
+
+def folder_to_dict(folder: LibraryFolder) -> dict[str, Any]:
+    """Serialise a library folder as the last scan (and the user's choices) left it."""
+    series = folder.series
+    return {
+        "id": folder.id,
+        "name": folder.name,
+        "state": folder.state,
+        "series_key": series.key if series is not None else None,
+        "series_title": series.title if series is not None else None,
+        "title_guess": folder.title_guess,
+        "year_guess": folder.year_guess,
+        "file_count": folder.file_count,
+        "reason": folder.reason,
+        "candidates": candidates_of(folder),
+        "scanned_at": _iso(folder.scanned_at),
+    }

@@ -10,6 +10,7 @@ from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services import catalog
+from aniworld.services.library.folders import forget_series
 from aniworld.services.series import get_series
 from aniworld.web.api import bp, validation
 from aniworld.web.site_client import make_site_client
@@ -23,6 +24,7 @@ def series_summary(series: Series) -> dict[str, Any]:
         "key": series.key, "site": series.site, "title": series.title, "year": series.year,
         "end_year": series.end_year, "cover": series.cover, "genres": series.genre_list,
         "description": series.description, "monitored": series.monitored,
+        "folder": series.folder,
         "alternative_titles": series.alternative_titles,
         "refreshed_at": series.refreshed_at.isoformat() if series.refreshed_at else None,
     }
@@ -78,6 +80,18 @@ def show_series(key: str) -> Response:
     return jsonify(series_detail(get_series(db.session, key)))
 
 
+@bp.patch("/series/<key>")
+def update_series(key: str) -> Response:
+    """Change a series' settings; for now ``{"monitored": true|false}``."""
+    data = validation.json_body()
+    series = get_series(db.session, key)
+    if "monitored" not in data:
+        raise ValidationError("monitored is required (true or false)", "monitored")
+    series.monitored = validation.flag(data, "monitored")
+    db.session.commit()
+    return jsonify(series_detail(series))
+
+
 @bp.post("/series/<key>/refresh")
 def refresh_series(key: str) -> Response:
     """Re-read a series from the site and update its episodes."""
@@ -94,6 +108,8 @@ def refresh_series(key: str) -> Response:
 @bp.delete("/series/<key>")
 def remove_series(key: str) -> tuple[str, int]:
     """Remove a series and its queue items from the library (files stay on disk)."""
-    db.session.delete(get_series(db.session, key))
+    series = get_series(db.session, key)
+    forget_series(db.session, series)
+    db.session.delete(series)
     db.session.commit()
     return "", 204

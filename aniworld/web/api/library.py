@@ -1,0 +1,147 @@
+"""Library endpoints: start and watch the scan, list and queue missing episodes, fix folders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from aniworld.errors import NotFoundError, ValidationError
+from aniworld.extensions import db
+from aniworld.models import FolderState, LibraryFolder
+from aniworld.services import catalog
+from aniworld.services.library import folders as folder_service
+from aniworld.services.library import matcher, scan_state
+from aniworld.services.library.overview import library_report
+from aniworld.services.series import find_series, get_series
+from aniworld.services.settings import effective_library_dir, load_settings
+from aniworld.web.api import bp, validation
+from aniworld.web.api.serializers import folder_to_dict, missing_to_dict
+from aniworld.web.scanning import queue_all_missing, start_scan
+from aniworld.web.site_client import make_site_client
+
+# A generous bound: one request should not name more series than a large library holds.
+MAX_SERIES_KEYS = 5000
+
+
+class FieldNotFound(NotFoundError):
+    """A 404 whose JSON error names the request field holding the unknown value."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        # The error handler reports ``field`` for any error that carries one.
+        self.field = field
+
+
+@bp.get("/library/scan")
+def scan_status() -> Response:
+    """Where the latest library scan stands (idle, queued, running, finished or failed)."""
+    return jsonify({"scan": scan_state.load_status(db.session).as_dict()})
+
+
+@bp.post("/library/scan")
+def request_scan() -> tuple[Response, int]:
+    """Ask the library worker to scan; a scan already queued or running is not asked twice."""
+    return jsonify({"scan": start_scan().as_dict()}), 202
+
+
+@bp.get("/library/missing")
+def list_missing() -> Response:
+    """Series with missing episodes (``?series=<key>`` for one); ``total`` counts episodes."""
+    key = request.args.get("series")
+    series_ids = [get_series(db.session, key).id] if key is not None else None
+    reports = [r for r in library_report(db.session, load_settings(db.session), series_ids)
+               if r.missing]
+    return jsonify({"series": [missing_to_dict(r) for r in reports],
+                    "total": sum(len(r.missing) for r in reports)})
+
+
+@bp.post("/library/missing/download")
+def download_missing() -> tuple[Response, int]:
+    """Queue every missing episode of the library or of ``series``; duplicates are skipped."""
+    data = _optional_body()
+    series_ids = _series_ids(data) if "series" in data else None
+    result = queue_all_missing(series_ids, validation.priority(data))
+    return jsonify({"created": result.created, "skipped": result.skipped,
+                    "series": result.series}), 201
+
+
+def _optional_body() -> dict[str, Any]:
+    """The JSON object of the request; an empty body counts as ``{}`` (every field optional)."""
+    if not request.get_data(cache=True):
+        return {}
+    return validation.json_body()
+
+
+def _series_ids(data: dict[str, Any]) -> list[int]:
+    """Ids of the library series named by ``data["series"]`` (a non-empty list of keys)."""
+    keys = data["series"]
+    if (not isinstance(keys, list) or not 1 <= len(keys) <= MAX_SERIES_KEYS
+            or not all(isinstance(k, str) and k.strip() for k in keys)):
+        raise ValidationError(
+            f"series must be a list of 1 to {MAX_SERIES_KEYS} series keys "
+            "(leave it out for the whole library)", "series")
+    ids = []
+    for key in dict.fromkeys(k.strip() for k in keys):  # keep order, drop repeats
+        series = find_series(db.session, key)
+        if series is None:
+            raise FieldNotFound(f"no series {key!r} in the library; add it first", "series")
+        ids.append(series.id)
+    return ids
+
+
+@bp.get("/library/folders")
+def list_folders() -> Response:
+    """Library folders by name, optionally only one ``?state=`` (unmatched, matched, ignored)."""
+    query = select(LibraryFolder).order_by(LibraryFolder.name)
+    state = request.args.get("state")
+    if state is not None:
+        wanted = validation.parse_field("state", state, _folder_state)
+        query = query.where(LibraryFolder.state == wanted.value)
+    return jsonify({"folders": [folder_to_dict(f) for f in db.session.scalars(query)]})
+
+
+def _folder_state(value: str) -> FolderState:
+    """Parse a folder state; the ValueError's text lists what is accepted."""
+    try:
+        return FolderState(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(state.value for state in FolderState)
+        raise ValueError(f"state must be one of {choices}") from None
+
+
+def _folder(folder_id: int) -> LibraryFolder:
+    folder = db.session.get(LibraryFolder, folder_id)
+    if folder is None:
+        raise NotFoundError(f"no library folder {folder_id}; scan the library again")
+    return folder
+
+
+@bp.post("/library/folders/<int:folder_id>/resolve")
+def resolve_folder(folder_id: int) -> Response:
+    """Tie a folder to the site series ``key`` and write its ``.aniworld.json`` marker.
+
+    ``warning`` in the answer says why the marker could not be written (the link holds).
+    """
+    key = catalog.check_series_key(validation.text(validation.json_body(), "key"))
+    _folder(folder_id)
+    config = current_app.extensions["aniworld.config"]
+    root = effective_library_dir(config, load_settings(db.session))
+    # End the look-up transaction: the site fetch below must not hold SQLite's write lock.
+    db.session.rollback()
+    with make_site_client() as client:
+        snapshot = catalog.fetch_series(client, key)
+    folder = _folder(folder_id)  # a scan may have dropped it while the site answered
+    warning = matcher.resolve(db.session, folder, snapshot, root)
+    db.session.commit()
+    return jsonify({**folder_to_dict(folder), "warning": warning})
+
+
+@bp.post("/library/folders/<int:folder_id>/ignore")
+def ignore_folder(folder_id: int) -> Response:
+    """Leave a folder out of matching and of the unmatched list."""
+    folder = _folder(folder_id)
+    folder_service.ignore(db.session, folder)
+    db.session.commit()
+    return jsonify(folder_to_dict(folder))
