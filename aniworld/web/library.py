@@ -1,31 +1,236 @@
-"""The library page: every series with how many episodes are on disk and still missing."""
+"""The library page (series cards, scan, download all missing) and the unmatched folders."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from pathlib import Path
+from typing import Any
 
-from aniworld.errors import ValidationError
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from aniworld.config import Config
+from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
-from aniworld.services.library.overview import library_report
-from aniworld.services.settings import load_settings
-from aniworld.web.htmx import render
+from aniworld.models import FolderState, LibraryFolder
+from aniworld.services import catalog
+from aniworld.services.library import folders, matcher, scan_state
+from aniworld.services.library.overview import QueuedMissing, count_unmatched, library_report
+from aniworld.services.series import get_series
+from aniworld.services.settings import effective_library_dir, load_settings
+from aniworld.site.errors import SiteError
+from aniworld.web.context import queue_count
+from aniworld.web.htmx import is_htmx, render, with_trigger
+from aniworld.web.scanning import queue_all_missing, start_scan
+from aniworld.web.site_client import make_site_client
 
 bp = Blueprint("library", __name__, url_prefix="/library")
+
+POLL_STOP = 286  # htmx swaps this answer, then cancels the element's polling.
+MAX_QUERY_LENGTH = 100
+# Mistakes a user can fix on the unmatched page; shown next to the folder, not as a page.
+INLINE_ERRORS = (ConflictError, SiteError, ValidationError)
 
 
 @bp.get("/")
 def index() -> Response:
     """Cards of the library's series; ``?missing=1`` keeps those with episodes still missing."""
-    missing_only = _flag("missing")
+    return _cards(_flag(request.args, "missing"))
+
+
+@bp.post("/scan")
+def scan() -> BaseResponse:
+    """Ask for a library scan; htmx gets the (now polling) status panel back."""
+    start_scan()
+    if not is_htmx():
+        flash("Library scan requested; this page shows its progress.")
+        return redirect(url_for("library.index"), 303)
+    return render("library/index.html", "library/_scan.html", **_scan_context())
+
+
+@bp.get("/scan-status")
+def scan_status() -> BaseResponse:
+    """Poll target: the status panel; 286 and ``libraryChanged`` once no scan is active."""
+    if not is_htmx():
+        return redirect(url_for("library.index"))
+    context = _scan_context()
+    if context["scan"].active:
+        return render("library/index.html", "library/_scan.html", **context)
+    # The panel polls only while a scan is active, so an idle answer means "just finished":
+    # stop polling and let the cards reload with the scan's result.
+    response = render("library/index.html", "library/_scan.html", POLL_STOP, **context)
+    return with_trigger(response, "libraryChanged")
+
+
+@bp.post("/download-missing")
+def download_missing() -> BaseResponse:
+    """Queue every missing episode of the library, or of the series ``series`` (a key)."""
+    missing_only = _flag(request.form, "missing")
+    key = request.form.get("series", "").strip()
+    series_ids = [get_series(db.session, key).id] if key else None
+    message = _queued_message(queue_all_missing(series_ids))
+    if not is_htmx():
+        flash(message)
+        return redirect(_index_url(missing_only), 303)
+    response = _cards(missing_only, message=message, oob_badge=True, queue_count=queue_count())
+    return with_trigger(response, "queueChanged")
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    """Helpers the unmatched-folder templates use."""
+    return {"candidates_of": folders.candidates_of}
+
+
+@bp.get("/unmatched")
+def unmatched() -> Response:
+    """Folders the scan could not tie to a series, each with its candidates."""
+    return render("library/unmatched.html", "library/_folders.html",
+                  folders=folders.unmatched_folders(db.session), searched=None)
+
+
+@bp.get("/unmatched/<int:folder_id>/search")
+def search(folder_id: int) -> Response:
+    """Search the site for a folder's series (``?q=``); htmx gets the candidates partial."""
+    folder = _unmatched_folder(folder_id)
+    query = request.args.get("q", "").strip()
+    candidates: list[dict[str, object]] = []
+    error = None
+    try:
+        candidates = _search(query)
+    except (SiteError, ValidationError) as exc:
+        error = exc.message  # shown under the folder's search box; the page itself is fine
+    searched = {"folder_id": folder.id, "query": query, "candidates": candidates,
+                "error": error}
+    if is_htmx():
+        return render("library/unmatched.html", "library/_candidates.html", folder=folder,
+                      **searched)
+    # Without JavaScript: the whole page, with this folder's list replaced by the results.
+    return render("library/unmatched.html", "library/_folders.html",
+                  folders=folders.unmatched_folders(db.session), searched=searched)
+
+
+@bp.post("/unmatched/<int:folder_id>/resolve")
+def resolve(folder_id: int) -> BaseResponse:
+    """Tie the folder to the series ``key`` the user picked and write its marker."""
+    try:
+        name = _unmatched_folder(folder_id).name  # NotFoundError is not inline: it is a 404
+        key = _chosen_key()
+        with make_site_client() as client:  # ends the read transaction before the fetch
+            snapshot = catalog.fetch_series(client, key)
+        folder = _unmatched_folder(folder_id)  # again: a scan may have linked it meanwhile
+        warning = matcher.resolve(db.session, folder, snapshot, _library_root())
+        db.session.commit()
+    except INLINE_ERRORS as exc:
+        db.session.rollback()
+        return _resolve_failed(folder_id, exc.message)
+    flash(f"Matched {name} to {snapshot.info.title}.")
+    if warning:
+        flash(f"Warning: {warning}")
+    return _go(url_for("library.unmatched"))
+
+
+@bp.post("/unmatched/<int:folder_id>/ignore")
+def ignore(folder_id: int) -> BaseResponse:
+    """Leave the folder out of matching and of this list (its files stay untouched)."""
+    folder = _unmatched_folder(folder_id)
+    name = folder.name
+    folders.ignore(db.session, folder)
+    db.session.commit()
+    message = f"Ignored {name}; scans leave it alone from now on."
+    if not is_htmx():
+        flash(message)
+        return redirect(url_for("library.unmatched"), 303)
+    return render("library/unmatched.html", "library/_ignored.html", message=message)
+
+
+def _cards(missing_only: bool, **extra: Any) -> Response:
+    """The library page, or its cards section for htmx."""
     overview = library_report(db.session, load_settings(db.session))
     shown = [(r.series, r.counts) for r in overview if r.counts.missing or not missing_only]
     return render("library/index.html", "library/_series.html", series_counts=shown,
-                  missing_only=missing_only, total=len(overview))
+                  missing_only=missing_only, total=len(overview),
+                  missing_total=sum(r.counts.missing for r in overview),
+                  unmatched_count=count_unmatched(db.session),
+                  refresh_url=_index_url(missing_only), **_scan_context(), **extra)
 
 
-def _flag(field: str) -> bool:
-    """An optional ``0``/``1`` query flag; raises ValidationError for anything else."""
-    value = request.args.get(field, "0")
+def _scan_context() -> dict[str, Any]:
+    """The scan status and the library folder, for the status panel and the empty states."""
+    root = _library_root()
+    return {"scan": scan_state.load_status(db.session), "library_dir": root,
+            "library_missing": not root.is_dir()}
+
+
+def _library_root() -> Path:
+    """The library folder in effect (settings first, then ``ANIWORLD_LIBRARY_DIR``)."""
+    config: Config = current_app.extensions["aniworld.config"]
+    return effective_library_dir(config, load_settings(db.session))
+
+
+def _index_url(missing_only: bool) -> str:
+    return url_for("library.index", missing=1) if missing_only else url_for("library.index")
+
+
+def _queued_message(result: QueuedMissing) -> str:
+    """Sentence for "Download all missing": what was queued and what already was."""
+    if not result.created and not result.skipped:
+        return "Nothing to queue: every episode is on disk or already on its way."
+    text = f"Queued {result.created} episode(s) across {result.series} series"
+    return text + (f"; {result.skipped} already queued." if result.skipped else ".")
+
+
+def _flag(values: Any, field: str) -> bool:
+    """An optional ``0``/``1`` flag from ``values``; raises ValidationError for anything else."""
+    value = values.get(field, "0")
     if value not in ("0", "1"):
         raise ValidationError(f"{field} must be 0 or 1", field)
     return value == "1"
+
+
+def _unmatched_folder(folder_id: int) -> LibraryFolder:
+    """The folder waiting for the user; raises NotFoundError or ConflictError."""
+    folder = db.session.get(LibraryFolder, folder_id)
+    if folder is None:
+        raise NotFoundError("no such library folder; it may have gone since the last scan")
+    if folder.state != FolderState.UNMATCHED:
+        raise ConflictError(f"{folder.name} is {folder.state} already; reload the page")
+    return folder
+
+
+def _chosen_key() -> str:
+    """The series key picked in the resolve form; raises ValidationError."""
+    key = request.form.get("key", "").strip()
+    if not key:
+        raise ValidationError("choose a series first", "key")
+    return catalog.check_series_key(key)
+
+
+def _search(query: str) -> list[dict[str, object]]:
+    """Search results for ``query`` as candidates; raises ValidationError or SiteError."""
+    if not query:
+        raise ValidationError("type a title to search for", "q")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ValidationError(f"enter at most {MAX_QUERY_LENGTH} characters", "q")
+    with make_site_client() as client:
+        results = client.search(query)
+    return [{"key": r.key, "title": r.title, "year": r.year}
+            for r in results[:matcher.MAX_CANDIDATES]]
+
+
+def _resolve_failed(folder_id: int, message: str) -> BaseResponse:
+    """Show why resolving failed: next to the folder for htmx, as a notice otherwise."""
+    if not is_htmx():
+        flash(f"Could not match the folder: {message}")
+        return redirect(url_for("library.unmatched"), 303)
+    folder = db.session.get(LibraryFolder, folder_id)
+    if folder is None:
+        raise NotFoundError("no such library folder; it may have gone since the last scan")
+    return render("library/unmatched.html", "library/_candidates.html", folder=folder,
+                  candidates=folders.candidates_of(folder), error=message, query="")
+
+
+def _go(url: str) -> BaseResponse:
+    """Navigate to ``url``: ``HX-Redirect`` for htmx, a 303 otherwise."""
+    if is_htmx():
+        return Response("", headers={"HX-Redirect": url})
+    return redirect(url, 303)

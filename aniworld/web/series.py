@@ -24,6 +24,7 @@ from aniworld.services import episode_status as status_service
 from aniworld.services import queue as queue_service
 from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.library import overview as library_overview
+from aniworld.services.library.folders import forget_series
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
@@ -102,6 +103,18 @@ def refresh(key: str) -> BaseResponse:
     return redirect(url_for("series.show", key=key))
 
 
+@bp.post("/<key>/monitored")
+def set_monitored(key: str) -> BaseResponse:
+    """Turn monitoring on or off (``monitored`` = 1 or 0), then show the series again."""
+    series = get_series(db.session, key)
+    series.monitored = _form_choice("monitored", ("0", "1")) == "1"
+    title, monitored = series.title, series.monitored
+    db.session.commit()
+    flash(f"Monitoring {title}: new episodes are queued automatically." if monitored
+          else f"Stopped monitoring {title}.")
+    return _go(url_for("series.show", key=key))
+
+
 @bp.get("/<key>/delete")
 def confirm_delete(key: str) -> str:
     """Ask before removing a series (works without JavaScript)."""
@@ -113,6 +126,7 @@ def delete(key: str) -> BaseResponse:
     """Remove the series and its queue items from the library; files stay on disk."""
     series = get_series(db.session, key)
     title = series.title
+    forget_series(db.session, series)
     db.session.delete(series)
     db.session.commit()
     flash(f"Removed {title} from the library; its files stay on disk.")
