@@ -34,6 +34,11 @@ DOWNLOAD_JOB = "aniworld.jobs.download_episode"
 SCAN_JOB = "aniworld.jobs.scan_library"
 SCAN_JOB_ID = "library-scan"
 SCAN_TIMEOUT = 6 * 3600
+MONITOR_JOB = "aniworld.jobs.check_monitored"
+MONITOR_JOB_ID = "library-monitor"
+# A round reads a few pages per monitored series at the site's polite pace; hundreds of
+# series take minutes, so hours only pass when the site keeps making us wait.
+MONITOR_TIMEOUT = 3 * 3600
 # Long episodes on slow lines take hours; a dead job is detected by its lease, not by RQ.
 DOWNLOAD_TIMEOUT = 12 * 3600
 DISPATCH_LOCK = "aniworld:dispatch-lock"
@@ -89,6 +94,18 @@ def enqueue_scan(connection: redis.Redis) -> bool:
         SCAN_JOB, job_id=SCAN_JOB_ID, job_timeout=SCAN_TIMEOUT, result_ttl=0,
         failure_ttl=24 * 3600)
     logger.info("library scan enqueued")
+    return True
+
+
+def enqueue_monitor(connection: redis.Redis) -> bool:
+    """Enqueue a monitoring round unless its job is already waiting or running."""
+    if job_alive(connection, MONITOR_JOB_ID):
+        return False
+    _delete_stale_job(connection, MONITOR_JOB_ID)
+    make_queue(connection, LIBRARY_QUEUE).enqueue(
+        MONITOR_JOB, job_id=MONITOR_JOB_ID, job_timeout=MONITOR_TIMEOUT, result_ttl=0,
+        failure_ttl=24 * 3600)
+    logger.info("monitoring round enqueued")
     return True
 
 

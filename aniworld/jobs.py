@@ -7,8 +7,10 @@ import logging
 from rq import get_current_job
 
 from aniworld import dispatch
+from aniworld.errors import ValidationError
 from aniworld.pipeline import run_item
 from aniworld.runtime import get_runtime
+from aniworld.services.library import monitor
 from aniworld.services.library.scan import run_scan
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
 from aniworld.site import SiteClient
@@ -40,3 +42,21 @@ def scan_library() -> str:
     site = effective_site_settings(runtime.config, settings)
     return run_scan(runtime.sessions, library,
                     lambda: SiteClient(site, redis=runtime.redis)).message
+
+
+def check_monitored() -> str:
+    """Refresh the monitored series, queue their new episodes, then wake the dispatcher."""
+    runtime = get_runtime()
+    with runtime.sessions() as session:
+        settings = load_settings(session)
+    try:
+        site = effective_site_settings(runtime.config, settings)
+    except ValidationError as exc:
+        message = f"Monitoring cannot reach the site: {exc.message}; fix it in Settings."
+        monitor.record_failure(runtime.sessions, message)
+        raise monitor.MonitorError(message) from exc
+    with SiteClient(site, redis=runtime.redis) as client:
+        summary = monitor.check_monitored(runtime.sessions, client, settings)
+    if summary.queued:
+        dispatch.pump(runtime.sessions, runtime.redis)
+    return summary.message

@@ -1,7 +1,8 @@
 """``python -m aniworld.scheduler``: the one periodic process (run exactly one).
 
 Every few seconds it repairs Redis from the database (items of dead workers, lost jobs,
-retries whose back-off has elapsed) and sweeps partial data nobody needs any more.
+retries whose back-off has elapsed), sweeps partial data nobody needs any more and, when
+the monitoring interval has elapsed, enqueues a check of the monitored series.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import datetime
 from types import FrameType
 
 import redis
@@ -18,6 +20,7 @@ from aniworld import dispatch
 from aniworld.logging_setup import configure_logging
 from aniworld.pipeline.sweep import sweep_partials
 from aniworld.runtime import Runtime, get_runtime, wait_for_schema
+from aniworld.services.library import monitor
 from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.worker import wait_for_redis
 
@@ -36,6 +39,30 @@ def tick(runtime: Runtime) -> None:
         sweep_partials(runtime.sessions, library)
     except (redis.RedisError, SQLAlchemyError, OSError) as exc:
         logger.warning("scheduler tick failed error=%s", exc)
+    # Apart from the repairs: a broken monitoring round must not stop them, nor they it.
+    try:
+        schedule_monitor(runtime)
+    except (redis.RedisError, SQLAlchemyError) as exc:
+        logger.warning("monitoring could not be scheduled error=%s", exc)
+
+
+def schedule_monitor(runtime: Runtime, now: datetime | None = None) -> bool:
+    """Enqueue a monitoring round if one is due; returns whether a job was enqueued.
+
+    Enqueue first, record the request after: if recording fails the round is due again
+    next tick, but the job is still alive then, so it is not enqueued twice; recording
+    first would lose the round until the next interval if Redis refused the job.
+    """
+    with runtime.sessions() as session:
+        if not monitor.due(session, load_settings(session), now):
+            return False
+        # Nothing monitored: count the round as done without waking a worker for it.
+        wanted = monitor.any_monitored(session)
+    enqueued = wanted and dispatch.enqueue_monitor(runtime.redis)
+    with runtime.sessions() as session:
+        monitor.mark_requested(session, now)
+        session.commit()
+    return enqueued
 
 
 def main() -> None:

@@ -27,6 +27,8 @@ DEFAULT_HOSTERS = ("VOE", "Vidoza", "Vidmoly", "Doodstream", "Filemoon")
 # AppSettings field -> SiteSettings field it overrides (None keeps the environment's value).
 SITE_FIELDS = {"site_url": "base_url", "site_transport": "transport", "site_proxy": "proxy",
                "site_cookies": "cookies", "site_cache_ttl": "cache_ttl"}
+# A week: most series release weekly, so a longer gap would only delay every new episode.
+MAX_MONITOR_INTERVAL_HOURS = 168
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class AppSettings:
     naming_template: str = DEFAULT_TEMPLATE
     container: str = "mp4"
     stall_timeout: int = 60
+    # Hours between two checks of the monitored series for new episodes; 0 turns it off.
+    monitor_interval_hours: int = 6
     library_dir: str | None = None
     site_url: str | None = None
     site_transport: str | None = None
@@ -157,6 +161,8 @@ VALIDATORS = {
     "naming_template": _template,
     "container": _container,
     "stall_timeout": lambda v: _positive_int("stall_timeout", v, 1, 3600),
+    "monitor_interval_hours": lambda v: _positive_int("monitor_interval_hours", v, 0,
+                                                      MAX_MONITOR_INTERVAL_HOURS),
     "library_dir": _library_dir,
     **{name: _site_field(name) for name in SITE_FIELDS},
 }

@@ -11,6 +11,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,8 +29,10 @@ from aniworld.models import Episode, Series
 from aniworld.pipeline.runner import target_path
 from aniworld.services import credentials
 from aniworld.services.execution import Claim
+from aniworld.services.library import monitor
 from aniworld.services.settings import (
     CONTAINERS,
+    MAX_MONITOR_INTERVAL_HOURS,
     AppSettings,
     effective_library_dir,
     effective_site_settings,
@@ -54,6 +57,7 @@ SAVED = {
     "languages": "Language preferences saved.",
     "hosters": "Hoster preferences saved.",
     "downloads": "Download settings saved.",
+    "monitoring": "Monitoring interval saved.",
     "naming": "Naming template saved.",
     "site": "Site settings saved.",
 }
@@ -110,7 +114,8 @@ def _page_context(form: Form | None) -> dict[str, Any]:
             "containers": CONTAINERS, "transports": TRANSPORT_NAMES,
             "cookies_state": _cookies_state(settings), "api_keys": credentials.list_api_keys(
                 db.session), "preview_path": path, "preview_error": preview_error,
-            "library_dir": effective_library_dir(_config(), settings)}
+            "library_dir": effective_library_dir(_config(), settings),
+            "monitor": _monitor_state(settings)}
 
 
 def _values(settings: AppSettings) -> dict[str, Any]:
@@ -125,6 +130,7 @@ def _values(settings: AppSettings) -> dict[str, Any]:
         "disk_reserve": _trim(settings.disk_reserve / GIB),
         "container": settings.container,
         "max_attempts": settings.max_attempts,
+        "monitor_interval_hours": settings.monitor_interval_hours,
         "naming_template": settings.naming_template,
         "site_url": settings.site_url or "",
         "site_transport": settings.site_transport or "",
@@ -141,6 +147,23 @@ def _overlay(values: dict[str, Any], form: Form) -> None:
             values[name] = form.getlist(name) if name == "language_order" else form[name]
     if "language_order" in form:
         values["language_fallback"] = form.get("language_fallback") == "on"
+
+
+def _monitor_state(settings: AppSettings) -> dict[str, Any]:
+    """When monitoring last checked and checks next, and what the last check found."""
+    status = monitor.load_status(db.session)
+    last = status.last_round()
+    interval = settings.monitor_interval_hours
+    upcoming = None
+    if interval:
+        upcoming = "soon" if last is None else _when(last + timedelta(hours=interval))
+    return {"last": _when(last) if last else None, "next": upcoming,
+            "message": status.message, "failed": status.failed, "running": status.running,
+            "max_hours": MAX_MONITOR_INTERVAL_HOURS}
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _trim(number: float) -> str:
@@ -201,6 +224,18 @@ def hosters() -> Response:
 def downloads() -> Response:
     """Store parallel downloads, bandwidth limit, disk reserve, container and attempts."""
     return _save("downloads", _parse_downloads)
+
+
+@bp.post("/monitoring")
+def monitoring() -> Response:
+    """Store how many hours pass between two checks of the monitored series (0 = off)."""
+    def parse(form: Form) -> Parsed:
+        changes: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        _whole(form, "monitor_interval_hours", changes, errors)
+        return changes, errors
+
+    return _save("monitoring", parse)
 
 
 @bp.post("/naming")

@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     logger.info(
         "faults: POST %s/__fakesite/faults  log: GET %s/__fakesite/requests", site.url, site.url
     )
+    logger.info('new episode: POST %s/__fakesite/release {"slug": ..., "season": 1}', site.url)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

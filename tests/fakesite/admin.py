@@ -1,12 +1,15 @@
-"""``/__fakesite/…`` endpoints: switch faults and read the request log from outside the process."""
+"""``/__fakesite/…`` endpoints: switch faults, read the request log and release episodes
+from outside the process."""
 
 from __future__ import annotations
 
 import json
 
 from tests.fakesite.blocks import Response
+from tests.fakesite.catalog import Catalog
 from tests.fakesite.faults import FaultSet, make_fault
 from tests.fakesite.httpbase import ADMIN_PREFIX, App, Request
+from tests.fakesite.releases import ReleaseError, release_episode
 from tests.fakesite.requestlog import RequestLog, max_concurrency
 
 
@@ -17,8 +20,10 @@ def _json(value: object, status: int = 200) -> Response:
 class AdminApp:
     """Wraps the site app and answers the admin paths itself."""
 
-    def __init__(self, site: App, faults: FaultSet, logs: dict[str, RequestLog]) -> None:
-        self.site, self.faults, self.logs = site, faults, logs
+    def __init__(
+        self, site: App, faults: FaultSet, logs: dict[str, RequestLog], catalog: Catalog
+    ) -> None:
+        self.site, self.faults, self.logs, self.catalog = site, faults, logs, catalog
 
     def __call__(self, request: Request) -> Response:
         """Answer admin paths, pass everything else to the site."""
@@ -29,10 +34,13 @@ class AdminApp:
             return self._faults(request)
         if name == "requests":
             return self._requests(request)
+        if name == "release" and request.method == "POST":
+            return self._release(request)
         if name == "reset" and request.method == "POST":
             self.faults.clear()
             for log in self.logs.values():
                 log.clear()
+            self.catalog.restore()
             return _json({"ok": True})
         return _json({"error": "unknown admin endpoint"}, 404)
 
@@ -59,5 +67,32 @@ class AdminApp:
             {
                 "max_concurrency": max_concurrency(records),
                 "requests": [r.to_json() for r in records],
+            }
+        )
+
+    def _release(self, request: Request) -> Response:
+        """``{"slug", "season", "titles"?, "languages"?, "site"?}`` -> the new episode."""
+        try:
+            spec = json.loads(request.body or b"{}")
+            episode = release_episode(
+                self.catalog,
+                spec["slug"],
+                spec["season"],
+                titles=spec.get("titles") or (),
+                languages=spec.get("languages"),
+                site=spec.get("site", "aniworld"),
+            )
+        except (ReleaseError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json(
+            {
+                "season": episode.season,
+                "number": episode.number,
+                "episode_id": episode.episode_id,
+                "languages": episode.languages,
+                "links": [
+                    {"link_id": link.link_id, "hoster": link.hoster, "language": link.language}
+                    for link in episode.links
+                ],
             }
         )

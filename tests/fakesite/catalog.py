@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from tests.fakesite.html import slugify
@@ -129,20 +130,65 @@ class Series:
 
 @dataclass
 class Catalog:
-    """All series of both engines plus lookup indexes for ids and hoster codes."""
+    """All series of both engines plus lookup indexes for ids and hoster codes.
+
+    Tests may change it at run time (:meth:`put_series`, e.g. to release an episode);
+    :meth:`restore` returns to the catalogue it was built with.
+    """
 
     series_list: list[Series]
     _by_slug: dict[tuple[str, str], Series] = field(default_factory=dict, repr=False)
     _links: dict[int, tuple[Series, Episode, HosterLink]] = field(default_factory=dict, repr=False)
     _codes: dict[str, HosterLink] = field(default_factory=dict, repr=False)
+    # Episodes released at run time, newest first, with their series (for /neue-episoden).
+    releases: list[tuple[Series, Episode]] = field(default_factory=list, repr=False)
+    _built: list[Series] = field(default_factory=list, repr=False)
+    # Held by whoever reads ids and then writes (see releases.py); re-entrant for that.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
-        for item in self.series_list:
-            self._by_slug[(item.site, item.slug)] = item
+        self._built = list(self.series_list)
+        self._index(self.series_list)
+
+    def _index(self, series_list: list[Series]) -> None:
+        """Rebuild the indexes and swap them in at once, so server threads see either."""
+        by_slug: dict[tuple[str, str], Series] = {}
+        links: dict[int, tuple[Series, Episode, HosterLink]] = {}
+        codes: dict[str, HosterLink] = {}
+        for item in series_list:
+            by_slug[(item.site, item.slug)] = item
             for episode in item.all_episodes():
                 for link in episode.links:
-                    self._links[link.link_id] = (item, episode, link)
-                    self._codes[link.code] = link
+                    links[link.link_id] = (item, episode, link)
+                    codes[link.code] = link
+        self.series_list, self._by_slug, self._links, self._codes = (
+            series_list, by_slug, links, codes)
+
+    def put_series(self, series: Series, released: Episode | None = None) -> None:
+        """Replace the series with the same site and slug (or add it); note a release."""
+        with self.lock:
+            items = list(self.series_list)
+            key = (series.site, series.slug)
+            same = [i for i, s in enumerate(items) if (s.site, s.slug) == key]
+            if same:
+                items[same[0]] = series
+            else:
+                items.append(series)
+            if released is not None:
+                self.releases = [(series, released), *self.releases]
+            self._index(items)
+
+    def restore(self) -> None:
+        """Forget every run-time change."""
+        with self.lock:
+            self.releases = []
+            self._index(list(self._built))
+
+    def next_ids(self) -> tuple[int, int]:
+        """Return an episode id and a link id above every one in use."""
+        episodes = [e for s in self.series_list for e in s.all_episodes()]
+        return (max((e.episode_id for e in episodes), default=0) + 1,
+                max(self._links, default=0) + 1)
 
     def series(self, slug: str, site: str = "aniworld") -> Series | None:
         """Series by slug on one engine ("aniworld" or "sto"), or None."""

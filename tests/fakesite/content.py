@@ -60,6 +60,16 @@ def _episode(ids: _Ids, season: int, number: int, titles: tuple[str, str], langs
     return Episode(episode_id, season, number, titles[0], titles[1], text, tuple(links))
 
 
+def new_episode(
+    episode_id: int, first_link_id: int, season: int, number: int, titles: tuple[str, str],
+    langs: Langs,
+) -> Episode:
+    """An episode built like the catalogue's ones, its link ids counted from ``first_link_id``."""
+    ids = _Ids()
+    ids.episode, ids.link = episode_id - 1, first_link_id - 1
+    return _episode(ids, season, number, titles, langs)
+
+
 def _season(ids: _Ids, number: int, titles: Iterable[tuple[str, str]], langs: Langs) -> Season:
     eps = [_episode(ids, number, i, t, langs) for i, t in enumerate(titles, start=1)]
     return Season(number, tuple(eps))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from tests.fakesite.admin import AdminApp
-from tests.fakesite.catalog import Catalog
+from tests.fakesite.catalog import Catalog, Episode
 from tests.fakesite.content import build_catalog
 from tests.fakesite.faults import Fault, FaultSet, make_fault
 from tests.fakesite.hosters import HosterApp
 from tests.fakesite.httpbase import ServerThread
+from tests.fakesite.releases import Languages, release_episode
 from tests.fakesite.requestlog import RequestLog, RequestRecord, max_concurrency
 from tests.fakesite.site import SiteApp
 
@@ -23,7 +24,7 @@ class FakeSite:
             "hoster", HosterApp(self.catalog), self.logs["hoster"], self.faults, host, hoster_port
         )
         site = SiteApp(self.catalog, self._hoster.url)
-        admin = AdminApp(site, self.faults, self.logs)
+        admin = AdminApp(site, self.faults, self.logs, self.catalog)
         self._site = ServerThread("site", admin, self.logs["site"], self.faults, host, port)
 
     @property
@@ -64,10 +65,22 @@ class FakeSite:
         for log in self.logs.values():
             log.clear()
 
+    def release(
+        self,
+        slug: str,
+        season: int,
+        titles: tuple[str, ...] = (),
+        languages: Languages | None = None,
+        site: str = "aniworld",
+    ) -> Episode:
+        """Append a new episode to a season (see releases.release_episode); undone by reset."""
+        return release_episode(self.catalog, slug, season, titles, languages, site)
+
     def reset(self) -> None:
-        """Clear faults and logs (done before every test by the fixture)."""
+        """Clear faults, logs and released episodes (done before every test by the fixture)."""
         self.clear_faults()
         self.clear_requests()
+        self.catalog.restore()
 
     def max_concurrency(self, server: str = "site") -> int:
         """Largest number of overlapping requests seen by one server."""

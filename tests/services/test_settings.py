@@ -114,3 +114,19 @@ def test_validate_changes_reports_every_bad_field() -> None:
     errors = validate_changes(parallel_downloads=0, container="avi", site_url="nope",
                               max_attempts=3)
     assert set(errors) == {"parallel_downloads", "container", "site_url"}
+
+
+def test_monitor_interval_defaults_to_six_hours_and_zero_turns_it_off(session: Session) -> None:
+    assert load_settings(session).monitor_interval_hours == 6
+    save_settings(session, monitor_interval_hours=0)
+    session.commit()
+    assert load_settings(session).monitor_interval_hours == 0
+    save_settings(session, monitor_interval_hours=168)
+    assert load_settings(session).monitor_interval_hours == 168
+
+
+@pytest.mark.parametrize("value", [-1, 169, "6", 2.5, True, None])
+def test_monitor_interval_must_be_whole_hours_up_to_a_week(value: object) -> None:
+    errors = validate_changes(monitor_interval_hours=value)
+    assert errors == {"monitor_interval_hours":
+                      "monitor_interval_hours must be a whole number from 0 to 168"}

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
 
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import Episode
+from aniworld.services.library import monitor
 from aniworld.services.settings import AppSettings, load_settings
 from aniworld.web.site_client import make_site_client
 from tests.web.conftest import PASSWORD, AuthActions, add_series, csrf_token_from
 
 HTMX = {"HX-Request": "true"}
-SECTIONS = ("library", "languages", "hosters", "downloads", "naming", "site", "api_keys",
-            "password")
+SECTIONS = ("library", "languages", "hosters", "downloads", "monitoring", "naming", "site",
+            "api_keys", "password")
 
 
 def post(client: FlaskClient, url: str, data: dict[str, Any], htmx: bool = False,
@@ -74,6 +77,8 @@ VALID = [
                                "disk_reserve": "5", "container": "mkv", "max_attempts": "6"},
      lambda s, tmp: (s.parallel_downloads, s.bandwidth_limit, s.disk_reserve, s.container,
                      s.max_attempts) == (3, 1572864, 5 * 1024**3, "mkv", 6)),
+    ("monitoring", lambda tmp: {"monitor_interval_hours": "0"},
+     lambda s, tmp: s.monitor_interval_hours == 0),
     ("naming", lambda tmp: {"naming_template": "{series}/{series} {season}x{episode:02}.{ext}"},
      lambda s, tmp: s.naming_template == "{series}/{series} {season}x{episode:02}.{ext}"),
     ("site", lambda tmp: {"site_url": "https://mirror.example/", "site_transport": "requests",
@@ -107,6 +112,10 @@ INVALID = [
      "site_proxy", "SOCKS proxies need the &#39;impersonate&#39; transport"),
     ("site", {"site_url": "ftp://mirror.example"}, "site_url", "http(s) URL"),
     ("site", {"site_cookies": "just some words"}, "site_cookies", "No cookies for"),
+    ("monitoring", {"monitor_interval_hours": "200"}, "monitor_interval_hours",
+     "Must be a whole number from 0 to 168"),
+    ("monitoring", {"monitor_interval_hours": "often"}, "monitor_interval_hours",
+     "Enter a whole number"),
     ("naming", {"naming_template": "../{series}.{ext}"}, "naming_template", "must not contain"),
     ("naming", {"naming_template": "{series}/{resolution}.{ext}"}, "naming_template",
      "Unknown field(s) resolution"),
@@ -154,6 +163,28 @@ def test_htmx_gets_the_section_alone(logged_in: AuthActions, client: FlaskClient
                 htmx=True)
     assert good.status_code == 200
     assert 'role="status">Naming template saved.' in good.get_data(as_text=True)
+
+
+def test_monitoring_section_shows_the_last_and_next_check(app: Flask, logged_in: AuthActions,
+                                                          client: FlaskClient) -> None:
+    html = client.get("/settings/").get_data(as_text=True)
+    assert "No check has run yet." in html and "Next check: soon." in html
+    with app.app_context():
+        monitor.mark_requested(db.session, datetime(2025, 11, 1, 12, 0, tzinfo=UTC))
+        db.session.commit()
+    monitor.record_failure(_sessions(app), "Monitoring cannot reach the site.")
+    html = post(client, "/settings/monitoring", {"monitor_interval_hours": "12"},
+                htmx=True).get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="settings-monitoring"')
+    assert 'role="status">Monitoring interval saved.' in html
+    assert 'class="error">Monitoring cannot reach the site.' in html
+    assert "Last check: " in html and 'name="monitor_interval_hours" value="12"' in html
+
+
+def _sessions(app: Flask) -> Any:
+    """A session factory on the app's database, as a worker would have."""
+    with app.app_context():
+        return sessionmaker(db.engine, expire_on_commit=False)
 
 
 def test_settings_take_effect_without_restart(app: Flask, logged_in: AuthActions,

@@ -1,0 +1,84 @@
+"""Releasing an episode at run time, as the real site does every week (monitoring tests).
+
+The new episode gets fresh episode and link ids, so its season page, its episode page, its
+``/redirect/<id>`` links and the hosters behind them work like every other episode's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from tests.fakesite.catalog import Catalog, Episode, Season, Series
+from tests.fakesite.content import Langs, new_episode
+from tests.fakesite.languages import FLAGS
+
+DEFAULT_HOSTERS = ("VOE", "Vidmoly")
+Languages = Sequence[str] | Mapping[str, Sequence[str]]
+
+
+class ReleaseError(ValueError):
+    """The release names a series, season or language the catalogue does not know."""
+
+
+def release_episode(
+    catalog: Catalog,
+    slug: str,
+    season: int,
+    titles: Sequence[str] = (),
+    languages: Languages | None = None,
+    site: str = "aniworld",
+) -> Episode:
+    """Append an episode to ``season`` (0 = films; a new number opens a new season).
+
+    ``languages`` lists languages (each on the hosters it has elsewhere in the series, else
+    VOE and Vidmoly) or maps language to hosters; by default the episode is offered like
+    the last one of its season. ``titles`` is (German, English); made up when empty.
+    """
+    if isinstance(season, bool) or not isinstance(season, int) or season < 0:
+        raise ReleaseError(f"season must be a whole number from 0, not {season!r}")
+    with catalog.lock:
+        series = catalog.series(slug, site)
+        if series is None:
+            raise ReleaseError(f"no series {slug!r} on {site}; use a slug of the catalogue")
+        current = series.season(season)
+        episodes = current.episodes if current else ()
+        number = max((e.number for e in episodes), default=0) + 1
+        langs = _langs(series, episodes, languages)
+        de, en = (list(titles) + ["", ""])[:2] if titles else (
+            f"{series.title} {number}", f"Episode {number}")
+        episode = new_episode(*catalog.next_ids(), season, number, (de, en), langs)
+        catalog.put_series(_with_episode(series, episode), episode)
+    return episode
+
+
+def _langs(series: Series, episodes: Sequence[Episode], languages: Languages | None) -> Langs:
+    if languages is None:
+        template = episodes[-1] if episodes else series.all_episodes()[-1]
+        return {lang: tuple(link.hoster for link in template.links_for(lang))
+                for lang in template.languages}
+    if isinstance(languages, str):
+        raise ReleaseError("languages must be a list or an object, not a string")
+    if isinstance(languages, Mapping):
+        langs = {lang: tuple(hosters) for lang, hosters in languages.items()}
+    else:
+        langs = {lang: _hosters_of(series, lang) for lang in languages}
+    unknown = sorted(set(langs) - set(FLAGS))
+    if unknown:
+        raise ReleaseError(f"unknown language(s) {', '.join(unknown)}; use {', '.join(FLAGS)}")
+    return langs
+
+
+def _hosters_of(series: Series, language: str) -> tuple[str, ...]:
+    """Hosters the series offers ``language`` on, in first-seen order."""
+    found = [link.hoster for e in series.all_episodes() for link in e.links_for(language)]
+    return tuple(dict.fromkeys(found)) or DEFAULT_HOSTERS
+
+
+def _with_episode(series: Series, episode: Episode) -> Series:
+    if episode.is_film:
+        return replace(series, films=(*series.films, episode))
+    seasons = {s.number: s for s in series.seasons}
+    old = seasons.get(episode.season)
+    seasons[episode.season] = Season(episode.season, (*(old.episodes if old else ()), episode))
+    return replace(series, seasons=tuple(seasons[n] for n in sorted(seasons)))

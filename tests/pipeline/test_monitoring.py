@@ -1,0 +1,38 @@
+"""Monitoring end to end: scheduler → library job on a real RQ worker → queue → download."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from aniworld.models import DownloadItem
+from aniworld.services.library import monitor
+from aniworld.services.series import get_series
+from tests.fakesite.languages import GERMAN_SUB
+from tests.pipeline.conftest import Stack, played_duration
+
+pytestmark = pytest.mark.slow
+
+BLAU = "blauer-drache"
+
+
+def test_released_episode_is_found_queued_and_downloaded(stack: Stack) -> None:
+    stack.add_series(BLAU)
+    with stack.sessions() as session:
+        get_series(session, BLAU).monitored = True
+        session.commit()
+    stack.fakesite.release(BLAU, 1, languages=[GERMAN_SUB])
+    stack.start_workers(1)  # the scheduler finds a round due at once: none ran yet
+
+    def items() -> list[DownloadItem]:
+        with stack.sessions() as session:
+            return list(session.scalars(select(DownloadItem)))
+
+    stack.wait_for(lambda: len(items()) == 1, what="the monitoring round to queue")
+    item = stack.wait_status(items()[0].id, "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert (item.season, item.episode, item.language.value) == (1, 4, GERMAN_SUB)
+    assert played_duration(stack.library / item.file_path) > 1
+    with stack.sessions() as session:
+        status = monitor.load_status(session)
+    assert "1 new episode(s), 1 queued" in status.message, stack.logs()

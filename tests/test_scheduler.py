@@ -1,0 +1,105 @@
+"""The scheduler's monitoring duty: enqueue a round when due, once, and never crash."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from aniworld import dispatch, scheduler
+from aniworld.config import Config
+from aniworld.models import Series
+from aniworld.runtime import Runtime
+from aniworld.services.library import monitor
+from aniworld.services.settings import save_settings
+
+T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def runtime(engine: Engine, redis_conn: redis.Redis, tmp_path: Path) -> Runtime:
+    """What the scheduler process builds, on the test database and the test Redis."""
+    config = Config.from_env({"ANIWORLD_DATA_DIR": str(tmp_path / "data"),
+                              "ANIWORLD_LIBRARY_DIR": str(tmp_path / "library")})
+    return Runtime(config, engine, sessionmaker(engine, expire_on_commit=False), redis_conn)
+
+
+def monitor_series(sessions: sessionmaker[Session]) -> None:
+    """Store one monitored series."""
+    with sessions() as session:
+        session.add(Series(key="blauer-drache", title="Blauer Drache", monitored=True))
+        session.commit()
+
+
+def library_jobs(connection: redis.Redis) -> list[str]:
+    """Ids of the jobs waiting in the library queue."""
+    return dispatch.make_queue(connection, dispatch.LIBRARY_QUEUE).job_ids
+
+
+def status(runtime: Runtime) -> monitor.MonitorStatus:
+    """The stored monitoring status."""
+    with runtime.sessions() as session:
+        return monitor.load_status(session)
+
+
+def test_tick_enqueues_the_round_once(runtime: Runtime) -> None:
+    monitor_series(runtime.sessions)
+    scheduler.tick(runtime)
+    scheduler.tick(runtime)
+    assert library_jobs(runtime.redis) == [dispatch.MONITOR_JOB_ID]
+    job = Job.fetch(dispatch.MONITOR_JOB_ID, connection=runtime.redis, serializer=JSONSerializer)
+    assert job.func_name == dispatch.MONITOR_JOB
+    assert status(runtime).requested_at is not None
+
+
+def test_due_again_after_the_interval_but_not_while_the_job_lives(runtime: Runtime) -> None:
+    monitor_series(runtime.sessions)
+    assert scheduler.schedule_monitor(runtime, T0)
+    later = T0 + timedelta(hours=6)
+    # The round still waits for a worker: it is requested again, not enqueued twice.
+    assert not scheduler.schedule_monitor(runtime, later)
+    assert library_jobs(runtime.redis) == [dispatch.MONITOR_JOB_ID]
+    assert status(runtime).requested_at == later.isoformat()
+    Job.fetch(dispatch.MONITOR_JOB_ID, connection=runtime.redis,
+              serializer=JSONSerializer).delete()
+    assert not scheduler.schedule_monitor(runtime, later + timedelta(hours=5))
+    assert scheduler.schedule_monitor(runtime, later + timedelta(hours=6))
+    assert library_jobs(runtime.redis) == [dispatch.MONITOR_JOB_ID]
+
+
+def test_interval_zero_enqueues_nothing(runtime: Runtime) -> None:
+    monitor_series(runtime.sessions)
+    with runtime.sessions() as session:
+        save_settings(session, monitor_interval_hours=0)
+        session.commit()
+    scheduler.tick(runtime)
+    assert library_jobs(runtime.redis) == []
+    assert status(runtime) == monitor.MonitorStatus()
+
+
+def test_nothing_monitored_counts_as_a_round_without_a_job(runtime: Runtime) -> None:
+    assert not scheduler.schedule_monitor(runtime, T0)
+    assert library_jobs(runtime.redis) == []
+    assert status(runtime).requested_at == T0.isoformat()
+
+
+def test_redis_down_is_logged_and_the_round_stays_due(
+        runtime: Runtime, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    monitor_series(runtime.sessions)
+    # No retries: redis-py would otherwise back off for seconds before giving up.
+    down = redis.Redis(unix_socket_path=str(tmp_path / "nobody-listens.sock"),
+                       retry=Retry(NoBackoff(), 0))
+    broken = Runtime(runtime.config, runtime.engine, runtime.sessions, down)
+    scheduler.tick(broken)  # must not raise
+    assert "monitoring could not be scheduled" in caplog.text
+    # Not recorded as requested, so the next tick tries again.
+    assert status(runtime).requested_at is None
+    down.close()
