@@ -25,6 +25,7 @@ from aniworld.services import queue as queue_service
 from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.library import overview as library_overview
 from aniworld.services.library.folders import forget_series
+from aniworld.services.library.monitor import apply_refresh
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
@@ -89,7 +90,7 @@ def queue_downloads(key: str) -> BaseResponse:
 @bp.post("/<key>/refresh")
 def refresh(key: str) -> BaseResponse:
     """Re-read the series from the site (bypassing the cache) and update its episodes."""
-    get_series(db.session, key)
+    series_id = get_series(db.session, key).id
     db.session.rollback()  # the site fetch below must not hold SQLite's write lock
     try:
         with make_site_client() as client:
@@ -97,9 +98,12 @@ def refresh(key: str) -> BaseResponse:
     except SiteError as exc:
         flash(f"Could not refresh: {exc.message}")
     else:
-        series = catalog.store_snapshot(db.session, snapshot)
+        _new, queued = apply_refresh(db.session, series_id, snapshot, load_settings(db.session))
         db.session.commit()
-        flash(f"Refreshed from the site: {len(series.episodes)} episodes.")
+        if queued:
+            kick_dispatcher()
+        flash(f"Refreshed from the site: {len(snapshot.episodes)} episodes"
+              + (f"; {queued} new episode(s) queued (monitored)." if queued else "."))
     return redirect(url_for("series.show", key=key))
 
 

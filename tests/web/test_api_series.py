@@ -150,3 +150,19 @@ def test_patch_refusals(site_api: tuple[Flask, FlaskClient]) -> None:
     assert unknown.status_code == 404
     not_json = client.patch(f"/api/v1/series/{KAEMPFER}", data="monitored=1")
     assert not_json.status_code == 422
+
+
+def test_refresh_of_a_monitored_series_queues_its_new_episode(
+        site_api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
+    # A user's refresh after a release must not hide the new episode from monitoring.
+    _app, client = site_api
+    assert client.post("/api/v1/series", json={"key": "blauer-drache"}).status_code == 201
+    client.patch("/api/v1/series/blauer-drache", json={"monitored": True})
+    fakesite.release("blauer-drache", 1)
+    assert client.post("/api/v1/series/blauer-drache/refresh").status_code == 200
+    queued = client.get("/api/v1/queue").get_json()["pending"]
+    assert [(item["season"], item["episode"]) for item in queued] == [(1, 4)]
+    client.patch("/api/v1/series/blauer-drache", json={"monitored": False})
+    fakesite.release("blauer-drache", 1)
+    client.post("/api/v1/series/blauer-drache/refresh")
+    assert len(client.get("/api/v1/queue").get_json()["pending"]) == 1

@@ -205,7 +205,7 @@ def _round(sessions: sessionmaker[Session], client: SiteClient, settings: AppSet
             summary = replace(summary, failed=summary.failed + 1)
             continue
         with sessions() as session:
-            new, queued = _apply(session, target.id, snapshot, settings)
+            new, queued = apply_refresh(session, target.id, snapshot, settings)
             session.commit()
         if new:
             logger.info("monitor series=%s new=%d queued=%d", target.key, new, queued)
@@ -214,19 +214,24 @@ def _round(sessions: sessionmaker[Session], client: SiteClient, settings: AppSet
     return summary
 
 
-def _apply(session: Session, series_id: int, snapshot: SeriesSnapshot,
-           settings: AppSettings) -> tuple[int, int]:
-    """Store the snapshot; queue the new missing episodes. Returns (new, queued); no commit."""
+def apply_refresh(session: Session, series_id: int, snapshot: SeriesSnapshot,
+                  settings: AppSettings) -> tuple[int, int]:
+    """Store the snapshot; if monitored, queue the new missing episodes; no commit.
+
+    Returns (new episodes, queued). Every refresh goes through here, the user's too:
+    otherwise a manual refresh after a release would make the new episode "known" and
+    the next round would never queue it.
+    """
     series = session.get(Series, series_id)
-    if series is None or not series.monitored or series.key != snapshot.info.key:
-        return 0, 0  # deleted or unmonitored while the site was being read
+    if series is None or series.key != snapshot.info.key:
+        return 0, 0  # deleted while the site was being read
     known = {(episode.season, episode.number) for episode in series.episodes}
     # A series never refreshed has no episode list to compare with: this refresh is its
     # baseline, or turning monitoring on would queue the whole back catalogue.
     baseline = series.refreshed_at is None
     store_snapshot(session, snapshot, series.site)
     new = {(episode.season, episode.number) for episode in snapshot.episodes} - known
-    if baseline or not new:
+    if baseline or not new or not series.monitored:
         return (0 if baseline else len(new)), 0
     session.flush()
     report = library_report(session, settings, [series.id])[0]

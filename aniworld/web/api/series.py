@@ -11,8 +11,11 @@ from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import forget_series
+from aniworld.services.library.monitor import apply_refresh
 from aniworld.services.series import get_series
+from aniworld.services.settings import load_settings
 from aniworld.web.api import bp, validation
+from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.site_client import make_site_client
 
 MAX_QUERY_LENGTH = 100
@@ -95,14 +98,16 @@ def update_series(key: str) -> Response:
 @bp.post("/series/<key>/refresh")
 def refresh_series(key: str) -> Response:
     """Re-read a series from the site and update its episodes."""
-    get_series(db.session, key)
+    series_id = get_series(db.session, key).id
     # End the look-up transaction: the site fetch below must not hold SQLite's write lock.
     db.session.rollback()
     with make_site_client() as client:
         snapshot = catalog.fetch_series(client, key, fresh=True)
-    series = catalog.store_snapshot(db.session, snapshot)
+    _new, queued = apply_refresh(db.session, series_id, snapshot, load_settings(db.session))
     db.session.commit()
-    return jsonify(series_detail(series))
+    if queued:
+        kick_dispatcher()
+    return jsonify(series_detail(get_series(db.session, key)))
 
 
 @bp.delete("/series/<key>")
