@@ -87,25 +87,23 @@ def _delete_stale_job(connection: redis.Redis, job_id: str) -> None:
 
 def enqueue_scan(connection: redis.Redis) -> bool:
     """Enqueue the library scan unless its job is already waiting or running."""
-    if job_alive(connection, SCAN_JOB_ID):
-        return False
-    _delete_stale_job(connection, SCAN_JOB_ID)
-    make_queue(connection, LIBRARY_QUEUE).enqueue(
-        SCAN_JOB, job_id=SCAN_JOB_ID, job_timeout=SCAN_TIMEOUT, result_ttl=0,
-        failure_ttl=24 * 3600)
-    logger.info("library scan enqueued")
-    return True
+    return _enqueue_library_job(connection, SCAN_JOB, SCAN_JOB_ID, SCAN_TIMEOUT)
 
 
 def enqueue_monitor(connection: redis.Redis) -> bool:
     """Enqueue a monitoring round unless its job is already waiting or running."""
-    if job_alive(connection, MONITOR_JOB_ID):
+    return _enqueue_library_job(connection, MONITOR_JOB, MONITOR_JOB_ID, MONITOR_TIMEOUT)
+
+
+def _enqueue_library_job(connection: redis.Redis, function: str, job_id: str,
+                         timeout: int) -> bool:
+    """Enqueue a singleton job (fixed id) on the library queue; False if it is alive."""
+    if job_alive(connection, job_id):
         return False
-    _delete_stale_job(connection, MONITOR_JOB_ID)
+    _delete_stale_job(connection, job_id)
     make_queue(connection, LIBRARY_QUEUE).enqueue(
-        MONITOR_JOB, job_id=MONITOR_JOB_ID, job_timeout=MONITOR_TIMEOUT, result_ttl=0,
-        failure_ttl=24 * 3600)
-    logger.info("monitoring round enqueued")
+        function, job_id=job_id, job_timeout=timeout, result_ttl=0, failure_ttl=24 * 3600)
+    logger.info("library job enqueued job=%s", job_id)
     return True
 
 
