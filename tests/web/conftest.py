@@ -15,6 +15,7 @@ from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.models import Base, Series
 from aniworld.services import credentials
+from tests.fakesite.server import FakeSite
 
 PASSWORD = "correct horse battery"
 
@@ -102,3 +103,14 @@ def add_series(app: Flask, key: str = "demo-series", title: str = "Demo Series")
         db.session.add(series)
         db.session.commit()
         return series.id
+
+
+def site_auth(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
+    """Build, log in and finally dispose an app that talks to ``fakesite``."""
+    app = build_app({**app_env, "ANIWORLD_SITE_URL": fakesite.url})
+    auth = AuthActions(app, app.test_client())
+    auth.set_password()
+    auth.login()
+    yield auth
+    with app.app_context():
+        db.engine.dispose()

@@ -23,7 +23,7 @@ from aniworld.services.library import scan_state
 from aniworld.services.library.scan import run_scan
 from aniworld.web.site_client import make_site_client
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import AuthActions, add_series, build_app
+from tests.web.conftest import AuthActions, add_series, site_auth
 
 HX = {"HX-Request": "true"}
 
@@ -32,17 +32,6 @@ HX = {"HX-Request": "true"}
 def site(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
     """A logged-in client of an app on the fake site, with an empty library."""
     yield from site_auth(app_env, fakesite)
-
-
-def site_auth(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
-    """Build, log in and finally dispose an app that talks to ``fakesite``."""
-    app = build_app({**app_env, "ANIWORLD_SITE_URL": fakesite.url})
-    auth = AuthActions(app, app.test_client())
-    auth.set_password()
-    auth.login()
-    yield auth
-    with app.app_context():
-        db.engine.dispose()
 
 
 def library_dir(app: Flask) -> Path:

@@ -10,7 +10,7 @@ from flask import Flask
 from aniworld.extensions import db
 from aniworld.models import Series
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import AuthActions, build_app
+from tests.web.conftest import AuthActions, site_auth
 
 HX = {"HX-Request": "true"}
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
@@ -19,13 +19,7 @@ KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
 @pytest.fixture
 def site(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
     """A logged-in client of an app that talks to the fake site."""
-    app = build_app({**app_env, "ANIWORLD_SITE_URL": fakesite.url})
-    auth = AuthActions(app, app.test_client())
-    auth.set_password()
-    auth.login()
-    yield auth
-    with app.app_context():
-        db.engine.dispose()
+    yield from site_auth(app_env, fakesite)
 
 
 def series_keys(app: Flask) -> list[str]:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import AuthActions
-from tests.web.test_library_page import HX, library_dir, make_folder, post, scan, site_auth
+from tests.web.conftest import AuthActions, site_auth
+from tests.web.test_library_page import HX, library_dir, make_folder, post, scan
 
 
 @pytest.fixture
