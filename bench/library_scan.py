@@ -104,6 +104,7 @@ def main() -> None:
         touch_some(root, result)
         seconds, result = timed(root, result)
         report(f"rescan, {TOUCHED} folders touched", seconds, RESCAN_TARGET, result)
+        time.sleep(scanner.RACY_WINDOW_NS / 1e9 + 0.2)  # the touched folders settle too
         with_database(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
