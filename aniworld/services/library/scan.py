@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from aniworld.errors import AniworldError
 from aniworld.library import scan_library
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services.library import scan_state
@@ -70,7 +71,21 @@ def run_scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory
     return summary
 
 
+class LibraryFolderEmpty(AniworldError, OSError):
+    """The library folder is empty although the last scan found series in it.
+
+    Usually an unmounted network share: storing that scan would forget every folder's
+    match, choice and "ignore". An OSError too, so callers treat it like an unreadable
+    folder.
+    """
+
+    code = "library_folder_empty"
+    status = 409
+
+
 def _failure(root: Path, exc: Exception) -> str:
+    if isinstance(exc, LibraryFolderEmpty):
+        return exc.message
     if isinstance(exc, FileNotFoundError):
         return f"The library folder {root} does not exist; check it in Settings."
     if isinstance(exc, OSError):
@@ -83,6 +98,12 @@ def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, m
     with sessions() as session:
         previous = previous_scans(session, root)
     scans = scan_library(root, previous)
+    if previous and not scans:
+        raise LibraryFolderEmpty(
+            f"The library folder {root} is empty, but the last scan found {len(previous)} "
+            "series folder(s) in it. Is the drive or network share mounted? Nothing was "
+            "changed. If you emptied it on purpose, the first scan after a series folder "
+            "appears in it again forgets the old ones.")
     with sessions() as session:
         stored = store_scans(session, root, scans, previous)
         scan_state.report(session, "matching folders", 0, 0)

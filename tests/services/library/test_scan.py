@@ -109,6 +109,24 @@ def test_scan_of_a_missing_folder_fails_readably_and_keeps_the_last_scan(
         assert session.scalar(select(func.count(LibraryFile.id))) == 1
 
 
+def test_an_emptied_library_folder_is_not_taken_for_an_empty_library(
+        sessions: sessionmaker[Session], library: Path) -> None:
+    # An unmounted share often leaves an empty mount point behind.
+    put(library / "Roter Mond" / "Roter Mond - S01E01.mkv")
+    empty = library.parent / "mount-point"
+    empty.mkdir()
+    store(sessions, library)
+    with pytest.raises(scan.LibraryFolderEmpty):
+        run_scan(sessions, empty, no_site)
+    with sessions() as session:
+        status = scan_state.load_status(session)
+        assert status.state == scan_state.FAILED
+        assert "is empty, but the last scan found 1 series folder(s)" in status.message
+        assert session.scalar(select(func.count(LibraryFolder.id))) == 1
+    put(empty / "Blauer Drache" / "S01E01.mkv")
+    assert run_scan(sessions, empty, no_site, match=False).removed == 1
+
+
 def test_scan_of_an_unreadable_folder_fails_readably(sessions: sessionmaker[Session],
                                                      library: Path) -> None:
     file_root = library / "a-file"
