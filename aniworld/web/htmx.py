@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+POLL_STOP = 286  # htmx swaps this answer, then cancels the element's polling.
 
 
 def is_htmx() -> bool:
@@ -28,3 +31,10 @@ def with_trigger(response: Response, *events: str) -> Response:
     names = [*(existing.split(", ") if existing else []), *events]
     response.headers["HX-Trigger"] = ", ".join(dict.fromkeys(names))
     return response
+
+
+def navigate(url: str) -> BaseResponse:
+    """Send the browser to ``url``: ``HX-Redirect`` for htmx, a 303 otherwise."""
+    if is_htmx():
+        return Response("", headers={"HX-Redirect": url})
+    return redirect(url, 303)

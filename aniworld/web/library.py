@@ -19,13 +19,12 @@ from aniworld.services.series import get_series
 from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.site.errors import SiteError
 from aniworld.web.context import queue_count
-from aniworld.web.htmx import is_htmx, render, with_trigger
+from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
 from aniworld.web.scanning import queue_all_missing, start_scan
 from aniworld.web.site_client import make_site_client
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
-POLL_STOP = 286  # htmx swaps this answer, then cancels the element's polling.
 MAX_QUERY_LENGTH = 100
 # Mistakes a user can fix on the unmatched page; shown next to the folder, not as a page.
 INLINE_ERRORS = (ConflictError, SiteError, ValidationError)
@@ -126,7 +125,7 @@ def resolve(folder_id: int) -> BaseResponse:
     flash(f"Matched {name} to {snapshot.info.title}.")
     if warning:
         flash(f"Warning: {warning}")
-    return _go(url_for("library.unmatched"))
+    return navigate(url_for("library.unmatched"))
 
 
 @bp.post("/unmatched/<int:folder_id>/ignore")
@@ -227,10 +226,3 @@ def _resolve_failed(folder_id: int, message: str) -> BaseResponse:
         raise NotFoundError("no such library folder; it may have gone since the last scan")
     return render("library/unmatched.html", "library/_candidates.html", folder=folder,
                   candidates=folders.candidates_of(folder), error=message, query="")
-
-
-def _go(url: str) -> BaseResponse:
-    """Navigate to ``url``: ``HX-Redirect`` for htmx, a 303 otherwise."""
-    if is_htmx():
-        return Response("", headers={"HX-Redirect": url})
-    return redirect(url, 303)

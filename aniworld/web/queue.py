@@ -14,12 +14,11 @@ from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import queue as queue_service
 from aniworld.web.api.validation import parse_field
 from aniworld.web.dispatching import kick_dispatcher
-from aniworld.web.htmx import is_htmx, render, with_trigger
+from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
 HISTORY_LIMIT = 50
-POLL_STOP = 286  # htmx swaps this answer, then cancels the element's polling.
 # Errors a user can fix by looking at the fresh queue; shown inline instead of an error page.
 INLINE_ERRORS = (ConflictError, NotFoundError, ValidationError)
 Change = Callable[[Session], object]

@@ -32,7 +32,7 @@ from aniworld.site.errors import SiteError
 from aniworld.web.api.validation import parse_field
 from aniworld.web.context import queue_count
 from aniworld.web.dispatching import kick_dispatcher
-from aniworld.web.htmx import is_htmx, render, with_trigger
+from aniworld.web.htmx import is_htmx, navigate, render, with_trigger
 from aniworld.web.site_client import make_site_client
 
 bp = Blueprint("series", __name__, url_prefix="/series")
@@ -56,7 +56,7 @@ def create() -> BaseResponse:
             return _add_failed(exc.message)
         catalog.add_series(db.session, snapshot)
         db.session.commit()
-    return _go(url_for("series.show", key=key))
+    return navigate(url_for("series.show", key=key))
 
 
 @bp.get("/<key>")
@@ -116,7 +116,7 @@ def set_monitored(key: str) -> BaseResponse:
     db.session.commit()
     flash(f"Monitoring {title}: new episodes are queued automatically." if monitored
           else f"Stopped monitoring {title}.")
-    return _go(url_for("series.show", key=key))
+    return navigate(url_for("series.show", key=key))
 
 
 @bp.get("/<key>/delete")
@@ -136,12 +136,6 @@ def delete(key: str) -> BaseResponse:
     flash(f"Removed {title} from the library; its files stay on disk.")
     return redirect(url_for("library.index"))
 
-
-def _go(url: str) -> BaseResponse:
-    """Navigate to ``url``: ``HX-Redirect`` for htmx, a 303 otherwise."""
-    if is_htmx():
-        return Response("", headers={"HX-Redirect": url})
-    return redirect(url, 303)
 
 
 def _add_failed(message: str) -> BaseResponse:
