@@ -36,10 +36,14 @@ class ValidationError(AniworldError):
 
 
 class NotFoundError(AniworldError):
-    """A requested record does not exist."""
+    """A requested record does not exist; ``field`` names the request field that named it."""
 
     code = "not_found"
     status = 404
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(AniworldError):

@@ -25,15 +25,6 @@ from aniworld.web.site_client import make_site_client
 MAX_SERIES_KEYS = 5000
 
 
-class FieldNotFound(NotFoundError):
-    """A 404 whose JSON error names the request field holding the unknown value."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        # The error handler reports ``field`` for any error that carries one.
-        self.field = field
-
-
 @bp.get("/library/scan")
 def scan_status() -> Response:
     """Where the latest library scan stands (idle, queued, running, finished or failed)."""
@@ -86,7 +77,7 @@ def _series_ids(data: dict[str, Any]) -> list[int]:
     for key in dict.fromkeys(k.strip() for k in keys):  # keep order, drop repeats
         series = find_series(db.session, key)
         if series is None:
-            raise FieldNotFound(f"no series {key!r} in the library; add it first", "series")
+            raise NotFoundError(f"no series {key!r} in the library; add it first", "series")
         ids.append(series.id)
     return ids
 
