@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from aniworld.config import Config
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
@@ -16,11 +14,11 @@ from aniworld.services import catalog
 from aniworld.services.library import folders, matcher, scan_state
 from aniworld.services.library.overview import QueuedMissing, count_unmatched, library_report
 from aniworld.services.series import get_series
-from aniworld.services.settings import effective_library_dir, load_settings
+from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
-from aniworld.web.scanning import queue_all_missing, start_scan
+from aniworld.web.scanning import library_root, queue_all_missing, resolve_folder, start_scan
 from aniworld.web.site_client import make_site_client
 
 bp = Blueprint("library", __name__, url_prefix="/library")
@@ -112,13 +110,9 @@ def search(folder_id: int) -> Response:
 def resolve(folder_id: int) -> BaseResponse:
     """Tie the folder to the series ``key`` the user picked and write its marker."""
     try:
-        name = _unmatched_folder(folder_id).name  # NotFoundError is not inline: it is a 404
-        key = _chosen_key()
-        with make_site_client() as client:  # ends the read transaction before the fetch
-            snapshot = catalog.fetch_series(client, key)
-        folder = _unmatched_folder(folder_id)  # again: a scan may have linked it meanwhile
-        warning = matcher.resolve(db.session, folder, snapshot, _library_root())
-        db.session.commit()
+        _unmatched_folder(folder_id)  # NotFoundError is not inline: it is a 404
+        folder, snapshot, warning = resolve_folder(folder_id, _chosen_key(), _unmatched_folder)
+        name = folder.name
     except INLINE_ERRORS as exc:
         db.session.rollback()
         return _resolve_failed(folder_id, exc.message)
@@ -155,15 +149,9 @@ def _cards(missing_only: bool, **extra: Any) -> Response:
 
 def _scan_context() -> dict[str, Any]:
     """The scan status and the library folder, for the status panel and the empty states."""
-    root = _library_root()
+    root = library_root()
     return {"scan": scan_state.load_status(db.session), "library_dir": root,
             "library_missing": not root.is_dir()}
-
-
-def _library_root() -> Path:
-    """The library folder in effect (settings first, then ``ANIWORLD_LIBRARY_DIR``)."""
-    config: Config = current_app.extensions["aniworld.config"]
-    return effective_library_dir(config, load_settings(db.session))
 
 
 def _index_url(missing_only: bool) -> str:

@@ -1,21 +1,25 @@
-"""Start a library scan and queue missing episodes from a request (pages and API share these)."""
+"""Library actions from a request: scan, queue missing, resolve a folder (pages and API)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from pathlib import Path
 
 import redis
+from flask import current_app
 
 from aniworld import dispatch
 from aniworld.extensions import db
-from aniworld.models import Priority
-from aniworld.services.library import scan_state
+from aniworld.models import LibraryFolder, Priority
+from aniworld.services import catalog
+from aniworld.services.library import matcher, scan_state
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
-from aniworld.services.settings import load_settings
+from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.redis_client import get_redis
+from aniworld.web.site_client import make_site_client
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +47,27 @@ def queue_all_missing(series_ids: Collection[int] | None = None,
     if result.created:
         kick_dispatcher()
     return result
+
+
+def library_root() -> Path:
+    """The library folder in effect (settings first, then ``ANIWORLD_LIBRARY_DIR``)."""
+    return effective_library_dir(current_app.extensions["aniworld.config"],
+                                 load_settings(db.session))
+
+
+def resolve_folder(folder_id: int, key: str, lookup: Callable[[int], LibraryFolder],
+                   ) -> tuple[LibraryFolder, catalog.SeriesSnapshot, str | None]:
+    """Tie a folder to the site series ``key`` and commit; returns the marker warning too.
+
+    ``lookup`` finds the folder or raises (the page accepts only unmatched folders, the
+    API any). It runs before the site is asked and again after: a scan may have dropped or
+    linked the folder while the site answered.
+    """
+    lookup(folder_id)
+    root = library_root()
+    with make_site_client() as client:  # ends the read transaction before the fetch
+        snapshot = catalog.fetch_series(client, key)
+    folder = lookup(folder_id)
+    warning = matcher.resolve(db.session, folder, snapshot, root)
+    db.session.commit()
+    return folder, snapshot, warning

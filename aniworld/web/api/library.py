@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from sqlalchemy import select
 
 from aniworld.errors import NotFoundError, ValidationError
@@ -12,14 +12,14 @@ from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services import catalog
 from aniworld.services.library import folders as folder_service
-from aniworld.services.library import matcher, scan_state
+from aniworld.services.library import scan_state
 from aniworld.services.library.overview import library_report
 from aniworld.services.series import find_series, get_series
-from aniworld.services.settings import effective_library_dir, load_settings
+from aniworld.services.settings import load_settings
+from aniworld.web import scanning
 from aniworld.web.api import bp, validation
 from aniworld.web.api.serializers import folder_to_dict, missing_to_dict
 from aniworld.web.scanning import queue_all_missing, start_scan
-from aniworld.web.site_client import make_site_client
 
 # A generous bound: one request should not name more series than a large library holds.
 MAX_SERIES_KEYS = 5000
@@ -116,16 +116,7 @@ def resolve_folder(folder_id: int) -> Response:
     ``warning`` in the answer says why the marker could not be written (the link holds).
     """
     key = catalog.check_series_key(validation.text(validation.json_body(), "key"))
-    _folder(folder_id)
-    config = current_app.extensions["aniworld.config"]
-    root = effective_library_dir(config, load_settings(db.session))
-    # End the look-up transaction: the site fetch below must not hold SQLite's write lock.
-    db.session.rollback()
-    with make_site_client() as client:
-        snapshot = catalog.fetch_series(client, key)
-    folder = _folder(folder_id)  # a scan may have dropped it while the site answered
-    warning = matcher.resolve(db.session, folder, snapshot, root)
-    db.session.commit()
+    folder, _snapshot, warning = scanning.resolve_folder(folder_id, key, _folder)
     return jsonify({**folder_to_dict(folder), "warning": warning})
 
 
