@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
@@ -20,12 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.errors import AniworldError, ValidationError
-from aniworld.languages import Language
 from aniworld.models import Series, utcnow
-from aniworld.services import queue as queue_service
 from aniworld.services.catalog import SeriesSnapshot, fetch_series, store_snapshot
-from aniworld.services.episode_status import EpisodeKey
-from aniworld.services.library.overview import library_report
+from aniworld.services.library.overview import library_report, queue_episodes
 from aniworld.services.settings import AppSettings
 from aniworld.services.settings_store import get_setting, set_setting
 from aniworld.site import (
@@ -235,11 +231,5 @@ def apply_refresh(session: Session, series_id: int, snapshot: SeriesSnapshot,
         return (0 if baseline else len(new)), 0
     session.flush()
     report = library_report(session, settings, [series.id])[0]
-    by_language: dict[Language, list[EpisodeKey]] = defaultdict(list)
-    for missing in report.missing:
-        if (missing.season, missing.number) in new:
-            by_language[missing.language].append((missing.season, missing.number))
-    queued = 0
-    for language, keys in by_language.items():
-        queued += len(queue_service.add_many(session, series, keys, language).created)
-    return len(new), queued
+    wanted = [missing for missing in report.missing if (missing.season, missing.number) in new]
+    return len(new), queue_episodes(session, series, wanted)[0]

@@ -160,22 +160,33 @@ def queue_missing(session: Session, settings: AppSettings,
                   priority: Priority = Priority.NORMAL) -> QueuedMissing:
     """Queue every missing episode (of ``series_ids`` or of the whole library); no commit.
 
-    One transaction for the caller to commit. A missing episode whose download failed is
-    retried (its failed item still holds the episode's place in the queue); episodes
-    already queued are skipped.
+    One transaction for the caller to commit; see :func:`queue_episodes`.
     """
     created = skipped = touched = 0
     for report in library_report(session, settings, series_ids):
-        by_language: dict[Language, list[EpisodeKey]] = defaultdict(list)
-        for episode in report.missing:
-            by_language[episode.language].append((episode.season, episode.number))
-        for language, keys in by_language.items():
-            result = queue_service.add_many(session, report.series, keys, language, priority)
-            retried = _retry_failed(session, report.series, language, set(result.skipped))
-            created += len(result.created) + retried
-            skipped += len(result.skipped) - retried
-        touched += bool(by_language)
+        if report.missing:
+            queued, already = queue_episodes(session, report.series, report.missing, priority)
+            created, skipped, touched = created + queued, skipped + already, touched + 1
     return QueuedMissing(created, skipped, touched)
+
+
+def queue_episodes(session: Session, series: Series, episodes: Iterable[MissingEpisode],
+                   priority: Priority = Priority.NORMAL) -> tuple[int, int]:
+    """Queue ``episodes`` each in its language; returns (queued, already queued); no commit.
+
+    An episode whose download failed is retried: its failed item still holds the
+    episode's place in the queue, so adding it again would only be skipped.
+    """
+    by_language: dict[Language, list[EpisodeKey]] = defaultdict(list)
+    for episode in episodes:
+        by_language[episode.language].append((episode.season, episode.number))
+    queued = already = 0
+    for language, keys in by_language.items():
+        result = queue_service.add_many(session, series, keys, language, priority)
+        retried = _retry_failed(session, series, language, set(result.skipped))
+        queued += len(result.created) + retried
+        already += len(result.skipped) - retried
+    return queued, already
 
 
 def _retry_failed(session: Session, series: Series, language: Language,
