@@ -18,7 +18,7 @@ from aniworld import naming
 from aniworld.downloader import DownloadCancelled, DownloadPaused
 from aniworld.errors import AniworldError
 from aniworld.languages import Language
-from aniworld.library import Marker, read_marker, write_marker
+from aniworld.library import Marker, read_marker
 from aniworld.pipeline import workspace
 from aniworld.pipeline.attempt import Attempt, Candidate
 from aniworld.pipeline.failures import CandidateError, PermanentFailure, is_transient, summarise
@@ -26,6 +26,7 @@ from aniworld.pipeline.watch import Heartbeat
 from aniworld.runtime import Runtime
 from aniworld.services import execution
 from aniworld.services.execution import Claim
+from aniworld.services.library.folders import write_series_marker
 from aniworld.services.settings import (
     AppSettings,
     effective_library_dir,
@@ -100,10 +101,8 @@ def adopt_series_folder(library: Path, claim: Claim, path: Path) -> str | None:
         return None
     folder = library / relative.parts[0]
     if read_marker(folder) is None:
-        try:
-            write_marker(folder, Marker(claim.series_site, claim.series_key, claim.series_title))
-        except OSError as exc:  # a read-only share must not fail a finished download
-            logger.warning("marker not written folder=%s error=%s", folder, exc)
+        write_series_marker(folder, Marker(claim.series_site, claim.series_key,
+                                           claim.series_title))
     return relative.parts[0]
 
 

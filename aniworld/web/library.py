@@ -200,8 +200,7 @@ def _search(query: str) -> list[dict[str, object]]:
         raise ValidationError(f"enter at most {MAX_QUERY_LENGTH} characters", "q")
     with make_site_client() as client:
         results = client.search(query)
-    return [{"key": r.key, "title": r.title, "year": r.year}
-            for r in results[:matcher.MAX_CANDIDATES]]
+    return matcher.as_candidates(results)
 
 
 def _resolve_failed(folder_id: int, message: str) -> BaseResponse:

@@ -193,7 +193,8 @@ def link(session: Session, folder: LibraryFolder, series: Series, *, write: bool
                 series.key)
     if not write or root is None:
         return None
-    warning = write_series_marker(root / folder.name, series)
+    warning = write_series_marker(root / folder.name,
+                                  Marker(series.site, series.key, series.title))
     if warning is None:
         # Record the marker just written, so the next scan does not take it for a new one.
         folder.marker_site, folder.marker_key = series.site, series.key
@@ -207,10 +208,13 @@ def _release(session: Session, folder: LibraryFolder) -> None:
         old.folder = None
 
 
-def write_series_marker(path: Path, series: Series) -> str | None:
-    """Write the folder's ``.aniworld.json``; a warning instead of an error if it fails."""
+def write_series_marker(path: Path, marker: Marker) -> str | None:
+    """Write the folder's ``.aniworld.json``; a warning instead of an error if it fails.
+
+    A read-only share must not fail a match or a finished download.
+    """
     try:
-        write_marker(path, Marker(series.site, series.key, series.title))
+        write_marker(path, marker)
     except OSError as exc:
         logger.warning("marker not written folder=%s error=%s", path, exc)
         return f"could not write {path}/.aniworld.json ({exc.strerror or exc})"

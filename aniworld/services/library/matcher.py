@@ -22,6 +22,7 @@ from aniworld.services.library.folders import link
 from aniworld.services.series import DEFAULT_SITE, find_series
 from aniworld.site import SiteClient
 from aniworld.site.errors import SiteError, SiteNotFound
+from aniworld.site.types import SearchResult
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,11 @@ class MatchResult:
     matched: int
     unmatched: int
     stopped: str = ""
+
+
+def as_candidates(results: list[SearchResult]) -> list[dict[str, object]]:
+    """The first search results as the candidates an unmatched folder offers the user."""
+    return [{"key": r.key, "title": r.title, "year": r.year} for r in results[:MAX_CANDIDATES]]
 
 
 def pending_folder_ids(session: Session) -> list[int]:
@@ -97,9 +103,7 @@ def match_one(sessions: sessionmaker[Session], client: SiteClient, root: Path,
             link(session, folder, series, root=root)
         else:
             folder.reason, folder.match_tried = reason, True
-            folder.candidates = json.dumps([
-                {"key": r.key, "title": r.title, "year": r.year}
-                for r in results[:MAX_CANDIDATES]], ensure_ascii=False)
+            folder.candidates = json.dumps(as_candidates(results), ensure_ascii=False)
         session.commit()
     logger.info("library folder matched=%s title=%r reason=%s", snapshot is not None, title,
                 reason)
