@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from aniworld.models import Series, utcnow
 from aniworld.services.catalog import SeriesSnapshot, fetch_series, store_snapshot
 from aniworld.services.library.overview import library_report, queue_episodes
 from aniworld.services.settings import AppSettings
-from aniworld.services.settings_store import get_setting, set_setting
+from aniworld.services.settings_store import get_record, set_record
 from aniworld.site import (
     SiteChallenge,
     SiteClient,
@@ -97,14 +97,11 @@ class MonitorError(AniworldError):
 
 def load_status(session: Session) -> MonitorStatus:
     """The stored status (empty if monitoring never ran)."""
-    data = get_setting(session, STATUS_KEY, {}) or {}
-    known = {name: data[name] for name in MonitorStatus.__dataclass_fields__ if name in data}
-    return MonitorStatus(**known)
+    return get_record(session, STATUS_KEY, MonitorStatus)
 
 
 def _store(session: Session, status: MonitorStatus) -> MonitorStatus:
-    set_setting(session, STATUS_KEY, asdict(status))
-    return status
+    return set_record(session, STATUS_KEY, status)
 
 
 def due(session: Session, settings: AppSettings, now: datetime | None = None) -> bool:

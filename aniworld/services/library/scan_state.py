@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from aniworld.models import utcnow
-from aniworld.services.settings_store import get_setting, set_setting
+from aniworld.services.settings_store import get_record, set_record
 
 STATUS_KEY = "library.scan"
 # A running scan writes progress at least this often; older means its worker died.
@@ -59,14 +59,11 @@ class ScanStatus:
 
 def load_status(session: Session) -> ScanStatus:
     """The stored status (idle if no scan ever ran)."""
-    data = get_setting(session, STATUS_KEY, {})
-    known = {name: data[name] for name in ScanStatus.__dataclass_fields__ if name in data}
-    return ScanStatus(**known)
+    return get_record(session, STATUS_KEY, ScanStatus)
 
 
 def _store(session: Session, status: ScanStatus) -> ScanStatus:
-    set_setting(session, STATUS_KEY, asdict(status))
-    return status
+    return set_record(session, STATUS_KEY, status)
 
 
 def request_scan(session: Session) -> tuple[ScanStatus, bool]:
