@@ -41,6 +41,9 @@ class Config:
     allow_private_hosts: bool = False
     log_level: str = "INFO"
     lease_seconds: int = 45
+    # RQ's worker TTL and job monitoring interval; tests shorten them to provoke outages.
+    worker_ttl: int = 420
+    worker_heartbeat_seconds: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -65,6 +68,8 @@ class Config:
             allow_private_hosts=_flag(environ, "ANIWORLD_ALLOW_PRIVATE_HOSTS"),
             log_level=_log_level(environ),
             lease_seconds=_integer(environ, "ANIWORLD_LEASE_SECONDS", 45),
+            worker_ttl=_integer(environ, "ANIWORLD_WORKER_TTL", 420),
+            worker_heartbeat_seconds=_integer(environ, "ANIWORLD_WORKER_HEARTBEAT_SECONDS", 30),
         )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from rq import get_current_job
 
 from aniworld import dispatch
 from aniworld.errors import ValidationError
 from aniworld.pipeline import run_item
-from aniworld.runtime import get_runtime
+from aniworld.runtime import Runtime, get_runtime
 from aniworld.services.library import monitor
 from aniworld.services.library.scan import run_scan
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
@@ -30,7 +31,16 @@ def download_episode(item_id: int) -> str:
         logger.exception("job crashed job=%s item=%s", job_id, item_id)
         raise
     finally:
+        _hand_on_slot(runtime, job_id)
+
+
+def _hand_on_slot(runtime: Runtime, job_id: str) -> None:
+    """Dispatch the next items; with Redis away the scheduler does it once Redis is back."""
+    try:
         dispatch.pump(runtime.sessions, runtime.redis)
+    except redis.RedisError as exc:
+        # The outcome is already in the database: an outage must not turn it into a crash.
+        logger.warning("next item not dispatched job=%s error=%s; the scheduler will", job_id, exc)
 
 
 def scan_library() -> str:

@@ -1,7 +1,8 @@
-"""``python -m aniworld.worker``: wait for Redis, then run an RQ worker with the scheduler.
+"""``python -m aniworld.worker``: wait for Redis, then run an RQ worker on Aniworld's queues.
 
 Waiting matters under honcho: the embedded Redis starts beside the worker, and a worker
-that exits because Redis is not up yet would make honcho stop every process.
+that exits because Redis is not up yet would make honcho stop every process. Later
+outages are the :class:`ResilientWorker`'s business: it waits them out.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import sys
 import time
 
 import redis
-from rq import Worker
 from rq.serializers import JSONSerializer
 
 from aniworld import dispatch
 from aniworld.config import Config
 from aniworld.logging_setup import configure_logging
+from aniworld.resilient_worker import ResilientWorker
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,9 @@ def main() -> None:
     queues = [dispatch.make_queue(connection, name) for name in names]
     logger.info("worker starting queues=%s", ",".join(names))
     # No RQ scheduler: retries wait in the database (not_before), not in Redis.
-    worker = Worker(queues, connection=connection, serializer=JSONSerializer)
+    worker = ResilientWorker(queues, connection=connection, serializer=JSONSerializer,
+                             worker_ttl=config.worker_ttl,
+                             job_monitoring_interval=config.worker_heartbeat_seconds)
     worker.work(with_scheduler=False)
 
 
