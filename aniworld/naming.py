@@ -113,10 +113,16 @@ def existing_folder_name(name: str) -> str:
 
 
 def _inside(library_dir: Path, parts: list[str]) -> Path:
-    root = library_dir.resolve()
+    """``parts`` below the library folder, checked on the names alone (lexically).
+
+    Series folders may be symbolic links to other disks, so following links would refuse a
+    normal setup; what must hold is that no name walks out of the library: no empty, "."
+    or ".." part, no separator inside a part, nothing absolute.
+    """
+    root = library_dir.resolve()  # the folder the user chose; only its own links resolve
     target = root.joinpath(*parts)
-    resolved = Path(os.path.normpath(target)).resolve()
-    if root not in resolved.parents:
+    unsafe = any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts)
+    if unsafe or Path(os.path.normpath(target)) != target or root not in target.parents:
         raise ValidationError("the rendered file name leaves the library folder", field=_FIELD)
     return target
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aniworld import naming
 from aniworld.errors import ValidationError
 from aniworld.naming import (
     DEFAULT_TEMPLATE,
@@ -181,3 +182,24 @@ def test_any_series_folder_stays_inside(folder: str, series: str) -> None:
         # Only the user's own folder may keep characters a rendered name never has.
         assert index == 0 or not (set(part) & FORBIDDEN)
         assert len(part.encode()) <= MAX_COMPONENT_BYTES
+
+
+# Containment is lexical: symlinked series folders are a normal setup (several disks).
+
+
+def test_a_series_folder_that_is_a_symlink_elsewhere_is_used(tmp_path: Path) -> None:
+    library, disk = tmp_path / "library", tmp_path / "disk2" / "Naruto"
+    disk.mkdir(parents=True)
+    library.mkdir()
+    (library / "Naruto").symlink_to(disk, target_is_directory=True)
+    path = render_path(library, DEFAULT_TEMPLATE, series="Naruto", year=2002, season=1,
+                       episode=1, title="Uzumaki", language="German Dub", ext="mkv",
+                       series_folder="Naruto")
+    assert path == library.resolve() / "Naruto/Season 01/Naruto - S01E01 - Uzumaki [German Dub].mkv"
+
+
+@pytest.mark.parametrize("parts", [["..", "x.mkv"], ["a", "..", "..", "x.mkv"], ["a/../..", "x"],
+                                   ["/etc", "x"], ["", "x"], [".", "x"], ["a\\..", "x"]])
+def test_a_part_that_walks_out_is_refused(parts: list[str]) -> None:
+    with pytest.raises(ValidationError, match="leaves the library folder"):
+        naming._inside(LIB, parts)
