@@ -207,6 +207,11 @@ def link(session: Session, folder: LibraryFolder, series: Series, *, write: bool
                 series.key)
     if not write or root is None:
         return None
+    if folder.name in ("", ".", "..") or "/" in folder.name or "\0" in folder.name:
+        # Only entries directly in the library (as the scanner lists them) get a marker;
+        # a name that walks elsewhere is never written through.
+        logger.warning("marker not written folder=%r: not an entry of the library", folder.name)
+        return f"{folder.name!r} is not a folder directly in the library; no marker written"
     warning = write_series_marker(root / folder.name,
                                   Marker(series.site, series.key, series.title))
     if warning is None:
