@@ -16,6 +16,14 @@ DEFAULT_TEMPLATE = (
 )
 FIELDS = {"series", "year", "season", "episode", "title", "language", "ext"}
 MAX_COMPONENT_BYTES = 180
+_NUMBERS = {"season", "episode"}  # the year may be unknown (""): no spec fits both
+_PADDING = re.compile(r"0?[1-4]?d?")  # {season:02}, {episode:3d}; nothing nested or wide
+_NEEDED = {
+    "episode": "the naming template must contain {episode}, or every episode of a season "
+               "gets the same file name",
+    "season": "the naming template must contain {season} (in the file name or a season "
+              "folder), or episodes of different seasons get the same file name",
+}
 _FIELD = "naming_template"
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
 _REPLACE = {":": " -", "/": "-", "\\": "-", "|": "-", "<": "(", ">": ")", '"': "'"}
@@ -25,29 +33,56 @@ _SPACES = re.compile(r"\s+")
 
 
 def validate_template(template: str) -> None:
-    """Raise ValidationError(field="naming_template") unless ``template`` is usable."""
+    """Raise ValidationError(field="naming_template") unless ``template`` is usable.
+
+    Usable means: a relative path ending in ``.{ext}``, made of the known fields only,
+    with ``{season}`` and ``{episode}`` in it (else two episodes share one file name) and
+    no format spec beyond zero-padding a number.
+    """
     if not template.strip():
         raise ValidationError("the naming template is empty", field=_FIELD)
     if template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", template):
         raise ValidationError("the naming template must be a relative path", field=_FIELD)
     if any(part.strip() == ".." for part in re.split(r"[/\\]", template)):
         raise ValidationError("the naming template must not contain '..'", field=_FIELD)
-    try:
-        fields = [name for _, name, _, _ in Formatter().parse(template) if name is not None]
-    except ValueError as exc:
-        raise ValidationError(f"the naming template is malformed: {exc}", field=_FIELD) from exc
-    unknown = sorted({name for name in fields if name not in FIELDS})
+    names = _field_names(template)
+    unknown = sorted({name for name in names if name not in FIELDS})
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in sorted(FIELDS))
         raise ValidationError(
             f"unknown field(s) {', '.join(unknown)} in the naming template; use {allowed}",
             field=_FIELD,
         )
+    for needed in _NEEDED:
+        if needed not in names:
+            raise ValidationError(_NEEDED[needed], field=_FIELD)
     if not template.endswith("{ext}"):
         raise ValidationError("the naming template must end with .{ext}", field=_FIELD)
     _render(
         template, series="S", year=2000, season=1, episode=1, title="T", language="L", ext="mp4"
     )
+
+
+def _field_names(template: str) -> list[str]:
+    """The template's field names; ValidationError for a spec a file name does not need."""
+    try:
+        parsed = list(Formatter().parse(template))
+    except ValueError as exc:
+        raise ValidationError(f"the naming template is malformed: {exc}", field=_FIELD) from exc
+    names = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name or "." in name or "[" in name:
+            raise ValidationError(
+                f"{{{name}}} is not a field: use plain names like {{series}}, without "
+                "attribute or index access", field=_FIELD)
+        if conversion or (spec and not (name in _NUMBERS and _PADDING.fullmatch(spec))):
+            raise ValidationError(
+                f"{{{name}}} has a format spec a file name does not need; only season and "
+                "episode may be zero-padded, e.g. {season:02} (at most 4 digits)", field=_FIELD)
+        names.append(name)
+    return names
 
 
 def _render(template: str, **values: object) -> str:
@@ -113,10 +148,16 @@ def existing_folder_name(name: str) -> str:
 
 
 def _inside(library_dir: Path, parts: list[str]) -> Path:
-    root = library_dir.resolve()
+    """``parts`` below the library folder, checked on the names alone (lexically).
+
+    Series folders may be symbolic links to other disks, so following links would refuse a
+    normal setup; what must hold is that no name walks out of the library: no empty, "."
+    or ".." part, no separator inside a part, nothing absolute.
+    """
+    root = library_dir.resolve()  # the folder the user chose; only its own links resolve
     target = root.joinpath(*parts)
-    resolved = Path(os.path.normpath(target)).resolve()
-    if root not in resolved.parents:
+    unsafe = any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts)
+    if unsafe or Path(os.path.normpath(target)) != target or root not in target.parents:
         raise ValidationError("the rendered file name leaves the library folder", field=_FIELD)
     return target
 

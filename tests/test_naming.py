@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aniworld import naming
 from aniworld.errors import ValidationError
 from aniworld.naming import (
     DEFAULT_TEMPLATE,
@@ -60,8 +61,9 @@ def test_title_sanitised(title: str, expected: str) -> None:
 
 
 def test_reserved_windows_name_and_trailing_dots() -> None:
-    path = render(template="{series}/{title}.{ext}", series="CON", title="nul.")
-    assert path.parent.name == "_CON" and path.name == "_nul.mkv"
+    path = render(template="{series}/S{season}E{episode}/{title}.{ext}", series="CON",
+                  title="nul.")
+    assert path.parents[1].name == "_CON" and path.name == "_nul.mkv"
 
 
 def test_long_component_capped_keeping_extension() -> None:
@@ -76,6 +78,7 @@ def test_long_component_capped_keeping_extension() -> None:
         "/abs/{series}.{ext}",
         "{series}/../{title}.{ext}",
         "{season:zz}/{title}.{ext}",
+        "{series}/S{season}E{episode}/{title}.mkv",
         "{series}/{title",
         "{series}/{title}.mkv",
         "",
@@ -115,6 +118,38 @@ def test_any_input_stays_inside_with_safe_components(
         assert part and part not in {".", ".."} and not (set(part) & FORBIDDEN)
         assert part == part.strip(" ") and not part.endswith(".")
         assert len(part.encode()) <= MAX_COMPONENT_BYTES
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        ("{series}.{ext}", "must contain {episode}"),
+        ("{series}/{series} {episode}.{ext}", "must contain {season}"),
+        ("{series}/{season:{series.__class__.__mro__}}/{episode}.{ext}", "{season} has a format"),
+        ("{series.__class__}/{season}/{episode}.{ext}", "without attribute or index access"),
+        ("{series[0]}/{season}/{episode}.{ext}", "without attribute or index access"),
+        ("{}/{season}/{episode}.{ext}", "{} is not a field"),
+        ("{series!r}/{season}/{episode}.{ext}", "{series} has a format spec"),
+        ("{series:>300}/{season}/{episode}.{ext}", "{series} has a format spec"),
+        ("{series}/{season}/{episode:0100}.{ext}", "at most 4 digits"),
+        ("{series}/{season}/{episode:,}.{ext}", "only season and episode may be zero-padded"),
+        ("{series} ({year:04})/{season}/{episode}.{ext}", "{year} has a format spec"),
+    ],
+)
+def test_templates_that_cannot_tell_episodes_apart_or_echo_internals(template: str,
+                                                                      reason: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_template(template)
+    assert reason in caught.value.message and caught.value.field == "naming_template"
+
+
+@pytest.mark.parametrize("template", [
+    "{series}/Season {season}/{episode:02}.{ext}",
+    "{series} S{season:02d}E{episode:4}.{ext}",
+    "{series} ({year})/{season}x{episode:03} - {title} [{language}].{ext}",
+])
+def test_padding_and_a_season_folder_are_enough(template: str) -> None:
+    validate_template(template)
 
 
 # series_folder: the folder a library scan matched to the series
@@ -181,3 +216,24 @@ def test_any_series_folder_stays_inside(folder: str, series: str) -> None:
         # Only the user's own folder may keep characters a rendered name never has.
         assert index == 0 or not (set(part) & FORBIDDEN)
         assert len(part.encode()) <= MAX_COMPONENT_BYTES
+
+
+# Containment is lexical: symlinked series folders are a normal setup (several disks).
+
+
+def test_a_series_folder_that_is_a_symlink_elsewhere_is_used(tmp_path: Path) -> None:
+    library, disk = tmp_path / "library", tmp_path / "disk2" / "Naruto"
+    disk.mkdir(parents=True)
+    library.mkdir()
+    (library / "Naruto").symlink_to(disk, target_is_directory=True)
+    path = render_path(library, DEFAULT_TEMPLATE, series="Naruto", year=2002, season=1,
+                       episode=1, title="Uzumaki", language="German Dub", ext="mkv",
+                       series_folder="Naruto")
+    assert path == library.resolve() / "Naruto/Season 01/Naruto - S01E01 - Uzumaki [German Dub].mkv"
+
+
+@pytest.mark.parametrize("parts", [["..", "x.mkv"], ["a", "..", "..", "x.mkv"], ["a/../..", "x"],
+                                   ["/etc", "x"], ["", "x"], [".", "x"], ["a\\..", "x"]])
+def test_a_part_that_walks_out_is_refused(parts: list[str]) -> None:
+    with pytest.raises(ValidationError, match="leaves the library folder"):
+        naming._inside(LIB, parts)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from aniworld.errors import AniworldError
+
 MARKER_NAME = ".aniworld.json"
 MAX_MARKER_BYTES = 64 * 1024
+# The site's slugs (site/engines.py checks the same before any request).
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,199}")
 
 
 @dataclass(frozen=True)
@@ -33,18 +38,46 @@ def marker_from_data(data: object) -> Marker | None:
     return Marker(values[0].strip(), values[1].strip(), title)
 
 
-def read_marker(folder: str | os.PathLike[str]) -> Marker | None:
-    """The marker of ``folder``, or None if it is missing, unreadable or not a marker."""
+class InvalidMarker(AniworldError):
+    """A folder's marker exists but cannot be used; the message says how to fix it."""
+
+    code = "invalid_marker"
+
+
+def load_marker(folder: str | os.PathLike[str]) -> Marker | None:
+    """The marker of ``folder``, None if it has none; raises InvalidMarker if it is unusable."""
     try:
         with open(Path(folder) / MARKER_NAME, "rb") as handle:
             raw = handle.read(MAX_MARKER_BYTES + 1)
-    except OSError:
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise _invalid(f"cannot be read ({exc.strerror or exc})") from exc
     if len(raw) > MAX_MARKER_BYTES:
-        return None
+        raise _invalid(f"is larger than {MAX_MARKER_BYTES // 1024} KiB")
     try:
-        return marker_from_data(json.loads(raw.decode("utf-8")))
-    except (UnicodeDecodeError, ValueError):
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _invalid(f"is not valid JSON ({exc})") from exc
+    marker = marker_from_data(data)
+    if marker is None:
+        raise _invalid('needs the texts "site" and "key"')
+    if not _KEY.fullmatch(marker.key):
+        raise _invalid(f"names {marker.key!r}, which is not a series key (the slug of the "
+                       "series URL, e.g. 'one-piece')")
+    return marker
+
+
+def _invalid(problem: str) -> InvalidMarker:
+    return InvalidMarker(f"{MARKER_NAME} {problem}; fix or delete it and scan again, or pick "
+                         "the series here")
+
+
+def read_marker(folder: str | os.PathLike[str]) -> Marker | None:
+    """The marker of ``folder``, or None if it is missing, unreadable or not a marker."""
+    try:
+        return load_marker(folder)
+    except InvalidMarker:
         return None
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aniworld.library.filenames import WORK_FOLDER, EpisodeFile, parse_name
-from aniworld.library.marker import MARKER_NAME, Marker, read_marker
+from aniworld.library.marker import MARKER_NAME, InvalidMarker, Marker, load_marker
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,10 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class FolderScan:
-    """What one series folder holds; ``dir_mtimes`` maps subfolder paths to their times."""
+    """What one series folder holds; ``dir_mtimes`` maps subfolder paths to their times.
+
+    ``marker_error`` says why a marker that is there cannot be used ("" when it can).
+    """
 
     name: str
     path: str
@@ -45,6 +48,7 @@ class FolderScan:
     year_guess: int | None
     files: list[EpisodeFile]
     dir_mtimes: dict[str, int] = field(default_factory=dict, repr=False)
+    marker_error: str = ""
 
 
 def guess_title(folder_name: str) -> tuple[str, int | None]:
@@ -114,8 +118,15 @@ def read_folder(path: str, name: str) -> FolderScan:
             dir_mtimes[folder] = _UNTRUSTED
     files.sort(key=lambda item: (item.season, item.episode, item.path))
     title, year = guess_title(name)
-    marker = read_marker(path) if has_marker else None
-    return FolderScan(name, path, mtime_ns, marker, title, year, files, dir_mtimes)
+    marker, marker_error = None, ""
+    try:
+        marker = load_marker(path) if has_marker else None
+    except InvalidMarker as exc:
+        marker_error = exc.message
+        # Fixing the file in place leaves the folder's time alone: read it again next time.
+        dir_mtimes[path] = _UNTRUSTED
+    return FolderScan(name, path, mtime_ns, marker, title, year, files, dir_mtimes,
+                      marker_error)
 
 
 def _walk(path: str, folder: str, depth: int, dir_mtimes: dict[str, int],

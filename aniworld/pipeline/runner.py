@@ -57,24 +57,26 @@ def run_item(runtime: Runtime, item_id: int, job_id: str) -> Outcome:
     with runtime.sessions() as session:
         claim = execution.claim(session, item_id, job_id)
         session.commit()
-        settings = load_settings(session)
     if claim is None:
         logger.info("job skipped item=%s job=%s: no longer pending", item_id, job_id)
         return Outcome.SKIPPED
     with Heartbeat(runtime.sessions, item_id, claim.lease, runtime.config.lease_seconds):
-        return _run_claimed(runtime, claim, settings)
+        return _run_claimed(runtime, claim)
 
 
-def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
-    library = effective_library_dir(runtime.config, settings)
-    present = None if claim.force else _present_file(library, claim, settings)
-    if present is not None:
-        return _finish(runtime, claim, lambda s: execution.complete(
-            s, claim.item_id, claim.lease, str(present), ALREADY_PRESENT), Outcome.ALREADY_PRESENT)
+def _run_claimed(runtime: Runtime, claim: Claim) -> Outcome:
+    """Everything after the claim; whatever raises ends as a counted attempt.
+
+    An error escaping here would leave the item "downloading" with no attempt counted:
+    the lease expires, the item is taken over and runs into the same error forever.
+    """
+    settings = AppSettings()  # the defaults decide retries if the stored ones cannot load
     try:
-        path = _download(runtime, claim, settings, library)
+        with runtime.sessions() as session:
+            settings = load_settings(session)
+        return _execute(runtime, claim, settings)
     except (DownloadCancelled, DownloadPaused) as stop:
-        return _stopped(runtime, claim, stop, library)
+        return _stopped(runtime, claim, stop, effective_library_dir(runtime.config, settings))
     except AniworldError as error:
         return _failed(runtime, claim, settings, error)
     except Exception as error:
@@ -84,6 +86,15 @@ def _run_claimed(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outco
         _failed(runtime, claim, settings, AniworldError(
             f"unexpected error ({type(error).__name__}: {error}); see the worker log"))
         raise
+
+
+def _execute(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
+    library = effective_library_dir(runtime.config, settings)
+    present = None if claim.force else _present_file(library, claim, settings)
+    if present is not None:
+        return _finish(runtime, claim, lambda s: execution.complete(
+            s, claim.item_id, claim.lease, str(present), ALREADY_PRESENT), Outcome.ALREADY_PRESENT)
+    path = _download(runtime, claim, settings, library)
     workspace.discard_item(library, claim.item_id)
     folder = adopt_series_folder(library, claim, path)
     return _finish(runtime, claim, lambda s: execution.complete(

@@ -201,6 +201,31 @@ def test_download_lands_in_the_matched_folder_and_marks_new_ones(stack: Stack) -
             (1, 1, "german-sub"), (1, 1, "german-sub"), (1, 2, "german-sub")]
 
 
+@pytest.mark.slow
+def test_a_symlinked_series_folder_is_scanned_and_downloaded_into(stack: Stack) -> None:
+    """Libraries spread over several disks: the series folder links to another disk."""
+    disk = stack.tmp_path / "disk2" / "Blauer Drache"
+    put(disk / "Season 01" / "Blauer Drache - S01E01 [German Sub].mkv")
+    stack.library.mkdir(parents=True, exist_ok=True)
+    (stack.library / "Blauer Drache").symlink_to(disk, target_is_directory=True)
+    assert request(stack)
+    start_library_worker(stack)
+    assert wait_finished(stack).state == scan_state.FINISHED, stack.logs()
+    assert folders(stack) == {"Blauer Drache": (FolderState.MATCHED, "blauer-drache")}
+    assert read_marker(disk) == Marker("aniworld", "blauer-drache", "Blauer Drache")
+    stack.add_series("roter-mond")
+    stack.settings(parallel_downloads=2)
+    stack.start_workers(1, scheduler=False)
+    # Two items for the linked folder would once have held both slots forever.
+    ids = [stack.queue("blauer-drache", 1, episode, SUB) for episode in (2, 3)]
+    ids.append(stack.queue("roter-mond", 1, 1, SUB))
+    done = [stack.wait_status(item_id, "completed", "failed") for item_id in ids]
+    assert [item.status.value for item in done] == ["completed"] * 3, stack.logs()
+    assert Path(done[0].file_path).parent == stack.library / "Blauer Drache" / "Season 01"
+    assert sorted(p.name[:22] for p in (disk / "Season 01").iterdir()) == [
+        "Blauer Drache - S01E01", "Blauer Drache - S01E02", "Blauer Drache - S01E03"]
+
+
 # adopt_series_folder, without processes
 
 def claim(**fields: object) -> Claim:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError, ValidationError
 from aniworld.languages import Language
-from aniworld.models import ItemStatus, Priority, Series
+from aniworld.models import Episode, ItemStatus, Priority, Series
 from aniworld.services import queue
 from tests.db_fixtures import count_statements
 
@@ -93,6 +93,8 @@ def test_add_many_validates_before_adding_anything(session: Session, series: Ser
 @pytest.mark.parametrize("size", [5, 500])
 def test_add_many_costs_constant_statements(session: Session, engine: Engine, series: Series,
                                             size: int) -> None:
+    session.add_all(Episode(series=series, season=season, number=n)
+                    for season in (1, 2) for n in range(1, size + 1))
     queue.add_item(session, series, 1, 1, GER)
     session.commit()
     assert series.id  # reload the expired series outside the counted block
@@ -100,8 +102,40 @@ def test_add_many_costs_constant_statements(session: Session, engine: Engine, se
         result = queue.add_many(session, series, [(2, n) for n in range(1, size + 1)], GER)
     session.commit()
     assert len(result.created) == size
-    assert len(statements) == 3, statements
-    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "INSERT"]
+    # Validating against the site's episodes is the one SELECT more.
+    assert len(statements) == 4, statements
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "SELECT", "INSERT"]
+
+
+@pytest.fixture
+def known(session: Session, series: Series) -> Series:
+    """The series with the episodes the site lists: S01E01-E03 and a film."""
+    session.add_all(Episode(series=series, season=season, number=number)
+                    for season, number in [(0, 1), (1, 1), (1, 2), (1, 3)])
+    session.flush()
+    return series
+
+
+@pytest.mark.parametrize(("season", "episode", "field", "message"), [
+    (1, 4, "episode", "Frieren has no episode S01E04 on the site"),
+    (2, 1, "season", "Frieren has no season 2 on the site"),
+])
+def test_add_item_refuses_what_the_site_does_not_have(session: Session, known: Series,
+                                                      season: int, episode: int, field: str,
+                                                      message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        queue.add_item(session, known, season, episode, GER)
+    assert info.value.field == field and info.value.message.startswith(message)
+    assert queue.add_item(session, known, 0, 1, GER).code
+
+
+def test_add_many_refuses_unknown_episodes_before_adding_anything(session: Session,
+                                                                  known: Series) -> None:
+    with pytest.raises(ValidationError) as info:
+        queue.add_many(session, known, [(1, 1), *((1, n) for n in range(4, 5004))], GER)
+    assert info.value.field == "episodes" and "no episode S01E04" in info.value.message
+    assert queue.pending_items(session) == []
+    assert len(queue.add_many(session, known, [(1, 1), (1, 3)], GER).created) == 2
 
 
 def test_retry_failed_item_starts_over_at_end_of_group(session: Session, series: Series) -> None:

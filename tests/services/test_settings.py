@@ -73,6 +73,17 @@ def test_invalid_overrides_are_rejected(session: Session, changes: dict[str, obj
     assert field in validate_changes(**changes)
 
 
+@pytest.mark.parametrize(("template", "reason"), [
+    ("{series}.{ext}", "must contain {episode}"),
+    ("{season:{series.__class__.__mro__}}/{episode}.{ext}", "format spec"),
+])
+def test_a_template_that_cannot_tell_episodes_apart_is_not_saved(
+        session: Session, template: str, reason: str) -> None:
+    with pytest.raises(ValidationError, match=reason.replace("{", r"\{")):
+        save_settings(session, naming_template=template)
+    assert load_settings(session).naming_template == AppSettings().naming_template
+
+
 def test_overrides_round_trip_and_reset(session: Session, tmp_path: Path) -> None:
     save_settings(session, site_url="https://mirror.example", site_transport="impersonate",
                   site_cache_ttl=60, library_dir=str(tmp_path / "lib" / "new"))

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aniworld.extensions import db
+from aniworld.models import Episode
 from aniworld.services import queue as queue_service
 from tests.web.conftest import AuthActions, add_series, build_app
 
@@ -68,6 +69,42 @@ def test_invalid_input_is_422_naming_the_field(api: tuple[Flask, FlaskClient],
     response = client.post("/api/v1/queue", json=body)
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == field
+
+
+def _with_episodes(app: Flask) -> None:
+    """A series whose episodes the site lists: season 1, episodes 1 to 3."""
+    series_id = add_series(app, "known-series", "Known Series")
+    with app.app_context():
+        db.session.add_all(Episode(series_id=series_id, season=1, number=n) for n in (1, 2, 3))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(("season", "episode", "field"), [(1, 4, "episode"), (2, 1, "season")])
+def test_queueing_what_the_site_does_not_have_is_422(api: tuple[Flask, FlaskClient],
+                                                     season: int, episode: int,
+                                                     field: str) -> None:
+    app, client = api
+    _with_episodes(app)
+    body = {"series_key": "known-series", "season": season, "episode": episode}
+    response = client.post("/api/v1/queue", json=body)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == field and error["message"].startswith("Known Series has no ")
+    assert client.post("/api/v1/queue", json={**body, "season": 1, "episode": 3}).status_code \
+        == 201
+
+
+def test_bulk_of_unknown_episodes_is_422_and_adds_nothing(api: tuple[Flask, FlaskClient]) -> None:
+    app, client = api
+    _with_episodes(app)
+    episodes = [{"season": 1, "episode": n} for n in range(1, 5001)]
+    response = client.post("/api/v1/queue/bulk",
+                           json={"series_key": "known-series", "episodes": episodes})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == "episodes" and "no episode S01E04" in error["message"]
+    with app.app_context():
+        assert queue_service.pending_items(db.session) == []
 
 
 def test_non_json_body_is_422(api: tuple[Flask, FlaskClient]) -> None:

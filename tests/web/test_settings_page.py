@@ -119,6 +119,10 @@ INVALID = [
     ("naming", {"naming_template": "../{series}.{ext}"}, "naming_template", "must not contain"),
     ("naming", {"naming_template": "{series}/{resolution}.{ext}"}, "naming_template",
      "Unknown field(s) resolution"),
+    ("naming", {"naming_template": "{series}.{ext}"}, "naming_template",
+     "The naming template must contain {episode}, or every episode of a season"),
+    ("naming", {"naming_template": "{season:{series.__class__.__mro__}}/{episode}.{ext}"},
+     "naming_template", "{season} has a format spec a file name does not need"),
     ("library", {"library_dir": "relative/folder"}, "library_dir", "absolute path"),
     ("languages", {"language_order": ["german-dub", "german-dub", "german-sub", "english-sub"]},
      "language_order", "each language once"),
@@ -159,8 +163,8 @@ def test_htmx_gets_the_section_alone(logged_in: AuthActions, client: FlaskClient
     assert html.lstrip().startswith('<section id="settings-downloads"')
     assert "<html" not in html and 'id="parallel_downloads-error"' in html
     assert "HX-Request" in bad.headers["Vary"]
-    good = post(client, "/settings/naming", {"naming_template": "{series} {episode}.{ext}"},
-                htmx=True)
+    good = post(client, "/settings/naming",
+                {"naming_template": "{series} {season}x{episode}.{ext}"}, htmx=True)
     assert good.status_code == 200
     assert 'role="status">Naming template saved.' in good.get_data(as_text=True)
 
@@ -239,13 +243,17 @@ def test_naming_preview_uses_the_first_library_episode(app: Flask, logged_in: Au
 
 
 def test_naming_preview_sample_and_error(logged_in: AuthActions, client: FlaskClient) -> None:
-    sample = post(client, "/settings/naming/preview", {"naming_template": "{series}.{ext}"},
-                  htmx=True)
-    assert "Frieren - Beyond Journey&#39;s End.mp4</code>" in sample.get_data(as_text=True)
+    sample = post(client, "/settings/naming/preview",
+                  {"naming_template": "{series} {season}x{episode}.{ext}"}, htmx=True)
+    assert "Frieren - Beyond Journey&#39;s End 1x1.mp4</code>" in sample.get_data(as_text=True)
     bad = post(client, "/settings/naming/preview", {"naming_template": "{series}/{nope}.{ext}"},
                htmx=True)
     assert bad.status_code == 200
     assert 'class="field-error">Preview: Unknown field(s) nope' in bad.get_data(as_text=True)
+    same_name = post(client, "/settings/naming/preview", {"naming_template": "{series}.{ext}"},
+                     htmx=True).get_data(as_text=True)
+    assert "Preview: The naming template must contain {episode}, or every episode" in same_name
+    assert "<code>" not in same_name
 
 
 def test_api_key_shown_once_works_and_revoke_stops_it(app: Flask, logged_in: AuthActions,

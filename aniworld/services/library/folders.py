@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from aniworld.library import FolderScan, Marker, write_marker
+from aniworld.library.marker import MARKER_NAME
 from aniworld.library.matching import title_keys
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, Series, utcnow
 from aniworld.services.series import DEFAULT_SITE, find_series
@@ -71,8 +72,9 @@ def store_scans(session: Session, root: Path, scans: Mapping[str, FolderScan],
     _replace_files(session, reread)
     titles = TitleIndex(session)
     written = {id(folder) for folder, _ in reread}
-    for folder, _ in reread:
-        link_known(session, folder, root, titles)
+    for folder, scan in reread:
+        if not scan.marker_error:
+            link_known(session, folder, root, titles)
     for name, folder in existing.items():
         if name in scans and id(folder) not in written \
                 and folder.state == FolderState.UNMATCHED:
@@ -98,7 +100,19 @@ def _write_folder(session: Session, folder: LibraryFolder, scan: FolderScan) -> 
     folder.title_guess, folder.year_guess = scan.title_guess[:500], scan.year_guess
     folder.dir_mtimes, folder.mtime_ns = json.dumps(scan.dir_mtimes), scan.mtime_ns
     folder.file_count, folder.scanned_at = len(scan.files), utcnow()
+    if folder.state != FolderState.IGNORED:
+        _note_marker_error(folder, scan.marker_error)
     session.add(folder)
+
+
+def _note_marker_error(folder: LibraryFolder, error: str) -> None:
+    """Leave a folder with an unusable marker to the user; forget a fixed marker's error."""
+    if error:
+        # The user's marker says something we cannot read: ask, rather than guess by title.
+        folder.state, folder.series_id, folder.match_tried = FolderState.UNMATCHED, None, True
+        folder.reason, folder.candidates = error, "[]"
+    elif (folder.reason or "").startswith(MARKER_NAME + " "):  # only marker errors do
+        folder.reason, folder.match_tried = "", False
 
 
 def _replace_files(session: Session, reread: list[tuple[LibraryFolder, FolderScan]]) -> None:
@@ -193,6 +207,11 @@ def link(session: Session, folder: LibraryFolder, series: Series, *, write: bool
                 series.key)
     if not write or root is None:
         return None
+    if folder.name in ("", ".", "..") or "/" in folder.name or "\0" in folder.name:
+        # Only entries directly in the library (as the scanner lists them) get a marker;
+        # a name that walks elsewhere is never written through.
+        logger.warning("marker not written folder=%r: not an entry of the library", folder.name)
+        return f"{folder.name!r} is not a folder directly in the library; no marker written"
     warning = write_series_marker(root / folder.name,
                                   Marker(series.site, series.key, series.title))
     if warning is None:

@@ -17,6 +17,7 @@ from aniworld.services.queue._common import (
     POSITION_STEP,
     EpisodeKey,
     active_episodes,
+    check_known,
     duplicate_message,
     duplicates_as_conflict,
     lock_item,
@@ -45,6 +46,7 @@ def add_item(session: Session, series: Series, season: int, episode: int, langua
     """
     validate_episode(season, episode)
     key = (season, episode)
+    check_known(session, series, [key])
     existing = active_episodes(session, series, language, only=key)
     if key in existing:
         raise ConflictError(duplicate_message(series, key, language, existing[key]))
@@ -63,11 +65,13 @@ def add_many(session: Session, series: Series, episodes: Sequence[EpisodeKey],
              language: Language, priority: Priority = Priority.NORMAL) -> BulkResult:
     """Append many episodes at once, skipping ones already queued or repeated in the request.
 
-    Costs a constant number of statements (two SELECTs and one multi-row INSERT) however many
-    episodes are given; raises ``ValidationError`` before adding anything if one is invalid.
+    Costs a constant number of statements (three SELECTs and one multi-row INSERT) however
+    many episodes are given; raises ``ValidationError`` before adding anything if one is
+    invalid or (naming the field "episodes") unknown to the site.
     """
     for season, episode in episodes:
         validate_episode(season, episode)
+    check_known(session, series, episodes, "episodes")
     taken = set(active_episodes(session, series, language))
     result, rows = BulkResult(), []
     position = next_position(session, priority)

@@ -364,6 +364,20 @@ def test_link_writes_a_marker_or_returns_a_warning(library: Path, session: Sessi
     session.commit()
 
 
+def test_link_never_writes_outside_the_library(library: Path, session: Session) -> None:
+    series = Series(key="stiller-fluss", title="Stiller Fluss")
+    (library.parent / "outside").mkdir()
+    escaping = [LibraryFolder(name=name) for name in ("../outside", "..", "a/../../outside")]
+    session.add_all([series, *escaping])
+    session.flush()
+    for folder in escaping:
+        warning = link(session, folder, series, root=library)
+        assert warning is not None and "is not a folder directly in the library" in warning
+    assert not (library.parent / MARKER_NAME).exists()
+    assert list((library.parent / "outside").iterdir()) == []
+    session.rollback()
+
+
 def test_candidates_of_tolerates_bad_json() -> None:
     assert candidates_of(LibraryFolder(candidates='[{"key": "a", "title": "A"}, 3]')) == [
         {"key": "a", "title": "A"}]

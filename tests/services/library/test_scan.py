@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aniworld.models import LibraryFile, LibraryFolder, utcnow
+from aniworld.library.marker import MARKER_NAME
+from aniworld.models import FolderState, LibraryFile, LibraryFolder, utcnow
 from aniworld.services.library import scan, scan_state
+from aniworld.services.library.folders import unmatched_folders
 from aniworld.services.library.scan import ScanSummary, run_scan
 from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings_store import set_setting
 from aniworld.site import SiteClient
 from tests.fakesite.server import FakeSite
-from tests.services.library.conftest import ClientFactory, age, put, store
+from tests.services.library.conftest import ClientFactory, age, folder_named, put, store
 
 
 def saved(session: Session, **fields: object) -> None:
@@ -214,3 +216,42 @@ def test_matching_progress_is_written(sessions: sessionmaker[Session], library: 
     assert seen == [("matching folders", 0, 0), ("matching folders", 0, 3),
                     ("matching folders", 1, 3), ("matching folders", 2, 3)]
 
+
+
+def test_one_bad_marker_fails_its_folder_not_the_scan(sessions: sessionmaker[Session],
+                                                      library: Path,
+                                                      clients: ClientFactory) -> None:
+    put(library / "Blauer Drache" / "Blauer Drache - S01E01.mkv")
+    put(library / "Roter Mond (2020)" / "Roter Mond - S01E02.mkv")
+    bad = {"Kaputt": '{"site": "aniworld", "key": ',
+           "Schlecht": '{"site": "aniworld", "key": "../../etc", "title": "x"}',
+           "Leer": '{"site": "aniworld", "title": "x"}',
+           "Unbekannt": '{"site": "aniworld", "key": "gibt-es-nicht", "title": "x"}'}
+    for name, text in bad.items():
+        put(library / name / "Blauer Drache - S01E01.mkv")
+        (library / name / MARKER_NAME).write_text(text)
+    summary = run_scan(sessions, library, clients)
+    assert (summary.folders, summary.matched, summary.unmatched, summary.stopped) == (
+        6, 2, 4, "")
+    with sessions() as session:
+        reasons = {folder.name: folder.reason for folder in unmatched_folders(session)}
+    assert reasons["Kaputt"].startswith(".aniworld.json is not valid JSON (")
+    assert reasons["Schlecht"].startswith(".aniworld.json names '../../etc', which is not a "
+                                          "series key")
+    assert reasons["Leer"].startswith('.aniworld.json needs the texts "site" and "key"')
+    assert reasons["Kaputt"].endswith("; fix or delete it and scan again, or pick the series "
+                                      "here")
+    assert reasons["Unbekannt"] == ("the marker names 'gibt-es-nicht', which the site does "
+                                    "not know (any more)")
+    assert not (library.parent / "etc").exists()
+    # Fixed in place (the folder's time does not move): the next scan reads it again.
+    (library / "Kaputt" / MARKER_NAME).write_text(
+        '{"site": "aniworld", "key": "stiller-mond", "title": "Stiller Mond"}')
+    (library / "Leer" / MARKER_NAME).unlink()
+    again = run_scan(sessions, library, clients)
+    with sessions() as session:
+        assert folder_named(session, "Kaputt").state == FolderState.MATCHED
+        assert folder_named(session, "Kaputt").series.key == "stiller-mond"
+        leer = folder_named(session, "Leer")  # searched by its title this time
+        assert leer.match_tried and not leer.reason.startswith(".aniworld.json")
+    assert again.unmatched == 3
