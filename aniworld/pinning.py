@@ -39,6 +39,7 @@ def pinned(pin: Pin | None) -> Iterator[None]:
 
 def _connect(connection: HTTPConnection, connect: Callable[[], socket.socket]) -> socket.socket:
     pin = _ACTIVE.get()
+    connection.pinned_to = pin.address if pin is not None else None  # type: ignore[attr-defined]
     if pin is None:
         return connect()
     if not pin.matches(connection.host, connection.port):
@@ -53,14 +54,34 @@ def _connect(connection: HTTPConnection, connect: Callable[[], socket.socket]) -
         connection.host = hostname
 
 
+def _drop_if_elsewhere(connection: HTTPConnection) -> None:
+    """Close a kept-alive connection that was not made for the active pin's address."""
+    pin = _ACTIVE.get()
+    if pin is not None and connection.sock is not None:
+        if getattr(connection, "pinned_to", None) != pin.address:
+            connection.close()  # http.client reconnects, through _new_conn, to the pin
+
+
 class _PinnedHTTPConnection(HTTPConnection):
+    pinned_to: str | None = None
+
     def _new_conn(self) -> socket.socket:
         return _connect(self, super()._new_conn)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _drop_if_elsewhere(self)
+        super().request(*args, **kwargs)
 
 
 class _PinnedHTTPSConnection(HTTPSConnection):
+    pinned_to: str | None = None
+
     def _new_conn(self) -> socket.socket:
         return _connect(self, super()._new_conn)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _drop_if_elsewhere(self)
+        super().request(*args, **kwargs)
 
 
 class _PinnedHTTPPool(HTTPConnectionPool):
@@ -93,9 +114,14 @@ class PinnedCurlSession(curl_requests.Session):  # type: ignore[type-arg]
     def curl_options(self) -> dict[CurlOpt, Any]:
         """The session's curl options plus, inside ``pinned``, the pinned address."""
         pin = _ACTIVE.get()
-        if pin is None or _is_literal(pin.host):
+        if pin is None:
             return self._base_curl_options
-        return {**self._base_curl_options, CurlOpt.RESOLVE: [pin.curl_resolve()]}
+        # A fresh connection: curl would reuse one to the same host name made earlier
+        # through plain DNS (a site request) or another pin.
+        options = {**self._base_curl_options, CurlOpt.FRESH_CONNECT: 1}
+        if not _is_literal(pin.host):  # curl connects to an IP literal without a lookup
+            options[CurlOpt.RESOLVE] = [pin.curl_resolve()]
+        return options
 
     @curl_options.setter
     def curl_options(self, value: dict[CurlOpt, Any]) -> None:
