@@ -30,7 +30,8 @@ from aniworld.downloader.errors import (
 )
 from aniworld.downloader.progress import Reporter
 from aniworld.downloader.types import DownloadSettings, StopRequested
-from aniworld.urlguard import BlockedUrl, check_public_url
+from aniworld.pinning import PinnedAdapter, pinned
+from aniworld.urlguard import BlockedUrl, Pin, UrlGuard
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class Transfer:
 
     def __init__(self, settings: DownloadSettings) -> None:
         self.settings = settings
+        self.guard = UrlGuard(settings.allow_private_hosts)
         self.abort = threading.Event()
         self.base_bytes = 0  # already on disk from an earlier run
         self.total_bytes: int | None = None
@@ -134,10 +136,10 @@ def _shutdown(response: requests.Response) -> None:
 
 
 def new_session(headers: dict[str, str], pool: int) -> requests.Session:
-    """A session with the stream's headers and enough pooled connections."""
+    """A session with the stream's headers and enough pooled connections, honouring pins."""
     session = requests.Session()
     session.headers.update(headers)
-    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(pool, 1))
+    adapter = PinnedAdapter(pool_connections=1, pool_maxsize=max(pool, 1))
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -146,15 +148,21 @@ def new_session(headers: dict[str, str], pool: int) -> requests.Session:
 def open_media(
     session: requests.Session, url: str, transfer: Transfer, *, start: int = 0
 ) -> requests.Response:
-    """GET ``url`` (from byte ``start``), checking every hop with the URL guard."""
+    """GET ``url`` (from byte ``start``), checking every hop with the URL guard.
+
+    Each hop connects to the address its check resolved (no second DNS lookup).
+    """
     headers = {"Range": f"bytes={start}-"} if start else {}
     timeout = (CONNECT_TIMEOUT, max(1.0, transfer.settings.stall_timeout))
     for _ in range(MAX_REDIRECTS + 1):
-        _guard(url, transfer)
+        pin = _guard(url, transfer)
         try:
-            response = session.get(
-                url, headers=headers, stream=True, allow_redirects=False, timeout=timeout
-            )
+            with pinned(pin):
+                response = session.get(
+                    url, headers=headers, stream=True, allow_redirects=False, timeout=timeout
+                )
+        except BlockedUrl as exc:
+            raise _unavailable(exc) from exc
         except requests.RequestException as exc:
             raise MediaServerError(f"could not reach the media server ({exc}); will retry") from exc
         if not response.is_redirect:
@@ -165,13 +173,17 @@ def open_media(
     raise MediaUnavailable("the media link redirected too often; another hoster will be tried")
 
 
-def _guard(url: str, transfer: Transfer) -> None:
+def _guard(url: str, transfer: Transfer) -> Pin:
     if transfer.abort.is_set():
         raise Aborted
     try:
-        check_public_url(url, transfer.settings.allow_private_hosts)
+        return transfer.guard.pin(url)
     except BlockedUrl as exc:
-        raise MediaUnavailable(f"{exc.message}; another hoster will be tried") from exc
+        raise _unavailable(exc) from exc
+
+
+def _unavailable(exc: BlockedUrl) -> MediaUnavailable:
+    return MediaUnavailable(f"{exc.message}; another hoster will be tried")
 
 
 def _check_status(response: requests.Response, url: str) -> None:

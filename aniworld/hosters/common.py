@@ -12,7 +12,7 @@ from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone, HosterUna
 from aniworld.site.errors import SiteUnreachable
 from aniworld.site.transport import Response, Transport
 from aniworld.streams import Stream, StreamKind
-from aniworld.urlguard import check_public_url
+from aniworld.urlguard import UrlGuard, check_public_url
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,7 @@ class Fetcher:
 
     def check(self, url: str) -> str:
         """Return ``url`` if the URL guard allows it; raise BlockedUrl otherwise."""
-        try:
-            return check_public_url(url, allow_private_hosts=self.allow_private_hosts)
-        except ValueError:
-            # urlsplit rejects e.g. a broken "[v6" host: the page gave us garbage.
-            raise ExtractorOutdated(self.hoster, "the page holds a malformed URL") from None
+        return check_public_url(url, allow_private_hosts=self.allow_private_hosts)
 
     def join(self, base: str, reference: str) -> str:
         """Resolve a link found in a page against the page URL, then check it."""
@@ -72,22 +68,29 @@ class Fetcher:
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """GET a hoster URL, following redirects by hand so every hop passes the guard.
 
-        Raises HosterFileGone (404/410), HosterUnavailable (errors, 403/429/5xx, no answer).
+        The transport checks each hop and connects to the address it checked. Raises
+        BlockedUrl, HosterFileGone (404/410), HosterUnavailable (errors, 403/429/5xx, no answer).
         """
         for _ in range(MAX_REDIRECTS + 1):
-            self.check(url)
             response = self._send(url, headers)
             location = response.header("location")
             if response.status in _REDIRECTS and location:
-                url = self.join(url, location)
+                url = self._next_hop(url, location)
                 continue
             return self._checked(response)
         raise HosterUnavailable(self.hoster, f"more than {MAX_REDIRECTS} redirects")
 
+    def _next_hop(self, url: str, location: str) -> str:
+        try:
+            return urljoin(url, location)
+        except ValueError:
+            raise ExtractorOutdated(self.hoster, "a redirect holds a malformed URL") from None
+
     def _send(self, url: str, headers: Mapping[str, str] | None) -> Response:
+        guard = UrlGuard(self.allow_private_hosts)
         try:
             return self.transport.request(
-                "GET", url, headers=headers, follow_redirects=False, timeout=TIMEOUT
+                "GET", url, headers=headers, follow_redirects=False, timeout=TIMEOUT, guard=guard
             )
         except SiteUnreachable as exc:
             raise HosterUnavailable(self.hoster, "no answer from the hoster") from exc

@@ -13,8 +13,10 @@ import requests
 from curl_cffi import requests as curl_requests
 from curl_cffi.requests.impersonate import DEFAULT_CHROME
 
+from aniworld.pinning import PinnedAdapter, PinnedCurlSession, pinned, verify_peer
 from aniworld.site.cookies import parse_cookies
 from aniworld.site.errors import SiteUnreachable
+from aniworld.urlguard import Pin, UrlGuard
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +82,14 @@ class Transport(Protocol):
         data: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
         timeout: float = 20.0,
+        guard: UrlGuard | None = None,
     ) -> Response:
-        """Send one request; raise SiteUnreachable when no answer arrives."""
+        """Send one request; raise SiteUnreachable when no answer arrives.
+
+        With a ``guard`` (hoster and media URLs) the URL is checked and the connection goes
+        to the checked address; BlockedUrl if refused. Guarded requests never follow
+        redirects: the caller checks each hop.
+        """
         ...
 
     def close(self) -> None:
@@ -126,6 +134,10 @@ class _BaseTransport:
         """Release pooled connections."""
         self.session.close()
 
+    @staticmethod
+    def _pin(url: str, guard: UrlGuard | None) -> Pin | None:
+        return guard.pin(url) if guard is not None else None
+
 
 class CurlTransport(_BaseTransport):
     """curl_cffi session impersonating the current Chrome: TLS, HTTP/2 and header order."""
@@ -137,7 +149,7 @@ class CurlTransport(_BaseTransport):
         proxy: str | None = None,
         cookies: str | None = None,
     ) -> None:
-        self.session = curl_requests.Session(impersonate="chrome")
+        self.session = PinnedCurlSession(impersonate="chrome")
         super().__init__(base_url, user_agent or IMPERSONATE_USER_AGENT, proxy, cookies)
 
     def request(
@@ -150,18 +162,23 @@ class CurlTransport(_BaseTransport):
         data: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
         timeout: float = 20.0,
+        guard: UrlGuard | None = None,
     ) -> Response:
         """Send one request through curl_cffi; raise SiteUnreachable on transport errors."""
+        pin = self._pin(url, guard)
         merged = {"User-Agent": self.user_agent, **(headers or {})}
         try:
-            resp = self.session.request(
-                method, url, headers=merged, params=dict(params) if params else None,
-                data=dict(data) if data else None, allow_redirects=follow_redirects,
-                timeout=timeout, proxies=self.proxies,
-            )
+            with pinned(pin):
+                resp = self.session.request(
+                    method, url, headers=merged, params=dict(params) if params else None,
+                    data=dict(data) if data else None, timeout=timeout, proxies=self.proxies,
+                    allow_redirects=follow_redirects and pin is None,
+                )
             content = resp.content
         except curl_requests.exceptions.RequestException as exc:
             raise _unreachable(url, exc) from exc
+        if not self.proxies:  # through a proxy the peer is the proxy
+            verify_peer(pin, resp.primary_ip)
         return _response(resp.status_code, resp.headers.items(), content, str(resp.url))
 
 
@@ -176,6 +193,9 @@ class RequestsTransport(_BaseTransport):
         cookies: str | None = None,
     ) -> None:
         self.session = requests.Session()
+        adapter = PinnedAdapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         super().__init__(
             base_url, user_agent or random.choice(DESKTOP_USER_AGENTS), proxy, cookies
         )
@@ -190,16 +210,19 @@ class RequestsTransport(_BaseTransport):
         data: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
         timeout: float = 20.0,
+        guard: UrlGuard | None = None,
     ) -> Response:
         """Send one request through requests; raise SiteUnreachable on transport errors."""
+        pin = self._pin(url, guard)
         # requests cannot decode brotli without an extra package, so do not offer it.
         merged = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"}
         merged.update(headers or {})
         try:
-            resp = self.session.request(
-                method, url, headers=merged, params=params, data=data,
-                allow_redirects=follow_redirects, timeout=timeout, proxies=self.proxies,
-            )
+            with pinned(pin):
+                resp = self.session.request(
+                    method, url, headers=merged, params=params, data=data, timeout=timeout,
+                    allow_redirects=follow_redirects and pin is None, proxies=self.proxies,
+                )
             content = resp.content
         except requests.RequestException as exc:
             raise _unreachable(url, exc) from exc
