@@ -1,7 +1,9 @@
 """The master password, the session epoch, the first-run set-up token and API keys.
 
-Changing the password rotates the *session epoch*; sessions and remember-me cookies carry
-the epoch they were issued under, so every other session ends with the change.
+Every login opens a *session record* (a ``auth.session.<id>`` setting row) whose id the session
+cookie and the remember-me cookie carry; a cookie counts only while its record exists.
+Logging out deletes the record, so a copied cookie stops working too; changing the password
+deletes every record (and rotates the session epoch).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import hashlib
 import hmac
 import logging
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,7 +28,11 @@ logger = logging.getLogger(__name__)
 PASSWORD_KEY = "auth.password_hash"
 EPOCH_KEY = "auth.session_epoch"
 SETUP_TOKEN_KEY = "auth.setup_token"
+SESSION_KEY_PREFIX = "auth.session."
 API_KEY_PREFIX = "aw_"
+# Records of logins never logged out are dropped at a later login once their remember-me
+# cookie (30 days, REMEMBER_COOKIE_DURATION) has expired: the table stays small.
+SESSION_RECORD_DAYS = 31
 
 
 def _forget(session: Session, key: str) -> None:
@@ -51,6 +58,7 @@ def set_password(session: Session, password: str) -> str:
     set_setting(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
     epoch = secrets.token_urlsafe(16)
     set_setting(session, EPOCH_KEY, epoch)
+    session.execute(delete(Setting).where(Setting.key.startswith(SESSION_KEY_PREFIX)))
     _forget(session, SETUP_TOKEN_KEY)
     logger.info("master password changed; all other sessions end")
     return epoch
@@ -65,6 +73,29 @@ def verify_password(session: Session, password: str) -> bool:
 def session_epoch(session: Session) -> str | None:
     """Return the current session epoch (None before the password is set)."""
     return get_setting(session, EPOCH_KEY)
+
+
+def open_session(session: Session) -> str:
+    """Record a new login and return its session id (what the cookies carry)."""
+    cutoff = utcnow() - timedelta(days=SESSION_RECORD_DAYS)
+    session.execute(delete(Setting).where(Setting.key.startswith(SESSION_KEY_PREFIX),
+                                          Setting.created_at < cutoff))
+    session_id = secrets.token_urlsafe(16)
+    set_setting(session, SESSION_KEY_PREFIX + session_id, session_epoch(session))
+    return session_id
+
+
+def session_is_open(session: Session, session_id: str) -> bool:
+    """Return whether ``session_id`` names a login that has not ended."""
+    if not session_id or len(SESSION_KEY_PREFIX + session_id) > 64:
+        return False
+    return session.get(Setting, SESSION_KEY_PREFIX + session_id) is not None
+
+
+def close_session(session: Session, session_id: str) -> None:
+    """End the login ``session_id``: its cookies, copied or not, stop working."""
+    if session_is_open(session, session_id):
+        _forget(session, SESSION_KEY_PREFIX + session_id)
 
 
 def ensure_setup_token(session: Session) -> str | None:

@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
@@ -60,12 +60,13 @@ def _claim_instance(form: dict[str, str]) -> dict[str, str]:
     if form.get("password", "") != form.get("confirm", ""):
         return {"confirm": "The two passwords differ."}
     try:
-        epoch = credentials.set_password(db.session, form.get("password", ""))
+        credentials.set_password(db.session, form.get("password", ""))
     except ValidationError as exc:
         return {exc.field or "password": exc.message}
+    session_id = credentials.open_session(db.session)
     db.session.commit()
     current_app.extensions["aniworld.setup_done"] = True
-    login_user(MasterUser(epoch))
+    login_user(MasterUser(session_id))
     logger.info("instance claimed address=%s", request.remote_addr)
     return {}
 
@@ -84,8 +85,9 @@ def login() -> Response | tuple[str, int] | str:
         logger.warning("login failed address=%s", address)
         return render_template("auth/login.html", error="Wrong password."), 401
     _throttle().reset(address)
-    epoch = credentials.session_epoch(db.session) or ""
-    login_user(MasterUser(epoch), remember=request.form.get("remember") == "on")
+    session_id = credentials.open_session(db.session)
+    db.session.commit()
+    login_user(MasterUser(session_id), remember=request.form.get("remember") == "on")
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -100,7 +102,10 @@ def _too_many_attempts(retry_after: int) -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End this session and forget the remember-me cookie."""
+    """End this login: its session and remember-me cookies stop working, even copied ones."""
+    if current_user.is_authenticated:
+        credentials.close_session(db.session, current_user.get_id())
+        db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -111,8 +116,9 @@ def change_password() -> Response:
     epoch, errors = _new_password(request.form)
     if epoch is None:
         return settings_views.render_section("password", errors=errors)
+    session_id = credentials.open_session(db.session)
     db.session.commit()
-    login_user(MasterUser(epoch))
+    login_user(MasterUser(session_id))
     return settings_views.saved("password", "Password changed; other sessions were logged out.")
 
 

@@ -6,7 +6,6 @@ so a new route is private unless it is added to ``PUBLIC_ENDPOINTS``.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +30,10 @@ CONTENT_SECURITY_POLICY = (
 
 
 class MasterUser(UserMixin):
-    """The single owner of the instance; its id is the session epoch it logged in under."""
+    """The single owner of the instance; its id is the session record of this login."""
 
-    def __init__(self, epoch: str) -> None:
-        self.id = epoch
+    def __init__(self, session_id: str) -> None:
+        self.id = session_id
 
 
 def init_app(app: Flask) -> None:
@@ -46,10 +45,9 @@ def init_app(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> MasterUser | None:
-    """Accept a session only if it was issued under the current epoch."""
-    epoch = credentials.session_epoch(db.session)
-    if epoch and hmac.compare_digest(epoch.encode(), user_id.encode()):
-        return MasterUser(epoch)
+    """Accept a session or remember-me cookie only while its login has not ended."""
+    if credentials.session_is_open(db.session, user_id):
+        return MasterUser(user_id)
     return None
 
 
