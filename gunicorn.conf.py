@@ -9,4 +9,13 @@ workers = int(os.environ.get("ANIWORLD_WEB_WORKERS", "2"))
 threads = 4
 timeout = 60
 graceful_timeout = 20
+# Pages poll every 2 s: a keep-alive equal to that closes the connection just as the next
+# poll is sent ("Remote end closed connection without response"). Idle keep-alive
+# connections wait in the gthread poller, not in a thread, so a long one costs no thread;
+# worker_connections caps how many each worker holds.
+keepalive = 75
+worker_connections = 1000
+# gunicorn 25+ opens a control socket shared by every instance of the user
+# ($HOME/.gunicorn/gunicorn.ctl); Aniworld does not use gunicornc, so none is opened.
+control_socket_disable = True
 accesslog = "-"

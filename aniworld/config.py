@@ -51,7 +51,7 @@ class Config:
         if environ is None:
             load_dotenv(override=False)
             environ = os.environ
-        data_dir = _directory(environ, "ANIWORLD_DATA_DIR", "./instance")
+        data_dir = _directory(environ, "ANIWORLD_DATA_DIR", "./instance", private=True)
         external_redis = _optional_url(environ, "REDIS_URL", {"redis", "rediss", "unix"})
         return cls(
             data_dir=data_dir,
@@ -73,9 +73,15 @@ class Config:
         )
 
 
-def _directory(environ: Mapping[str, str], name: str, default: str) -> Path:
+def _directory(environ: Mapping[str, str], name: str, default: str,
+               private: bool = False) -> Path:
+    """The folder named by ``name``, created if missing (``private``: 0700 whatever the umask)."""
     path = Path(environ.get(name) or default).expanduser().resolve()
     try:
+        if private and not path.exists():
+            path.mkdir(parents=True)
+            # The data folder holds the database, the secret key and the logs: owner only.
+            path.chmod(0o700)
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{name}={path} cannot be created: {exc.strerror}") from exc
@@ -162,6 +168,7 @@ def _secret_key(environ: Mapping[str, str], data_dir: Path) -> str:
     if not key_file.exists():
         # Created with 0600 so other local users cannot forge sessions.
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)  # whatever the umask
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()

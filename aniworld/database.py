@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from typing import Any
 
@@ -44,10 +45,27 @@ def configure_engine(engine: Engine) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    _create_private(engine.url.database)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     logger.info("sqlite configured url=%s sqlite_version=%s",
                 engine.url.render_as_string(hide_password=True), sqlite3.sqlite_version)
+
+
+def _create_private(database: str | None) -> None:
+    """Create a missing SQLite database file readable by its owner only.
+
+    SQLite gives the -wal and -shm files the permissions of the database file, so they
+    follow; without this all three would be world-readable under the usual umask 022.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)  # whatever the umask
+    os.close(fd)
 
 
 def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -11,6 +11,7 @@ from aniworld.config import Config
 from aniworld.database import configure_engine
 from aniworld.extensions import csrf, db, login_manager, migrate
 from aniworld.logging_setup import configure_logging
+from aniworld.web.ids import IdConverter
 
 
 def init_web(app: Flask) -> None:
@@ -45,6 +46,8 @@ def init_web(app: Flask) -> None:
     errors.init_app(app)
     context.init_app(app)
     cli.init_app(app)
+    # Before the blueprints: each rule picks its converter when it is added to the map.
+    app.url_map.converters["int"] = IdConverter
     for blueprint in (auth.bp, pages.bp, api.bp, library.bp, search.bp, series.bp, queue.bp,
                       settings.bp):
         app.register_blueprint(blueprint)

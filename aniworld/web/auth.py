@@ -73,15 +73,15 @@ def _claim_instance(form: dict[str, str]) -> dict[str, str]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int] | str:
-    """Show the login form or check the master password (throttled per address)."""
+    """Show the login form or check the master password (5 attempts a minute per address)."""
     address = request.remote_addr or "unknown"
     if request.method == "GET":
         return render_template("auth/login.html", error=None)
-    retry_after = _throttle().retry_after(address)
+    # Count first, check after: parallel guesses cannot all slip in before the count rises.
+    retry_after = _throttle().attempt(address)
     if retry_after:
         return _too_many_attempts(retry_after)
     if not credentials.verify_password(db.session, request.form.get("password", "")):
-        _throttle().record_failure(address)
         logger.warning("login failed address=%s", address)
         return render_template("auth/login.html", error="Wrong password."), 401
     _throttle().reset(address)

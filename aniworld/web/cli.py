@@ -57,7 +57,8 @@ def init_command() -> None:
     if token:
         click.echo(f"Aniworld is not set up yet. Set-up token: {token}")
         click.echo("Open the web page, choose /setup, and enter this token with a new password.")
-        logger.warning("instance unclaimed; set-up token=%s", token)
+        # The token stays on the console: log files outlive it and reach other readers.
+        logger.warning("instance unclaimed; `flask --app wsgi setup-token` prints the token")
 
 
 def public_url(bind: str) -> str:

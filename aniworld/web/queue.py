@@ -15,6 +15,7 @@ from aniworld.services import queue as queue_service
 from aniworld.web.api.validation import parse_field
 from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
+from aniworld.web.ids import MAX_ID
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
@@ -91,7 +92,7 @@ def _form_id(field: str) -> int | None:
     raw = request.values.get(field, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) < 2**62:
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
         raise ValidationError(f"{field} must be a queue item id", field)
     return int(raw)
 

@@ -6,6 +6,7 @@ so a new route is private unless it is added to ``PUBLIC_ENDPOINTS``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +17,16 @@ from flask_wtf.csrf import CSRFError
 from aniworld.database import BEGIN_MODE
 from aniworld.extensions import csrf, db, login_manager
 from aniworld.services import credentials
+from aniworld.services.throttle import LoginThrottle
+from aniworld.web.redis_client import get_redis
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+logger = logging.getLogger(__name__)
+
+# Wrong API keys an address may send per minute before it is answered 429.
+API_KEY_FAILURE_LIMIT = 10
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health"})
 SETUP_ENDPOINTS = frozenset({"auth.setup", "static", "api.health"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -87,13 +94,37 @@ def setup_done() -> bool:
     return done
 
 
+def _api_key_throttle() -> LoginThrottle:
+    return LoginThrottle(get_redis(), limit=API_KEY_FAILURE_LIMIT, scope="api-key-failures")
+
+
+def _api_key_throttled() -> Response | None:
+    """A 429 for an ``X-API-Key`` request from an address that sent too many wrong keys."""
+    if not request.headers.get("X-API-Key") or not is_api_request():
+        return None
+    retry_after = _api_key_throttle().retry_after(request.remote_addr or "unknown")
+    if retry_after is None:
+        return None
+    response = api_error(429, "too_many_requests",
+                         f"too many wrong API keys; try again in {retry_after} seconds")
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def authenticate_api_key() -> bool:
-    """Authenticate an ``X-API-Key`` request to ``/api``; returns whether it succeeded."""
+    """Authenticate an ``X-API-Key`` request to ``/api``; returns whether it succeeded.
+
+    A wrong key is logged and counted against the client address (see ``_api_key_throttled``).
+    Keys are 256-bit random tokens, so only failures are counted: a valid key is never slowed.
+    """
     plain = request.headers.get("X-API-Key", "")
     if not plain or not is_api_request():
         return False
     key = credentials.find_api_key(db.session, plain)
     if key is None:
+        address = request.remote_addr or "unknown"
+        _api_key_throttle().record_failure(address)
+        logger.warning("api key rejected address=%s path=%s", address, request.path)
         return False
     db.session.commit()
     g.api_key_id = key.id
@@ -116,6 +147,9 @@ def guard_request() -> Response | None:
 def _check_access(endpoint: str) -> Response | None:
     if endpoint in PUBLIC_ENDPOINTS and endpoint != "auth.login":
         return _csrf_for_cookie_auth()
+    refused = _api_key_throttled()
+    if refused is not None:
+        return refused
     if authenticate_api_key():
         return None
     if not setup_done() and endpoint not in SETUP_ENDPOINTS:

@@ -169,3 +169,32 @@ def test_security_headers_on_every_page(auth: AuthActions, client: FlaskClient) 
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def _replay(app: Flask, name: str, value: str) -> FlaskClient:
+    thief = app.test_client()
+    thief.set_cookie(name, value)
+    return thief
+
+
+def test_cookies_copied_before_logout_stop_working(app: Flask, auth: AuthActions,
+                                                   client: FlaskClient) -> None:
+    auth.set_password()
+    auth.login(remember=True)
+    copied = {name: client.get_cookie(name).value  # type: ignore[union-attr]
+              for name in ("aniworld_session", "aniworld_remember")}
+    for name, value in copied.items():
+        assert _replay(app, name, value).get("/").status_code == 200, name
+    auth.logout()
+    for name, value in copied.items():
+        thief = _replay(app, name, value)
+        assert thief.get("/").status_code == 302, name
+        assert thief.get("/api/v1/queue").status_code == 401, name
+
+
+def test_logout_ends_only_this_login(app: Flask, logged_in: AuthActions) -> None:
+    other = AuthActions(app, app.test_client())
+    other.login()
+    other.logout()
+    assert other.client.get("/").status_code == 302
+    assert logged_in.client.get("/").status_code == 200

@@ -14,6 +14,7 @@ from aniworld.services.series import find_series
 from aniworld.web.api import bp, validation
 from aniworld.web.api.serializers import item_to_dict, queue_to_dict
 from aniworld.web.dispatching import kick_dispatcher
+from aniworld.web.ids import MAX_ID
 
 MAX_BULK_EPISODES = 5000
 
@@ -139,8 +140,8 @@ def set_priority(item_id: int) -> Response:
 def move(item_id: int) -> Response:
     """Move an item directly before or after another pending item."""
     data = validation.json_body()
-    before = validation.integer(data, "before", 1, 2**62) if "before" in data else None
-    after = validation.integer(data, "after", 1, 2**62) if "after" in data else None
+    before = validation.integer(data, "before", 1, MAX_ID) if "before" in data else None
+    after = validation.integer(data, "after", 1, MAX_ID) if "after" in data else None
     item = queue_service.move_item(db.session, item_id, before=before, after=after)
     db.session.commit()
     return jsonify(item_to_dict(item))

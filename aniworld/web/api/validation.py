@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import request
+from werkzeug.exceptions import BadRequest
 
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
@@ -15,11 +16,45 @@ T = TypeVar("T")
 
 
 def json_body() -> dict[str, Any]:
-    """Return the request's JSON object, or raise ValidationError."""
-    data = request.get_json(silent=True)
+    """Return the request's JSON object.
+
+    Raises BadRequest (400) for JSON nested too deeply to parse, ValidationError (422) for
+    anything but an object, or for a string that is not valid Unicode (naming its field).
+    """
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        # json.loads recurses once per level: thousands of "[" exhaust the stack.
+        raise BadRequest("the JSON body is nested too deeply") from None
     if not isinstance(data, dict):
         raise ValidationError("send a JSON object with Content-Type: application/json")
+    for field, value in data.items():
+        if not _encodable(field) or not _encodable(value):
+            raise ValidationError(f"{field!r} holds text that is not valid Unicode "
+                                  "(a lone surrogate such as \\ud800)", field)
     return data
+
+
+def _encodable(value: object) -> bool:
+    """Whether every string in ``value`` encodes as UTF-8 (no lone surrogates).
+
+    Iterative rather than recursive: the parser accepts nesting deeper than is safe to
+    recurse into again.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 def integer(data: dict[str, Any], field: str, minimum: int, maximum: int = 100_000) -> int:
