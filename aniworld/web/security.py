@@ -21,7 +21,9 @@ from aniworld.services import credentials
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health"})
+# Anonymous callers may reach these (the favicon too: browsers ask for it on the login page).
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health",
+                              "pages.favicon"})
 SETUP_ENDPOINTS = frozenset({"auth.setup", "static", "api.health"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONTENT_SECURITY_POLICY = (
