@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
+WEB_COMMAND = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+
 MISSING_CHROMIUM = (f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing. Install Debian's chromium "
                     "(`apt-get install -y chromium`, which `make test` does when run as root).")
 
@@ -75,19 +77,29 @@ class LiveApp:
         match = re.search(r"Set-up token: (\S+)", self.flask("init"))
         assert match, "flask init printed no set-up token"
         self.setup_token = match.group(1)
-        self._spawn("web", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                            "wsgi:app"])
+        self.web = self._spawn("web", WEB_COMMAND)
         self._spawn("worker", [sys.executable, "-m", "aniworld.worker"])
         self._spawn("library", [sys.executable, "-m", "aniworld.worker", "library"])
         self._spawn("scheduler", [sys.executable, "-m", "aniworld.scheduler"])
         self._wait_until_serving()
 
-    def _spawn(self, name: str, command: list[str]) -> None:
+    def stop_web(self) -> None:
+        """Stop only the web server: the browser then finds nobody at the app's address."""
+        os.killpg(self.web.pid, 15)
+        self.web.wait(timeout=15)
+
+    def restart_web(self) -> None:
+        """Start the web server again (after ``stop_web``) and wait until it serves."""
+        self.web = self._spawn("web", WEB_COMMAND)
+        self._wait_until_serving()
+
+    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
         process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         process.log = log  # type: ignore[attr-defined]
         self.processes.append(process)
+        return process
 
     def _wait_until_serving(self) -> None:
         deadline = time.monotonic() + 30
