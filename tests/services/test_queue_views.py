@@ -13,7 +13,7 @@ from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import Priority, Series
 from aniworld.services import queue
-from tests.db_fixtures import count_statements
+from tests.db_fixtures import claim_item, complete_item, count_statements, fail_item
 
 GER = Language.GERMAN_DUB
 
@@ -28,10 +28,9 @@ def fill(session: Session, make_series: Callable[..., Series]) -> dict[str, list
             session, series, [(1, n) for n in range(1, 7)], GER).created
         queue.set_priority(session, low.id, Priority.LOW)
         queue.set_priority(session, high.id, Priority.HIGH)
-        for item in (done, bad, gone):
-            queue.mark_downloading(session, item.id)
-        queue.mark_completed(session, done.id, "/media/x.mkv")
-        queue.mark_failed(session, bad.id, "boom")
+        complete_item(session, done.id)
+        fail_item(session, bad.id)
+        claim_item(session, gone.id)
         if number < 2:
             queue.remove_item(session, gone.id)
             groups["cancelled"].insert(0, gone.id)
