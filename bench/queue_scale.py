@@ -118,7 +118,7 @@ def bench_read(sessions: sessionmaker[Session], limit: int) -> float:
     def read() -> None:
         with sessions() as session:
             items = queue.pending_items(session, limit=limit)
-            assert len(items) == limit and items[-1].series.title
+            assert len(items) == limit and items[-1].series_title
 
     read()
     return timed(read, repeat=20)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any
@@ -88,6 +89,10 @@ class _StrEnumValue(TypeDecorator[Any]):
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
         return None if value is None else self._members[value]
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any]:
+        # One lookup per loaded value instead of the generic two-step TypeDecorator chain.
+        return _member_lookup(self._members)
+
 
 class _IntEnumValue(TypeDecorator[Any]):
     """Stores an ``IntEnum`` as a small integer and loads it back as the member."""
@@ -105,6 +110,17 @@ class _IntEnumValue(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> IntEnum | None:
         return None if value is None else self._members[value]
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any]:
+        return _member_lookup(self._members)
+
+
+def _member_lookup(members: dict[Any, Any]) -> Callable[[Any], Any]:
+    """A result processor mapping stored values to enum members (None stays None)."""
+    def member(value: Any) -> Any:
+        return None if value is None else members[value]
+
+    return member
 
 
 class DownloadItem(TimestampMixin, Base):

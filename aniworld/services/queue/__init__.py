@@ -20,10 +20,16 @@ from aniworld.services.queue.state import (
     resume_item,
     resume_queue,
 )
-from aniworld.services.queue.views import QueueView, list_queue, pending_items, queue_version
+from aniworld.services.queue.views import (
+    PendingItem,
+    QueueView,
+    list_queue,
+    pending_items,
+    queue_version,
+)
 
 __all__ = [
-    "PAUSED_KEY", "POSITION_STEP", "BulkResult", "QueueView", "add_item", "add_many",
+    "PAUSED_KEY", "POSITION_STEP", "BulkResult", "PendingItem", "QueueView", "add_item", "add_many",
     "cancel_item", "pause_item", "resume_item",
     "clear_completed", "get_item", "is_paused", "list_queue", "move_item", "pause_queue",
     "pending_items", "queue_version", "remove_item", "resume_queue", "retry_failed",
