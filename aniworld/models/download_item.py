@@ -117,10 +117,8 @@ class _IntEnumValue(TypeDecorator[Any]):
 
 def _member_lookup(members: dict[Any, Any]) -> Callable[[Any], Any]:
     """A result processor mapping stored values to enum members (None stays None)."""
-    def member(value: Any) -> Any:
-        return None if value is None else members[value]
-
-    return member
+    # A bound dict lookup runs without a Python frame; an unknown stored value still raises.
+    return {None: None, **members}.__getitem__
 
 
 class DownloadItem(TimestampMixin, Base):
