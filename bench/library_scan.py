@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from aniworld.database import make_engine
 from aniworld.library import scanner
 from aniworld.models import Base
-from aniworld.services.library.scan import run_scan
+from aniworld.tasks.scan import run_scan
 
 SERIES = 1_000
 SEASONS = 4

@@ -14,12 +14,11 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from aniworld import dispatch, scheduler
 from aniworld.config import Config
 from aniworld.models import Series
-from aniworld.runtime import Runtime
-from aniworld.services.library import monitor
 from aniworld.services.settings import save_settings
+from aniworld.tasks import dispatch, monitor, scheduler
+from aniworld.tasks.runtime import Runtime
 
 T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -17,9 +17,9 @@ from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.services import credentials
 from aniworld.services.library import scan_state
-from aniworld.services.library.scan import run_scan
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.web.scanning import start_scan
+from aniworld.tasks.scan import run_scan
+from aniworld.web.library_actions import start_scan
 from aniworld.web.site_client import make_site_client
 
 logger = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ import logging
 import redis
 from sqlalchemy.orm import sessionmaker
 
-from aniworld import dispatch
 from aniworld.extensions import db
-from aniworld.web.redis_client import get_redis
+from aniworld.tasks import dispatch
+from aniworld.web.resources import get_redis
 
 logger = logging.getLogger(__name__)
 

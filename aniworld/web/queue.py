@@ -12,9 +12,9 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import queue as queue_service
-from aniworld.web.api.validation import parse_field
 from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
+from aniworld.web.parsing import parse_field
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 

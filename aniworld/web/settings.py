@@ -26,10 +26,8 @@ from aniworld.extensions import db
 from aniworld.hosters import canonical_name, supported_hosters
 from aniworld.languages import Language
 from aniworld.models import Episode, Series
-from aniworld.pipeline.runner import target_path
 from aniworld.services import credentials
 from aniworld.services.execution import Claim
-from aniworld.services.library import monitor
 from aniworld.services.settings import (
     CONTAINERS,
     MAX_MONITOR_INTERVAL_HOURS,
@@ -42,6 +40,8 @@ from aniworld.services.settings import (
 )
 from aniworld.site.cookies import parse_cookies
 from aniworld.site.settings import TRANSPORT_NAMES
+from aniworld.tasks import monitor
+from aniworld.tasks.download.runner import target_path
 from aniworld.web.htmx import is_htmx, render
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.services.settings import effective_site_settings, load_settings
 from aniworld.site import SiteClient
-from aniworld.web.redis_client import get_redis
+from aniworld.web.resources import get_redis
 
 
 def make_site_client() -> SiteClient:

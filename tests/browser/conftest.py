@@ -77,9 +77,9 @@ class LiveApp:
         self.setup_token = match.group(1)
         self._spawn("web", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                             "wsgi:app"])
-        self._spawn("worker", [sys.executable, "-m", "aniworld.worker"])
-        self._spawn("library", [sys.executable, "-m", "aniworld.worker", "library"])
-        self._spawn("scheduler", [sys.executable, "-m", "aniworld.scheduler"])
+        self._spawn("worker", [sys.executable, "-m", "aniworld.tasks.worker"])
+        self._spawn("library", [sys.executable, "-m", "aniworld.tasks.worker", "library"])
+        self._spawn("scheduler", [sys.executable, "-m", "aniworld.tasks.scheduler"])
         self._wait_until_serving()
 
     def _spawn(self, name: str, command: list[str]) -> None:

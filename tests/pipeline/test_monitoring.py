@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from aniworld.models import DownloadItem
-from aniworld.services.library import monitor
 from aniworld.services.series import get_series
+from aniworld.tasks import monitor
 from tests.fakesite.languages import GERMAN_SUB
 from tests.pipeline.conftest import Stack, played_duration
 

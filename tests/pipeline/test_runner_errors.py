@@ -9,11 +9,11 @@ import pytest
 from aniworld.config import Config
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, ItemStatus, Series
-from aniworld.pipeline import runner
-from aniworld.runtime import build_runtime
 from aniworld.services import execution
 from aniworld.services import queue as queue_service
 from aniworld.services.settings import load_settings
+from aniworld.tasks.download import runner
+from aniworld.tasks.runtime import build_runtime
 
 
 def test_unexpected_error_is_counted_then_raised(tmp_path: Path, redis_url: str,

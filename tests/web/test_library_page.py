@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
 
-from aniworld import dispatch
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus, Series
 from aniworld.services import queue as queue_service
 from aniworld.services.library import scan_state
-from aniworld.services.library.scan import run_scan
+from aniworld.tasks import dispatch
+from aniworld.tasks.scan import run_scan
 from aniworld.web.site_client import make_site_client
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, add_series, site_auth

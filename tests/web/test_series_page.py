@@ -15,8 +15,8 @@ from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.services import queue as queue_service
-from aniworld.services.library.scan import run_scan
 from aniworld.site import SiteClient
+from aniworld.tasks.scan import run_scan
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, build_app
 

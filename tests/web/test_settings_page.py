@@ -16,8 +16,8 @@ from werkzeug.test import TestResponse
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import Episode
-from aniworld.services.library import monitor
 from aniworld.services.settings import AppSettings, load_settings
+from aniworld.tasks import monitor
 from aniworld.web.site_client import make_site_client
 from tests.web.conftest import PASSWORD, AuthActions, add_series, csrf_token_from
 

@@ -16,10 +16,11 @@ from aniworld.services.library import scan_state
 from aniworld.services.library.overview import library_report
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
-from aniworld.web import scanning
-from aniworld.web.api import bp, validation
+from aniworld.web import library_actions as scanning
+from aniworld.web import parsing as validation
+from aniworld.web.api import bp
 from aniworld.web.api.serializers import folder_to_dict, missing_to_dict
-from aniworld.web.scanning import queue_all_missing, start_scan
+from aniworld.web.library_actions import queue_all_missing, start_scan
 
 # A generous bound: one request should not name more series than a large library holds.
 MAX_SERIES_KEYS = 5000

@@ -11,7 +11,8 @@ from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services import queue as queue_service
 from aniworld.services.series import find_series
-from aniworld.web.api import bp, validation
+from aniworld.web import parsing as validation
+from aniworld.web.api import bp
 from aniworld.web.api.serializers import item_to_dict, queue_to_dict
 from aniworld.web.dispatching import kick_dispatcher
 

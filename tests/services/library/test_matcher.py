@@ -16,17 +16,17 @@ from aniworld.library.marker import MARKER_NAME
 from aniworld.models import Episode, FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import candidates_of, ignore, unmatched_folders
-from aniworld.services.library.matcher import (
+from aniworld.services.series import find_series
+from aniworld.site import SiteClient
+from aniworld.site.types import SearchResult
+from aniworld.tasks.matching import (
     MatchResult,
     match_one,
     match_pending,
     pending_folder_ids,
     resolve,
 )
-from aniworld.services.library.scan import run_scan
-from aniworld.services.series import find_series
-from aniworld.site import SiteClient
-from aniworld.site.types import SearchResult
+from aniworld.tasks.scan import run_scan
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import (
     ClientFactory,

@@ -11,9 +11,9 @@ from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.services import catalog
 from aniworld.services import queue as queue_service
-from aniworld.services.library import monitor
 from aniworld.services.settings import AppSettings
 from aniworld.site import SiteClient
+from aniworld.tasks import monitor
 from tests.fakesite.languages import ENGLISH_SUB, GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import add_series

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.models import LibraryFile, LibraryFolder, utcnow
-from aniworld.services.library import scan, scan_state
-from aniworld.services.library.scan import ScanSummary, run_scan
+from aniworld.services.library import scan_state
 from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings_store import set_setting
 from aniworld.site import SiteClient
+from aniworld.tasks import scan
+from aniworld.tasks.scan import ScanSummary, run_scan
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import ClientFactory, age, put, store
 

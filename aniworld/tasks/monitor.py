@@ -1,7 +1,7 @@
 """Monitoring: refresh the monitored series now and then and queue their new episodes.
 
 The scheduler asks :func:`due` every few seconds and, when a round is due, enqueues the RQ
-job (``aniworld.jobs.check_monitored``) and records the request with :func:`mark_requested`.
+job (``aniworld.tasks.jobs.check_monitored``) and records the request with :func:`mark_requested`.
 The job calls :func:`check_monitored`, which reads every monitored series from the site and
 queues the episodes that appeared since the series was last refreshed and are missing from
 the library, in the most preferred language offered. The round's outcome lands in the

@@ -20,8 +20,8 @@ from aniworld.library import scan_library
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import previous_scans, store_scans
-from aniworld.services.library.matcher import MatchResult, match_pending
 from aniworld.site import SiteClient
+from aniworld.tasks.matching import MatchResult, match_pending
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""``python -m aniworld.worker``: wait for Redis, then run an RQ worker with the scheduler.
+"""``python -m aniworld.tasks.worker``: wait for Redis, then run an RQ worker with the scheduler.
 
 Waiting matters under honcho: the embedded Redis starts beside the worker, and a worker
 that exits because Redis is not up yet would make honcho stop every process.
@@ -14,9 +14,9 @@ import redis
 from rq import Worker
 from rq.serializers import JSONSerializer
 
-from aniworld import dispatch
 from aniworld.config import Config
 from aniworld.logging_setup import configure_logging
+from aniworld.tasks import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def queue_names(arguments: list[str]) -> tuple[str, ...]:
 
 def recover(config: Config) -> None:
     """Requeue what a crash left behind before taking work (needs the migrated schema)."""
-    from aniworld.runtime import build_runtime, wait_for_schema
+    from aniworld.tasks.runtime import build_runtime, wait_for_schema
 
     runtime = build_runtime(config)
     wait_for_schema(runtime.engine)

@@ -6,14 +6,13 @@ import logging
 
 from rq import get_current_job
 
-from aniworld import dispatch
 from aniworld.errors import ValidationError
-from aniworld.pipeline import run_item
-from aniworld.runtime import get_runtime
-from aniworld.services.library import monitor
-from aniworld.services.library.scan import run_scan
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
 from aniworld.site import SiteClient
+from aniworld.tasks import dispatch, monitor
+from aniworld.tasks.download import run_item
+from aniworld.tasks.runtime import get_runtime
+from aniworld.tasks.scan import run_scan
 
 logger = logging.getLogger(__name__)
 

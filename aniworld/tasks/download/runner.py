@@ -19,11 +19,6 @@ from aniworld.downloader import DownloadCancelled, DownloadPaused
 from aniworld.errors import AniworldError
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
-from aniworld.pipeline import workspace
-from aniworld.pipeline.attempt import Attempt, Candidate
-from aniworld.pipeline.failures import CandidateError, PermanentFailure, is_transient, summarise
-from aniworld.pipeline.watch import Heartbeat
-from aniworld.runtime import Runtime
 from aniworld.services import execution
 from aniworld.services.execution import Claim
 from aniworld.services.library.folders import write_series_marker
@@ -35,6 +30,16 @@ from aniworld.services.settings import (
 )
 from aniworld.site import SiteClient
 from aniworld.site.types import EpisodeHosters
+from aniworld.tasks.download import workspace
+from aniworld.tasks.download.attempt import Attempt, Candidate
+from aniworld.tasks.download.failures import (
+    CandidateError,
+    PermanentFailure,
+    is_transient,
+    summarise,
+)
+from aniworld.tasks.download.watch import Heartbeat
+from aniworld.tasks.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""``python -m aniworld.scheduler``: the one periodic process (run exactly one).
+"""``python -m aniworld.tasks.scheduler``: the one periodic process (run exactly one).
 
 Every few seconds it repairs Redis from the database (items of dead workers, lost jobs,
 retries whose back-off has elapsed), sweeps partial data nobody needs any more and, when
@@ -16,13 +16,12 @@ from types import FrameType
 import redis
 from sqlalchemy.exc import SQLAlchemyError
 
-from aniworld import dispatch
 from aniworld.logging_setup import configure_logging
-from aniworld.pipeline.sweep import sweep_partials
-from aniworld.runtime import Runtime, get_runtime, wait_for_schema
-from aniworld.services.library import monitor
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.worker import wait_for_redis
+from aniworld.tasks import dispatch, monitor
+from aniworld.tasks.download.sweep import sweep_partials
+from aniworld.tasks.runtime import Runtime, get_runtime, wait_for_schema
+from aniworld.tasks.worker import wait_for_redis
 
 logger = logging.getLogger(__name__)
 

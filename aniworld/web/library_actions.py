@@ -9,16 +9,17 @@ from pathlib import Path
 import redis
 from flask import current_app
 
-from aniworld import dispatch
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
 from aniworld.services import catalog
-from aniworld.services.library import matcher, scan_state
+from aniworld.services.library import scan_state
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings import effective_library_dir, load_settings
+from aniworld.tasks import dispatch
+from aniworld.tasks import matching as matcher
 from aniworld.web.dispatching import kick_dispatcher
-from aniworld.web.redis_client import get_redis
+from aniworld.web.resources import get_redis
 from aniworld.web.site_client import make_site_client
 
 logger = logging.getLogger(__name__)
