@@ -12,7 +12,7 @@ from aniworld.site import SiteClient
 from aniworld.tasks import dispatch, monitor
 from aniworld.tasks.download import run_item
 from aniworld.tasks.runtime import get_runtime
-from aniworld.tasks.scan import run_scan
+from aniworld.tasks.scan import run_library_scan
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def scan_library() -> str:
         settings = load_settings(session)
     library = effective_library_dir(runtime.config, settings)
     site = effective_site_settings(runtime.config, settings)
-    return run_scan(runtime.sessions, library,
+    return run_library_scan(runtime.sessions, library,
                     lambda: SiteClient(site, redis=runtime.redis)).message
 
 
@@ -55,7 +55,7 @@ def check_monitored() -> str:
         monitor.record_failure(runtime.sessions, message)
         raise monitor.MonitorError(message) from exc
     with SiteClient(site, redis=runtime.redis) as client:
-        summary = monitor.check_monitored(runtime.sessions, client, settings)
+        summary = monitor.run_monitor_round(runtime.sessions, client, settings)
     if summary.queued:
         dispatch.pump(runtime.sessions, runtime.redis)
     return summary.message

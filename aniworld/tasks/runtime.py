@@ -1,5 +1,7 @@
 """Per-process resources for workers and the scheduler: config, database engine, Redis.
 
+Also the start-up waits both processes share (Redis reachable, schema migrated).
+
 Created lazily and keyed by process id, because RQ forks a work horse per job and a
 database connection must never cross a fork.
 """
@@ -32,6 +34,7 @@ class Runtime:
 
 
 _runtimes: dict[int, Runtime] = {}
+REDIS_WAIT_SECONDS = 60
 
 
 def build_runtime(config: Config) -> Runtime:
@@ -57,6 +60,21 @@ def wait_for_schema(engine: Engine, timeout: float = 120.0) -> None:
         logger.info("waiting for the database schema (flask db upgrade)")
         time.sleep(1)
     engine.dispose()
+
+
+def wait_for_redis(url: str, timeout: float = REDIS_WAIT_SECONDS) -> redis.Redis:
+    """Return a connected client, retrying until ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client = redis.Redis.from_url(url)
+        try:
+            client.ping()
+            return client
+        except redis.RedisError as exc:
+            client.close()
+            if time.monotonic() > deadline:
+                raise SystemExit(f"Redis at {url} is unreachable: {exc}; check REDIS_URL") from exc
+            time.sleep(0.5)
 
 
 def get_runtime() -> Runtime:

@@ -8,34 +8,16 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 
-import redis
 from rq import Worker
 from rq.serializers import JSONSerializer
 
 from aniworld.config import Config
 from aniworld.logging_setup import configure_logging
 from aniworld.tasks import dispatch
+from aniworld.tasks.runtime import wait_for_redis
 
 logger = logging.getLogger(__name__)
-
-REDIS_WAIT_SECONDS = 60
-
-
-def wait_for_redis(url: str, timeout: float = REDIS_WAIT_SECONDS) -> redis.Redis:
-    """Return a connected client, retrying until ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        client = redis.Redis.from_url(url)
-        try:
-            client.ping()
-            return client
-        except redis.RedisError as exc:
-            client.close()
-            if time.monotonic() > deadline:
-                raise SystemExit(f"Redis at {url} is unreachable: {exc}; check REDIS_URL") from exc
-            time.sleep(0.5)
 
 
 def main() -> None:

@@ -12,12 +12,11 @@ from flask import current_app
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
 from aniworld.services import catalog
-from aniworld.services.library import scan_state
+from aniworld.services.library import resolution, scan_state
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.tasks import dispatch
-from aniworld.tasks import matching as matcher
 from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.resources import get_redis
 from aniworld.web.site_client import make_site_client
@@ -69,6 +68,6 @@ def resolve_folder(folder_id: int, key: str, lookup: Callable[[int], LibraryFold
     with make_site_client() as client:  # ends the read transaction before the fetch
         snapshot = catalog.fetch_series(client, key)
     folder = lookup(folder_id)
-    warning = matcher.resolve(db.session, folder, snapshot, root)
+    warning = resolution.resolve(db.session, folder, snapshot, root)
     db.session.commit()
     return folder, snapshot, warning

@@ -25,10 +25,10 @@ from aniworld.services import queue as queue_service
 from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.library import overview as library_overview
 from aniworld.services.library.folders import forget_series
+from aniworld.services.library.monitoring import apply_refresh
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
-from aniworld.tasks.monitor import apply_refresh
 from aniworld.web.context import queue_count
 from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.htmx import is_htmx, navigate, render, with_trigger

@@ -28,6 +28,7 @@ from aniworld.languages import Language
 from aniworld.models import Episode, Series
 from aniworld.services import credentials
 from aniworld.services.execution import Claim
+from aniworld.services.library.monitoring import load_status as load_monitor_status
 from aniworld.services.settings import (
     CONTAINERS,
     MAX_MONITOR_INTERVAL_HOURS,
@@ -40,7 +41,6 @@ from aniworld.services.settings import (
 )
 from aniworld.site.cookies import parse_cookies
 from aniworld.site.settings import TRANSPORT_NAMES
-from aniworld.tasks import monitor
 from aniworld.tasks.download.runner import target_path
 from aniworld.web.htmx import is_htmx, render
 
@@ -151,7 +151,7 @@ def _overlay(values: dict[str, Any], form: Form) -> None:
 
 def _monitor_state(settings: AppSettings) -> dict[str, Any]:
     """When monitoring last checked and checks next, and what the last check found."""
-    status = monitor.load_status(db.session)
+    status = load_monitor_status(db.session)
     last = status.last_round()
     interval = settings.monitor_interval_hours
     upcoming = None

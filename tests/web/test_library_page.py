@@ -20,7 +20,7 @@ from aniworld.models import DownloadItem, Episode, ItemStatus, Series
 from aniworld.services import queue as queue_service
 from aniworld.services.library import scan_state
 from aniworld.tasks import dispatch
-from aniworld.tasks.scan import run_scan
+from aniworld.tasks.scan import run_library_scan
 from aniworld.web.site_client import make_site_client
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, add_series, site_auth
@@ -51,7 +51,7 @@ def make_folder(app: Flask, name: str, episodes: Iterable[int]) -> Path:
 def scan(app: Flask, match: bool = True) -> str:
     """Run the real library scan in this process (matching through the app's site client)."""
     with app.app_context():
-        return run_scan(sessionmaker(db.engine), library_dir(app), make_site_client,
+        return run_library_scan(sessionmaker(db.engine), library_dir(app), make_site_client,
                         match=match).message
 
 

@@ -11,9 +11,9 @@ from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import forget_series
+from aniworld.services.library.monitoring import apply_refresh
 from aniworld.services.series import get_series
 from aniworld.services.settings import load_settings
-from aniworld.tasks.monitor import apply_refresh
 from aniworld.web import parsing as validation
 from aniworld.web.api import bp
 from aniworld.web.dispatching import kick_dispatcher

@@ -16,7 +16,7 @@ from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings_store import set_setting
 from aniworld.site import SiteClient
 from aniworld.tasks import scan
-from aniworld.tasks.scan import ScanSummary, run_scan
+from aniworld.tasks.scan import ScanSummary, run_library_scan
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import ClientFactory, age, put, store
 
@@ -99,7 +99,7 @@ def test_scan_of_a_missing_folder_fails_readably_and_keeps_the_last_scan(
     store(sessions, library)
     missing = library.parent / "not-mounted"
     with pytest.raises(OSError):
-        run_scan(sessions, missing, no_site)
+        run_library_scan(sessions, missing, no_site)
     with sessions() as session:
         status = scan_state.load_status(session)
         assert status.state == scan_state.FAILED and not status.active
@@ -118,14 +118,14 @@ def test_an_emptied_library_folder_is_not_taken_for_an_empty_library(
     empty.mkdir()
     store(sessions, library)
     with pytest.raises(scan.LibraryFolderEmpty):
-        run_scan(sessions, empty, no_site)
+        run_library_scan(sessions, empty, no_site)
     with sessions() as session:
         status = scan_state.load_status(session)
         assert status.state == scan_state.FAILED
         assert "is empty, but the last scan found 1 series folder(s)" in status.message
         assert session.scalar(select(func.count(LibraryFolder.id))) == 1
     put(empty / "Blauer Drache" / "S01E01.mkv")
-    assert run_scan(sessions, empty, no_site, match=False).removed == 1
+    assert run_library_scan(sessions, empty, no_site, match=False).removed == 1
 
 
 def test_scan_of_an_unreadable_folder_fails_readably(sessions: sessionmaker[Session],
@@ -133,7 +133,7 @@ def test_scan_of_an_unreadable_folder_fails_readably(sessions: sessionmaker[Sess
     file_root = library / "a-file"
     file_root.write_text("not a folder")
     with pytest.raises(OSError):
-        run_scan(sessions, file_root, no_site)
+        run_library_scan(sessions, file_root, no_site)
     with sessions() as session:
         status = scan_state.load_status(session)
         assert status.state == scan_state.FAILED
@@ -148,7 +148,7 @@ def test_unexpected_error_is_recorded_and_raised(sessions: sessionmaker[Session]
 
     monkeypatch.setattr(scan, "store_scans", broken)
     with pytest.raises(RuntimeError):
-        run_scan(sessions, library, no_site)
+        run_library_scan(sessions, library, no_site)
     with sessions() as session:
         assert scan_state.load_status(session).message == (
             "The scan failed (RuntimeError: boom); see the worker log.")
@@ -157,7 +157,7 @@ def test_unexpected_error_is_recorded_and_raised(sessions: sessionmaker[Session]
 def test_scan_without_matching_opens_no_client(sessions: sessionmaker[Session],
                                                library: Path) -> None:
     put(library / "Blauer Drache" / "S01E01.mkv")
-    summary = run_scan(sessions, library, no_site, match=False)
+    summary = run_library_scan(sessions, library, no_site, match=False)
     assert (summary.folders, summary.reread, summary.matched, summary.unmatched) == (1, 1, 0, 1)
 
 
@@ -171,7 +171,7 @@ def test_whole_scan_records_its_summary(sessions: sessionmaker[Session], library
     with sessions() as session:
         scan_state.request_scan(session)
         session.commit()
-    summary = run_scan(sessions, library, clients)
+    summary = run_library_scan(sessions, library, clients)
     assert (summary.folders, summary.reread, summary.removed, summary.matched,
             summary.unmatched, summary.stopped) == (4, 4, 0, 2, 2, "")
     assert summary.message.startswith("Scanned 4 folder(s) in ")
@@ -185,7 +185,7 @@ def test_whole_scan_records_its_summary(sessions: sessionmaker[Session], library
     age(library)
     store(sessions, library)  # the markers written by matching changed two folders
     fakesite.clear_requests()
-    again = run_scan(sessions, library, clients)
+    again = run_library_scan(sessions, library, clients)
     assert (again.reread, again.matched, again.unmatched) == (0, 2, 2)
     assert fakesite.requests == []
 
@@ -211,7 +211,7 @@ def test_matching_progress_is_written(sessions: sessionmaker[Session], library: 
     monkeypatch.setattr(scan_state, "report", spy)
     for name in ("Blauer Drache", "Roter Mond", "Stiller Fluss"):
         put(library / name / "S01E01.mkv")
-    run_scan(sessions, library, clients)
+    run_library_scan(sessions, library, clients)
     assert seen == [("matching folders", 0, 0), ("matching folders", 0, 3),
                     ("matching folders", 1, 3), ("matching folders", 2, 3)]
 
