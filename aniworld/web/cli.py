@@ -20,7 +20,7 @@ from aniworld.services.library import scan_state
 from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.tasks.scan import run_library_scan
 from aniworld.web.library_actions import start_scan
-from aniworld.web.site_client import make_site_client
+from aniworld.web.resources import make_site_client
 
 logger = logging.getLogger(__name__)
 

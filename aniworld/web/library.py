@@ -18,8 +18,8 @@ from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
-from aniworld.web.library_actions import library_root, queue_all_missing, resolve_folder, start_scan
-from aniworld.web.site_client import make_site_client
+from aniworld.web.library_actions import queue_all_missing, resolve_folder, start_scan
+from aniworld.web.resources import library_root, make_site_client
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 

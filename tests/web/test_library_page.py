@@ -21,7 +21,7 @@ from aniworld.services import queue as queue_service
 from aniworld.services.library import scan_state
 from aniworld.tasks import dispatch
 from aniworld.tasks.scan import run_library_scan
-from aniworld.web.site_client import make_site_client
+from aniworld.web.resources import make_site_client
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, add_series, site_auth
 

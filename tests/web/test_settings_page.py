@@ -19,7 +19,7 @@ from aniworld.models import Episode
 from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings, load_settings
 from aniworld.tasks import monitor
-from aniworld.web.site_client import make_site_client
+from aniworld.web.resources import make_site_client
 from tests.web.conftest import PASSWORD, AuthActions, add_series, csrf_token_from
 
 HTMX = {"HX-Request": "true"}
