@@ -1,4 +1,4 @@
-"""RQ entry points: ids in, the pipeline does the work, the database records the outcome."""
+"""RQ entry points: ids in, the tasks wing does the work, the database records the outcome."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """One library scan from start to end: read folders, store them, match new ones, report.
 
-Called by the RQ job and by ``flask scan``; progress lands in :mod:`.scan_state`.
+Called by the RQ job and by ``flask scan``; it owns the sessions and commits, and progress
+lands in :mod:`aniworld.services.library.scan_state`.
 """
 
 from __future__ import annotations
