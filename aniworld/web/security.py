@@ -19,7 +19,7 @@ from aniworld.database import BEGIN_MODE
 from aniworld.extensions import csrf, db, login_manager
 from aniworld.services import credentials
 from aniworld.services.throttle import LoginThrottle
-from aniworld.web.redis_client import get_redis
+from aniworld.web.resources import get_redis
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -78,9 +78,9 @@ class LiveApp:
         assert match, "flask init printed no set-up token"
         self.setup_token = match.group(1)
         self.web = self._spawn("web", WEB_COMMAND)
-        self._spawn("worker", [sys.executable, "-m", "aniworld.worker"])
-        self._spawn("library", [sys.executable, "-m", "aniworld.worker", "library"])
-        self._spawn("scheduler", [sys.executable, "-m", "aniworld.scheduler"])
+        self._spawn("worker", [sys.executable, "-m", "aniworld.tasks.worker"])
+        self._spawn("library", [sys.executable, "-m", "aniworld.tasks.worker", "library"])
+        self._spawn("scheduler", [sys.executable, "-m", "aniworld.tasks.scheduler"])
         self._wait_until_serving()
 
     def stop_web(self) -> None:

@@ -56,9 +56,9 @@ class Stack:
     def start_workers(self, count: int = 1, scheduler: bool = True) -> None:
         """Start ``count`` RQ workers and (normally) the scheduler."""
         for number in range(count):
-            self.start("aniworld.worker", f"worker-{number}")
+            self.start("aniworld.tasks.worker", f"worker-{number}")
         if scheduler:
-            self.start("aniworld.scheduler", "scheduler")
+            self.start("aniworld.tasks.scheduler", "scheduler")
 
     def kill(self, process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
         """Signal a worker and its work horses (RQ starts each horse in a session of its own)."""
@@ -105,8 +105,8 @@ class Stack:
               language: Language = Language.GERMAN_DUB,
               priority: Priority = Priority.NORMAL, **options: bool) -> int:
         """Queue an episode and wake the dispatcher, as the API does."""
-        from aniworld import dispatch
         from aniworld.services.series import get_series
+        from aniworld.tasks import dispatch
 
         with self.sessions() as session:
             item = queue_service.add_item(session, get_series(session, key), season, episode,

@@ -29,7 +29,7 @@ def test_kill_9_mid_download_resumes_and_completes_once(stack: Stack) -> None:
     stack.add_series(KAEMPFER)
     stack.settings(bandwidth_limit=60_000)
     stack.start_workers(0, scheduler=True)
-    victim = stack.start("aniworld.worker", "victim")
+    victim = stack.start("aniworld.tasks.worker", "victim")
     item_id = stack.queue(KAEMPFER, 1, 10)
     stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > 50_000, 30, "bytes to flow")
     horses = _horses(victim.pid)
@@ -38,7 +38,7 @@ def test_kill_9_mid_download_resumes_and_completes_once(stack: Stack) -> None:
     stack.wait_for(lambda: all(_gone(pid) for pid in horses), 10, "the work horse to die")
     assert stack.item(item_id).status.value == "downloading"
     stack.settings(bandwidth_limit=0)
-    stack.start("aniworld.worker", "rescuer")
+    stack.start("aniworld.tasks.worker", "rescuer")
     item = stack.wait_status(item_id, "completed", "failed", timeout=LEASE_SECONDS * 3 + 60)
     assert item.status.value == "completed", item.last_error
     ranges = [r.headers.get("Range", "") for r in stack.fakesite.hoster_requests]

@@ -18,16 +18,16 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from aniworld import dispatch
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker, write_marker
 from aniworld.library.marker import MARKER_NAME
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.naming import DEFAULT_TEMPLATE, render_path
-from aniworld.pipeline.runner import adopt_series_folder
 from aniworld.services.execution import Claim
 from aniworld.services.library import scan_state
 from aniworld.services.series import find_series
+from aniworld.tasks import dispatch
+from aniworld.tasks.download.runner import adopt_series_folder
 from tests.pipeline.conftest import ROOT, Stack
 from tests.services.library.conftest import put, read_only
 
@@ -35,9 +35,9 @@ SUB = Language.GERMAN_SUB
 
 
 def start_library_worker(stack: Stack, name: str = "library-worker") -> subprocess.Popen[bytes]:
-    """``python -m aniworld.worker library``: the worker that serves only the library queue."""
+    """``python -m aniworld.tasks.worker library``: the worker of the library queue only."""
     log = open(stack.tmp_path / f"{name}.log", "ab")  # noqa: SIM115 - closed by stack.stop()
-    process = subprocess.Popen([sys.executable, "-m", "aniworld.worker", "library"], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "aniworld.tasks.worker", "library"], cwd=ROOT,
                                env=stack.env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     process.log = log  # type: ignore[attr-defined]
@@ -141,7 +141,7 @@ def test_scheduler_enqueues_a_scan_requested_while_redis_was_away(stack: Stack) 
         assert scan_state.request_scan(session)[1]
         session.commit()
     start_library_worker(stack)
-    stack.start("aniworld.scheduler", "scheduler")
+    stack.start("aniworld.tasks.scheduler", "scheduler")
     assert wait_finished(stack, timeout=60).state == scan_state.FINISHED, stack.logs()
     assert set(folders(stack)) == {"Blauer Drache", "Drache"}
 

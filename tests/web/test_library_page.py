@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
 
-from aniworld import dispatch
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus, Series
 from aniworld.services import queue as queue_service
 from aniworld.services.library import scan_state
-from aniworld.services.library.scan import run_scan
-from aniworld.web.site_client import make_site_client
+from aniworld.tasks import dispatch
+from aniworld.tasks.scan import run_library_scan
+from aniworld.web.resources import make_site_client
 from tests.db_fixtures import complete_item, fail_item
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, add_series, site_auth
@@ -52,7 +52,7 @@ def make_folder(app: Flask, name: str, episodes: Iterable[int]) -> Path:
 def scan(app: Flask, match: bool = True) -> str:
     """Run the real library scan in this process (matching through the app's site client)."""
     with app.app_context():
-        return run_scan(sessionmaker(db.engine), library_dir(app), make_site_client,
+        return run_library_scan(sessionmaker(db.engine), library_dir(app), make_site_client,
                         match=match).message
 
 

@@ -16,8 +16,8 @@ from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.services import execution
 from aniworld.services import queue as queue_service
-from aniworld.services.library.scan import run_scan
 from aniworld.site import SiteClient
+from aniworld.tasks.scan import run_library_scan
 from tests.db_fixtures import claim_item, complete_item, fail_item
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, build_app
@@ -131,7 +131,7 @@ def test_a_file_the_library_scan_found_is_on_disk(site: AuthActions) -> None:
     page = site.client.get(f"{URL}?season={episode.season}").get_data(as_text=True)
     assert page.count(">on disk<") == 0  # not scanned yet
     with site.app.app_context():
-        run_scan(sessionmaker(db.engine), library, _no_site, match=False)
+        run_library_scan(sessionmaker(db.engine), library, _no_site, match=False)
     page = site.client.get(f"{URL}?season={episode.season}").get_data(as_text=True)
     assert page.count(">on disk<") == 1
 
