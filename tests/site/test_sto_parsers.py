@@ -52,6 +52,17 @@ def test_skeleton_season_table_leaves_out_the_upcoming_row() -> None:
     assert episode.url == f"{BASE}/serie/demo-serie/staffel-1/episode-1"
 
 
+def test_upcoming_words_in_titles_do_not_hide_a_row() -> None:
+    """Only the row's marker (class, badge, text outside the titles) makes it upcoming."""
+    markup = skel.SERIES_PAGE.replace("Neuanfang", "Demnächst in der Stadtbahn")
+    markup = markup.replace('"episode-title-eng">Pilot', '"episode-title-eng">TBA')
+    [episode] = STO.parse_season(markup, BASE, "demo-serie", 1)
+    assert (episode.title_de, episode.title_en) == ("Demnächst in der Stadtbahn", "TBA")
+    plain = markup.replace("episode-row upcoming", "episode-row").replace(
+        '<span class="badge badge-upcoming">Demnächst</span>', "<span>Demnächst</span>")
+    assert [e.number for e in STO.parse_season(plain, BASE, "demo-serie", 1)] == [1]
+
+
 def test_skeleton_episode_buttons() -> None:
     """Provider, language id and a relative /r?t= play URL joined to the configured base."""
     hosters = STO.parse_episode(skel.EPISODE_PAGE, BASE)

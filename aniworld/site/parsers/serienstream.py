@@ -43,7 +43,7 @@ _SEASON_HREF = re.compile(rf"^/serie/({SLUG_PATTERN})/staffel-(\d{{1,4}})$")
 _EPISODE_HREF = re.compile(rf"^/serie/({SLUG_PATTERN})/staffel-(\d{{1,4}})/episode-(\d{{1,4}})$")
 _ONCLICK = re.compile(r"""window\.location\s*=\s*['"]([^'"]+)['"]""")
 _FLAG_CLASS = re.compile(r"(?:svg-flag-|#icon-flag-)([a-z-]+)")
-_UPCOMING_WORDS = ("demnächst", "tba", "coming soon")
+_UPCOMING = re.compile(r"\b(?:demnächst|tba|coming soon)\b")
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,4096}$")
 
 
@@ -168,7 +168,9 @@ def _is_upcoming(row: Tag) -> bool:
     if "upcoming" in attr(row, "class").lower() or row.select_one(".badge-upcoming"):
         return True
     text = text_of(row).lower()
-    return any(word in text for word in _UPCOMING_WORDS)
+    for title in row.select(".episode-title-ger, .episode-title-eng"):
+        text = text.replace(text_of(title).lower(), " ")  # a title may say "Demnächst"
+    return _UPCOMING.search(text) is not None
 
 
 def _row_path(row: Tag) -> str:
