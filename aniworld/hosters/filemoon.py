@@ -54,11 +54,12 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
 
 
 def _from_api(fetch: Fetcher, base: str, code: str, referer: str) -> tuple[str, str] | None:
-    """First generation: ``GET /api/videos/<code>`` holds the playback itself."""
-    data = _get_json(fetch, f"{base}/api/videos/{code}", {"Referer": referer})
-    if data is None or "playback" not in data:
-        return None
-    return parse_api(data), base
+    """First generation: a GET (PEER's path, then Jan 2026's) holds the playback itself."""
+    for path in (f"/api/videos/{code}", f"/api/videos/{code}/embed/playback"):
+        data = _get_json(fetch, base + path, {"Referer": referer})
+        if data is not None and ("playback" in data or "sources" in data):
+            return parse_api(data), base
+    return None
 
 
 def _from_byse(fetch: Fetcher, base: str, code: str, embed_url: str) -> tuple[str, str] | None:
@@ -122,8 +123,10 @@ def _b64url_text(data: bytes) -> str:
 
 
 def parse_api(data: dict[str, object]) -> str:
-    """Decrypt the API's ``playback`` and return the highest source URL."""
-    playback = data.get("playback")
+    """Decrypt the API's ``playback`` (or take its plain ``sources``); the highest URL."""
+    playback, plain = data.get("playback"), data.get("sources")
+    if playback is None and isinstance(plain, list):
+        return best_source(plain)
     if not isinstance(playback, dict):
         raise ExtractorOutdated(NAME, "API answer has no playback object")
     sources = decrypt_playback(playback).get("sources")
@@ -151,12 +154,13 @@ def decrypt_playback(playback: dict[str, object]) -> dict[str, object]:
 
 
 def best_source(sources: list[object]) -> str:
-    """Return the URL of the source with the greatest ``height``."""
+    """Return the URL of the source with the greatest ``height`` (or ``label`` like 720p)."""
     ranked = []
     for source in sources:
         if isinstance(source, dict) and isinstance(source.get("url"), str):
+            label = re.match(r"\d+", str(source.get("label") or ""))
             try:
-                height = int(source.get("height") or 0)
+                height = int(source.get("height") or (label[0] if label else 0))
             except (TypeError, ValueError, OverflowError):
                 height = 0
             ranked.append((height, source["url"]))

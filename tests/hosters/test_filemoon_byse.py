@@ -38,11 +38,13 @@ def _resolve(
     return resolve_stream("Filemoon", embed, transport, allow_private_hosts=True)
 
 
+@pytest.mark.parametrize("mode", ["api", "embedplayback", "embedplain"])
 def test_first_generation_get_api(
-    fakesite: FakeSite, transport: RequestsTransport, monkeypatch: pytest.MonkeyPatch
+    fakesite: FakeSite, transport: RequestsTransport, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
-    stream = _resolve(fakesite, transport, "api", monkeypatch)
-    assert stream.kind is StreamKind.HLS and stream.headers["Referer"] == fakesite.hoster_url
+    stream = _resolve(fakesite, transport, mode, monkeypatch)
+    assert stream.kind is StreamKind.HLS and "master.m3u8" in stream.url  # the 1080p source
+    assert stream.headers["Referer"] == fakesite.hoster_url
     assert_fetchable(stream, hls=True)
 
 

@@ -7,7 +7,9 @@ mid-2026 Byse generation (site-2026 §5.1): byse (``GET /api/videos/<code>`` 404
 ``/details`` names an ``embed_frame_url`` on another host, ``FRAME_HOST``; there
 ``/settings`` and ``POST /playback`` with a ``fingerprint`` object answer only with
 ``X-Embed-Parent`` and the frame's Referer/Origin), byse-embed (``/details`` 404, only
-``/embed/details``), byse-captcha (``captcha_required: true``, playback 403).
+``/embed/details``), byse-captcha (``captcha_required: true``, playback 403); the Jan 2026
+form: embedplayback (only ``GET …/embed/playback`` answers, encrypted) and embedplain (the
+same with plain ``sources[{url,label}]``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ NAME = "Filemoon"
 VARIANTS: dict[str, str] = {}
 _EMBED = re.compile(r"^/e/([a-z0-9]+)$")
 _API = re.compile(r"^/api/videos/([a-z0-9]+)$")
-_BYSE = re.compile(r"^/api/videos/([a-z0-9]+)/(details|embed/details|settings|playback)$")
+_BYSE = re.compile(
+    r"^/api/videos/([a-z0-9]+)/(details|embed/details|settings|playback|embed/playback)$"
+)
 # The Byse player frame lives on another origin of the same loopback server.
 FRAME_HOST = "localhost"
 _WORD = re.compile(r"\b\w+\b", re.ASCII)
@@ -108,8 +112,21 @@ def _sources(request: Request, link: HosterLink) -> list[dict[str, object]]:
     ]
 
 
+def _embed_playback(request: Request, link: HosterLink, kind: str) -> Response:
+    if kind not in {"embedplayback", "embedplain"}:
+        return _json({"error": "not found"}, 404)
+    if (denied := refused(request, need_referer=True)) is not None:
+        return denied
+    if kind == "embedplain":
+        plain = [{"url": s["url"], "label": s["label"]} for s in _sources(request, link)]
+        return _json({"sources": plain})
+    return _json({"playback": playback(link.code, _sources(request, link))})
+
+
 def _byse(request: Request, link: HosterLink, step: str) -> Response:
     kind = VARIANTS.get(link.code, "api")
+    if step == "embed/playback":
+        return _embed_playback(request, link, kind)
     on_frame = urlsplit(base_url(request)).hostname == FRAME_HOST
     if not kind.startswith("byse") or on_frame != (step in {"settings", "playback"}):
         return _json({"error": "not found"}, 404)
@@ -154,7 +171,7 @@ def _playback_2026(request: Request, link: HosterLink, captcha: bool) -> Respons
 
 def _api(request: Request, link: HosterLink) -> Response:
     kind = VARIANTS.get(link.code, "api")
-    if kind in {"legacy", "gone"} or kind.startswith("byse"):
+    if kind in {"legacy", "gone", "embedplayback", "embedplain"} or kind.startswith("byse"):
         return Response(404, b'{"error":"not found"}', "application/json")
     if (denied := refused(request, need_referer=True)) is not None:
         return denied
