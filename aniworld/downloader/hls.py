@@ -177,7 +177,8 @@ class SegmentFetcher:
         data = temp.read_bytes()
         if part.key is not None:
             data = decrypt(data, self.keys.get(part.key.url), part.iv, what)
-        start = 0 if track.fmp4 else ts_start(data, what)
+        # A wrong key or IV garbles the first block, so decrypted data must start at once.
+        start = 0 if track.fmp4 else ts_start(data, what, disguised=part.key is None)
         if start:
             logger.info("hls disguised segment track=%s index=%s header_bytes=%s",
                         track.name, index, start)

@@ -87,13 +87,13 @@ def decrypt(data: bytes, key: bytes, iv: bytes, what: str) -> bytes:
     return plain
 
 
-def ts_start(data: bytes, what: str) -> int:
+def ts_start(data: bytes, what: str, *, disguised: bool = True) -> int:
     """Offset of the first MPEG-TS packet in ``data`` (0 unless a disguise header precedes it).
 
-    MediaUnavailable when no run of sync bytes is found: the bytes are not MPEG-TS (an error
-    page, or decrypted with the wrong key).
+    MediaUnavailable when no run of sync bytes is found (at offset 0 unless ``disguised``):
+    the bytes are not MPEG-TS (an error page, or decrypted with the wrong key or IV).
     """
-    for offset in range(min(len(data), SEARCH_LIMIT)):
+    for offset in range(min(len(data), SEARCH_LIMIT if disguised else 1)):
         if data[offset] != TS_SYNC:
             continue
         run = range(offset, min(len(data), offset + SYNC_RUN * TS_PACKET), TS_PACKET)
