@@ -17,6 +17,8 @@ from aniworld.downloader import (
     download,
 )
 from aniworld.downloader.ffmpeg import ffmpeg_path, probe
+from aniworld.downloader.hlsbytes import KeyStore
+from aniworld.downloader.transfer import Transfer
 from aniworld.streams import Stream, StreamKind
 from tests.fakesite import FakeSite
 from tests.fakesite.catalog import HosterLink
@@ -75,6 +77,28 @@ def test_disguised_segments_are_fetched_under_their_fake_names(
     fetch(fakesite, link, headers, "disguised-png", settings, tmp_path)
     names = {path.rsplit(".", 1)[1] for path in requested(fakesite, "/seg-")}
     assert names == {"jpg", "png", "html", "js"}
+
+
+def test_segment_that_is_not_video_is_refused_not_joined(
+    fakesite, link, headers, settings, tmp_path
+) -> None:
+    with pytest.raises(MediaUnavailable, match="segment 2 .* holds no MPEG-TS video"):
+        fetch(fakesite, link, headers, "disguised-junk", settings, tmp_path)
+    assert not (tmp_path / "lib" / "ep.mkv").exists()
+
+
+def test_key_fetch_goes_through_the_url_guard(fakesite, link, headers) -> None:
+    key_url = hls_variants.variant_url(fakesite.hoster_url, link, "aes").split("master")[0]
+    strict = Transfer(DownloadSettings())
+    with requests.Session() as session:
+        session.headers.update(headers)
+        with pytest.raises(MediaUnavailable, match="private address"):
+            KeyStore(session, strict).get(key_url + "x-aes/key.bin")
+        lenient = Transfer(DownloadSettings(allow_private_hosts=True))
+        with pytest.raises(MediaUnavailable, match="only http"):
+            KeyStore(session, lenient).get("file:///etc/passwd")
+        assert KeyStore(session, lenient).get(key_url + "x-aes/key.bin") == hls_variants.KEY
+    assert len(requested(fakesite, "key.bin")) == 1
 
 
 def test_key_of_wrong_size_is_refused_with_a_typed_error(

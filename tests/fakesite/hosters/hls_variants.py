@@ -8,6 +8,7 @@ Modes: ``aes`` (AES-128, explicit IV), ``aes-seq`` (implicit IV = media sequence
 starting at 7), ``aes-badkey`` (a 17-byte key), ``fmp4`` (``EXT-X-MAP``), ``disguised``
 (MPEG-TS named .jpg/.png/.html/.js), ``disguised-png`` (the same with a fake PNG header in
 front of each segment — [inf]: the reference documents disguised names, not headers),
+``disguised-junk`` (segment 2 is an HTML page served as 200, like a CDN error page),
 ``sample-aes``, ``byterange`` and ``audio`` (``EXT-X-MEDIA`` renditions ``de`` and ``ja``,
 ``DEFAULT=YES`` on ja, behind a video-only variant with ``AUDIO="aud"``).
 Segments and the key demand a User-Agent and the hoster's Referer; playlists only the
@@ -26,8 +27,8 @@ from tests.fakesite.hosters import HosterContext
 from tests.fakesite.hosters.media import PLAYLIST, refusal, serve_file
 from tests.fakesite.httpbase import Request
 
-MODES = ("aes", "aes-seq", "aes-badkey", "fmp4", "disguised", "disguised-png", "sample-aes",
-         "byterange", "audio")
+MODES = ("aes", "aes-seq", "aes-badkey", "fmp4", "disguised", "disguised-png", "disguised-junk",
+         "sample-aes", "byterange", "audio")
 HLS_MODES: dict[str, str] = {}  # link code -> mode, for tests that cannot add a query
 KEY = b"fakesite-aes-key"
 EXPLICIT_IV = bytes.fromhex("8f2e0c71a4d39b56e01f7c2a9d4b6e30")
@@ -151,6 +152,8 @@ def _media(request: Request, link: HosterLink, mode: str, sub: str, name: str) -
         return Response(200, media_variants.encrypt(data, KEY, iv), "video/mp2t")
     if mode == "disguised-png":
         data = PNG_HEADER + data
+    if mode == "disguised-junk" and index == 2:
+        data = b"<html><body><h1>404 Not Found</h1></body></html>\n" * 40
     return Response(200, data, DISGUISES.get(match[2], "video/mp2t"))
 
 
