@@ -10,9 +10,11 @@ import requests
 
 from aniworld.downloader import (
     BadStreamKey,
+    DownloadPaused,
     DownloadSettings,
     MediaUnavailable,
     Progress,
+    StopRequested,
     UnsupportedStream,
     download,
 )
@@ -146,3 +148,28 @@ def test_key_endpoint_demands_the_segment_headers(fakesite, link, headers) -> No
     full = requests.get(key_url, headers=headers, timeout=10)
     assert bare.status_code == 403 and ua_only.status_code == 403
     assert full.status_code == 200 and full.content == hls_variants.KEY
+
+
+def test_paused_aes_download_resumes_from_decrypted_segments(
+    fakesite, link, headers, settings, tmp_path
+) -> None:
+    settings = DownloadSettings(**{**settings.__dict__, "hls_concurrency": 1,
+                                   "container": "mkv"})
+    fakesite.set_fault("slow", latency_ms=300, server="hoster", prefix="/engine/hls2/")
+    stream = Stream(hls_variants.variant_url(fakesite.hoster_url, link, "aes-seq"),
+                    StreamKind.HLS, headers)
+    reports: list[Progress] = []
+    with pytest.raises(DownloadPaused):
+        download(stream, tmp_path / "ep.mkv", tmp_path / "work", settings=settings,
+                 on_progress=reports.append,
+                 should_stop=lambda: StopRequested.PAUSE if reports and
+                 reports[-1].downloaded_bytes else None)
+    done = sorted((tmp_path / "work").glob("seg-*.ts"))
+    assert 1 <= len(done) < 4
+    assert all(path.read_bytes()[0] == 0x47 for path in done)  # kept decrypted
+    fakesite.clear_faults()
+    fakesite.clear_requests()
+    result = download(stream, tmp_path / "ep.mkv", tmp_path / "work", settings=settings,
+                      on_progress=lambda p: None, should_stop=lambda: None)
+    assert len(requested(fakesite, "/seg-")) == 4 - len(done)
+    assert abs(probe(result.path)[0] - 4.0) < 0.3 and decode_errors(result.path) == ""
