@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 
 import pytest
 
+from aniworld.downloader.ffmpeg import ffmpeg_path
 from tests.fakesite.hosters import hls_variants
 from tests.pipeline.conftest import Stack, played_duration
 from tests.pipeline.test_downloads import KAEMPFER, _code
@@ -46,3 +48,16 @@ def test_sample_aes_hoster_fails_over_to_the_next_hoster(stack: Stack) -> None:
     assert item.hoster == "VOE" and item.attempts <= 1
     assert stack.fakesite.requests_to(prefix + "index.m3u8", server="hoster")
     assert stack.fakesite.requests_to(prefix + "seg-", server="hoster") == []
+
+
+def test_audio_rendition_in_the_items_language_is_muxed_in(stack: Stack) -> None:
+    prefix = _vidmoly_serves(stack, "audio")
+    item = stack.wait_status(stack.queue(KAEMPFER, 1, 2), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert item.hoster == "Vidmoly"
+    # German dub: the "de" rendition, although the playlist marks "ja" as DEFAULT.
+    assert stack.fakesite.requests_to(prefix + "de/seg-", server="hoster")
+    assert stack.fakesite.requests_to(prefix + "ja/", server="hoster") == []
+    header = subprocess.run([ffmpeg_path(), "-i", str(stack.library / item.file_path)],
+                            capture_output=True, text=True, check=False).stderr
+    assert "(deu): Audio" in header
