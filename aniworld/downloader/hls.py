@@ -12,7 +12,9 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -45,6 +47,23 @@ class Track:
     def fmp4(self) -> bool:
         """True when the segments are fMP4 fragments behind an init section."""
         return self.parts[0].init
+
+    @cached_property
+    def hosts(self) -> list[str]:
+        """The origins (``scheme://host:port``) segments of this track are spread over."""
+        return list(dict.fromkeys(_origin(part.url) for part in self.parts))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _mirrors(url: str, hosts: list[str]) -> list[str]:
+    """``url`` first, then the same path and query on every other host of the playlist."""
+    parts = urlsplit(url)
+    rest = urlunsplit(("", "", parts.path, parts.query, ""))
+    return [url, *(host + rest for host in hosts if host != _origin(url))]
 
 
 def segment_name(track: Track, index: int) -> str:
@@ -146,19 +165,38 @@ class SegmentFetcher:
     ) -> None:
         self.work_dir, self.session, self.transfer, self.tally = work_dir, session, transfer, tally
         self.keys = KeyStore(session, transfer)
+        self.dead_hosts: set[str] = set()
 
     def fetch(self, track: Track, index: int) -> None:
         """Download one segment to its file, retrying transient failures."""
         target = self.work_dir / segment_name(track, index)
         temp = target.with_suffix(".part")
-        with_retries(lambda: self._attempt(track.parts[index], temp), self.transfer,
-                     f"segment {track.name} {index}")
+        self._download(track, track.parts[index].url, temp, f"segment {track.name} {index}")
         self._clean(track, index, temp)
         os.replace(temp, target)
         self.tally.add(target.stat().st_size, self.transfer)
 
-    def _attempt(self, part: Segment, temp: Path) -> None:
-        response = open_media(self.session, part.url, self.transfer)
+    def _download(self, track: Track, url: str, temp: Path, what: str) -> None:
+        """Fetch ``url``; if its host keeps failing, the same path on the playlist's other hosts.
+
+        Hosters spread (disguised) segments over rotating hosts that serve the same files.
+        A host that failed every retry is tried last for the remaining segments.
+        """
+        candidates = _mirrors(url, track.hosts)
+        candidates.sort(key=lambda candidate: _origin(candidate) in self.dead_hosts)
+        for number, candidate in enumerate(candidates, 1):
+            try:
+                with_retries(partial(self._attempt, candidate, temp), self.transfer, what)
+                return
+            except (MediaServerError, MediaUnavailable) as exc:
+                if number == len(candidates):
+                    raise
+                self.dead_hosts.add(_origin(candidate))
+                logger.info("hls host failover what=%s from=%s error=%s", what,
+                            urlsplit(candidate).hostname, exc.message)
+
+    def _attempt(self, url: str, temp: Path) -> None:
+        response = open_media(self.session, url, self.transfer)
         try:
             with temp.open("wb") as out:
                 copy_body(response, out, self.transfer)

@@ -173,3 +173,19 @@ def test_paused_aes_download_resumes_from_decrypted_segments(
                       on_progress=lambda p: None, should_stop=lambda: None)
     assert len(requested(fakesite, "/seg-")) == 4 - len(done)
     assert abs(probe(result.path)[0] - 4.0) < 0.3 and decode_errors(result.path) == ""
+
+
+def test_segments_of_a_failing_host_come_from_the_playlists_other_host(
+    fakesite, link, headers, settings, tmp_path
+) -> None:
+    # One segment at a time (deterministic request count); retry back-off is not a stall.
+    settings = DownloadSettings(**{**settings.__dict__, "hls_concurrency": 1,
+                                   "stall_timeout": 10.0})
+    path = fetch(fakesite, link, headers, "disguised-mirrors", settings, tmp_path)
+    assert abs(probe(path)[0] - 4.0) < 0.3 and decode_errors(path) == ""
+    segments = [r for r in fakesite.hoster_requests if "/seg-" in r.path]
+    # Only the mirror answers 522. Once it failed every retry it is tried last, so it sees
+    # the retries of one segment; each segment arrives once from the working host.
+    assert len([r for r in segments if r.status == 522]) == 4
+    assert sorted(r.path.rsplit("/", 1)[1] for r in segments if r.status == 200) == [
+        "seg-0.jpg", "seg-1.png", "seg-2.html", "seg-3.js"]

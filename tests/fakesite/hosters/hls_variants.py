@@ -9,6 +9,7 @@ starting at 7), ``aes-badkey`` (a 17-byte key), ``fmp4`` (``EXT-X-MAP``), ``disg
 (MPEG-TS named .jpg/.png/.html/.js), ``disguised-png`` (the same with a fake PNG header in
 front of each segment — [inf]: the reference documents disguised names, not headers),
 ``disguised-junk`` (segment 2 is an HTML page served as 200, like a CDN error page),
+``disguised-mirrors`` (odd segments on a second host, ``localhost``, that answers 522),
 ``sample-aes``, ``byterange`` and ``audio`` (``EXT-X-MEDIA`` renditions ``de`` and ``ja``,
 ``DEFAULT=YES`` on ja, behind a video-only variant with ``AUDIO="aud"``).
 Segments and the key demand a User-Agent and the hoster's Referer; playlists only the
@@ -28,7 +29,7 @@ from tests.fakesite.hosters.media import PLAYLIST, refusal, serve_file
 from tests.fakesite.httpbase import Request
 
 MODES = ("aes", "aes-seq", "aes-badkey", "fmp4", "disguised", "disguised-png", "disguised-junk",
-         "sample-aes", "byterange", "audio")
+         "disguised-mirrors", "sample-aes", "byterange", "audio")
 HLS_MODES: dict[str, str] = {}  # link code -> mode, for tests that cannot add a query
 KEY = b"fakesite-aes-key"
 EXPLICIT_IV = bytes.fromhex("8f2e0c71a4d39b56e01f7c2a9d4b6e30")
@@ -60,9 +61,14 @@ def handle(request: Request, context: HosterContext) -> Response | None:
         return None
     mode, sub, name = match[2], match[3] or "", match[4]
     if name == "index.m3u8":
-        return refusal(request, need_referer=False) or _text(_playlist(link, mode, sub))
+        playlist = _playlist(link, mode, sub)
+        if mode == "disguised-mirrors":
+            playlist = _spread(playlist, request)
+        return refusal(request, need_referer=False) or _text(playlist)
     if name == "key.bin" and mode.startswith(("aes", "sample")):
         return refusal(request) or Response(200, _key(mode), "application/octet-stream")
+    if mode == "disguised-mirrors" and request.headers.get("Host", "").startswith("localhost:"):
+        return Response(522, b"error code: 522\n", "text/plain")
     return refusal(request) or _media(request, link, mode, sub, name)
 
 
@@ -84,6 +90,17 @@ def _master(mode: str) -> str:
                      f'DEFAULT={default},AUTOSELECT=YES,URI="x-audio/{tag}/index.m3u8"')
     lines += ['#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,AUDIO="aud"',
               "x-audio/video/index.m3u8"]
+    return "\n".join([*lines, ""])
+
+
+def _spread(playlist: str, request: Request) -> str:
+    """Odd segments as absolute URLs on the ``localhost`` mirror of this server."""
+    port = request.headers.get("Host", "").rpartition(":")[2]
+    folder = request.path.rpartition("/")[0]
+    lines = playlist.splitlines()
+    odd = [i for i, line in enumerate(lines) if line.startswith("seg-")][1::2]
+    for i in odd:
+        lines[i] = f"http://localhost:{port}{folder}/{lines[i]}"
     return "\n".join([*lines, ""])
 
 
