@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,21 +27,16 @@ from aniworld.pipeline.runner import adopt_series_folder
 from aniworld.services.execution import Claim
 from aniworld.services.library import scan_state
 from aniworld.services.series import find_series
-from tests.pipeline.conftest import ROOT, Stack
+from tests.harness import SCHEDULER_MODULE, WORKER_MODULE
 from tests.services.library.conftest import put, read_only
+from tests.system.conftest import Stack
 
 SUB = Language.GERMAN_SUB
 
 
 def start_library_worker(stack: Stack, name: str = "library-worker") -> subprocess.Popen[bytes]:
-    """``python -m aniworld.worker library``: the worker that serves only the library queue."""
-    log = open(stack.tmp_path / f"{name}.log", "ab")  # noqa: SIM115 - closed by stack.stop()
-    process = subprocess.Popen([sys.executable, "-m", "aniworld.worker", "library"], cwd=ROOT,
-                               env=stack.env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    process.log = log  # type: ignore[attr-defined]
-    stack.processes.append(process)
-    return process
+    """The worker that serves only the library queue (``WORKER_MODULE library``)."""
+    return stack.start(WORKER_MODULE, name, dispatch.LIBRARY_QUEUE)
 
 
 def request(stack: Stack) -> bool:
@@ -74,6 +68,12 @@ def folders(stack: Stack) -> dict[str, tuple[str, str | None]]:
 
 def scan_job_exists(connection: redis.Redis) -> bool:
     return Job.exists(dispatch.SCAN_JOB_ID, connection=connection)
+
+
+def scan_job_failed(connection: redis.Redis) -> bool:
+    """RQ's verdict on the scan job (written by the worker after the job's own status)."""
+    job = Job.fetch(dispatch.SCAN_JOB_ID, connection=connection, serializer=JSONSerializer)
+    return job.is_failed
 
 
 def build_library(library: Path) -> None:
@@ -112,7 +112,8 @@ def test_scan_job_runs_on_the_library_worker(stack: Stack) -> None:
         assert series is not None and len(series.episodes) == 3
     assert read_marker(stack.library / "Blauer Drache") == Marker(
         "aniworld", "blauer-drache", "Blauer Drache")
-    assert not scan_job_exists(connection)  # result_ttl=0: a finished scan leaves nothing
+    # result_ttl=0: a finished scan leaves nothing (RQ deletes it after the job returned).
+    stack.wait_for(lambda: not scan_job_exists(connection), 30, "RQ to delete the done job")
     # Nothing left to do for the scheduler's reconciliation.
     assert dispatch.reconcile_scan(stack.sessions, connection) is False
 
@@ -141,7 +142,7 @@ def test_scheduler_enqueues_a_scan_requested_while_redis_was_away(stack: Stack) 
         assert scan_state.request_scan(session)[1]
         session.commit()
     start_library_worker(stack)
-    stack.start("aniworld.scheduler", "scheduler")
+    stack.start(SCHEDULER_MODULE, "scheduler")
     assert wait_finished(stack, timeout=60).state == scan_state.FINISHED, stack.logs()
     assert set(folders(stack)) == {"Blauer Drache", "Drache"}
 
@@ -158,8 +159,8 @@ def test_scan_of_a_vanished_library_fails_the_job_readably(stack: Stack) -> None
     assert done.state == scan_state.FAILED
     assert done.message == f"The library folder {missing} does not exist; check it in Settings."
     connection = stack.redis()
-    job = Job.fetch(dispatch.SCAN_JOB_ID, connection=connection, serializer=JSONSerializer)
-    assert job.is_failed
+    # The worker writes the job's failure to Redis after the job wrote its status: wait.
+    stack.wait_for(lambda: scan_job_failed(connection), 30, "RQ to record the failed job")
     # A failed scan is not wanted any more: the scheduler does not retry it on its own.
     assert dispatch.reconcile_scan(stack.sessions, connection) is False
 
