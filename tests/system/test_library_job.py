@@ -148,13 +148,13 @@ def test_scheduler_enqueues_a_scan_requested_while_redis_was_away(stack: Stack) 
 
 
 @pytest.mark.slow
-def test_scan_of_a_vanished_library_fails_the_job_readably(stack: Stack) -> None:
+def test_scan_of_a_vanished_library_fails_the_job_readably(running_stack: Stack) -> None:
+    stack = running_stack  # its one worker serves the library queue too
     missing = stack.tmp_path / "share"
     put(missing / "Roter Mond" / "Roter Mond - S01E01.mkv")
     stack.settings(library_dir=str(missing))
     shutil.rmtree(missing)  # the share went away after the setting was saved
     assert request(stack)
-    start_library_worker(stack)
     done = wait_finished(stack)
     assert done.state == scan_state.FAILED
     assert done.message == f"The library folder {missing} does not exist; check it in Settings."
@@ -166,16 +166,15 @@ def test_scan_of_a_vanished_library_fails_the_job_readably(stack: Stack) -> None
 
 
 @pytest.mark.slow
-def test_download_lands_in_the_matched_folder_and_marks_new_ones(stack: Stack) -> None:
+def test_download_lands_in_the_matched_folder_and_marks_new_ones(running_stack: Stack) -> None:
+    stack = running_stack  # its one worker serves the library queue too
     library = stack.library
     put(library / "Blauer Drache [1080p]" / "Staffel 1" / "Blauer Drache - S01E01 [GerSub].mkv")
     assert request(stack)
-    start_library_worker(stack)
     assert wait_finished(stack).state == scan_state.FINISHED, stack.logs()
     with stack.sessions() as session:
         assert find_series(session, "blauer-drache").folder == "Blauer Drache [1080p]"  # type: ignore[union-attr]
     stack.add_series("roter-mond")
-    stack.start_workers(1, scheduler=False)
     matched = stack.wait_status(stack.queue("blauer-drache", 1, 2, SUB), "completed", "failed")
     fresh = stack.wait_status(stack.queue("roter-mond", 1, 1, SUB), "completed", "failed")
     assert matched.status.value == fresh.status.value == "completed", stack.logs()
@@ -203,20 +202,19 @@ def test_download_lands_in_the_matched_folder_and_marks_new_ones(stack: Stack) -
 
 
 @pytest.mark.slow
-def test_a_symlinked_series_folder_is_scanned_and_downloaded_into(stack: Stack) -> None:
+def test_a_symlinked_series_folder_is_scanned_and_downloaded_into(running_stack: Stack) -> None:
     """Libraries spread over several disks: the series folder links to another disk."""
+    stack = running_stack  # its one worker serves the library queue too
     disk = stack.tmp_path / "disk2" / "Blauer Drache"
     put(disk / "Season 01" / "Blauer Drache - S01E01 [German Sub].mkv")
     stack.library.mkdir(parents=True, exist_ok=True)
     (stack.library / "Blauer Drache").symlink_to(disk, target_is_directory=True)
     assert request(stack)
-    start_library_worker(stack)
     assert wait_finished(stack).state == scan_state.FINISHED, stack.logs()
     assert folders(stack) == {"Blauer Drache": (FolderState.MATCHED, "blauer-drache")}
     assert read_marker(disk) == Marker("aniworld", "blauer-drache", "Blauer Drache")
     stack.add_series("roter-mond")
     stack.settings(parallel_downloads=2)
-    stack.start_workers(1, scheduler=False)
     # Two items for the linked folder would once have held both slots forever.
     ids = [stack.queue("blauer-drache", 1, episode, SUB) for episode in (2, 3)]
     ids.append(stack.queue("roter-mond", 1, 1, SUB))
