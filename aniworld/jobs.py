@@ -1,72 +1,10 @@
-"""RQ entry points: ids in, the pipeline does the work, the database records the outcome."""
+"""Deprecated: the RQ entry points moved to :mod:`aniworld.tasks.jobs`.
 
-from __future__ import annotations
+Jobs enqueued by the previous release sit in Redis under ``aniworld.jobs.<name>``; RQ
+imports them by that dotted path, so this module keeps them runnable for one release.
+Remove it in the release after next.
+"""
 
-import logging
+from aniworld.tasks.jobs import check_monitored, download_episode, scan_library
 
-import redis
-from rq import get_current_job
-
-from aniworld import dispatch
-from aniworld.errors import ValidationError
-from aniworld.pipeline import run_item
-from aniworld.runtime import Runtime, get_runtime
-from aniworld.services.library import monitor
-from aniworld.services.library.scan import run_scan
-from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
-from aniworld.site import SiteClient
-
-logger = logging.getLogger(__name__)
-
-
-def download_episode(item_id: int) -> str:
-    """Download queue item ``item_id``; afterwards hand the freed slot to the next item."""
-    runtime = get_runtime()
-    job = get_current_job()
-    job_id = job.id if job is not None else dispatch.job_id_for(item_id)
-    logger.info("job start job=%s item=%s", job_id, item_id)
-    try:
-        return run_item(runtime, item_id, job_id).value
-    except Exception:
-        logger.exception("job crashed job=%s item=%s", job_id, item_id)
-        raise
-    finally:
-        _hand_on_slot(runtime, job_id)
-
-
-def _hand_on_slot(runtime: Runtime, job_id: str) -> None:
-    """Dispatch the next items; with Redis away the scheduler does it once Redis is back."""
-    try:
-        dispatch.pump(runtime.sessions, runtime.redis)
-    except redis.RedisError as exc:
-        # The outcome is already in the database: an outage must not turn it into a crash.
-        logger.warning("next item not dispatched job=%s error=%s; the scheduler will", job_id, exc)
-
-
-def scan_library() -> str:
-    """Scan the library folder, match new folders through the site, record the outcome."""
-    runtime = get_runtime()
-    with runtime.sessions() as session:
-        settings = load_settings(session)
-    library = effective_library_dir(runtime.config, settings)
-    site = effective_site_settings(runtime.config, settings)
-    return run_scan(runtime.sessions, library,
-                    lambda: SiteClient(site, redis=runtime.redis)).message
-
-
-def check_monitored() -> str:
-    """Refresh the monitored series, queue their new episodes, then wake the dispatcher."""
-    runtime = get_runtime()
-    with runtime.sessions() as session:
-        settings = load_settings(session)
-    try:
-        site = effective_site_settings(runtime.config, settings)
-    except ValidationError as exc:
-        message = f"Monitoring cannot reach the site: {exc.message}; fix it in Settings."
-        monitor.record_failure(runtime.sessions, message)
-        raise monitor.MonitorError(message) from exc
-    with SiteClient(site, redis=runtime.redis) as client:
-        summary = monitor.check_monitored(runtime.sessions, client, settings)
-    if summary.queued:
-        dispatch.pump(runtime.sessions, runtime.redis)
-    return summary.message
+__all__ = ["check_monitored", "download_episode", "scan_library"]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from aniworld.database import make_engine
 from aniworld.library import scanner
 from aniworld.models import Base
-from aniworld.services.library.scan import run_scan
+from aniworld.tasks.scan import run_library_scan
 
 SERIES = 1_000
 SEASONS = 4
@@ -50,7 +50,7 @@ def build(root: Path) -> int:
 def timed(root: Path, previous: dict[str, scanner.FolderScan] | None) -> tuple[float, dict]:
     """Run one scan and return (seconds, result)."""
     started = time.perf_counter()
-    result = scanner.scan_library(root, previous)
+    result = scanner.scan_tree(root, previous)
     return time.perf_counter() - started, result
 
 
@@ -80,7 +80,7 @@ def with_database(root: Path) -> None:
     for label, target in (("job: full scan + store", FULL_TARGET),
                           ("job: no-change rescan", RESCAN_TARGET)):
         started = time.perf_counter()
-        summary = run_scan(sessions, root, no_site, match=False)  # type: ignore[arg-type]
+        summary = run_library_scan(sessions, root, no_site, match=False)  # type: ignore[arg-type]
         seconds = time.perf_counter() - started
         print(f"{label:<28} {seconds:7.3f} s  target {target:.1f} s  ratio "
               f"{seconds / target:5.2f}  folders={summary.folders} re-read={summary.reread}")

@@ -100,9 +100,9 @@ class Stack:
         """Start gunicorn, the worker and the scheduler; wait until the web answers."""
         self.spawn("web", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app")
         # An RQ worker runs one job at a time: two workers for two parallel downloads.
-        self.spawn("worker-1", "aniworld.worker")
-        self.spawn("worker-2", "aniworld.worker")
-        self.spawn("scheduler", "aniworld.scheduler")
+        self.spawn("worker-1", "aniworld.tasks.worker")
+        self.spawn("worker-2", "aniworld.tasks.worker")
+        self.spawn("scheduler", "aniworld.tasks.scheduler")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

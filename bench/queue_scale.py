@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.database import make_engine
 from aniworld.languages import Language
 from aniworld.models import Base, Series
-from aniworld.services import queue
+from aniworld.services import execution, queue
 
 BASE_ITEMS = 10_000
 EPISODES_PER_SERIES = 500
@@ -96,17 +96,18 @@ def bench_single_adds(sessions: sessionmaker[Session], counter: list[int]) -> fl
 
 
 def bench_progress(sessions: sessionmaker[Session]) -> float:
-    """Median seconds for 100 record_progress calls, each committed like a worker does."""
+    """Median seconds for 100 leased record_progress calls, each committed like a worker does."""
     with sessions() as session:
-        item_id = queue.pending_items(session, limit=1)[0].id
-        queue.mark_downloading(session, item_id, job_id=f"download-{item_id}")
+        (item_id,) = execution.dispatch_candidates(session, 1, lambda i: f"download-{i}")
+        claim = execution.claim(session, item_id, f"download-{item_id}")
+        assert claim is not None
         session.commit()
 
     def hundred_updates() -> None:
         for step in range(1, 101):
             with sessions() as session:
-                queue.record_progress(session, item_id, step * 1_000_000, 100_000_000,
-                                      5e6, 100 - step)
+                assert execution.record_progress(session, item_id, claim.lease,
+                                                 step * 1_000_000, 100_000_000, 5e6, 100 - step)
                 session.commit()
 
     return timed(hundred_updates, repeat=5)
@@ -117,7 +118,7 @@ def bench_read(sessions: sessionmaker[Session], limit: int) -> float:
     def read() -> None:
         with sessions() as session:
             items = queue.pending_items(session, limit=limit)
-            assert len(items) == limit and items[-1].series.title
+            assert len(items) == limit and items[-1].series_title
 
     read()
     return timed(read, repeat=20)

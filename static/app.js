@@ -5,3 +5,91 @@ document.addEventListener("htmx:configRequest", (event) => {
     event.detail.headers["X-CSRFToken"] = meta.content;
   }
 });
+
+// Failed htmx requests: htmx swaps nothing on 4xx/5xx or a dead network, so without this the
+// click would seem to do nothing. One message at a time in base.html's #request-error region:
+// a poller failing every 2 s replaces its own message instead of stacking copies.
+const UNREACHABLE = "Aniworld cannot be reached — check that it is running, then try again.";
+let shownError = null; // {network, path} of the message on screen
+
+function requestPath(detail) {
+  return ((detail.pathInfo && detail.pathInfo.requestPath) || "").split("?")[0];
+}
+
+function serverMessage(xhr) {
+  if (xhr.status >= 500) {
+    return `Aniworld could not complete the request (error ${xhr.status}). ` +
+      "Try again; the details are in the server log.";
+  }
+  let text = "";
+  const type = xhr.getResponseHeader("Content-Type") || "";
+  if (type.includes("json")) {
+    try {
+      text = JSON.parse(xhr.responseText).error.message;
+    } catch {
+      text = "";
+    }
+  } else if (type.includes("html")) {
+    // errors.py answers htmx with templates/_error.html; parsing never runs scripts.
+    const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    const element = doc.querySelector("[data-error-message]");
+    text = element ? element.textContent.trim() : "";
+  }
+  return text || `The request failed (error ${xhr.status}). Reload the page and try again.`;
+}
+
+function clearRequestError() {
+  const region = document.getElementById("request-error");
+  if (region) {
+    region.replaceChildren();
+  }
+  shownError = null;
+}
+
+function showRequestError(message, network, path) {
+  const region = document.getElementById("request-error");
+  if (!region) {
+    return;
+  }
+  shownError = { network, path };
+  const current = region.querySelector("p");
+  // Rewriting the same text would make screen readers announce it again on every poll.
+  if (current && current.textContent === message) {
+    return;
+  }
+  const text = document.createElement("p");
+  text.textContent = message;
+  const dismiss = document.createElement("button");
+  dismiss.type = "button";
+  dismiss.className = "secondary";
+  dismiss.textContent = "Dismiss";
+  dismiss.addEventListener("click", clearRequestError);
+  region.replaceChildren(text, dismiss);
+}
+
+document.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  // 401 + HX-Redirect (session expired) navigates to the login page; htmx follows it itself.
+  if (xhr.getResponseHeader("HX-Redirect")) {
+    return;
+  }
+  showRequestError(serverMessage(xhr), false, requestPath(event.detail));
+});
+
+document.addEventListener("htmx:sendError", (event) => {
+  showRequestError(UNREACHABLE, true, requestPath(event.detail));
+});
+
+// A success clears the message it answers: any success proves the server is back; a failed
+// action's message stays until that address works again or another action succeeds, so a
+// background poll (204 every 2 s) does not wipe it before the user has read it.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const detail = event.detail;
+  if (!shownError || !detail.successful) {
+    return;
+  }
+  const isAction = detail.requestConfig && detail.requestConfig.verb !== "get";
+  if (shownError.network || isAction || requestPath(detail) === shownError.path) {
+    clearRequestError();
+  }
+});

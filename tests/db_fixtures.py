@@ -14,11 +14,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.database import make_engine
-from aniworld.models import Base, Series
+from aniworld.models import Base, DownloadItem, ItemStatus, Series, utcnow
+from aniworld.services import execution
 
 POSTGRES_HOST = "127.0.0.1:5432"
 POSTGRES_DB = "test"
@@ -95,6 +96,33 @@ def make_series(session: Session) -> Callable[..., Series]:
         return series
 
     return make
+
+
+def claim_item(session: Session, item_id: int) -> execution.Claim:
+    """Start the download of a pending item the way a worker does: dispatch, then claim.
+
+    The one way tests build a "downloading" row, so it always carries a lease (no commit).
+    """
+    job_id = f"download-{item_id}"
+    # What dispatch_candidates does for the item it picks, aimed at this item.
+    session.execute(update(DownloadItem)
+                    .where(DownloadItem.id == item_id, DownloadItem.status == ItemStatus.PENDING)
+                    .values(job_id=job_id, dispatched_at=utcnow()))
+    claim = execution.claim(session, item_id, job_id)
+    assert claim is not None, f"queue item {item_id} is not pending, so no job can claim it"
+    return claim
+
+
+def complete_item(session: Session, item_id: int, file_path: str = "/media/x.mkv") -> None:
+    """Download a pending item to ``file_path`` through the leased path (no commit)."""
+    claim = claim_item(session, item_id)
+    assert execution.complete(session, item_id, claim.lease, file_path)
+
+
+def fail_item(session: Session, item_id: int, error: str = "boom") -> None:
+    """Let the download of a pending item fail for good through the leased path (no commit)."""
+    claim = claim_item(session, item_id)
+    assert execution.fail(session, item_id, claim.lease, error)
 
 
 @contextmanager

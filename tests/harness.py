@@ -30,8 +30,8 @@ from aniworld.site import SiteClient
 
 ROOT = Path(__file__).resolve().parents[1]
 # The processes' modules, named once: `python -m WORKER_MODULE [queue ...]`.
-WORKER_MODULE = "aniworld.worker"
-SCHEDULER_MODULE = "aniworld.scheduler"
+WORKER_MODULE = "aniworld.tasks.worker"
+SCHEDULER_MODULE = "aniworld.tasks.scheduler"
 LEASE_SECONDS = 4
 LOG_TAIL = 4000
 STOP_SECONDS = 10.0

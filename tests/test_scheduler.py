@@ -14,12 +14,12 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from aniworld import dispatch, scheduler
 from aniworld.config import Config
 from aniworld.models import Series
-from aniworld.runtime import Runtime
-from aniworld.services.library import monitor
+from aniworld.services.library import monitoring
 from aniworld.services.settings import save_settings
+from aniworld.tasks import dispatch, scheduler
+from aniworld.tasks.runtime import Runtime
 
 T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -44,10 +44,10 @@ def library_jobs(connection: redis.Redis) -> list[str]:
     return dispatch.make_queue(connection, dispatch.LIBRARY_QUEUE).job_ids
 
 
-def status(runtime: Runtime) -> monitor.MonitorStatus:
+def status(runtime: Runtime) -> monitoring.MonitorStatus:
     """The stored monitoring status."""
     with runtime.sessions() as session:
-        return monitor.load_status(session)
+        return monitoring.load_status(session)
 
 
 def test_tick_enqueues_the_round_once(runtime: Runtime) -> None:
@@ -82,7 +82,7 @@ def test_interval_zero_enqueues_nothing(runtime: Runtime) -> None:
         session.commit()
     scheduler.tick(runtime)
     assert library_jobs(runtime.redis) == []
-    assert status(runtime) == monitor.MonitorStatus()
+    assert status(runtime) == monitoring.MonitorStatus()
 
 
 def test_nothing_monitored_counts_as_a_round_without_a_job(runtime: Runtime) -> None:

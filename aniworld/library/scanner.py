@@ -67,7 +67,7 @@ def is_series_folder(entry: os.DirEntry[str]) -> bool:
     return not entry.name.startswith(".") and entry.is_dir()
 
 
-def scan_library(root: str | os.PathLike[str],
+def scan_tree(root: str | os.PathLike[str],
                  previous: Mapping[str, FolderScan] | None = None) -> dict[str, FolderScan]:
     """Scan every series folder under ``root``; folders unchanged since ``previous`` are reused.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from sqlalchemy.types import TypeDecorator
 
 from aniworld.errors import ConflictError
 from aniworld.languages import Language
-from aniworld.models.base import Base, TimestampMixin, utcnow
+from aniworld.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
     from aniworld.models.series import Series
@@ -88,6 +89,10 @@ class _StrEnumValue(TypeDecorator[Any]):
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
         return None if value is None else self._members[value]
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any]:
+        # One lookup per loaded value instead of the generic two-step TypeDecorator chain.
+        return _member_lookup(self._members)
+
 
 class _IntEnumValue(TypeDecorator[Any]):
     """Stores an ``IntEnum`` as a small integer and loads it back as the member."""
@@ -105,6 +110,15 @@ class _IntEnumValue(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> IntEnum | None:
         return None if value is None else self._members[value]
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any]:
+        return _member_lookup(self._members)
+
+
+def _member_lookup(members: dict[Any, Any]) -> Callable[[Any], Any]:
+    """A result processor mapping stored values to enum members (None stays None)."""
+    # A bound dict lookup runs without a Python frame; an unknown stored value still raises.
+    return {None: None, **members}.__getitem__
 
 
 class DownloadItem(TimestampMixin, Base):
@@ -158,36 +172,6 @@ class DownloadItem(TimestampMixin, Base):
     def code(self) -> str:
         """Short episode label, e.g. ``S01E05`` (or ``Film 3`` for season 0)."""
         return episode_code(self.season, self.episode)
-
-    def mark_downloading(self, job_id: str | None = None, hoster: str | None = None) -> None:
-        """Claim the item for a download; raises ``ConflictError`` unless pending or paused."""
-        # A crash-requeued job may claim its own row again; anyone else may not.
-        reclaim = self.status is ItemStatus.DOWNLOADING and job_id and job_id == self.job_id
-        if not reclaim:
-            self._require(ItemStatus.DOWNLOADING, ItemStatus.PENDING, ItemStatus.PAUSED)
-        self.status = ItemStatus.DOWNLOADING
-        self.started_at = utcnow()
-        self.job_id = job_id or self.job_id
-        self.hoster = hoster or self.hoster
-
-    def mark_completed(self, file_path: str) -> None:
-        """Record the finished file; raises ``ConflictError`` unless downloading."""
-        self._require(ItemStatus.COMPLETED, ItemStatus.DOWNLOADING)
-        self.status = ItemStatus.COMPLETED
-        self.file_path = file_path
-        self.progress = 100.0
-        self.completed_at = utcnow()
-        self._clear_rates()
-
-    def mark_failed(self, error: str) -> None:
-        """Record a failed attempt; raises ``ConflictError`` unless pending or downloading."""
-        # Late failure events (e.g. a stale RQ "abandoned job") must never overwrite a
-        # completed, paused or cancelled row, hence the narrow list of source states.
-        self._require(ItemStatus.FAILED, ItemStatus.PENDING, ItemStatus.DOWNLOADING)
-        self.status = ItemStatus.FAILED
-        self.last_error = error
-        self.attempts = (self.attempts or 0) + 1
-        self._clear_rates()
 
     def mark_paused(self) -> None:
         """Hold the item; raises ``ConflictError`` unless pending or downloading."""

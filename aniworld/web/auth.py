@@ -21,7 +21,7 @@ from aniworld.extensions import db
 from aniworld.services import credentials
 from aniworld.services.throttle import LoginThrottle
 from aniworld.web import settings as settings_views
-from aniworld.web.redis_client import get_redis
+from aniworld.web.resources import get_redis
 from aniworld.web.security import MasterUser, setup_done
 
 logger = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.services import credentials
 from aniworld.services.library import scan_state
-from aniworld.services.library.scan import run_scan
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.web.scanning import start_scan
-from aniworld.web.site_client import make_site_client
+from aniworld.tasks.scan import run_library_scan
+from aniworld.web.library_actions import start_scan
+from aniworld.web.resources import make_site_client
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +111,9 @@ def scan_command(no_match: bool, queue_only: bool) -> None:
     db.session.rollback()  # the scan uses sessions of its own; hold no snapshot meanwhile
     sessions = sessionmaker(db.engine)
     try:
-        summary = run_scan(sessions, root, make_site_client, match=not no_match)
+        summary = run_library_scan(sessions, root, make_site_client, match=not no_match)
     except OSError:
-        # run_scan stored a sentence naming the folder and the cause; show the same one.
+        # run_library_scan stored a sentence naming the folder and the cause; show the same one.
         with sessions() as session:
             raise click.ClickException(scan_state.load_status(session).message) from None
     click.echo(summary.message)

@@ -1,14 +1,18 @@
-"""Translate errors at the edge: JSON under /api, an HTML page elsewhere; roll back on 500."""
+"""Translate errors at the edge: JSON under /api, a partial for htmx, a page otherwise.
+
+Roll back on 500.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, make_response, render_template
 from werkzeug.exceptions import HTTPException
 
 from aniworld.errors import AniworldError
 from aniworld.extensions import db
+from aniworld.web.htmx import is_htmx
 from aniworld.web.security import api_error, is_api_request
 
 logger = logging.getLogger(__name__)
@@ -21,29 +25,37 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected_error)
 
 
-def handle_aniworld_error(exc: AniworldError) -> Response | tuple[str, int]:
+def handle_aniworld_error(exc: AniworldError) -> Response:
     """Answer a typed Aniworld error with its status and user-facing message."""
     db.session.rollback()
     if is_api_request():
         extra = {"field": exc.field} if getattr(exc, "field", None) else {}
         return api_error(exc.status, exc.code, exc.message, **extra)
-    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+    return error_page(exc.status, exc.message)
 
 
-def handle_http_error(exc: HTTPException) -> Response | HTTPException | tuple[str, int]:
+def handle_http_error(exc: HTTPException) -> Response:
     """Answer 4xx/5xx raised by Flask/Werkzeug (404, 405, 413, CSRF …)."""
     status = exc.code or 500
     message = exc.description or exc.name
     if is_api_request():
         return api_error(status, exc.name.lower().replace(" ", "_"), message)
-    return render_template("error.html", status=status, message=message), status
+    return error_page(status, message)
 
 
-def handle_unexpected_error(exc: Exception) -> Response | tuple[str, int]:
+def handle_unexpected_error(exc: Exception) -> Response:
     """Log a bug, roll back, and answer 500 without leaking internals."""
     db.session.rollback()
     logger.exception("unhandled error")
     message = "Internal error; the details are in the server log."
     if is_api_request():
         return api_error(500, "internal_error", message)
-    return render_template("error.html", status=500, message=message), 500
+    return error_page(500, message)
+
+
+def error_page(status: int, message: str) -> Response:
+    """The error page, or for htmx only the message (static/app.js shows it in the page)."""
+    template = "_error.html" if is_htmx() else "error.html"
+    response = make_response(render_template(template, status=status, message=message), status)
+    response.vary.add("HX-Request")
+    return response

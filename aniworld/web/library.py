@@ -11,15 +11,15 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services import catalog
-from aniworld.services.library import folders, matcher, scan_state
+from aniworld.services.library import folders, resolution, scan_state
 from aniworld.services.library.overview import QueuedMissing, count_unmatched, library_report
 from aniworld.services.series import get_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
-from aniworld.web.scanning import library_root, queue_all_missing, resolve_folder, start_scan
-from aniworld.web.site_client import make_site_client
+from aniworld.web.library_actions import queue_all_missing, resolve_folder, start_scan
+from aniworld.web.resources import library_root, make_site_client
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
@@ -200,7 +200,7 @@ def _search(query: str) -> list[dict[str, object]]:
         raise ValidationError(f"enter at most {MAX_QUERY_LENGTH} characters", "q")
     with make_site_client() as client:
         results = client.search(query)
-    return matcher.as_candidates(results)
+    return resolution.as_candidates(results)
 
 
 def _resolve_failed(folder_id: int, message: str) -> BaseResponse:

@@ -12,10 +12,10 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import queue as queue_service
-from aniworld.web.api.validation import parse_field
-from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
 from aniworld.web.ids import MAX_ID
+from aniworld.web.parsing import form_priority
+from aniworld.web.resources import kick_dispatcher
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
@@ -97,11 +97,6 @@ def _form_id(field: str) -> int | None:
     return int(raw)
 
 
-def _form_priority() -> Priority:
-    """The ``priority`` form field (high, normal or low)."""
-    return parse_field("priority", request.values.get("priority", ""), Priority.parse)
-
-
 @bp.get("/")
 def index() -> Response:
     """The queue page (or its partial for htmx)."""
@@ -175,7 +170,7 @@ def cancel_item(item_id: int) -> Response:
 def set_priority(item_id: int) -> Response:
     """Move an item to the end of another priority group."""
     return _apply(lambda session: queue_service.set_priority(
-        session, item_id, _form_priority()), kick=False)
+        session, item_id, form_priority()), kick=False)
 
 
 @bp.post("/<int:item_id>/move")

@@ -12,7 +12,7 @@ from aniworld.services.series import DEFAULT_SITE
 from aniworld.site.errors import SiteError
 from aniworld.site.types import SearchResult
 from aniworld.web.htmx import render
-from aniworld.web.site_client import make_site_client
+from aniworld.web.resources import make_site_client
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 

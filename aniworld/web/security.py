@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, request, url_for
 from flask_login import UserMixin, current_user
@@ -18,7 +19,7 @@ from aniworld.database import BEGIN_MODE
 from aniworld.extensions import csrf, db, login_manager
 from aniworld.services import credentials
 from aniworld.services.throttle import LoginThrottle
-from aniworld.web.redis_client import get_redis
+from aniworld.web.resources import get_redis
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -27,7 +28,9 @@ logger = logging.getLogger(__name__)
 
 # Wrong API keys an address may send per minute before it is answered 429.
 API_KEY_FAILURE_LIMIT = 10
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health"})
+# Anonymous callers may reach these (the favicon too: browsers ask for it on the login page).
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health",
+                              "pages.favicon"})
 SETUP_ENDPOINTS = frozenset({"auth.setup", "static", "api.health"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONTENT_SECURITY_POLICY = (
@@ -74,13 +77,21 @@ def unauthorized() -> Response:
     """Refuse an unauthenticated request in the shape its client understands."""
     if is_api_request():
         return api_error(401, "unauthorized", "log in or send a valid X-API-Key header")
-    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if request.headers.get("HX-Request"):
-        # A 302 would swap the login form into a partial; tell htmx to navigate instead.
+        # A 302 would swap the login form into a partial; tell htmx to navigate instead, and
+        # come back to the page the user was on rather than to the fragment it asked for.
         response = Response(status=401)
-        response.headers["HX-Redirect"] = login_url
+        response.headers["HX-Redirect"] = url_for("auth.login", next=_current_page())
         return response
-    return redirect(login_url)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _current_page() -> str:
+    """Path and query of the page an htmx request came from (its own, if not said)."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not page.path.startswith("/"):
+        return request.full_path.rstrip("?")
+    return f"{page.path}?{page.query}" if page.query else page.path
 
 
 def setup_done() -> bool:

@@ -25,15 +25,14 @@ from aniworld.services import queue as queue_service
 from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.library import overview as library_overview
 from aniworld.services.library.folders import forget_series
-from aniworld.services.library.monitor import apply_refresh
+from aniworld.services.library.monitoring import apply_refresh
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
-from aniworld.web.api.validation import parse_field
 from aniworld.web.context import queue_count
-from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.htmx import is_htmx, navigate, render, with_trigger
-from aniworld.web.site_client import make_site_client
+from aniworld.web.parsing import form_priority, parse_field
+from aniworld.web.resources import kick_dispatcher, make_site_client
 
 bp = Blueprint("series", __name__, url_prefix="/series")
 
@@ -149,7 +148,7 @@ def _add_failed(message: str) -> BaseResponse:
 def _queue(series: Series, season: int) -> str:
     """Validate the download form, queue its episodes, commit and wake the dispatcher."""
     scope = _form_choice("scope", SCOPES)
-    language, priority = _form_language(), _form_priority()
+    language, priority = _form_language(), form_priority("normal")
     episodes = _scope_episodes(series, scope, season)
     if scope == "episode":
         _require_offered(episodes[0], language)
@@ -255,8 +254,4 @@ def _form_choice(field: str, choices: tuple[str, ...]) -> str:
 
 def _form_language() -> Language:
     return parse_field("language", request.form.get("language", ""), Language.parse)
-
-
-def _form_priority() -> Priority:
-    return parse_field("priority", request.form.get("priority", "normal"), Priority.parse)
 

@@ -10,7 +10,7 @@ import redis
 from flask import current_app
 from rq import Worker
 
-from aniworld.web.redis_client import get_redis
+from aniworld.web.resources import get_redis
 
 logger = logging.getLogger(__name__)
 

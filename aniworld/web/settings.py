@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from aniworld.config import Config
@@ -25,11 +24,9 @@ from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.hosters import canonical_name, supported_hosters
 from aniworld.languages import Language
-from aniworld.models import Episode, Series
-from aniworld.pipeline.runner import target_path
 from aniworld.services import credentials
-from aniworld.services.execution import Claim
-from aniworld.services.library import monitor
+from aniworld.services.file_naming import preview_path
+from aniworld.services.library.monitoring import load_status as load_monitor_status
 from aniworld.services.settings import (
     CONTAINERS,
     MAX_MONITOR_INTERVAL_HOURS,
@@ -151,7 +148,7 @@ def _overlay(values: dict[str, Any], form: Form) -> None:
 
 def _monitor_state(settings: AppSettings) -> dict[str, Any]:
     """When monitoring last checked and checks next, and what the last check found."""
-    status = monitor.load_status(db.session)
+    status = load_monitor_status(db.session)
     last = status.last_round()
     interval = settings.monitor_interval_hours
     upcoming = None
@@ -351,27 +348,7 @@ def _preview(template: str) -> tuple[Path | None, str | None]:
     settings = load_settings(db.session)
     try:
         settings = replace(settings, naming_template=template)
-        claim = _sample_claim(settings)
         library = effective_library_dir(_config(), settings)
-        return target_path(library, claim, settings, claim.language), None
+        return preview_path(db.session, library, settings), None
     except ValidationError as exc:
         return None, _humanize("naming_template", exc.message)
-
-
-def _sample_claim(settings: AppSettings) -> Claim:
-    """The first episode of the first series in the library, or a built-in sample."""
-    row = db.session.execute(
-        select(Series, Episode).join(Episode, Episode.series_id == Series.id)
-        .order_by(Series.title, Series.id, Episode.season == 0, Episode.season, Episode.number)
-        .limit(1)).first()
-    series, episode = row if row is not None else (None, None)
-    return Claim(
-        item_id=0, lease="", series_key=series.key if series else "sample",
-        series_site=series.site if series else "aniworld",
-        series_title=series.title if series else "Frieren: Beyond Journey's End",
-        year=series.year if series else 2023, series_folder=series.folder if series else None,
-        season=episode.season if episode else 1,
-        episode=episode.number if episode else 1,
-        episode_title=(episode.title_de or episode.title_en) if episode else "The Journey's End",
-        language=settings.language_order[0], language_fallback=False, force=False,
-        previous_hoster=None, attempts=0)

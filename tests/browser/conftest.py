@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -21,7 +22,15 @@ import pytest
 import requests
 
 from tests.fakesite.server import FakeSite
-from tests.harness import ROOT, SCHEDULER_MODULE, WORKER_MODULE, Instance, process_env, wait_until
+from tests.harness import (
+    ROOT,
+    SCHEDULER_MODULE,
+    WORKER_MODULE,
+    Instance,
+    process_env,
+    signal_group,
+    wait_until,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -29,6 +38,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+WEB_COMMAND = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
 
 MISSING_CHROMIUM = (f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing. Install Debian's chromium "
                     "(`apt-get install -y chromium`, which `make test` does when run as root).")
@@ -66,10 +77,23 @@ class LiveApp(Instance):
         match = re.search(r"Set-up token: (\S+)", self.flask("init"))
         assert match, "flask init printed no set-up token"
         self.setup_token = match.group(1)
-        self.start_module("gunicorn", "web", "-c", "gunicorn.conf.py", "wsgi:app")
+        self.web = self.spawn("web", WEB_COMMAND)
         self.start_module(WORKER_MODULE, "worker")
         self.start_module(WORKER_MODULE, "library", "library")
         self.start_module(SCHEDULER_MODULE, "scheduler")
+        self._wait_until_serving()
+
+    def stop_web(self) -> None:
+        """Stop only the web server: the browser then finds nobody at the app's address."""
+        signal_group(self.web.pid, signal.SIGTERM)
+        self.web.wait(timeout=15)
+
+    def restart_web(self) -> None:
+        """Start the web server again (after ``stop_web``) and wait until it serves."""
+        self.web = self.spawn("web", WEB_COMMAND)
+        self._wait_until_serving()
+
+    def _wait_until_serving(self) -> None:
         self.wait_for(self._serving, 30, "the app to serve /api/v1/health")
 
     def _serving(self) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from aniworld.languages import Language
 from aniworld.library import scanner
 from aniworld.library.marker import Marker, write_marker
-from aniworld.library.scanner import FolderScan, guess_title, scan_library
+from aniworld.library.scanner import FolderScan, guess_title, scan_tree
 
 
 def put(path: Path, size: int = 1) -> Path:
@@ -55,7 +55,7 @@ def episodes(scan: FolderScan) -> list[tuple[int, int, Language | None]]:
 
 
 def test_full_scan(library: Path) -> None:
-    result = scan_library(library)
+    result = scan_tree(library)
     assert sorted(result) == ["Kämpfer des Lichts (2019)", "Other Show [1080p]"]
     first = result["Kämpfer des Lichts (2019)"]
     assert (first.title_guess, first.year_guess, first.marker) == ("Kämpfer des Lichts", 2019,
@@ -74,16 +74,16 @@ def test_full_scan(library: Path) -> None:
 def test_marker_is_read(library: Path) -> None:
     marker = Marker("aniworld", "other-show", "Other Show")
     write_marker(library / "Other Show [1080p]", marker)
-    assert scan_library(library)["Other Show [1080p]"].marker == marker
+    assert scan_tree(library)["Other Show [1080p]"].marker == marker
 
 
 def test_empty_library(tmp_path: Path) -> None:
-    assert scan_library(tmp_path) == {}
+    assert scan_tree(tmp_path) == {}
 
 
 def test_missing_root_raises(tmp_path: Path) -> None:
     with pytest.raises(OSError):
-        scan_library(tmp_path / "absent")
+        scan_tree(tmp_path / "absent")
 
 
 @pytest.mark.parametrize(("name", "title", "year"), [
@@ -122,9 +122,9 @@ def reader(monkeypatch: pytest.MonkeyPatch) -> CountingReader:
 
 
 def test_unchanged_rescan_reads_nothing(library: Path, reader: CountingReader) -> None:
-    first = scan_library(library)
+    first = scan_tree(library)
     assert len(reader.names) == 2
-    second = scan_library(library, first)
+    second = scan_tree(library, first)
     assert len(reader.names) == 2
     assert second == first
     assert all(second[name] is first[name] for name in first)
@@ -132,37 +132,37 @@ def test_unchanged_rescan_reads_nothing(library: Path, reader: CountingReader) -
 
 def test_new_file_in_season_folder_rereads_that_series(library: Path,
                                                        reader: CountingReader) -> None:
-    first = scan_library(library)
+    first = scan_tree(library)
     put(library / "Other Show [1080p]" / "Staffel 2" / "Episode 4 EngSub.mkv")
-    second = scan_library(library, first)
+    second = scan_tree(library, first)
     assert reader.names[2:] == ["Other Show [1080p]"]
     assert (2, 4, Language.ENGLISH_SUB) in episodes(second["Other Show [1080p]"])
 
 
 def test_removed_file_and_new_season_folder(library: Path, reader: CountingReader) -> None:
-    first = scan_library(library)
+    first = scan_tree(library)
     folder = library / "Kämpfer des Lichts (2019)"
     (folder / "Season 01" / "Kämpfer des Lichts - S01E02 - Weiter [German Sub].mkv").unlink()
     put(folder / "Season 02" / "Kämpfer des Lichts - S02E01 - Neu [German Dub].mkv")
-    second = scan_library(library, first)
+    second = scan_tree(library, first)
     assert reader.names[2:] == ["Kämpfer des Lichts (2019)"]
     assert [(s, e) for s, e, _ in episodes(second["Kämpfer des Lichts (2019)"])] == [
         (0, 1), (1, 1), (2, 1)]
 
 
 def test_deleted_and_added_series_folders(library: Path, reader: CountingReader) -> None:
-    first = scan_library(library)
+    first = scan_tree(library)
     for path in sorted((library / "Other Show [1080p]").rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     (library / "Other Show [1080p]").rmdir()
     put(library / "New Show" / "New Show S01E01.mkv")
-    second = scan_library(library, first)
+    second = scan_tree(library, first)
     assert sorted(second) == ["Kämpfer des Lichts (2019)", "New Show"]
     assert reader.names[2:] == ["New Show"]
 
 
 def test_deleted_season_folder_is_noticed(library: Path, reader: CountingReader) -> None:
-    first = scan_library(library)
+    first = scan_tree(library)
     series = library / "Kämpfer des Lichts (2019)"
     before = series.stat().st_mtime_ns
     season = series / "Season 00"
@@ -170,23 +170,23 @@ def test_deleted_season_folder_is_noticed(library: Path, reader: CountingReader)
         path.unlink()
     season.rmdir()
     os.utime(series, ns=(before, before))  # the parent's time alone would not show it
-    second = scan_library(library, first)
+    second = scan_tree(library, first)
     assert reader.names[2:] == ["Kämpfer des Lichts (2019)"]
     assert (0, 1) not in {(s, e) for s, e, _ in episodes(second["Kämpfer des Lichts (2019)"])}
 
 
 def test_recently_changed_folder_is_read_again(library: Path, reader: CountingReader) -> None:
     put(library / "Other Show [1080p]" / "Other Show - S01E006.mp4")  # inside the racy window
-    first = scan_library(library)
-    second = scan_library(library, first)
+    first = scan_tree(library)
+    second = scan_tree(library, first)
     assert reader.names[2:] == ["Other Show [1080p]"]
     assert second["Kämpfer des Lichts (2019)"] is first["Kämpfer des Lichts (2019)"]
 
 
 def test_renamed_root_rereads(library: Path, tmp_path_factory: pytest.TempPathFactory,
                               reader: CountingReader) -> None:
-    first = scan_library(library)
+    first = scan_tree(library)
     moved = tmp_path_factory.mktemp("moved") / "lib"
     library.rename(moved)
-    assert sorted(scan_library(moved, first)) == sorted(first)
+    assert sorted(scan_tree(moved, first)) == sorted(first)
     assert len(reader.names) == 4

@@ -27,58 +27,17 @@ def test_priority_parse_lists_valid_values() -> None:
         Priority.parse("urgent")
 
 
-def test_mark_downloading_stamps_start_and_job() -> None:
-    item = make_item()
-    item.mark_downloading(job_id="download-7", hoster="voe")
-    assert item.status is ItemStatus.DOWNLOADING
-    assert item.started_at is not None
-    assert (item.job_id, item.hoster) == ("download-7", "voe")
-
-
-def test_same_job_may_reclaim_but_another_may_not() -> None:
-    item = make_item(ItemStatus.DOWNLOADING, job_id="download-7")
-    item.mark_downloading(job_id="download-7")
-    with pytest.raises(ConflictError, match="it is downloading"):
-        item.mark_downloading(job_id="download-8")
-
-
-def test_mark_completed_sets_file_progress_and_time() -> None:
-    item = make_item(ItemStatus.DOWNLOADING, speed=10.0, eta_seconds=3)
-    item.mark_completed("/media/show/S01E05.mkv")
-    assert item.status is ItemStatus.COMPLETED
-    assert (item.progress, item.file_path) == (100.0, "/media/show/S01E05.mkv")
-    assert item.completed_at is not None
-    assert (item.speed, item.eta_seconds) == (None, None)
-
-
-def test_mark_failed_keeps_error_and_counts_attempt() -> None:
-    item = make_item(ItemStatus.DOWNLOADING)
-    item.mark_failed("hoster answered 404")
-    assert (item.status, item.last_error, item.attempts) == (
-        ItemStatus.FAILED, "hoster answered 404", 1)
-    assert item.completed_at is None
-
-
 @pytest.mark.parametrize("transition", [
-    lambda item: item.mark_failed("late abandoned-job event"),
-    lambda item: item.mark_downloading(),
     lambda item: item.mark_paused(),
+    lambda item: item.mark_resumed(),
     lambda item: item.mark_cancelled(),
     lambda item: item.reset_for_retry(),
 ])
-def test_completed_item_refuses_every_transition(transition) -> None:  # noqa: ANN001
-    item = make_item(ItemStatus.DOWNLOADING)
-    item.mark_completed("/media/x.mkv")
+def test_completed_item_refuses_every_user_action(transition) -> None:  # noqa: ANN001
+    item = make_item(ItemStatus.COMPLETED, file_path="/media/x.mkv")
     with pytest.raises(ConflictError, match="it is completed"):
         transition(item)
     assert item.status is ItemStatus.COMPLETED
-
-
-@pytest.mark.parametrize("status", [ItemStatus.PENDING, ItemStatus.PAUSED, ItemStatus.FAILED,
-                                    ItemStatus.CANCELLED])
-def test_only_downloading_items_complete(status: ItemStatus) -> None:
-    with pytest.raises(ConflictError):
-        make_item(status).mark_completed("/media/x.mkv")
 
 
 def test_pause_resume_and_cancel() -> None:
@@ -89,8 +48,8 @@ def test_pause_resume_and_cancel() -> None:
     assert item.status is ItemStatus.PENDING
     item.mark_cancelled()
     assert item.status is ItemStatus.CANCELLED
-    with pytest.raises(ConflictError):
-        item.mark_failed("too late")
+    with pytest.raises(ConflictError, match="paused: it is cancelled"):
+        item.mark_paused()
 
 
 def test_reset_for_retry_clears_the_slate() -> None:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from aniworld.errors import ConflictError, ValidationError
 from aniworld.languages import Language
 from aniworld.models import Episode, ItemStatus, Priority, Series
-from aniworld.services import queue
-from tests.db_fixtures import count_statements
+from aniworld.services import execution, queue
+from tests.db_fixtures import claim_item, complete_item, count_statements, fail_item
 
 GER = Language.GERMAN_DUB
 
@@ -140,9 +140,9 @@ def test_add_many_refuses_unknown_episodes_before_adding_anything(session: Sessi
 
 def test_retry_failed_item_starts_over_at_end_of_group(session: Session, series: Series) -> None:
     item = queue.add_item(session, series, 1, 1, GER)
-    queue.mark_downloading(session, item.id)
-    queue.record_progress(session, item.id, 50, 100, 1.0, 50)
-    queue.mark_failed(session, item.id, "timeout")
+    claim = claim_item(session, item.id)
+    execution.record_progress(session, item.id, claim.lease, 50, 100, 1.0, 50)
+    execution.fail(session, item.id, claim.lease, "timeout")
     later = queue.add_item(session, series, 1, 2, GER)
     session.commit()
     retried = queue.retry_item(session, item.id)
@@ -156,7 +156,7 @@ def test_retry_failed_item_starts_over_at_end_of_group(session: Session, series:
 def test_retry_cancelled_item_refused_when_queued_again(session: Session,
                                                         series: Series) -> None:
     item = queue.add_item(session, series, 1, 1, GER)
-    queue.mark_downloading(session, item.id)
+    claim_item(session, item.id)
     queue.remove_item(session, item.id)
     queue.add_item(session, series, 1, 1, GER)
     session.commit()
@@ -173,15 +173,17 @@ def test_retry_refused_for_other_states(session: Session, series: Series, state:
 
 
 def _put_in_state(session: Session, item_id: int, state: str) -> None:
-    """Drive an item through the service into ``state``."""
+    """Drive an item into ``state`` like a worker and a user would."""
     if state == "pending":
         return
-    queue.mark_downloading(session, item_id, job_id=f"download-{item_id}")
     if state == "completed":
-        queue.mark_completed(session, item_id, "/media/file.mkv")
-    elif state == "failed":
-        queue.mark_failed(session, item_id, "boom")
-    elif state == "cancelled":
+        complete_item(session, item_id, "/media/file.mkv")
+        return
+    if state == "failed":
+        fail_item(session, item_id)
+        return
+    claim_item(session, item_id)
+    if state == "cancelled":
         queue.remove_item(session, item_id)
     elif state == "paused":
-        queue.get_item(session, item_id).mark_paused()
+        queue.pause_item(session, item_id)

@@ -15,7 +15,7 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, Priority, Series
 from aniworld.services import queue
-from tests.db_fixtures import count_statements
+from tests.db_fixtures import claim_item, complete_item, count_statements
 
 GER = Language.GERMAN_DUB
 
@@ -104,7 +104,7 @@ def test_move_next_to_itself_refused(session: Session, items: list[DownloadItem]
 
 def test_move_next_to_downloading_item_refused(session: Session,
                                                items: list[DownloadItem]) -> None:
-    queue.mark_downloading(session, items[2].id)
+    claim_item(session, items[2].id)
     with pytest.raises(ConflictError, match="only waiting items"):
         queue.move_item(session, items[0].id, before=items[2].id)
 
@@ -130,8 +130,7 @@ def test_set_same_priority_keeps_place(session: Session, items: list[DownloadIte
 
 def test_set_priority_of_completed_item_refused(session: Session,
                                                 items: list[DownloadItem]) -> None:
-    queue.mark_downloading(session, items[0].id)
-    queue.mark_completed(session, items[0].id, "/media/x.mkv")
+    complete_item(session, items[0].id)
     with pytest.raises(ConflictError, match="already completed"):
         queue.set_priority(session, items[0].id, Priority.HIGH)
 

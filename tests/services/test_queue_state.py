@@ -1,4 +1,4 @@
-"""Item transitions, removal, progress, pausing and the queue's version fingerprint."""
+"""User actions on items, removal, leased progress, pausing and the queue's version fingerprint."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from aniworld.errors import ConflictError, NotFoundError, ValidationError
+from aniworld.errors import ConflictError, NotFoundError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Series
-from aniworld.services import queue
-from tests.db_fixtures import count_statements
+from aniworld.services import execution, queue
+from tests.db_fixtures import claim_item, complete_item, count_statements, fail_item
 
 GER = Language.GERMAN_DUB
 
@@ -29,38 +29,28 @@ def item(session: Session, series: Series) -> DownloadItem:
     return added
 
 
-def test_transitions_stamp_times(session: Session, item: DownloadItem) -> None:
+def test_a_claimed_download_stamps_its_times(session: Session, item: DownloadItem) -> None:
     assert (item.started_at, item.completed_at) == (None, None)
-    queue.mark_downloading(session, item.id, job_id="download-1", hoster="voe")
+    claim = claim_item(session, item.id)
     session.commit()
+    assert item.status is ItemStatus.DOWNLOADING and item.lease == claim.lease
     assert item.started_at is not None and item.completed_at is None
-    done = queue.mark_completed(session, item.id, "/media/Dandadan/S01E01.mkv")
+    assert execution.complete(session, item.id, claim.lease, "/media/Dandadan/S01E01.mkv")
     session.commit()
-    assert done.status is ItemStatus.COMPLETED
-    assert done.completed_at is not None and done.completed_at >= done.started_at
-    assert (done.progress, done.job_id, done.hoster) == (100.0, "download-1", "voe")
+    assert item.status is ItemStatus.COMPLETED
+    assert item.completed_at is not None and item.completed_at >= item.started_at
+    assert (item.progress, item.lease, item.job_id) == (100.0, None, None)
 
 
 def test_failure_stores_error_and_counts_attempt(session: Session, item: DownloadItem) -> None:
-    queue.mark_downloading(session, item.id)
-    failed = queue.mark_failed(session, item.id, "voe: 404 Not Found")
+    fail_item(session, item.id, "voe: 404 Not Found")
     session.commit()
-    assert (failed.status, failed.last_error, failed.attempts) == (
+    assert (item.status, item.last_error, item.attempts) == (
         ItemStatus.FAILED, "voe: 404 Not Found", 1)
-    assert failed.completed_at is None
+    assert item.completed_at is None
 
 
-def test_completed_is_never_turned_into_failed(session: Session, item: DownloadItem) -> None:
-    queue.mark_downloading(session, item.id)
-    queue.mark_completed(session, item.id, "/media/x.mkv")
-    session.commit()
-    with pytest.raises(ConflictError, match="cannot mark queue item .* failed: it is completed"):
-        queue.mark_failed(session, item.id, "late abandoned-job event")
-    session.rollback()
-    assert queue.get_item(session, item.id).status is ItemStatus.COMPLETED
-
-
-def test_transition_sees_change_committed_by_another_session(
+def test_user_action_sees_change_committed_by_another_session(
         session: Session, engine: Engine, session_factory: Callable[[], Session],
         item: DownloadItem) -> None:
     item_id = item.id
@@ -70,12 +60,11 @@ def test_transition_sees_change_committed_by_another_session(
         stale = queue.get_item(web, item_id)
         web.commit()
         with session_factory() as worker:
-            queue.mark_downloading(worker, item_id)
-            queue.mark_completed(worker, item_id, "/media/x.mkv")
+            complete_item(worker, item_id)
             worker.commit()
         assert stale.status is ItemStatus.PENDING
-        with pytest.raises(ConflictError, match="it is completed"):
-            queue.mark_failed(web, item_id, "stale")
+        with pytest.raises(ConflictError, match="cancelled: it is completed"):
+            queue.cancel_item(web, item_id)
 
 
 def test_get_item_unknown_id(session: Session) -> None:
@@ -90,19 +79,18 @@ def test_remove_deletes_waiting_item(session: Session, item: DownloadItem) -> No
 
 
 def test_remove_cancels_downloading_item(session: Session, item: DownloadItem) -> None:
-    queue.mark_downloading(session, item.id)
+    claim = claim_item(session, item.id)
     queue.remove_item(session, item.id)
     session.commit()
     assert queue.get_item(session, item.id).status is ItemStatus.CANCELLED
+    assert execution.watch(session, item.id, claim.lease) == "cancelled"
 
 
 def test_clear_completed_counts_and_keeps_others(session: Session, series: Series) -> None:
     items = queue.add_many(session, series, [(1, n) for n in range(1, 6)], GER).created
     for done in items[:3]:
-        queue.mark_downloading(session, done.id)
-        queue.mark_completed(session, done.id, f"/media/{done.code}.mkv")
-    queue.mark_downloading(session, items[3].id)
-    queue.mark_failed(session, items[3].id, "boom")
+        complete_item(session, done.id, f"/media/{done.code}.mkv")
+    fail_item(session, items[3].id)
     session.commit()
     assert queue.clear_completed(session) == 3
     session.commit()
@@ -110,14 +98,14 @@ def test_clear_completed_counts_and_keeps_others(session: Session, series: Serie
     assert left == [ItemStatus.FAILED, ItemStatus.PENDING]
 
 
-def test_record_progress_is_one_update(session: Session, engine: Engine,
+def test_leased_progress_is_one_update(session: Session, engine: Engine,
                                        item: DownloadItem) -> None:
     item_id = item.id
-    queue.mark_downloading(session, item_id)
+    claim = claim_item(session, item_id)
     session.commit()
     session.connection()
     with count_statements(engine) as statements:
-        assert queue.record_progress(session, item_id, 250, 1000, 2048.0, 12) is True
+        assert execution.record_progress(session, item_id, claim.lease, 250, 1000, 2048.0, 12)
     session.commit()
     assert [s.split()[0] for s in statements] == ["UPDATE"]
     fresh = queue.get_item(session, item_id)
@@ -125,25 +113,14 @@ def test_record_progress_is_one_update(session: Session, engine: Engine,
             fresh.eta_seconds) == (25.0, 250, 1000, 2048.0, 12)
 
 
-def test_record_progress_without_total_keeps_percent(session: Session,
-                                                     item: DownloadItem) -> None:
-    queue.mark_downloading(session, item.id)
-    queue.record_progress(session, item.id, 100, 200, None, None)
-    queue.record_progress(session, item.id, 150, None, None, None)
+def test_progress_without_the_lease_changes_nothing(session: Session,
+                                                    item: DownloadItem) -> None:
+    claim_item(session, item.id)
     session.commit()
-    assert (item.progress, item.downloaded_bytes, item.total_bytes) == (50.0, 150, None)
-
-
-def test_record_progress_ignores_items_not_downloading(session: Session,
-                                                       item: DownloadItem) -> None:
-    assert queue.record_progress(session, item.id, 10, 100, None, None) is False
+    assert execution.record_progress(session, item.id, "not-the-lease", 10, 100, None,
+                                     None) is False
     session.commit()
     assert (item.downloaded_bytes, item.progress) == (0, 0.0)
-
-
-def test_record_progress_rejects_negative_bytes(session: Session, item: DownloadItem) -> None:
-    with pytest.raises(ValidationError):
-        queue.record_progress(session, item.id, -1, None, None, None)
 
 
 def test_pause_and_resume_queue(session: Session) -> None:
@@ -170,9 +147,9 @@ def test_queue_version_changes_on_every_kind_of_change(session: Session, series:
     assert changed()
     queue.move_item(session, second.id, before=first.id)
     assert changed()
-    queue.mark_downloading(session, first.id)
+    claim = claim_item(session, first.id)
     assert changed()
-    queue.record_progress(session, first.id, 1, 10, None, None)
+    execution.record_progress(session, first.id, claim.lease, 1, 10, None, None)
     assert changed()
     queue.pause_queue(session)
     assert changed()
@@ -196,8 +173,7 @@ def test_retry_failed_requeues_every_failed_item_in_order(
     series = make_series()
     ids = [queue.add_item(session, series, 1, n, Language.GERMAN_DUB).id for n in (1, 2, 3)]
     for item_id in (ids[1], ids[0]):
-        queue.mark_downloading(session, item_id)
-        queue.mark_failed(session, item_id, "boom")
+        fail_item(session, item_id)
         session.commit()
     assert queue.retry_failed(session) == 2
     pending = [item.id for item in queue.pending_items(session)]

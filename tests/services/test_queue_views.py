@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Engine
@@ -11,9 +12,9 @@ from sqlalchemy.orm import Session
 from aniworld.database import make_engine
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
-from aniworld.models import Priority, Series
+from aniworld.models import DownloadItem, Priority, Series
 from aniworld.services import queue
-from tests.db_fixtures import count_statements
+from tests.db_fixtures import claim_item, complete_item, count_statements, fail_item
 
 GER = Language.GERMAN_DUB
 
@@ -28,10 +29,9 @@ def fill(session: Session, make_series: Callable[..., Series]) -> dict[str, list
             session, series, [(1, n) for n in range(1, 7)], GER).created
         queue.set_priority(session, low.id, Priority.LOW)
         queue.set_priority(session, high.id, Priority.HIGH)
-        for item in (done, bad, gone):
-            queue.mark_downloading(session, item.id)
-        queue.mark_completed(session, done.id, "/media/x.mkv")
-        queue.mark_failed(session, bad.id, "boom")
+        complete_item(session, done.id)
+        fail_item(session, bad.id)
+        claim_item(session, gone.id)
         if number < 2:
             queue.remove_item(session, gone.id)
             groups["cancelled"].insert(0, gone.id)
@@ -105,12 +105,28 @@ def test_queue_survives_reopening(session: Session, db_url: str,
     queue.set_priority(session, created[2].id, Priority.HIGH)
     queue.pause_queue(session)
     session.commit()
-    before = [(item.id, item.series.title) for item in queue.pending_items(session)]
+    expected = ids([created[i] for i in (2, 4, 0, 1, 3)])
+    before = [(item.id, item.series_title) for item in queue.pending_items(session)]
     session.close()
     reopened = make_engine(db_url)
     with Session(reopened) as fresh:
-        after = [(item.id, item.series.title) for item in queue.pending_items(fresh)]
+        after = [(item.id, item.series_title) for item in queue.pending_items(fresh)]
         assert queue.is_paused(fresh) is True
     reopened.dispose()
     assert after == before
-    assert [item_id for item_id, _ in after] == ids([created[i] for i in (2, 4, 0, 1, 3)])
+    assert [item_id for item_id, _ in after] == expected
+
+
+def test_pending_rows_carry_the_series_and_aware_times(
+        session: Session, make_series: Callable[..., Series]) -> None:
+    item = queue.add_item(session, make_series(title="Mushishi"), 1, 2, GER)
+    retry_at = datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=2)))
+    item.not_before = retry_at
+    session.commit()
+    (row,) = queue.pending_items(session)
+    assert (row.id, row.series_title, row.code, row.language, row.priority) == (
+        item.id, "Mushishi", "S01E02", GER, Priority.NORMAL)
+    assert row.not_before == retry_at and row.not_before.tzinfo is not None
+    session.expire_all()
+    loaded = session.get(DownloadItem, row.id)
+    assert loaded.not_before == retry_at and loaded.created_at.tzinfo is not None

@@ -61,8 +61,8 @@ class Stack(Instance):
               language: Language = Language.GERMAN_DUB,
               priority: Priority = Priority.NORMAL, **options: bool) -> int:
         """Queue an episode and wake the dispatcher, as the API does."""
-        from aniworld import dispatch
         from aniworld.services.series import get_series
+        from aniworld.tasks import dispatch
 
         with self.sessions() as session:
             item = queue_service.add_item(session, get_series(session, key), season, episode,
@@ -117,7 +117,7 @@ class Stack(Instance):
 
     def _quiesce(self) -> None:
         """Pause the queue, drop queued jobs, cancel what runs until the workers are idle."""
-        from aniworld import dispatch
+        from aniworld.tasks import dispatch
 
         with self.sessions() as session:
             queue_service.pause_queue(session)

@@ -49,8 +49,8 @@ def test_hls_episode_is_remuxed_into_the_library(running_stack: Stack) -> None:
 
 def test_priority_order_with_one_worker(running_stack: Stack) -> None:
     stack = running_stack
-    from aniworld import dispatch
     from aniworld.services import queue as queue_service
+    from aniworld.tasks import dispatch
 
     stack.add_series(KAEMPFER)
     stack.settings(parallel_downloads=1)
@@ -127,7 +127,7 @@ def test_pause_then_resume_continues_from_partial_data(running_stack: Stack) -> 
     with stack.sessions() as session:
         queue_service.resume_item(session, item_id)
         session.commit()
-    from aniworld import dispatch
+    from aniworld.tasks import dispatch
 
     dispatch.pump(stack.sessions, stack.redis())
     item = stack.wait_status(item_id, "completed", "failed")
@@ -204,8 +204,8 @@ def test_file_already_present_completes_without_download(running_stack: Stack) -
 
 def test_queue_pause_stops_new_starts(running_stack: Stack) -> None:
     stack = running_stack
-    from aniworld import dispatch
     from aniworld.services import queue as queue_service
+    from aniworld.tasks import dispatch
 
     stack.add_series(CAT)
     with stack.sessions() as session:

@@ -17,16 +17,16 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from aniworld import dispatch
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker, write_marker
 from aniworld.library.marker import MARKER_NAME
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.naming import DEFAULT_TEMPLATE, render_path
-from aniworld.pipeline.runner import adopt_series_folder
 from aniworld.services.execution import Claim
 from aniworld.services.library import scan_state
 from aniworld.services.series import find_series
+from aniworld.tasks import dispatch
+from aniworld.tasks.download.runner import adopt_series_folder
 from tests.harness import SCHEDULER_MODULE, WORKER_MODULE
 from tests.services.library.conftest import put, read_only
 from tests.system.conftest import Stack

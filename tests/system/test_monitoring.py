@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from aniworld.models import DownloadItem
-from aniworld.services.library import monitor
+from aniworld.services.library import monitoring
 from aniworld.services.series import get_series
 from tests.fakesite.languages import GERMAN_SUB
 from tests.system.conftest import Stack, played_duration
@@ -34,5 +34,5 @@ def test_released_episode_is_found_queued_and_downloaded(stack: Stack) -> None:
     assert (item.season, item.episode, item.language.value) == (1, 4, GERMAN_SUB)
     assert played_duration(stack.library / item.file_path) > 1
     with stack.sessions() as session:
-        status = monitor.load_status(session)
+        status = monitoring.load_status(session)
     assert "1 new episode(s), 1 queued" in status.message, stack.logs()

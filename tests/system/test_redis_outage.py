@@ -96,7 +96,7 @@ def test_idle_workers_and_scheduler_outlive_a_frozen_then_restarted_redis(
     stack.add_series(KAEMPFER)
     stack.start_workers(2)
     stack.wait_for(lambda: _registered_workers(stack) == 2, 30, "two registered workers")
-    # A scheduler still connecting when Redis freezes would wait for its answer forever.
+    # Freeze only once the scheduler runs its ticks: the outage is meant to hit a running loop.
     stack.wait_logged("scheduler", SCHEDULER_UP)
     assert own_redis.process is not None
     # A frozen Redis answers nothing: every command runs into the socket timeout, which

@@ -14,11 +14,11 @@ from sqlalchemy import update
 from aniworld.config import Config
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, ItemStatus, Series
-from aniworld.pipeline import runner
-from aniworld.runtime import Runtime, build_runtime
 from aniworld.services import execution
 from aniworld.services import queue as queue_service
 from aniworld.services.settings import AppSettings, load_settings
+from aniworld.tasks.download import runner
+from aniworld.tasks.runtime import Runtime, build_runtime
 from tests.services.library.conftest import put
 
 

@@ -45,7 +45,9 @@ def test_url_map_walk_refuses_anonymous(app: Flask, auth: AuthActions,
 
 
 def test_public_endpoints_are_exactly_the_allowed_ones() -> None:
-    assert PUBLIC_ENDPOINTS == {"auth.login", "auth.setup", "static", "api.health"}
+    # pages.favicon: browsers fetch /favicon.ico on the login page too, before anyone logs in.
+    assert PUBLIC_ENDPOINTS == {"auth.login", "auth.setup", "static", "api.health",
+                                "pages.favicon"}
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from aniworld import dispatch
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, Priority
+from aniworld.tasks import dispatch
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import build_app
 

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from aniworld.extensions import db
 from aniworld.models import Episode
 from aniworld.services import queue as queue_service
+from tests.db_fixtures import complete_item, fail_item
 from tests.web.conftest import AuthActions, add_series, build_app
 
 API_KEY = "test-api-key-0123456789abcdef"
@@ -165,10 +166,8 @@ def test_retry_and_clear_completed(api: tuple[Flask, FlaskClient]) -> None:
     ids = [_add(client, n).get_json()["id"] for n in (1, 2, 3)]
     assert client.post(f"/api/v1/queue/{ids[0]}/retry").status_code == 409
     with app.app_context():
-        queue_service.mark_downloading(db.session, ids[0])
-        queue_service.mark_failed(db.session, ids[0], "hoster answered 500")
-        queue_service.mark_downloading(db.session, ids[1])
-        queue_service.mark_completed(db.session, ids[1], "/library/x.mp4")
+        fail_item(db.session, ids[0], "hoster answered 500")
+        complete_item(db.session, ids[1], "/library/x.mp4")
         db.session.commit()
     body = client.get("/api/v1/queue").get_json()
     assert body["failed"][0]["error"] == "hoster answered 500"

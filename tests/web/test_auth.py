@@ -163,6 +163,15 @@ def test_htmx_request_without_session_gets_401_and_hx_redirect(
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
+def test_htmx_401_returns_to_the_page_not_to_the_polled_fragment(
+        auth: AuthActions, client: FlaskClient) -> None:
+    auth.set_password()
+    response = client.get("/queue/partial?v=3", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://127.0.0.1:5000/queue/?tab=1"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/queue/?tab%3D1"
+
+
 def test_security_headers_on_every_page(auth: AuthActions, client: FlaskClient) -> None:
     auth.set_password()
     response = client.get("/login")

@@ -11,10 +11,10 @@ from flask import Flask
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from aniworld import dispatch
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder, Series
 from aniworld.services.library import scan_state
+from aniworld.tasks import dispatch
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import build_app
 

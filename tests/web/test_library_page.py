@@ -14,14 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
 
-from aniworld import dispatch
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus, Series
 from aniworld.services import queue as queue_service
 from aniworld.services.library import scan_state
-from aniworld.services.library.scan import run_scan
-from aniworld.web.site_client import make_site_client
+from aniworld.tasks import dispatch
+from aniworld.tasks.scan import run_library_scan
+from aniworld.web.resources import make_site_client
+from tests.db_fixtures import complete_item, fail_item
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, add_series, site_auth
 
@@ -51,7 +52,7 @@ def make_folder(app: Flask, name: str, episodes: Iterable[int]) -> Path:
 def scan(app: Flask, match: bool = True) -> str:
     """Run the real library scan in this process (matching through the app's site client)."""
     with app.app_context():
-        return run_scan(sessionmaker(db.engine), library_dir(app), make_site_client,
+        return run_library_scan(sessionmaker(db.engine), library_dir(app), make_site_client,
                         match=match).message
 
 
@@ -81,11 +82,10 @@ def complete(app: Flask, key: str, episode: int) -> None:
     with app.app_context():
         series = db.session.scalars(db.select(Series).where(Series.key == key)).one()
         item = queue_service.add_item(db.session, series, 1, episode, Language.GERMAN_DUB)
-        queue_service.mark_downloading(db.session, item.id)
         path = app.extensions["aniworld.config"].library_dir / f"{key}-{episode}.mp4"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"video")
-        queue_service.mark_completed(db.session, item.id, str(path))
+        complete_item(db.session, item.id, str(path))
         db.session.commit()
 
 
@@ -185,8 +185,7 @@ def test_download_missing_retries_failed_downloads(
     with app.app_context():
         series = db.session.scalars(select(Series)).one()
         item = queue_service.add_item(db.session, series, 1, 1, Language.GERMAN_DUB)
-        queue_service.mark_downloading(db.session, item.id)
-        queue_service.mark_failed(db.session, item.id, "no hoster left")
+        fail_item(db.session, item.id, "no hoster left")
         db.session.commit()
         item_id = item.id
     page = logged_in.client.get("/library/").get_data(as_text=True)

@@ -14,6 +14,7 @@ from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.services import queue as queue_service
+from tests.db_fixtures import claim_item, complete_item, fail_item
 from tests.web.conftest import AuthActions, add_series, build_app
 
 HX = {"HX-Request": "true"}
@@ -34,14 +35,27 @@ def queue_items(app: Flask, *episodes: int, priority: Priority = Priority.NORMAL
 
 
 def set_state(app: Flask, item_id: int, status: ItemStatus, **fields: object) -> None:
-    """Force an item into ``status`` (as a worker would leave it)."""
+    """Bring a pending item into ``status`` the way a worker or a user does.
+
+    ``fields`` then stand in for the figures a download would have written (progress, ...).
+    """
     with app.app_context():
-        item = db.session.get(DownloadItem, item_id)
-        assert item is not None
-        item.status = status
+        session = db.session
+        if status is ItemStatus.DOWNLOADING:
+            claim_item(session, item_id)
+        elif status is ItemStatus.COMPLETED:
+            complete_item(session, item_id, str(fields.pop("file_path", "/library/x.mkv")))
+        elif status is ItemStatus.FAILED:
+            fail_item(session, item_id, str(fields.pop("last_error", None) or "boom"))
+        elif status is ItemStatus.PAUSED:
+            queue_service.pause_item(session, item_id)
+        elif status is ItemStatus.CANCELLED:
+            queue_service.cancel_item(session, item_id)
+        item = session.get(DownloadItem, item_id)
+        assert item is not None and item.status is status
         for name, value in fields.items():
             setattr(item, name, value)
-        db.session.commit()
+        session.commit()
 
 
 def status_of(app: Flask, item_id: int) -> ItemStatus | None:

@@ -14,9 +14,11 @@ from werkzeug.test import TestResponse
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
+from aniworld.services import execution
 from aniworld.services import queue as queue_service
-from aniworld.services.library.scan import run_scan
 from aniworld.site import SiteClient
+from aniworld.tasks.scan import run_library_scan
+from tests.db_fixtures import claim_item, complete_item, fail_item
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, build_app
 
@@ -100,15 +102,13 @@ def test_statuses_follow_the_queue_and_the_disk(site: AuthActions) -> None:
     app = site.app
     ids = [queue(app, 1, n, Language.GERMAN_DUB) for n in (1, 2, 3, 4)]
     with app.app_context():
-        queue_service.mark_downloading(db.session, ids[1])
-        queue_service.record_progress(db.session, ids[1], 42, 100, None, None)
-        queue_service.mark_downloading(db.session, ids[2])
-        queue_service.mark_failed(db.session, ids[2], "no hoster left")
-        queue_service.mark_downloading(db.session, ids[3])
+        claim = claim_item(db.session, ids[1])
+        execution.record_progress(db.session, ids[1], claim.lease, 42, 100, None, None)
+        fail_item(db.session, ids[2], "no hoster left")
         done = Path(app.extensions["aniworld.config"].library_dir) / "done.mp4"
         done.parent.mkdir(parents=True, exist_ok=True)
         done.write_bytes(b"video")
-        queue_service.mark_completed(db.session, ids[3], str(done))
+        complete_item(db.session, ids[3], str(done))
         db.session.commit()
     page = site.client.get(URL).get_data(as_text=True)
     assert 'class="status-queued">queued<' in page
@@ -131,7 +131,7 @@ def test_a_file_the_library_scan_found_is_on_disk(site: AuthActions) -> None:
     page = site.client.get(f"{URL}?season={episode.season}").get_data(as_text=True)
     assert page.count(">on disk<") == 0  # not scanned yet
     with site.app.app_context():
-        run_scan(sessionmaker(db.engine), library, _no_site, match=False)
+        run_library_scan(sessionmaker(db.engine), library, _no_site, match=False)
     page = site.client.get(f"{URL}?season={episode.season}").get_data(as_text=True)
     assert page.count(">on disk<") == 1
 

@@ -16,9 +16,10 @@ from werkzeug.test import TestResponse
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import Episode
-from aniworld.services.library import monitor
+from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings, load_settings
-from aniworld.web.site_client import make_site_client
+from aniworld.tasks import monitor
+from aniworld.web.resources import make_site_client
 from tests.web.conftest import PASSWORD, AuthActions, add_series, csrf_token_from
 
 HTMX = {"HX-Request": "true"}
@@ -174,7 +175,7 @@ def test_monitoring_section_shows_the_last_and_next_check(app: Flask, logged_in:
     html = client.get("/settings/").get_data(as_text=True)
     assert "No check has run yet." in html and "Next check: soon." in html
     with app.app_context():
-        monitor.mark_requested(db.session, datetime(2025, 11, 1, 12, 0, tzinfo=UTC))
+        monitoring.mark_requested(db.session, datetime(2025, 11, 1, 12, 0, tzinfo=UTC))
         db.session.commit()
     monitor.record_failure(_sessions(app), "Monitoring cannot reach the site.")
     html = post(client, "/settings/monitoring", {"monitor_interval_hours": "12"},

@@ -14,24 +14,25 @@ from aniworld.services.queue.state import (
     cancel_item,
     clear_completed,
     is_paused,
-    mark_completed,
-    mark_downloading,
-    mark_failed,
     pause_item,
     pause_queue,
-    record_progress,
     remove_item,
     resume_item,
     resume_queue,
 )
-from aniworld.services.queue.views import QueueView, list_queue, pending_items, queue_version
+from aniworld.services.queue.views import (
+    PendingItem,
+    QueueView,
+    list_queue,
+    pending_items,
+    queue_version,
+)
 
 __all__ = [
-    "PAUSED_KEY", "POSITION_STEP", "BulkResult", "QueueView", "add_item", "add_many",
+    "PAUSED_KEY", "POSITION_STEP", "BulkResult", "PendingItem", "QueueView", "add_item", "add_many",
     "cancel_item", "pause_item", "resume_item",
-    "clear_completed", "get_item", "is_paused", "list_queue", "mark_completed",
-    "mark_downloading", "mark_failed", "move_item", "pause_queue", "pending_items",
-    "queue_version", "record_progress", "remove_item", "resume_queue", "retry_failed",
+    "clear_completed", "get_item", "is_paused", "list_queue", "move_item", "pause_queue",
+    "pending_items", "queue_version", "remove_item", "resume_queue", "retry_failed",
     "retry_item",
     "set_priority",
 ]

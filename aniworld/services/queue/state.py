@@ -1,14 +1,17 @@
-"""State changes of queue items and of the queue as a whole."""
+"""What a user does to queue items and to the queue as a whole.
+
+A job's own changes (claim, progress, completion, failure) are the leased, conditional
+UPDATEs of ``services/execution.py``; nothing here starts or finishes a download.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from aniworld.errors import ValidationError
-from aniworld.models import DownloadItem, ItemStatus, utcnow
+from aniworld.models import DownloadItem, ItemStatus
 from aniworld.services.queue._common import lock_item
 from aniworld.services.settings_store import get_setting, set_setting
 
@@ -26,55 +29,6 @@ def remove_item(session: Session, item_id: int) -> None:
         session.delete(item)
     session.flush()
     logger.info("queue remove item_id=%s", item_id)
-
-
-def mark_downloading(session: Session, item_id: int, job_id: str | None = None,
-                     hoster: str | None = None) -> DownloadItem:
-    """Claim the item for a download; raises ``ConflictError`` unless it is waiting."""
-    item = lock_item(session, item_id)
-    item.mark_downloading(job_id=job_id, hoster=hoster)
-    session.flush()
-    return item
-
-
-def mark_completed(session: Session, item_id: int, file_path: str) -> DownloadItem:
-    """Record the downloaded file; raises ``ConflictError`` unless downloading."""
-    item = lock_item(session, item_id)
-    item.mark_completed(file_path)
-    session.flush()
-    return item
-
-
-def mark_failed(session: Session, item_id: int, error: str) -> DownloadItem:
-    """Record a failed attempt; raises ``ConflictError`` if the item is finished or held."""
-    item = lock_item(session, item_id)
-    item.mark_failed(error)
-    session.flush()
-    logger.info("queue failed item_id=%s attempts=%d error=%s", item_id, item.attempts, error)
-    return item
-
-
-def record_progress(session: Session, item_id: int, downloaded_bytes: int,
-                    total_bytes: int | None, speed: float | None,
-                    eta_seconds: int | None) -> bool:
-    """Store download progress in one UPDATE; returns False if the item is not downloading.
-
-    A False return tells the worker its item was paused, cancelled or removed meanwhile.
-    """
-    if downloaded_bytes < 0:
-        raise ValidationError("downloaded_bytes cannot be negative", "downloaded_bytes")
-    values: dict[str, object] = {
-        "downloaded_bytes": downloaded_bytes, "total_bytes": total_bytes, "speed": speed,
-        "eta_seconds": eta_seconds, "updated_at": utcnow(),
-    }
-    if total_bytes:
-        values["progress"] = min(100.0, downloaded_bytes * 100.0 / total_bytes)
-    statement = (update(DownloadItem)
-                 .where(DownloadItem.id == item_id,
-                        DownloadItem.status == ItemStatus.DOWNLOADING)
-                 .values(values)
-                 .execution_options(synchronize_session="fetch"))
-    return session.execute(statement).rowcount == 1
 
 
 def clear_completed(session: Session) -> int:

@@ -4,16 +4,53 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from aniworld.errors import ValidationError
-from aniworld.models import DownloadItem, ItemStatus
+from aniworld.languages import Language
+from aniworld.models import DownloadItem, ItemStatus, Priority, Series
+from aniworld.models.download_item import episode_code
 from aniworld.services.queue.state import is_paused
 
 # Download order: priority (high first), then position; id breaks ties deterministically.
 QUEUE_ORDER = (DownloadItem.priority, DownloadItem.position, DownloadItem.id)
+
+
+class PendingItem(NamedTuple):
+    """A pending queue item as the pending list shows it; not attached to any session."""
+
+    id: int
+    series_id: int
+    series_title: str
+    season: int
+    episode: int
+    language: Language
+    priority: Priority
+    position: int
+    attempts: int
+    downloaded_bytes: int
+    last_error: str | None
+    not_before: datetime | None
+    note: str | None
+
+    @property
+    def code(self) -> str:
+        """Short episode label, e.g. ``S01E05`` (or ``Film 3`` for season 0)."""
+        return episode_code(self.season, self.episode)
+
+
+# Built once: composing the statement cost as much as reading a short page.
+_PENDING = (
+    select(DownloadItem.id, DownloadItem.series_id, Series.title, DownloadItem.season,
+           DownloadItem.episode, DownloadItem.language, DownloadItem.priority,
+           DownloadItem.position, DownloadItem.attempts, DownloadItem.downloaded_bytes,
+           DownloadItem.last_error, DownloadItem.not_before, DownloadItem.note)
+    .join(Series).where(DownloadItem.status == ItemStatus.PENDING).order_by(*QUEUE_ORDER)
+)
 
 
 @dataclass
@@ -43,15 +80,16 @@ def list_queue(session: Session, history_limit: int = 200,
     return view
 
 
-def pending_items(session: Session, limit: int = 500, offset: int = 0) -> list[DownloadItem]:
-    """Return pending items in download order (priority, then position), series loaded."""
+def pending_items(session: Session, limit: int = 500, offset: int = 0) -> list[PendingItem]:
+    """Return pending items in download order (priority, then position) as read-only rows."""
     if limit < 1:
         raise ValidationError(f"limit must be 1 or more, not {limit}", "limit")
     if offset < 0:
         raise ValidationError(f"offset cannot be negative, not {offset}", "offset")
-    statement = (_items().where(DownloadItem.status == ItemStatus.PENDING)
-                 .order_by(*QUEUE_ORDER).limit(limit).offset(offset))
-    return list(session.scalars(statement))
+    # Core rows of the listed columns on the session's connection: no ORM objects, identity
+    # map or second query for the series, which made up most of reading a long queue.
+    rows = session.connection().execute(_PENDING.limit(limit).offset(offset)).all()
+    return list(map(PendingItem._make, rows))
 
 
 def queue_version(session: Session) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aniworld.extensions import db
 from aniworld.web.api import bp
-from aniworld.web.redis_client import get_redis
+from aniworld.web.resources import get_redis
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from aniworld.services.library import scan_state
 from aniworld.services.library.overview import library_report
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
-from aniworld.web import scanning
-from aniworld.web.api import bp, validation
+from aniworld.web import library_actions, parsing
+from aniworld.web.api import bp
 from aniworld.web.api.serializers import folder_to_dict, missing_to_dict
-from aniworld.web.scanning import queue_all_missing, start_scan
+from aniworld.web.library_actions import queue_all_missing, start_scan
 
 # A generous bound: one request should not name more series than a large library holds.
 MAX_SERIES_KEYS = 5000
@@ -53,7 +53,7 @@ def download_missing() -> tuple[Response, int]:
     """Queue every missing episode of the library or of ``series``; duplicates are skipped."""
     data = _optional_body()
     series_ids = _series_ids(data) if "series" in data else None
-    result = queue_all_missing(series_ids, validation.priority(data))
+    result = queue_all_missing(series_ids, parsing.priority(data))
     return jsonify({"created": result.created, "skipped": result.skipped,
                     "series": result.series}), 201
 
@@ -62,7 +62,7 @@ def _optional_body() -> dict[str, Any]:
     """The JSON object of the request; an empty body counts as ``{}`` (every field optional)."""
     if not request.get_data(cache=True):
         return {}
-    return validation.json_body()
+    return parsing.json_body()
 
 
 def _series_ids(data: dict[str, Any]) -> list[int]:
@@ -88,7 +88,7 @@ def list_folders() -> Response:
     query = select(LibraryFolder).order_by(LibraryFolder.name)
     state = request.args.get("state")
     if state is not None:
-        wanted = validation.parse_field("state", state, _folder_state)
+        wanted = parsing.parse_field("state", state, _folder_state)
         query = query.where(LibraryFolder.state == wanted.value)
     return jsonify({"folders": [folder_to_dict(f) for f in db.session.scalars(query)]})
 
@@ -115,8 +115,8 @@ def resolve_folder(folder_id: int) -> Response:
 
     ``warning`` in the answer says why the marker could not be written (the link holds).
     """
-    key = catalog.check_series_key(validation.text(validation.json_body(), "key"))
-    folder, _snapshot, warning = scanning.resolve_folder(folder_id, key, _folder)
+    key = catalog.check_series_key(parsing.text(parsing.json_body(), "key"))
+    folder, _snapshot, warning = library_actions.resolve_folder(folder_id, key, _folder)
     return jsonify({**folder_to_dict(folder), "warning": warning})
 
 

@@ -11,16 +11,17 @@ from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services import queue as queue_service
 from aniworld.services.series import find_series
-from aniworld.web.api import bp, validation
+from aniworld.web import parsing
+from aniworld.web.api import bp
 from aniworld.web.api.serializers import item_to_dict, queue_to_dict
-from aniworld.web.dispatching import kick_dispatcher
 from aniworld.web.ids import MAX_ID
+from aniworld.web.resources import kick_dispatcher
 
 MAX_BULK_EPISODES = 5000
 
 
 def _series_from(data: dict[str, Any]) -> Series:
-    key = validation.text(data, "series_key")
+    key = parsing.text(data, "series_key")
     series = find_series(db.session, key)
     if series is None:
         raise ValidationError(f"no series {key!r} in the library; add it first", "series_key")
@@ -38,8 +39,8 @@ def _episode_list(data: dict[str, Any]) -> list[tuple[int, int]]:
     for entry in entries:
         if not isinstance(entry, dict):
             raise ValidationError("each episode must be an object {season, episode}", "episodes")
-        season = validation.integer(entry, "season", 0)
-        parsed.append((season, validation.integer(entry, "episode", 1)))
+        season = parsing.integer(entry, "season", 0)
+        parsed.append((season, parsing.integer(entry, "episode", 1)))
     return parsed
 
 
@@ -52,13 +53,13 @@ def list_queue() -> Response:
 @bp.post("/queue")
 def add_to_queue() -> tuple[Response, int]:
     """Queue one episode; 409 when it is already queued, 422 for invalid input."""
-    data = validation.json_body()
+    data = parsing.json_body()
     series = _series_from(data)
     item = queue_service.add_item(
-        db.session, series, validation.integer(data, "season", 0),
-        validation.integer(data, "episode", 1), validation.language(data),
-        validation.priority(data), force=validation.flag(data, "force"),
-        language_fallback=validation.flag(data, "language_fallback"),
+        db.session, series, parsing.integer(data, "season", 0),
+        parsing.integer(data, "episode", 1), parsing.language(data),
+        parsing.priority(data), force=parsing.flag(data, "force"),
+        language_fallback=parsing.flag(data, "language_fallback"),
     )
     db.session.commit()
     kick_dispatcher()
@@ -68,11 +69,11 @@ def add_to_queue() -> tuple[Response, int]:
 @bp.post("/queue/bulk")
 def add_many_to_queue() -> tuple[Response, int]:
     """Queue many episodes of one series in one transaction; duplicates are skipped."""
-    data = validation.json_body()
+    data = parsing.json_body()
     series = _series_from(data)
     result = queue_service.add_many(
-        db.session, series, _episode_list(data), validation.language(data),
-        validation.priority(data),
+        db.session, series, _episode_list(data), parsing.language(data),
+        parsing.priority(data),
     )
     db.session.commit()
     kick_dispatcher()
@@ -128,10 +129,10 @@ def cancel_item(item_id: int) -> Response:
 @bp.post("/queue/<int:item_id>/priority")
 def set_priority(item_id: int) -> Response:
     """Change an item's priority; it moves to the end of its new group."""
-    data = validation.json_body()
+    data = parsing.json_body()
     if "priority" not in data:
         raise ValidationError("priority is required (high, normal or low)", "priority")
-    item = queue_service.set_priority(db.session, item_id, validation.priority(data))
+    item = queue_service.set_priority(db.session, item_id, parsing.priority(data))
     db.session.commit()
     return jsonify(item_to_dict(item))
 
@@ -139,9 +140,9 @@ def set_priority(item_id: int) -> Response:
 @bp.post("/queue/<int:item_id>/move")
 def move(item_id: int) -> Response:
     """Move an item directly before or after another pending item."""
-    data = validation.json_body()
-    before = validation.integer(data, "before", 1, MAX_ID) if "before" in data else None
-    after = validation.integer(data, "after", 1, MAX_ID) if "after" in data else None
+    data = parsing.json_body()
+    before = parsing.integer(data, "before", 1, MAX_ID) if "before" in data else None
+    after = parsing.integer(data, "after", 1, MAX_ID) if "after" in data else None
     item = queue_service.move_item(db.session, item_id, before=before, after=after)
     db.session.commit()
     return jsonify(item_to_dict(item))

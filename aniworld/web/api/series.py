@@ -11,12 +11,12 @@ from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import forget_series
-from aniworld.services.library.monitor import apply_refresh
+from aniworld.services.library.monitoring import apply_refresh
 from aniworld.services.series import get_series
 from aniworld.services.settings import load_settings
-from aniworld.web.api import bp, validation
-from aniworld.web.dispatching import kick_dispatcher
-from aniworld.web.site_client import make_site_client
+from aniworld.web import parsing
+from aniworld.web.api import bp
+from aniworld.web.resources import kick_dispatcher, make_site_client
 
 MAX_QUERY_LENGTH = 100
 
@@ -62,7 +62,7 @@ def search() -> Response:
 @bp.post("/series")
 def add_series() -> tuple[Response, int]:
     """Add a series to the library with all its seasons and episodes."""
-    key = catalog.check_series_key(validation.text(validation.json_body(), "key"))
+    key = catalog.check_series_key(parsing.text(parsing.json_body(), "key"))
     # All network I/O happens before the write transaction opens.
     with make_site_client() as client:
         snapshot = catalog.fetch_series(client, key)
@@ -86,11 +86,11 @@ def show_series(key: str) -> Response:
 @bp.patch("/series/<key>")
 def update_series(key: str) -> Response:
     """Change a series' settings; for now ``{"monitored": true|false}``."""
-    data = validation.json_body()
+    data = parsing.json_body()
     series = get_series(db.session, key)
     if "monitored" not in data:
         raise ValidationError("monitored is required (true or false)", "monitored")
-    series.monitored = validation.flag(data, "monitored")
+    series.monitored = parsing.flag(data, "monitored")
     db.session.commit()
     return jsonify(series_detail(series))
 

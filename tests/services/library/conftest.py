@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aniworld.library import scan_library
+from aniworld.library import scan_tree
 from aniworld.library.scanner import RACY_WINDOW_NS
 from aniworld.models import LibraryFile, LibraryFolder, Series
 from aniworld.services.library.folders import StoreResult, previous_scans, store_scans
@@ -51,10 +51,10 @@ def age(root: Path, seconds: float = 60) -> None:
 
 
 def store(sessions: sessionmaker[Session], root: Path) -> StoreResult:
-    """One scan without site matching, as ``run_scan`` does it: read, compare, store, commit."""
+    """One scan without site matching, as ``run_library_scan`` does: read, compare, store."""
     with sessions() as session:
         previous = previous_scans(session, root)
-    scans = scan_library(root, previous)
+    scans = scan_tree(root, previous)
     with sessions() as session:
         result = store_scans(session, root, scans, previous)
         session.commit()
@@ -162,5 +162,5 @@ def client(fakesite: FakeSite) -> Iterator[SiteClient]:
 
 @pytest.fixture
 def clients(fakesite: FakeSite) -> ClientFactory:
-    """What ``run_scan`` takes: a factory of fresh clients for the stand-in site."""
+    """What ``run_library_scan`` takes: a factory of fresh clients for the stand-in site."""
     return lambda: make_client(fakesite)

@@ -16,17 +16,17 @@ from aniworld.library.marker import MARKER_NAME
 from aniworld.models import Episode, FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import candidates_of, ignore, unmatched_folders
-from aniworld.services.library.matcher import (
+from aniworld.services.library.resolution import resolve
+from aniworld.services.series import find_series
+from aniworld.site import SiteClient
+from aniworld.site.types import SearchResult
+from aniworld.tasks.folder_matching import (
     MatchResult,
     match_one,
     match_pending,
     pending_folder_ids,
-    resolve,
 )
-from aniworld.services.library.scan import run_scan
-from aniworld.services.series import find_series
-from aniworld.site import SiteClient
-from aniworld.site.types import SearchResult
+from aniworld.tasks.scan import run_library_scan
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import (
     ClientFactory,
@@ -162,7 +162,7 @@ def test_resolve_links_the_chosen_series_and_writes_the_marker(
     # The next scan finds the marker and keeps the link without asking the site.
     fakesite.clear_requests()
     age(library)
-    summary = run_scan(sessions, library, clients)
+    summary = run_library_scan(sessions, library, clients)
     assert (summary.matched, summary.unmatched) == (1, 0)
     assert fakesite.requests == []
     with sessions() as session:
@@ -217,7 +217,7 @@ def test_database_lost_markers_relink_everything(
     put(library / "Stiller Fluss (2020)" / "Stiller Fluss - S01E02.mkv")
     put(library / "Drache" / "Drache - S01E01.mkv")
     age(library)
-    first = run_scan(sessions, library, clients)
+    first = run_library_scan(sessions, library, clients)
     assert (first.folders, first.matched, first.unmatched) == (3, 2, 1)
     assert read_marker(library / "Stiller Fluss (2020)") is not None
     with sessions() as session:
@@ -227,7 +227,7 @@ def test_database_lost_markers_relink_everything(
         assert session.scalar(select(func.count(Episode.id))) == 0
     fakesite.clear_requests()
     age(library)
-    again = run_scan(sessions, library, clients)
+    again = run_library_scan(sessions, library, clients)
     assert (again.folders, again.reread, again.matched, again.unmatched) == (3, 3, 2, 1)
     with sessions() as session:
         linked = dict(session.execute(select(LibraryFolder.name, Series.key).join(
@@ -288,7 +288,7 @@ def test_site_fault_stops_matching_and_keeps_folders_pending(
     fakesite.clear_faults()
     from aniworld.site.limiter import LocalBackend
     LocalBackend.forget_all()  # forget the cool-down the fault caused
-    summary = run_scan(sessions, library, clients)
+    summary = run_library_scan(sessions, library, clients)
     assert (summary.matched, summary.unmatched, summary.stopped) == (3, 0, "")
 
 
@@ -300,7 +300,7 @@ def test_fault_during_a_scan_is_reported_in_the_summary(
     put(library / BLAU / "S01E01.mkv")
     age(library)
     fakesite.set_fault("cloudflare")
-    summary = run_scan(sessions, library, clients)
+    summary = run_library_scan(sessions, library, clients)
     assert (summary.folders, summary.matched, summary.unmatched) == (1, 0, 1)
     assert "browser check" in summary.stopped
     assert summary.message.endswith(f"Matching stopped: {summary.stopped}")

@@ -11,9 +11,10 @@ from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.services import catalog
 from aniworld.services import queue as queue_service
-from aniworld.services.library import monitor
+from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings
 from aniworld.site import SiteClient
+from aniworld.tasks import monitor
 from tests.fakesite.languages import ENGLISH_SUB, GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import add_series
@@ -74,7 +75,7 @@ def test_released_episode_is_queued_once_in_the_preferred_language(
     fakesite.release(ROT, 1)
     fakesite.clear_requests()
 
-    summary = monitor.check_monitored(sessions, client, SUB_FIRST)
+    summary = monitor.run_monitor_round(sessions, client, SUB_FIRST)
 
     assert (summary.series, summary.checked, summary.new, summary.queued) == (1, 1, 1, 1)
     with sessions() as session:
@@ -83,11 +84,11 @@ def test_released_episode_is_queued_once_in_the_preferred_language(
         assert (1, 4) in episode_keys(session, blau)
         # The unmonitored series was neither read nor touched.
         assert items_of(session, rot) == [] and (1, 4) not in episode_keys(session, rot)
-        status = monitor.load_status(session)
+        status = monitoring.load_status(session)
     assert not fakesite.requests_to(f"/anime/stream/{ROT}")
     assert status.finished_at and not status.failed and "1 queued" in status.message
 
-    again = monitor.check_monitored(sessions, client, SUB_FIRST)
+    again = monitor.run_monitor_round(sessions, client, SUB_FIRST)
 
     assert (again.checked, again.new, again.queued) == (1, 0, 0)
     with sessions() as session:
@@ -98,7 +99,7 @@ def test_fresh_pages_are_read_despite_the_cache(
         sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite) -> None:
     blau = add_from_site(sessions, client, BLAU)  # leaves the season page in the cache
     fakesite.release(BLAU, 1)
-    assert monitor.check_monitored(sessions, client, AppSettings()).queued == 1
+    assert monitor.run_monitor_round(sessions, client, AppSettings()).queued == 1
     with sessions() as session:
         assert items_of(session, blau) == [(1, 4, Language.GERMAN_SUB)]
 
@@ -114,7 +115,7 @@ def test_new_episodes_on_disk_or_in_no_acceptable_language_are_not_queued(
         session.commit()
     german_only = AppSettings(language_order=(Language.GERMAN_SUB, Language.GERMAN_DUB))
 
-    summary = monitor.check_monitored(sessions, client, german_only)
+    summary = monitor.run_monitor_round(sessions, client, german_only)
 
     assert (summary.new, summary.queued) == (3, 1)
     with sessions() as session:
@@ -125,7 +126,7 @@ def test_series_never_refreshed_is_only_a_baseline(
         sessions: sessionmaker[Session], client: SiteClient) -> None:
     # Turning monitoring on must not queue the back catalogue of a series never read.
     series_id = add_series(sessions, title="Blauer Drache", monitored=True)
-    summary = monitor.check_monitored(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, client, AppSettings())
     assert (summary.checked, summary.queued) == (1, 0)
     with sessions() as session:
         assert episode_keys(session, series_id) == {(1, 1), (1, 2), (1, 3)}
@@ -139,7 +140,7 @@ def test_site_error_on_one_series_is_counted_and_the_round_goes_on(
     blau = add_from_site(sessions, client, BLAU)
     fakesite.release(BLAU, 1)
 
-    summary = monitor.check_monitored(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, client, AppSettings())
 
     assert (summary.series, summary.checked, summary.failed, summary.queued) == (2, 1, 1, 1)
     assert "1 series could not be read" in summary.message
@@ -154,13 +155,13 @@ def test_challenge_stops_the_round_without_hammering(
     fakesite.clear_requests()
     fakesite.set_fault("cloudflare")
 
-    summary = monitor.check_monitored(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, client, AppSettings())
 
     assert summary.checked == 0 and "browser check" in summary.stopped
     assert not fakesite.requests_to(f"/anime/stream/{ROT}")
     assert not fakesite.requests_to(f"/anime/stream/{STILL}")
     with sessions() as session:
-        status = monitor.load_status(session)
+        status = monitoring.load_status(session)
     assert status.failed and "Stopped early" in status.message
 
 
@@ -168,48 +169,48 @@ def test_nothing_monitored_reads_nothing(sessions: sessionmaker[Session], client
                                          fakesite: FakeSite) -> None:
     add_from_site(sessions, client, BLAU, monitored=False)
     fakesite.clear_requests()
-    summary = monitor.check_monitored(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, client, AppSettings())
     assert summary.message == "No series is monitored." and not fakesite.requests
 
 
 def test_interval_zero_is_never_due(session: Session) -> None:
     off = AppSettings(monitor_interval_hours=0)
-    assert not monitor.due(session, off, T0)
-    assert not monitor.due(session, off, T0 + timedelta(days=365))
+    assert not monitoring.due(session, off, T0)
+    assert not monitoring.due(session, off, T0 + timedelta(days=365))
 
 
 def test_due_at_first_then_after_the_interval(session: Session) -> None:
     settings = AppSettings(monitor_interval_hours=6)
-    assert monitor.due(session, settings, T0)
-    monitor.mark_requested(session, T0)
+    assert monitoring.due(session, settings, T0)
+    monitoring.mark_requested(session, T0)
     session.commit()
-    assert not monitor.due(session, settings, T0 + timedelta(hours=5, minutes=59))
-    assert monitor.due(session, settings, T0 + timedelta(hours=6))
+    assert not monitoring.due(session, settings, T0 + timedelta(hours=5, minutes=59))
+    assert monitoring.due(session, settings, T0 + timedelta(hours=6))
     # A shorter interval takes effect at once.
-    assert monitor.due(session, AppSettings(monitor_interval_hours=1), T0 + timedelta(hours=1))
+    assert monitoring.due(session, AppSettings(monitor_interval_hours=1), T0 + timedelta(hours=1))
 
 
 def test_a_round_started_later_counts_from_its_start(
         session: Session, sessions: sessionmaker[Session], client: SiteClient) -> None:
-    monitor.mark_requested(session, T0)
+    monitoring.mark_requested(session, T0)
     session.commit()
-    monitor.check_monitored(sessions, client, AppSettings())  # starts now, long after T0
+    monitor.run_monitor_round(sessions, client, AppSettings())  # starts now, long after T0
     session.expire_all()
-    assert not monitor.due(session, AppSettings(monitor_interval_hours=1))
+    assert not monitoring.due(session, AppSettings(monitor_interval_hours=1))
 
 
 def test_any_monitored(sessions: sessionmaker[Session]) -> None:
     add_series(sessions, title="Quiet")
     with sessions() as session:
-        assert not monitor.any_monitored(session)
+        assert not monitoring.any_monitored(session)
     add_series(sessions, title="Watched", monitored=True)
     with sessions() as session:
-        assert monitor.any_monitored(session)
+        assert monitoring.any_monitored(session)
 
 
 def test_failure_is_recorded_for_the_settings_page(sessions: sessionmaker[Session]) -> None:
     monitor.record_failure(sessions, "Monitoring cannot reach the site.")
     with sessions() as session:
-        status = monitor.load_status(session)
+        status = monitoring.load_status(session)
     assert status.failed and status.message == "Monitoring cannot reach the site."
     assert not status.running and status.last_round() is not None

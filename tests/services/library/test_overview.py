@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.languages import Language
 from aniworld.library.missing import MissingEpisode
 from aniworld.models import DownloadItem, Episode, ItemStatus, Priority, Series
+from aniworld.services import execution
 from aniworld.services.episode_status import EpisodeState
 from aniworld.services.library.folders import ignore
 from aniworld.services.library.overview import (
@@ -23,7 +24,7 @@ from aniworld.services.library.overview import (
     series_statuses,
 )
 from aniworld.services.settings import AppSettings
-from tests.db_fixtures import count_statements
+from tests.db_fixtures import claim_item, count_statements
 from tests.services.library.conftest import age, folder_named, put, store
 
 SUB, DUB = Language.GERMAN_SUB, Language.GERMAN_DUB
@@ -87,7 +88,9 @@ def world(sessions: sessionmaker[Session], library: Path) -> int:
         add_item(session, series, 1, 5, ItemStatus.FAILED, last_error="no hoster offers it")
         add_item(session, series, 1, 8, ItemStatus.COMPLETED, file_path=str(kept))
         add_item(session, series, 1, 9, ItemStatus.COMPLETED, language=DUB, file_path=str(gone))
-        add_item(session, series, 1, 10, ItemStatus.DOWNLOADING, progress=50.0)
+        running = add_item(session, series, 1, 10, ItemStatus.PENDING)
+        claim = claim_item(session, running.id)
+        execution.record_progress(session, running.id, claim.lease, 50, 100, None, None)
         # A cancelled item is as if it had never been queued.
         add_item(session, series, 1, 7, ItemStatus.CANCELLED)
         session.commit()

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.library.marker import MARKER_NAME
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, utcnow
-from aniworld.services.library import scan, scan_state
+from aniworld.services.library import scan_state
 from aniworld.services.library.folders import unmatched_folders
-from aniworld.services.library.scan import ScanSummary, run_scan
 from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings_store import set_setting
 from aniworld.site import SiteClient
+from aniworld.tasks import scan
+from aniworld.tasks.scan import ScanSummary, run_library_scan
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import ClientFactory, age, folder_named, put, store
 
@@ -100,7 +101,7 @@ def test_scan_of_a_missing_folder_fails_readably_and_keeps_the_last_scan(
     store(sessions, library)
     missing = library.parent / "not-mounted"
     with pytest.raises(OSError):
-        run_scan(sessions, missing, no_site)
+        run_library_scan(sessions, missing, no_site)
     with sessions() as session:
         status = scan_state.load_status(session)
         assert status.state == scan_state.FAILED and not status.active
@@ -119,14 +120,14 @@ def test_an_emptied_library_folder_is_not_taken_for_an_empty_library(
     empty.mkdir()
     store(sessions, library)
     with pytest.raises(scan.LibraryFolderEmpty):
-        run_scan(sessions, empty, no_site)
+        run_library_scan(sessions, empty, no_site)
     with sessions() as session:
         status = scan_state.load_status(session)
         assert status.state == scan_state.FAILED
         assert "is empty, but the last scan found 1 series folder(s)" in status.message
         assert session.scalar(select(func.count(LibraryFolder.id))) == 1
     put(empty / "Blauer Drache" / "S01E01.mkv")
-    assert run_scan(sessions, empty, no_site, match=False).removed == 1
+    assert run_library_scan(sessions, empty, no_site, match=False).removed == 1
 
 
 def test_scan_of_an_unreadable_folder_fails_readably(sessions: sessionmaker[Session],
@@ -134,7 +135,7 @@ def test_scan_of_an_unreadable_folder_fails_readably(sessions: sessionmaker[Sess
     file_root = library / "a-file"
     file_root.write_text("not a folder")
     with pytest.raises(OSError):
-        run_scan(sessions, file_root, no_site)
+        run_library_scan(sessions, file_root, no_site)
     with sessions() as session:
         status = scan_state.load_status(session)
         assert status.state == scan_state.FAILED
@@ -149,7 +150,7 @@ def test_unexpected_error_is_recorded_and_raised(sessions: sessionmaker[Session]
 
     monkeypatch.setattr(scan, "store_scans", broken)
     with pytest.raises(RuntimeError):
-        run_scan(sessions, library, no_site)
+        run_library_scan(sessions, library, no_site)
     with sessions() as session:
         assert scan_state.load_status(session).message == (
             "The scan failed (RuntimeError: boom); see the worker log.")
@@ -158,7 +159,7 @@ def test_unexpected_error_is_recorded_and_raised(sessions: sessionmaker[Session]
 def test_scan_without_matching_opens_no_client(sessions: sessionmaker[Session],
                                                library: Path) -> None:
     put(library / "Blauer Drache" / "S01E01.mkv")
-    summary = run_scan(sessions, library, no_site, match=False)
+    summary = run_library_scan(sessions, library, no_site, match=False)
     assert (summary.folders, summary.reread, summary.matched, summary.unmatched) == (1, 1, 0, 1)
 
 
@@ -172,7 +173,7 @@ def test_whole_scan_records_its_summary(sessions: sessionmaker[Session], library
     with sessions() as session:
         scan_state.request_scan(session)
         session.commit()
-    summary = run_scan(sessions, library, clients)
+    summary = run_library_scan(sessions, library, clients)
     assert (summary.folders, summary.reread, summary.removed, summary.matched,
             summary.unmatched, summary.stopped) == (4, 4, 0, 2, 2, "")
     assert summary.message.startswith("Scanned 4 folder(s) in ")
@@ -186,7 +187,7 @@ def test_whole_scan_records_its_summary(sessions: sessionmaker[Session], library
     age(library)
     store(sessions, library)  # the markers written by matching changed two folders
     fakesite.clear_requests()
-    again = run_scan(sessions, library, clients)
+    again = run_library_scan(sessions, library, clients)
     assert (again.reread, again.matched, again.unmatched) == (0, 2, 2)
     assert fakesite.requests == []
 
@@ -212,7 +213,7 @@ def test_matching_progress_is_written(sessions: sessionmaker[Session], library: 
     monkeypatch.setattr(scan_state, "report", spy)
     for name in ("Blauer Drache", "Roter Mond", "Stiller Fluss"):
         put(library / name / "S01E01.mkv")
-    run_scan(sessions, library, clients)
+    run_library_scan(sessions, library, clients)
     assert seen == [("matching folders", 0, 0), ("matching folders", 0, 3),
                     ("matching folders", 1, 3), ("matching folders", 2, 3)]
 
@@ -230,7 +231,7 @@ def test_one_bad_marker_fails_its_folder_not_the_scan(sessions: sessionmaker[Ses
     for name, text in bad.items():
         put(library / name / "Blauer Drache - S01E01.mkv")
         (library / name / MARKER_NAME).write_text(text)
-    summary = run_scan(sessions, library, clients)
+    summary = run_library_scan(sessions, library, clients)
     assert (summary.folders, summary.matched, summary.unmatched, summary.stopped) == (
         6, 2, 4, "")
     with sessions() as session:
@@ -248,7 +249,7 @@ def test_one_bad_marker_fails_its_folder_not_the_scan(sessions: sessionmaker[Ses
     (library / "Kaputt" / MARKER_NAME).write_text(
         '{"site": "aniworld", "key": "stiller-mond", "title": "Stiller Mond"}')
     (library / "Leer" / MARKER_NAME).unlink()
-    again = run_scan(sessions, library, clients)
+    again = run_library_scan(sessions, library, clients)
     with sessions() as session:
         assert folder_named(session, "Kaputt").state == FolderState.MATCHED
         assert folder_named(session, "Kaputt").series.key == "stiller-mond"

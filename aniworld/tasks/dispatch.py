@@ -30,11 +30,11 @@ DEFAULT_QUEUE = "default"
 # queue, so a scan never waits behind hours of downloads; other workers take it when idle.
 LIBRARY_QUEUE = "library"
 QUEUE_NAMES = (DOWNLOAD_QUEUE, DEFAULT_QUEUE, LIBRARY_QUEUE)
-DOWNLOAD_JOB = "aniworld.jobs.download_episode"
-SCAN_JOB = "aniworld.jobs.scan_library"
+DOWNLOAD_JOB = "aniworld.tasks.jobs.download_episode"
+SCAN_JOB = "aniworld.tasks.jobs.scan_library"
 SCAN_JOB_ID = "library-scan"
 SCAN_TIMEOUT = 6 * 3600
-MONITOR_JOB = "aniworld.jobs.check_monitored"
+MONITOR_JOB = "aniworld.tasks.jobs.check_monitored"
 MONITOR_JOB_ID = "library-monitor"
 # A round reads a few pages per monitored series at the site's polite pace; hundreds of
 # series take minutes, so hours only pass when the site keeps making us wait.

@@ -1,25 +1,21 @@
-"""Library actions from a request: scan, queue missing, resolve a folder (pages and API)."""
+"""Library actions from a request: start a scan, queue all missing, resolve a folder."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
-from pathlib import Path
 
 import redis
-from flask import current_app
 
-from aniworld import dispatch
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
 from aniworld.services import catalog
-from aniworld.services.library import matcher, scan_state
+from aniworld.services.library import resolution, scan_state
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
-from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.web.dispatching import kick_dispatcher
-from aniworld.web.redis_client import get_redis
-from aniworld.web.site_client import make_site_client
+from aniworld.services.settings import load_settings
+from aniworld.tasks import dispatch
+from aniworld.web.resources import get_redis, kick_dispatcher, library_root, make_site_client
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +45,6 @@ def queue_all_missing(series_ids: Collection[int] | None = None,
     return result
 
 
-def library_root() -> Path:
-    """The library folder in effect (settings first, then ``ANIWORLD_LIBRARY_DIR``)."""
-    return effective_library_dir(current_app.extensions["aniworld.config"],
-                                 load_settings(db.session))
-
-
 def resolve_folder(folder_id: int, key: str, lookup: Callable[[int], LibraryFolder],
                    ) -> tuple[LibraryFolder, catalog.SeriesSnapshot, str | None]:
     """Tie a folder to the site series ``key`` and commit; returns the marker warning too.
@@ -68,6 +58,6 @@ def resolve_folder(folder_id: int, key: str, lookup: Callable[[int], LibraryFold
     with make_site_client() as client:  # ends the read transaction before the fetch
         snapshot = catalog.fetch_series(client, key)
     folder = lookup(folder_id)
-    warning = matcher.resolve(db.session, folder, snapshot, root)
+    warning = resolution.resolve(db.session, folder, snapshot, root)
     db.session.commit()
     return folder, snapshot, warning

@@ -1,4 +1,7 @@
-"""Validation of JSON request bodies; every failure names the field (422)."""
+"""Request parsing shared by the HTML views and the JSON API; every failure names the field.
+
+JSON bodies for ``/api`` (422 on a bad field), form fields for the pages.
+"""
 
 from __future__ import annotations
 
@@ -108,3 +111,8 @@ def language(data: dict[str, Any], default: Language = Language.GERMAN_DUB) -> L
 def priority(data: dict[str, Any], default: Priority = Priority.NORMAL) -> Priority:
     """Return the optional ``priority`` field as a Priority."""
     return _choice(data, "priority", Priority.parse, default)
+
+
+def form_priority(default: str = "") -> Priority:
+    """The ``priority`` form field (high, normal or low; ``default`` when absent)."""
+    return parse_field("priority", request.values.get("priority", default), Priority.parse)

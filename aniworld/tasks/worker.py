@@ -1,4 +1,4 @@
-"""``python -m aniworld.worker``: wait for Redis, then run an RQ worker on Aniworld's queues.
+"""``python -m aniworld.tasks.worker``: wait for Redis, then run an RQ worker on Aniworld's queues.
 
 Waiting matters under honcho: the embedded Redis starts beside the worker, and a worker
 that exits because Redis is not up yet would make honcho stop every process. Later
@@ -9,34 +9,16 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 
-import redis
 from rq.serializers import JSONSerializer
 
-from aniworld import dispatch
 from aniworld.config import Config
 from aniworld.logging_setup import configure_logging
-from aniworld.resilient_worker import ResilientWorker
+from aniworld.tasks import dispatch
+from aniworld.tasks.resilient_worker import ResilientWorker
+from aniworld.tasks.runtime import wait_for_redis
 
 logger = logging.getLogger(__name__)
-
-REDIS_WAIT_SECONDS = 60
-
-
-def wait_for_redis(url: str, timeout: float = REDIS_WAIT_SECONDS) -> redis.Redis:
-    """Return a connected client, retrying until ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        client = redis.Redis.from_url(url)
-        try:
-            client.ping()
-            return client
-        except redis.RedisError as exc:
-            client.close()
-            if time.monotonic() > deadline:
-                raise SystemExit(f"Redis at {url} is unreachable: {exc}; check REDIS_URL") from exc
-            time.sleep(0.5)
 
 
 def main() -> None:
@@ -66,7 +48,7 @@ def queue_names(arguments: list[str]) -> tuple[str, ...]:
 
 def recover(config: Config) -> None:
     """Requeue what a crash left behind before taking work (needs the migrated schema)."""
-    from aniworld.runtime import build_runtime, wait_for_schema
+    from aniworld.tasks.runtime import build_runtime, wait_for_schema
 
     runtime = build_runtime(config)
     wait_for_schema(runtime.engine)

@@ -1,4 +1,4 @@
-"""``python -m aniworld.scheduler``: the one periodic process (run exactly one).
+"""``python -m aniworld.tasks.scheduler``: the one periodic process (run exactly one).
 
 Every few seconds it repairs Redis from the database (items of dead workers, lost jobs,
 retries whose back-off has elapsed), sweeps partial data nobody needs any more and, when
@@ -16,13 +16,12 @@ from types import FrameType
 import redis
 from sqlalchemy.exc import SQLAlchemyError
 
-from aniworld import dispatch
 from aniworld.logging_setup import configure_logging
-from aniworld.pipeline.sweep import sweep_partials
-from aniworld.runtime import Runtime, get_runtime, wait_for_schema
-from aniworld.services.library import monitor
+from aniworld.services.library import monitoring
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.worker import wait_for_redis
+from aniworld.tasks import dispatch
+from aniworld.tasks.download.sweep import sweep_partials
+from aniworld.tasks.runtime import Runtime, get_runtime, wait_for_redis, wait_for_schema
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +53,13 @@ def schedule_monitor(runtime: Runtime, now: datetime | None = None) -> bool:
     first would lose the round until the next interval if Redis refused the job.
     """
     with runtime.sessions() as session:
-        if not monitor.due(session, load_settings(session), now):
+        if not monitoring.due(session, load_settings(session), now):
             return False
         # Nothing monitored: count the round as done without waking a worker for it.
-        wanted = monitor.any_monitored(session)
+        wanted = monitoring.any_monitored(session)
     enqueued = wanted and dispatch.enqueue_monitor(runtime.redis)
     with runtime.sessions() as session:
-        monitor.mark_requested(session, now)
+        monitoring.mark_requested(session, now)
         session.commit()
     return enqueued
 

@@ -10,13 +10,13 @@ from aniworld.downloader import DownloadSettings, download
 from aniworld.downloader.ratelimit import TokenBucket
 from aniworld.hosters import resolve_stream
 from aniworld.languages import Language
-from aniworld.pipeline import workspace
-from aniworld.pipeline.watch import ItemWatch
-from aniworld.runtime import Runtime
 from aniworld.services import execution
 from aniworld.services.execution import Claim
 from aniworld.services.settings import AppSettings, effective_library_dir
 from aniworld.site import SiteClient
+from aniworld.tasks.download import workspace
+from aniworld.tasks.download.watch import ItemWatch
+from aniworld.tasks.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

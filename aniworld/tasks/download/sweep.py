@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.models import DownloadItem, ItemStatus
-from aniworld.pipeline import workspace
+from aniworld.tasks.download import workspace
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,7 @@
 """Per-process resources for workers and the scheduler: config, database engine, Redis.
 
+Also the start-up waits both processes share (Redis reachable, schema migrated).
+
 Created lazily and keyed by process id, because RQ forks a work horse per job and a
 database connection must never cross a fork.
 """
@@ -32,6 +34,8 @@ class Runtime:
 
 
 _runtimes: dict[int, Runtime] = {}
+REDIS_PROBE_TIMEOUT = 5.0
+REDIS_WARN_EVERY = 30.0  # seconds between "still waiting" warnings
 
 
 def build_runtime(config: Config) -> Runtime:
@@ -57,6 +61,34 @@ def wait_for_schema(engine: Engine, timeout: float = 120.0) -> None:
         logger.info("waiting for the database schema (flask db upgrade)")
         time.sleep(1)
     engine.dispose()
+
+
+def wait_for_redis(url: str, timeout: float | None = None) -> redis.Redis:
+    """Return a connected client once Redis answers a PING.
+
+    Without ``timeout`` it waits as long as it takes: under honcho an exit would stop every
+    process, and Redis coming back later (a restart, a NAS waking up) is the normal case.
+    A warning names the URL every half minute, so a wrong ``REDIS_URL`` is still visible.
+    Raises SystemExit only when a ``timeout`` is given and has passed.
+    """
+    started = time.monotonic()
+    warned_at: float | None = None
+    while True:
+        # Timeouts: a frozen Redis must not hang the start-up probe for ever.
+        client = redis.Redis.from_url(url, socket_timeout=REDIS_PROBE_TIMEOUT,
+                                      socket_connect_timeout=REDIS_PROBE_TIMEOUT)
+        try:
+            client.ping()
+            return client
+        except redis.RedisError as exc:
+            client.close()
+            now = time.monotonic()
+            if timeout is not None and now - started > timeout:
+                raise SystemExit(f"Redis at {url} is unreachable: {exc}; check REDIS_URL") from exc
+            if warned_at is None or now - warned_at >= REDIS_WARN_EVERY:
+                logger.warning("redis unreachable url=%s error=%s; waiting for it", url, exc)
+                warned_at = now
+            time.sleep(0.5)
 
 
 def get_runtime() -> Runtime:

@@ -1,5 +1,5 @@
 """Running one queue item: site → hoster → download, with fallback, retries and leases."""
 
-from aniworld.pipeline.runner import Outcome, run_item
+from aniworld.tasks.download.runner import Outcome, run_item
 
 __all__ = ["Outcome", "run_item"]

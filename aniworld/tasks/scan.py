@@ -1,6 +1,7 @@
 """One library scan from start to end: read folders, store them, match new ones, report.
 
-Called by the RQ job and by ``flask scan``; progress lands in :mod:`.scan_state`.
+Called by the RQ job and by ``flask scan``; it owns the sessions and commits, and progress
+lands in :mod:`aniworld.services.library.scan_state`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.errors import AniworldError
-from aniworld.library import scan_library
+from aniworld.library import scan_tree
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import previous_scans, store_scans
-from aniworld.services.library.matcher import MatchResult, match_pending
 from aniworld.site import SiteClient
+from aniworld.tasks.folder_matching import MatchResult, match_pending
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class ScanSummary:
         return text + (f" Matching stopped: {self.stopped}" if self.stopped else "")
 
 
-def run_scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory,
+def run_library_scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory,
              *, match: bool = True) -> ScanSummary:
     """Scan ``root`` and record the outcome in the scan status; raises OSError if unreadable."""
     started = time.monotonic()
@@ -97,7 +98,7 @@ def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, m
           started: float) -> ScanSummary:
     with sessions() as session:
         previous = previous_scans(session, root)
-    scans = scan_library(root, previous)
+    scans = scan_tree(root, previous)
     if previous and not scans:
         raise LibraryFolderEmpty(
             f"The library folder {root} is empty, but the last scan found {len(previous)} "

@@ -1,5 +1,9 @@
 """Match library folders to site series through the site's search (network; polite).
 
+The background half of matching: it opens a short session per step and commits it. What
+a user's choice needs (candidates, linking a chosen series) is in
+:mod:`aniworld.services.library.resolution`.
+
 Every site request goes through the one :class:`SiteClient`, so its rate limit, cache and
 typed errors apply. No database transaction stays open while a request is in flight.
 """
@@ -16,17 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.library import match_folder
-from aniworld.models import FolderState, LibraryFolder, Series
+from aniworld.models import FolderState, LibraryFolder
 from aniworld.services import catalog
+from aniworld.services.library import resolution
 from aniworld.services.library.folders import link
-from aniworld.services.series import DEFAULT_SITE, find_series
 from aniworld.site import SiteClient
 from aniworld.site.errors import SiteError, SiteNotFound
-from aniworld.site.types import SearchResult
 
 logger = logging.getLogger(__name__)
 
-MAX_CANDIDATES = 12
 Progress = Callable[[int, int], None]
 
 
@@ -37,11 +39,6 @@ class MatchResult:
     matched: int
     unmatched: int
     stopped: str = ""
-
-
-def as_candidates(results: list[SearchResult]) -> list[dict[str, object]]:
-    """The first search results as the candidates an unmatched folder offers the user."""
-    return [{"key": r.key, "title": r.title, "year": r.year} for r in results[:MAX_CANDIDATES]]
 
 
 def pending_folder_ids(session: Session) -> list[int]:
@@ -99,11 +96,11 @@ def match_one(sessions: sessionmaker[Session], client: SiteClient, root: Path,
             # Removed, ignored or resolved by the user while the site answered: theirs wins.
             return folder is not None and folder.state == FolderState.MATCHED
         if snapshot is not None:
-            series = _stored(session, snapshot)
+            series = resolution.stored_series(session, snapshot)
             link(session, folder, series, root=root)
         else:
             folder.reason, folder.match_tried = reason, True
-            folder.candidates = json.dumps(as_candidates(results), ensure_ascii=False)
+            folder.candidates = json.dumps(resolution.as_candidates(results), ensure_ascii=False)
         session.commit()
     logger.info("library folder matched=%s title=%r reason=%s", snapshot is not None, title,
                 reason)
@@ -142,21 +139,6 @@ def _match_by_marker(sessions: sessionmaker[Session], client: SiteClient, folder
             folder.match_tried = True
             folder.reason = f"the marker names {key!r}, which the site does not know (any more)"
         else:
-            link(session, folder, _stored(session, snapshot), write=False)
+            link(session, folder, resolution.stored_series(session, snapshot), write=False)
         session.commit()
     return snapshot is not None
-
-
-def _stored(session: Session, snapshot: catalog.SeriesSnapshot) -> Series:
-    """The series of ``snapshot``: the database's row, or a new one stored from it."""
-    existing = find_series(session, snapshot.info.key, DEFAULT_SITE)
-    return existing if existing is not None else catalog.store_snapshot(session, snapshot)
-
-
-def resolve(session: Session, folder: LibraryFolder, snapshot: catalog.SeriesSnapshot,
-            root: Path) -> str | None:
-    """The user picked ``snapshot``'s series for ``folder``; returns a marker warning.
-
-    Fetch the snapshot before opening the write transaction (no commit here).
-    """
-    return link(session, folder, _stored(session, snapshot), root=root)

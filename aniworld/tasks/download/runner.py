@@ -14,18 +14,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aniworld import naming
 from aniworld.downloader import DownloadCancelled, DownloadPaused
 from aniworld.errors import AniworldError
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
-from aniworld.pipeline import workspace
-from aniworld.pipeline.attempt import Attempt, Candidate
-from aniworld.pipeline.failures import CandidateError, PermanentFailure, is_transient, summarise
-from aniworld.pipeline.watch import Heartbeat
-from aniworld.runtime import Runtime
 from aniworld.services import execution
 from aniworld.services.execution import Claim
+from aniworld.services.file_naming import EpisodeName, episode_path
 from aniworld.services.library.folders import write_series_marker
 from aniworld.services.settings import (
     AppSettings,
@@ -35,6 +30,16 @@ from aniworld.services.settings import (
 )
 from aniworld.site import SiteClient
 from aniworld.site.types import EpisodeHosters
+from aniworld.tasks.download import workspace
+from aniworld.tasks.download.attempt import Attempt, Candidate
+from aniworld.tasks.download.failures import (
+    CandidateError,
+    PermanentFailure,
+    is_transient,
+    summarise,
+)
+from aniworld.tasks.download.watch import Heartbeat
+from aniworld.tasks.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -186,12 +191,9 @@ def _candidates(library: Path, claim: Claim, settings: AppSettings,
 
 def target_path(library: Path, claim: Claim, settings: AppSettings, language: Language) -> Path:
     """Final library path of the item's file in ``language``."""
-    title = claim.episode_title or ("Film" if claim.season == 0 else "Episode") + \
-        f" {claim.episode}"
-    return naming.render_path(
-        library, settings.naming_template, series=claim.series_title, year=claim.year,
-        season=claim.season, episode=claim.episode, title=title, language=language.label,
-        ext=settings.container, series_folder=claim.series_folder)
+    name = EpisodeName(claim.series_title, claim.year, claim.series_folder, claim.season,
+                       claim.episode, claim.episode_title)
+    return episode_path(library, settings, name, language)
 
 
 def _present_file(library: Path, claim: Claim, settings: AppSettings) -> Path | None:

@@ -1,0 +1,66 @@
+"""The resources a request needs beyond the database session, in one place.
+
+The app's Redis connection, the dispatcher kick after a committed queue change, a site
+client as currently configured, and the library folder in effect. Views call these; the
+core never does.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import redis
+from flask import current_app
+from sqlalchemy.orm import sessionmaker
+
+from aniworld.config import Config
+from aniworld.extensions import db
+from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
+from aniworld.site import SiteClient
+from aniworld.tasks import dispatch
+
+logger = logging.getLogger(__name__)
+
+
+def _config() -> Config:
+    return current_app.extensions["aniworld.config"]
+
+
+def get_redis() -> redis.Redis:
+    """Return the shared Redis client of the current app (short timeouts: never hang a page)."""
+    client = current_app.extensions.get("aniworld.redis")
+    if client is None:
+        config: Config = current_app.extensions["aniworld.config"]
+        client = redis.Redis.from_url(
+            config.redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+        )
+        current_app.extensions["aniworld.redis"] = client
+    return client
+
+
+def kick_dispatcher() -> None:
+    """Dispatch waiting items now; if Redis is down the scheduler catches up later.
+
+    Call it after the queue change is committed: a worker must find the row dispatched.
+    """
+    try:
+        dispatch.pump(sessionmaker(db.engine, expire_on_commit=False), get_redis())
+    except redis.RedisError as exc:
+        logger.warning("dispatch deferred to the scheduler error=%s", exc)
+
+
+def make_site_client() -> SiteClient:
+    """Return a client for the site as currently configured; close it when done (``with``).
+
+    Ends the session's read transaction, so call it before any write in the request.
+    """
+    site = effective_site_settings(_config(), load_settings(db.session))
+    # The site's answers can take seconds; do not hold a database snapshot meanwhile.
+    db.session.rollback()
+    return SiteClient(site, redis=get_redis())
+
+
+def library_root() -> Path:
+    """The library folder in effect (settings first, then ``ANIWORLD_LIBRARY_DIR``)."""
+    return effective_library_dir(_config(), load_settings(db.session))
