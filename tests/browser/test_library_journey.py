@@ -102,7 +102,8 @@ def test_unmatched_folder_is_resolved(page: object, library_app: LiveApp) -> Non
     screenshot(page, "unmatched")
     folder.get_by_label("Roter Drache").check()
     folder.get_by_role("button", name="Use this series").click()
-    wait(lambda: "No folder needs your choice" in page.content(), "the folder to be matched")
+    # A locator waits through the page's swap; content() raises while the page navigates.
+    page.get_by_text("No folder needs your choice").first.wait_for(timeout=60_000)
     assert '"key": "roter-drache"' in (library_app.library / "Drache" /
                                        ".aniworld.json").read_text()
 
@@ -134,6 +135,5 @@ def test_download_all_missing_fills_the_gaps(page: object, library_app: LiveApp)
     wait(lambda: _counts(page, "Blauer Drache") == "3 on disk · 0 missing", "Blauer Drache")
     assert _counts(page, "Roter Drache") == "3 on disk · 0 missing"
     _show_missing_only(page)
-    wait(lambda: "Every episode of every series is on disk" in page.content(),
-         "an empty missing list")
+    page.get_by_text("Every episode of every series is on disk").first.wait_for(timeout=60_000)
     screenshot(page, "library")
