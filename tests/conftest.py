@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from aniworld.embedded_redis import EmbeddedRedis
+from tests.harness import instance_env
 
 pytest_plugins: list[str] = ["tests.db_fixtures", "tests.fakesite.fixtures"]
 
@@ -42,9 +43,4 @@ def redis_conn(redis_url: str) -> Iterator[redis.Redis]:
 @pytest.fixture
 def app_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
     """Environment of a fresh instance: its own data dir and SQLite file, the session Redis."""
-    return {
-        "ANIWORLD_DATA_DIR": str(tmp_path / "instance"),
-        "ANIWORLD_LIBRARY_DIR": str(tmp_path / "library"),
-        "REDIS_URL": redis_url,
-        "ANIWORLD_SITE_URL": "http://127.0.0.1:9",
-    }
+    return instance_env(tmp_path, redis_url, site_url="http://127.0.0.1:9")

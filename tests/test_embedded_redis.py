@@ -6,12 +6,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+import pytest
 import redis
 
+from tests.harness import wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
+IDLE_SIGN = "REDIS_URL is set; not starting the embedded redis"
 
 
 def _start(tmp_path: Path, **extra: str) -> subprocess.Popen[bytes]:
@@ -21,13 +24,9 @@ def _start(tmp_path: Path, **extra: str) -> subprocess.Popen[bytes]:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _wait_for(condition: object, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
+def _log(data_dir: Path) -> str:
+    path = data_dir / "logs" / "aniworld.log"
+    return path.read_text(errors="replace") if path.exists() else ""
 
 
 def _answers(socket: Path) -> bool:
@@ -41,7 +40,7 @@ def test_embedded_redis_serves_on_a_private_socket_and_stops(tmp_path: Path) -> 
     process = _start(tmp_path)
     socket = tmp_path / "redis.sock"
     try:
-        assert _wait_for(lambda: _answers(socket))
+        wait_until(lambda: _answers(socket), 15, "the embedded redis to answer")
         assert socket.stat().st_mode & 0o077 == 0
     finally:
         process.send_signal(signal.SIGTERM)
@@ -52,8 +51,12 @@ def test_embedded_redis_serves_on_a_private_socket_and_stops(tmp_path: Path) -> 
 def test_embedded_redis_idles_when_redis_url_is_set(tmp_path: Path) -> None:
     process = _start(tmp_path, REDIS_URL="redis://127.0.0.1:1/0")
     try:
-        time.sleep(1.5)
-        assert process.poll() is None
+        # Logged after the signal handlers are in place: a SIGTERM before it would kill the
+        # process with the default action (exit status -15) on a busy machine.
+        wait_until(lambda: IDLE_SIGN in _log(tmp_path), 30, "the process to say it idles")
+        # The interval is the claim under test: it stays up instead of exiting.
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=1.0)
         assert not (tmp_path / "redis.sock").exists()
     finally:
         process.send_signal(signal.SIGTERM)

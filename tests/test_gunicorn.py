@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from gunicorn.config import Config as GunicornConfig
 
+from tests.harness import wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
 # The queue and scan partials poll with hx-trigger="every 2s".
 POLL_SECONDS = 2.0
@@ -76,26 +78,29 @@ def gunicorn_server(tmp_path_factory: pytest.TempPathFactory,
         process.wait(timeout=30)
 
 
+def _listens(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _wait_until_serving(port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
+    wait_until(lambda: _listens(port), 60, "gunicorn to start",
+               lambda: log.read_text(errors="replace"), interval=0.2)
+
+
+CONTROL_SOCKET = re.compile(r"Control socket (disabled|listening at \S+)")
 
 
 def _control_socket_decision(log: Path) -> str:
     """Wait for the master's line about the control socket (it comes after the workers)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        match = re.search(r"Control socket (disabled|listening at \S+)", log.read_text())
-        if match:
-            return match.group(1)
-        time.sleep(0.2)
-    raise AssertionError(f"gunicorn never decided on its control socket:\n{log.read_text()}")
+    wait_until(lambda: CONTROL_SOCKET.search(log.read_text()), 60,
+               "gunicorn to decide on its control socket", log.read_text, interval=0.2)
+    match = CONTROL_SOCKET.search(log.read_text())
+    assert match is not None
+    return match.group(1)
 
 
 def test_no_control_socket_is_created(gunicorn_server: tuple[int, Path]) -> None:

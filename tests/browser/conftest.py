@@ -11,20 +11,27 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy.orm import Session
 
 from tests.fakesite.server import FakeSite
+from tests.harness import (
+    ROOT,
+    SCHEDULER_MODULE,
+    WORKER_MODULE,
+    Instance,
+    process_env,
+    signal_group,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM_ARGS = [
@@ -44,24 +51,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class LiveApp:
+class LiveApp(Instance):
     """The app's processes for one browser test module."""
 
     def __init__(self, tmp: Path, redis_url: str, site: FakeSite) -> None:
-        self.tmp = tmp
         self.port = _free_port()
+        super().__init__(process_env(tmp, redis_url, site.url,
+                                     ANIWORLD_BIND=f"127.0.0.1:{self.port}",
+                                     ANIWORLD_WEB_WORKERS="1"), tmp)
+        self.tmp = tmp
         self.url = f"http://127.0.0.1:{self.port}"
         self.site = site
-        self.library = tmp / "library"
-        self.env = {
-            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "PYTHONPATH": str(ROOT), "ANIWORLD_DATA_DIR": str(tmp / "instance"),
-            "ANIWORLD_LIBRARY_DIR": str(self.library), "REDIS_URL": redis_url,
-            "ANIWORLD_SITE_URL": site.url, "ANIWORLD_SITE_TRANSPORT": "requests",
-            "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1", "ANIWORLD_LEASE_SECONDS": "4",
-            "ANIWORLD_BIND": f"127.0.0.1:{self.port}", "ANIWORLD_WEB_WORKERS": "1",
-        }
-        self.processes: list[subprocess.Popen[bytes]] = []
         self.setup_token = ""
 
     def flask(self, *args: str) -> str:
@@ -77,50 +77,30 @@ class LiveApp:
         match = re.search(r"Set-up token: (\S+)", self.flask("init"))
         assert match, "flask init printed no set-up token"
         self.setup_token = match.group(1)
-        self.web = self._spawn("web", WEB_COMMAND)
-        self._spawn("worker", [sys.executable, "-m", "aniworld.tasks.worker"])
-        self._spawn("library", [sys.executable, "-m", "aniworld.tasks.worker", "library"])
-        self._spawn("scheduler", [sys.executable, "-m", "aniworld.tasks.scheduler"])
+        self.web = self.spawn("web", WEB_COMMAND)
+        self.start_module(WORKER_MODULE, "worker")
+        self.start_module(WORKER_MODULE, "library", "library")
+        self.start_module(SCHEDULER_MODULE, "scheduler")
         self._wait_until_serving()
 
     def stop_web(self) -> None:
         """Stop only the web server: the browser then finds nobody at the app's address."""
-        os.killpg(self.web.pid, 15)
+        signal_group(self.web.pid, signal.SIGTERM)
         self.web.wait(timeout=15)
 
     def restart_web(self) -> None:
         """Start the web server again (after ``stop_web``) and wait until it serves."""
-        self.web = self._spawn("web", WEB_COMMAND)
+        self.web = self.spawn("web", WEB_COMMAND)
         self._wait_until_serving()
 
-    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
-        log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        process.log = log  # type: ignore[attr-defined]
-        self.processes.append(process)
-        return process
-
     def _wait_until_serving(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise AssertionError(f"the app did not start:\n{self.logs()}")
+        self.wait_for(self._serving, 30, "the app to serve /api/v1/health")
 
-    def settings(self, **changes: object) -> None:
-        """Change run-time settings in the app's database (as an admin script would)."""
-        from aniworld.database import make_engine
-        from aniworld.services.settings import save_settings
-
-        engine = make_engine(f"sqlite:///{self.tmp / 'instance' / 'aniworld.db'}")
-        with Session(engine) as session:
-            save_settings(session, **changes)
-            session.commit()
-        engine.dispose()
+    def _serving(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
 
     def library_files(self) -> list[Path]:
         """Finished video files in the library (partial data excluded)."""
@@ -130,23 +110,6 @@ class LiveApp:
             subfolders[:] = [name for name in subfolders if name != ".aniworld"]
             found += [Path(folder) / f for f in files if f.endswith((".mp4", ".mkv"))]
         return sorted(found)
-
-    def logs(self) -> str:
-        """The processes' logs, for failure messages."""
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
-                         for p in sorted(self.tmp.glob("*.log")))
-
-    def stop(self) -> None:
-        """Stop every process."""
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, 15)
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, 9)
-            process.log.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +135,11 @@ def browser() -> Iterator[object]:
                                               args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def wait(check: Callable[[], object], what: str, timeout: float = 60.0) -> None:
+    """Poll ``check`` from Python (the page's CSP forbids Playwright's string predicates)."""
+    wait_until(check, timeout, what, interval=0.2)
 
 
 def screenshot(page: object, name: str) -> Path:

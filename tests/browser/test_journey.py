@@ -9,12 +9,11 @@ width → logout. Screenshots of every page land in test-output/screenshots/.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot
+from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot, wait
 
 pytestmark = pytest.mark.slow
 
@@ -33,18 +32,10 @@ def page(browser: object, live_app: LiveApp) -> Iterator[object]:
 
 def _queue_episode(page: object, number: int) -> None:
     row = page.locator("table tbody tr").nth(number - 1)
-    row.get_by_role("button", name="Download").click()
-    page.wait_for_timeout(300)
-
-
-def _wait(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    """Poll ``check`` from Python (the page's CSP forbids Playwright's string predicates)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    # Wait for the answer, not a fixed time: the next click or page must find it queued.
+    with page.expect_response(lambda response: response.url.endswith("/downloads")
+                              and response.request.method == "POST"):
+        row.get_by_role("button", name="Download").click()
 
 
 def _progress_values(page: object) -> list[float]:
@@ -66,13 +57,14 @@ def test_first_run_setup_and_login(page: object, live_app: LiveApp) -> None:
         page.get_by_label("Repeat password").fill(PASSWORD)
         page.get_by_role("button", name="Save and log in").click()
         if token == "wrong-token":
-            assert "not the set-up token" in page.content()
+            # Wait for the answer: content() read mid-navigation raises or shows the old page.
+            page.get_by_text("not the set-up token").first.wait_for()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login*")
     screenshot(page, "login")
     page.get_by_label("Master password").fill("not it")
     page.get_by_role("button", name="Log in").click()
-    assert "Wrong password" in page.content()
+    page.get_by_text("Wrong password").first.wait_for()
     page.get_by_label("Master password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r".*/($|library/)"))
@@ -97,14 +89,14 @@ def test_queue_watch_progress_cancel_and_files_appear(page: object, live_app: Li
     page.goto("/queue/")
     bars = page.get_by_role("progressbar")
     bars.first.wait_for(timeout=20_000)
-    _wait(lambda: any(value > 0 for value in _progress_values(page)), "progress above 0")
+    wait(lambda: any(value > 0 for value in _progress_values(page)), "progress above 0")
     screenshot(page, "queue-downloading")
     _queue_item(page, "S01E02").get_by_role("button", name="Cancel").click()
     page.locator("#queue-cancelled, h2:has-text('Cancelled')").first.wait_for(timeout=10_000)
     page.get_by_role("heading", name=re.compile("Completed")).wait_for()
-    _wait(lambda: sum(code in p.name for p in live_app.library_files()
-                      for code in ("S01E01", "S01E03")) == 2, "both files in the library", 60)
-    _wait(lambda: page.locator("progress").count() == 0, "the progress bars to go", 10)
+    wait(lambda: sum(code in p.name for p in live_app.library_files()
+                     for code in ("S01E01", "S01E03")) == 2, "both files in the library", 60)
+    wait(lambda: page.locator("progress").count() == 0, "the progress bars to go", 10)
     files = [p.name for p in live_app.library_files()]
     assert any("S01E01" in name for name in files) and any("S01E03" in name for name in files)
     assert not any("S01E02" in name for name in files)
@@ -124,9 +116,9 @@ def test_retry_a_failed_episode(page: object, live_app: LiveApp) -> None:
     finally:
         live_app.site.clear_faults()
     failed.get_by_role("button", name="Retry").click()
-    _wait(lambda: page.locator(".queue-error").count() == 0, "the retry to start")
-    _wait(lambda: any("S01E04" in p.name for p in live_app.library_files()),
-          "the retried episode's file", 60)
+    wait(lambda: page.locator(".queue-error").count() == 0, "the retry to start")
+    wait(lambda: any("S01E04" in p.name for p in live_app.library_files()),
+         "the retried episode's file", 60)
     assert any("S01E04" in p.name for p in live_app.library_files())
 
 
@@ -142,7 +134,7 @@ def test_reorder_and_reprioritise(page: object, live_app: LiveApp) -> None:
                                                           "'queue-pending']").first.inner_text())
     assert codes() == ["S01E05", "S01E06", "S01E07"]
     _queue_item(page, "S01E07").get_by_role("button", name="Move up: S01E07").click()
-    _wait(lambda: codes() == ["S01E05", "S01E07", "S01E06"], "the move")
+    wait(lambda: codes() == ["S01E05", "S01E07", "S01E06"], "the move")
     assert codes() == ["S01E05", "S01E07", "S01E06"]
     item = _queue_item(page, "S01E06")
     item.get_by_label("Priority of S01E06").select_option("high")
@@ -163,8 +155,8 @@ def test_change_a_setting_and_see_its_effect(page: object, live_app: LiveApp) ->
     page.goto("/queue/")
     page.get_by_role("button", name="Resume queue").click()
     # Downloads started after the change arrive in the new container.
-    _wait(lambda: sum(p.suffix == ".mkv" for p in live_app.library_files()) == 3,
-          "three .mkv files", 60)
+    wait(lambda: sum(p.suffix == ".mkv" for p in live_app.library_files()) == 3,
+         "three .mkv files", 60)
     assert sorted(p.name[-24:] for p in live_app.library_files() if p.suffix == ".mkv")
     screenshot(page, "queue-finished")
 

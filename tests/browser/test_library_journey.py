@@ -9,14 +9,13 @@ resolved on the Unmatched page → the missing episodes are shown → "Download 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
-from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot
+from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot, wait
 from tests.fakesite.server import FakeSite
 
 pytestmark = pytest.mark.slow
@@ -55,16 +54,6 @@ def page(browser: object, library_app: LiveApp) -> Iterator[object]:
     context.close()
 
 
-def _wait(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    """Poll ``check`` from Python (the page's CSP forbids Playwright's string predicates)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _card(page: object, title: str) -> object:
     return page.locator("li.card").filter(has=page.get_by_text(title, exact=True))
 
@@ -76,8 +65,8 @@ def _counts(page: object, title: str) -> str:
 def _show_missing_only(page: object) -> None:
     tab = page.get_by_role("tab", name="Missing episodes")
     tab.click()
-    _wait(lambda: page.get_by_role("tab", name="Missing episodes")
-          .get_attribute("aria-selected") == "true", f"the missing filter (at {page.url})")
+    wait(lambda: page.get_by_role("tab", name="Missing episodes")
+         .get_attribute("aria-selected") == "true", f"the missing filter (at {page.url})")
 
 
 def test_set_up(page: object, library_app: LiveApp) -> None:
@@ -94,9 +83,9 @@ def test_scan_finds_matches_and_leaves_the_vague_folder(page: object,
     page.goto("/library/")
     assert "No scan yet" in page.content()
     page.get_by_role("button", name="Scan library").click()
-    _wait(lambda: "Last scan" in page.locator("#scan-status").inner_text(), "the scan to end")
+    wait(lambda: "Last scan" in page.locator("#scan-status").inner_text(), "the scan to end")
     assert "2 folder(s)" in page.locator("#scan-status").inner_text()
-    _wait(lambda: _card(page, "Blauer Drache").count() == 1, "the matched series' card")
+    wait(lambda: _card(page, "Blauer Drache").count() == 1, "the matched series' card")
     assert _counts(page, "Blauer Drache") == "1 on disk · 2 missing"
     # The confident match is written into the folder for the next database.
     assert '"key": "blauer-drache"' in (library_app.library / "Blauer Drache" /
@@ -113,7 +102,8 @@ def test_unmatched_folder_is_resolved(page: object, library_app: LiveApp) -> Non
     screenshot(page, "unmatched")
     folder.get_by_label("Roter Drache").check()
     folder.get_by_role("button", name="Use this series").click()
-    _wait(lambda: "No folder needs your choice" in page.content(), "the folder to be matched")
+    # A locator waits through the page's swap; content() raises while the page navigates.
+    page.get_by_text("No folder needs your choice").first.wait_for(timeout=60_000)
     assert '"key": "roter-drache"' in (library_app.library / "Drache" /
                                        ".aniworld.json").read_text()
 
@@ -131,20 +121,19 @@ def test_missing_episodes_are_shown(page: object) -> None:
 
 def test_download_all_missing_fills_the_gaps(page: object, library_app: LiveApp) -> None:
     page.get_by_role("button", name="Download all missing (4)").click()
-    _wait(lambda: "Queued 4 episode(s)" in page.locator("#library").inner_text(),
-          "the queueing message")
+    wait(lambda: "Queued 4 episode(s)" in page.locator("#library").inner_text(),
+         "the queueing message")
 
     def new_files() -> list[Path]:
         return [path for path in library_app.library_files() if path.stat().st_size > 2048]
 
-    _wait(lambda: len(new_files()) == 4, "four downloaded files", timeout=180)
+    wait(lambda: len(new_files()) == 4, "four downloaded files", timeout=180)
     folders = sorted(path.relative_to(library_app.library).parts[0] for path in new_files())
     # Downloads land in the folders the user already had, not in new ones.
     assert folders == ["Blauer Drache", "Blauer Drache", "Drache", "Drache"]
     page.goto("/library/")
-    _wait(lambda: _counts(page, "Blauer Drache") == "3 on disk · 0 missing", "Blauer Drache")
+    wait(lambda: _counts(page, "Blauer Drache") == "3 on disk · 0 missing", "Blauer Drache")
     assert _counts(page, "Roter Drache") == "3 on disk · 0 missing"
     _show_missing_only(page)
-    _wait(lambda: "Every episode of every series is on disk" in page.content(),
-          "an empty missing list")
+    page.get_by_text("Every episode of every series is on disk").first.wait_for(timeout=60_000)
     screenshot(page, "library")

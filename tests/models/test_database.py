@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from sqlalchemy import Engine, event, text
@@ -48,6 +47,14 @@ def test_read_then_write_waits_instead_of_failing(tmp_path: Path) -> None:
     engine = sqlite_engine(tmp_path)
     errors: list[BaseException] = []
 
+    other_begins = threading.Event()
+
+    def note_begin(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("BEGIN") and threading.current_thread().name == "other-writer":
+            other_begins.set()
+
+    event.listen(engine, "before_cursor_execute", note_begin)
+
     def other_writer() -> None:
         try:
             with Session(engine) as other:
@@ -58,9 +65,11 @@ def test_read_then_write_waits_instead_of_failing(tmp_path: Path) -> None:
 
     with Session(engine) as session:
         session.get(Setting, "a")
-        thread = threading.Thread(target=other_writer)
+        thread = threading.Thread(target=other_writer, name="other-writer")
         thread.start()
-        time.sleep(0.2)
+        # The other writer is at its BEGIN while this session holds the write lock (no
+        # fixed sleep hoping the thread got there).
+        assert other_begins.wait(timeout=30)
         session.add(Setting(key="a", value="1"))
         session.commit()
     thread.join(timeout=10)

@@ -18,6 +18,7 @@ from aniworld.extensions import db
 from aniworld.models import LibraryFolder
 from aniworld.web.ids import MAX_ID
 from tests.fakesite.server import FakeSite
+from tests.harness import fakesite_env
 from tests.web.conftest import AuthActions, add_series, build_app
 
 API_KEY = "test-api-key-0123456789abcdef"
@@ -30,8 +31,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 @pytest.fixture
 def api(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[tuple[Flask, FlaskClient]]:
     """An instance with an API key, a series, a queued episode and an unmatched folder."""
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, "ANIWORLD_SITE_URL": fakesite.url,
-                     "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"})
+    app = build_app({**app_env, **fakesite_env(fakesite.url), "ANIWORLD_API_KEY": API_KEY})
     app.test_cli_runner().invoke(args=["init"])
     add_series(app)
     with app.app_context():

@@ -24,13 +24,14 @@ from aniworld import create_app
 from aniworld.embedded_redis import EmbeddedRedis
 from aniworld.web.service_status import service_status
 from tests.fakesite.server import FakeSite
-from tests.pipeline.conftest import Stack
+from tests.system.conftest import Stack
 
 pytestmark = pytest.mark.slow
 
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
 SOCKET_TIMEOUT = 11  # what RQ derives from ANIWORLD_WORKER_TTL=16
 OUTAGE_SIGN = "redis unreachable"
+SCHEDULER_UP = "scheduler started"
 
 
 @pytest.fixture
@@ -64,10 +65,6 @@ def _kill(server: EmbeddedRedis) -> None:
     server.process = None
 
 
-def _log(stack: Stack, name: str) -> str:
-    return (stack.tmp_path / f"{name}.log").read_text(errors="replace")
-
-
 def _exited(stack: Stack) -> list[str]:
     """Names of the stack's processes that have exited (empty: all alive)."""
     return [Path(p.args[-1]).name for p in stack.processes if p.poll() is not None]
@@ -90,7 +87,7 @@ def _banner_workers(stack: Stack) -> int:
 
 def _noticed(stack: Stack, process: subprocess.Popen[bytes], name: str, sign: str) -> bool:
     """The process logged ``sign`` or exited (the test's alive-check then fails)."""
-    return process.poll() is not None or sign in _log(stack, name)
+    return process.poll() is not None or sign in stack.log_text(name)
 
 
 def test_idle_workers_and_scheduler_outlive_a_frozen_then_restarted_redis(
@@ -100,8 +97,7 @@ def test_idle_workers_and_scheduler_outlive_a_frozen_then_restarted_redis(
     stack.start_workers(2)
     stack.wait_for(lambda: _registered_workers(stack) == 2, 30, "two registered workers")
     # Freeze only once the scheduler runs its ticks: the outage is meant to hit a running loop.
-    stack.wait_for(lambda: "scheduler started" in _log(stack, "scheduler"), 30,
-                   "the scheduler to start")
+    stack.wait_logged("scheduler", SCHEDULER_UP)
     assert own_redis.process is not None
     # A frozen Redis answers nothing: every command runs into the socket timeout, which
     # made RQ's loop quit ("Redis connection timeout, quitting").
@@ -127,6 +123,7 @@ def test_download_running_through_an_outage_completes(outage_stack: Stack,
     stack.add_series(KAEMPFER)
     stack.settings(bandwidth_limit=100_000)
     stack.start_workers(1)
+    stack.wait_logged("scheduler", SCHEDULER_UP)
     item_id = stack.queue(KAEMPFER, 1, 10)
     stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > 50_000, 30, "bytes to flow")
     _kill(own_redis)
@@ -153,6 +150,7 @@ def test_banner_sees_workers_again_after_a_redis_restart(outage_stack: Stack,
     stack = outage_stack
     stack.start_workers(2)
     stack.wait_for(lambda: _banner_workers(stack) == 2, 30, "the banner to count two workers")
+    stack.wait_logged("scheduler", SCHEDULER_UP)
     _kill(own_redis)
     own_redis.start()
     # Redis came back empty: the workers' registrations went with it.

@@ -6,7 +6,8 @@ import pytest
 
 from aniworld.languages import Language
 from aniworld.models import Priority
-from tests.pipeline.conftest import Stack, played_duration
+from tests.harness import LEASE_SECONDS
+from tests.system.conftest import Stack, played_duration
 
 pytestmark = pytest.mark.slow
 
@@ -21,9 +22,9 @@ def _code(stack: Stack, key: str, season: int, episode: int, hoster: str,
                 if link.hoster == hoster and link.language == language)
 
 
-def test_mp4_episode_arrives_playable_with_jellyfin_name(stack: Stack) -> None:
+def test_mp4_episode_arrives_playable_with_jellyfin_name(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(KAEMPFER)
-    stack.start_workers(1)
     item_id = stack.queue(KAEMPFER, 1, 1)
     item = stack.wait_status(item_id, "completed", "failed")
     assert item.status.value == "completed", item.last_error
@@ -36,17 +37,18 @@ def test_mp4_episode_arrives_playable_with_jellyfin_name(stack: Stack) -> None:
     assert stack.partial_files() == []
 
 
-def test_hls_episode_is_remuxed_into_the_library(stack: Stack) -> None:
+def test_hls_episode_is_remuxed_into_the_library(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(KAEMPFER)
     stack.settings(hoster_order=["Vidmoly", "VOE"], container="mkv")
-    stack.start_workers(1)
     item = stack.wait_status(stack.queue(KAEMPFER, 1, 2), "completed", "failed")
     assert item.status.value == "completed", item.last_error
     assert item.hoster == "Vidmoly" and item.file_path.endswith("[German Dub].mkv")
     assert played_duration(stack.library / item.file_path) > 1
 
 
-def test_priority_order_with_one_worker(stack: Stack) -> None:
+def test_priority_order_with_one_worker(running_stack: Stack) -> None:
+    stack = running_stack
     from aniworld.services import queue as queue_service
     from aniworld.tasks import dispatch
 
@@ -63,7 +65,6 @@ def test_priority_order_with_one_worker(stack: Stack) -> None:
         queue_service.resume_queue(session)
         session.commit()
     dispatch.pump(stack.sessions, stack.redis())
-    stack.start_workers(1)
     for item_id in (low, normal_first, high, normal_second):
         stack.wait_status(item_id, "completed")
     started = {i.id: i.started_at for i in stack.items()}
@@ -89,10 +90,10 @@ def test_three_workers_run_at_most_the_parallel_setting(stack: Stack) -> None:
     assert len({stack.item(i).file_path for i in ids}) == 5
 
 
-def test_cancel_stops_within_two_seconds_and_removes_partial_data(stack: Stack) -> None:
+def test_cancel_stops_within_two_seconds_and_removes_partial_data(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(KAEMPFER)
     stack.settings(bandwidth_limit=40_000)
-    stack.start_workers(1)
     item_id = stack.queue(KAEMPFER, 1, 6)
     stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > 0, 30, "bytes to flow")
     import time
@@ -109,12 +110,12 @@ def test_cancel_stops_within_two_seconds_and_removes_partial_data(stack: Stack) 
     assert stack.item(item_id).status.value == "cancelled"
 
 
-def test_pause_then_resume_continues_from_partial_data(stack: Stack) -> None:
+def test_pause_then_resume_continues_from_partial_data(running_stack: Stack) -> None:
+    stack = running_stack
     from aniworld.services import queue as queue_service
 
     stack.add_series(KAEMPFER)
     stack.settings(bandwidth_limit=60_000)
-    stack.start_workers(1)
     item_id = stack.queue(KAEMPFER, 1, 7)
     stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > 50_000, 30, "some bytes")
     with stack.sessions() as session:
@@ -136,30 +137,30 @@ def test_pause_then_resume_continues_from_partial_data(stack: Stack) -> None:
                for value in ranges), ranges
 
 
-def test_transient_5xx_is_retried_then_succeeds(stack: Stack) -> None:
+def test_transient_5xx_is_retried_then_succeeds(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(CAT)
     code = _code(stack, CAT, 1, 1, "VOE")
     stack.fakesite.set_fault("status", status=503, prefix=f"/e/{code}", times=1,
                              server="hoster")
-    stack.start_workers(1)
     item = stack.wait_status(stack.queue(CAT, 1, 1), "completed", "failed", timeout=60)
     assert item.status.value == "completed", item.last_error
     assert item.attempts == 1
 
 
-def test_hoster_fallback_when_the_first_file_is_gone(stack: Stack) -> None:
+def test_hoster_fallback_when_the_first_file_is_gone(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(KAEMPFER)
     code = _code(stack, KAEMPFER, 1, 8, "VOE")
     stack.fakesite.set_fault("status", status=404, prefix=f"/e/{code}", server="hoster")
-    stack.start_workers(1)
     item = stack.wait_status(stack.queue(KAEMPFER, 1, 8), "completed", "failed")
     assert item.status.value == "completed", item.last_error
     assert item.hoster == "Vidmoly"
 
 
-def test_language_fallback_only_when_allowed(stack: Stack) -> None:
+def test_language_fallback_only_when_allowed(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series("hell-s-kitchen-mage")
-    stack.start_workers(1)
     strict = stack.queue("hell-s-kitchen-mage", 1, 1)
     failed = stack.wait_status(strict, "failed", "completed")
     assert failed.status.value == "failed"
@@ -170,28 +171,28 @@ def test_language_fallback_only_when_allowed(stack: Stack) -> None:
     assert "[German Sub]" in item.file_path
 
 
-def test_captcha_fails_at_once_with_an_actionable_message(stack: Stack) -> None:
+def test_captcha_fails_at_once_with_an_actionable_message(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(CAT)
     stack.fakesite.set_fault("captcha", prefix="/redirect/")
-    stack.start_workers(1)
     item = stack.wait_status(stack.queue(CAT, 1, 1), "failed", "completed")
     assert item.status.value == "failed" and item.attempts == 1
     assert "captcha" in item.last_error.lower() and "browser" in item.last_error.lower()
 
 
-def test_disk_reserve_refuses_to_start(stack: Stack) -> None:
+def test_disk_reserve_refuses_to_start(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(CAT)
     stack.settings(disk_reserve=10 * 1024**4)
-    stack.start_workers(1)
     item = stack.wait_status(stack.queue(CAT, 1, 1), "failed", "completed")
     assert item.status.value == "failed" and item.attempts == 1
     assert "disk" in item.last_error.lower()
     assert stack.partial_files() == []
 
 
-def test_file_already_present_completes_without_download(stack: Stack) -> None:
+def test_file_already_present_completes_without_download(running_stack: Stack) -> None:
+    stack = running_stack
     stack.add_series(CAT)
-    stack.start_workers(1)
     first = stack.wait_status(stack.queue(CAT, 1, 1), "completed")
     before = len(stack.fakesite.hoster_requests)
     second = stack.wait_status(stack.queue(CAT, 1, 1), "completed")
@@ -201,7 +202,8 @@ def test_file_already_present_completes_without_download(stack: Stack) -> None:
     assert forced.note is None and len(stack.fakesite.hoster_requests) > before
 
 
-def test_queue_pause_stops_new_starts(stack: Stack) -> None:
+def test_queue_pause_stops_new_starts(running_stack: Stack) -> None:
+    stack = running_stack
     from aniworld.services import queue as queue_service
     from aniworld.tasks import dispatch
 
@@ -209,12 +211,12 @@ def test_queue_pause_stops_new_starts(stack: Stack) -> None:
     with stack.sessions() as session:
         queue_service.pause_queue(session)
         session.commit()
-    stack.start_workers(1)
     item_id = stack.queue(CAT, 1, 1, language=Language.GERMAN_DUB)
-    import time
-
-    time.sleep(3)
-    assert stack.item(item_id).status.value == "pending"
+    # Every way to a start goes through dispatching; do what the scheduler does each tick
+    # (and a worker at start-up) instead of hoping it ticked within a fixed sleep.
+    dispatch.reconcile(stack.sessions, stack.redis(), LEASE_SECONDS)
+    item = stack.item(item_id)
+    assert item.status.value == "pending" and item.job_id is None
     with stack.sessions() as session:
         queue_service.resume_queue(session)
         session.commit()

@@ -9,7 +9,7 @@ from aniworld.models import DownloadItem
 from aniworld.services.library import monitoring
 from aniworld.services.series import get_series
 from tests.fakesite.languages import GERMAN_SUB
-from tests.pipeline.conftest import Stack, played_duration
+from tests.system.conftest import Stack, played_duration
 
 pytestmark = pytest.mark.slow
 

@@ -2,43 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.pipeline.conftest import LEASE_SECONDS, Stack, _children
+from tests.harness import LEASE_SECONDS, WORKER_MODULE, children, gone
+from tests.system.conftest import Stack
 
 pytestmark = pytest.mark.slow
 
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
 
 
-def _horses(worker_pid: int) -> list[int]:
-    return _children(worker_pid)
-
-
-def _gone(pid: int) -> bool:
-    """True once ``pid`` no longer runs (a zombie awaiting its reaper counts as gone)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except (OSError, IndexError):
-        return True
-
-
 def test_kill_9_mid_download_resumes_and_completes_once(stack: Stack) -> None:
     stack.add_series(KAEMPFER)
     stack.settings(bandwidth_limit=60_000)
     stack.start_workers(0, scheduler=True)
-    victim = stack.start("aniworld.tasks.worker", "victim")
+    victim = stack.start(WORKER_MODULE, "victim")
     item_id = stack.queue(KAEMPFER, 1, 10)
     stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > 50_000, 30, "bytes to flow")
-    horses = _horses(victim.pid)
+    horses = children(victim.pid)
     assert horses, "the worker should be running the download in a work horse"
     stack.kill(victim)
-    stack.wait_for(lambda: all(_gone(pid) for pid in horses), 10, "the work horse to die")
+    stack.wait_for(lambda: all(gone(pid) for pid in horses), 10, "the work horse to die")
     assert stack.item(item_id).status.value == "downloading"
     stack.settings(bandwidth_limit=0)
-    stack.start("aniworld.tasks.worker", "rescuer")
+    stack.start(WORKER_MODULE, "rescuer")
     item = stack.wait_status(item_id, "completed", "failed", timeout=LEASE_SECONDS * 3 + 60)
     assert item.status.value == "completed", item.last_error
     ranges = [r.headers.get("Range", "") for r in stack.fakesite.hoster_requests]

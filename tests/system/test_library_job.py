@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,21 +27,16 @@ from aniworld.services.library import scan_state
 from aniworld.services.series import find_series
 from aniworld.tasks import dispatch
 from aniworld.tasks.download.runner import adopt_series_folder
-from tests.pipeline.conftest import ROOT, Stack
+from tests.harness import SCHEDULER_MODULE, WORKER_MODULE
 from tests.services.library.conftest import put, read_only
+from tests.system.conftest import Stack
 
 SUB = Language.GERMAN_SUB
 
 
 def start_library_worker(stack: Stack, name: str = "library-worker") -> subprocess.Popen[bytes]:
-    """``python -m aniworld.tasks.worker library``: the worker of the library queue only."""
-    log = open(stack.tmp_path / f"{name}.log", "ab")  # noqa: SIM115 - closed by stack.stop()
-    process = subprocess.Popen([sys.executable, "-m", "aniworld.tasks.worker", "library"], cwd=ROOT,
-                               env=stack.env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    process.log = log  # type: ignore[attr-defined]
-    stack.processes.append(process)
-    return process
+    """The worker that serves only the library queue (``WORKER_MODULE library``)."""
+    return stack.start(WORKER_MODULE, name, dispatch.LIBRARY_QUEUE)
 
 
 def request(stack: Stack) -> bool:
@@ -74,6 +68,12 @@ def folders(stack: Stack) -> dict[str, tuple[str, str | None]]:
 
 def scan_job_exists(connection: redis.Redis) -> bool:
     return Job.exists(dispatch.SCAN_JOB_ID, connection=connection)
+
+
+def scan_job_failed(connection: redis.Redis) -> bool:
+    """RQ's verdict on the scan job (written by the worker after the job's own status)."""
+    job = Job.fetch(dispatch.SCAN_JOB_ID, connection=connection, serializer=JSONSerializer)
+    return job.is_failed
 
 
 def build_library(library: Path) -> None:
@@ -112,7 +112,8 @@ def test_scan_job_runs_on_the_library_worker(stack: Stack) -> None:
         assert series is not None and len(series.episodes) == 3
     assert read_marker(stack.library / "Blauer Drache") == Marker(
         "aniworld", "blauer-drache", "Blauer Drache")
-    assert not scan_job_exists(connection)  # result_ttl=0: a finished scan leaves nothing
+    # result_ttl=0: a finished scan leaves nothing (RQ deletes it after the job returned).
+    stack.wait_for(lambda: not scan_job_exists(connection), 30, "RQ to delete the done job")
     # Nothing left to do for the scheduler's reconciliation.
     assert dispatch.reconcile_scan(stack.sessions, connection) is False
 
@@ -141,40 +142,39 @@ def test_scheduler_enqueues_a_scan_requested_while_redis_was_away(stack: Stack) 
         assert scan_state.request_scan(session)[1]
         session.commit()
     start_library_worker(stack)
-    stack.start("aniworld.tasks.scheduler", "scheduler")
+    stack.start(SCHEDULER_MODULE, "scheduler")
     assert wait_finished(stack, timeout=60).state == scan_state.FINISHED, stack.logs()
     assert set(folders(stack)) == {"Blauer Drache", "Drache"}
 
 
 @pytest.mark.slow
-def test_scan_of_a_vanished_library_fails_the_job_readably(stack: Stack) -> None:
+def test_scan_of_a_vanished_library_fails_the_job_readably(running_stack: Stack) -> None:
+    stack = running_stack  # its one worker serves the library queue too
     missing = stack.tmp_path / "share"
     put(missing / "Roter Mond" / "Roter Mond - S01E01.mkv")
     stack.settings(library_dir=str(missing))
     shutil.rmtree(missing)  # the share went away after the setting was saved
     assert request(stack)
-    start_library_worker(stack)
     done = wait_finished(stack)
     assert done.state == scan_state.FAILED
     assert done.message == f"The library folder {missing} does not exist; check it in Settings."
     connection = stack.redis()
-    job = Job.fetch(dispatch.SCAN_JOB_ID, connection=connection, serializer=JSONSerializer)
-    assert job.is_failed
+    # The worker writes the job's failure to Redis after the job wrote its status: wait.
+    stack.wait_for(lambda: scan_job_failed(connection), 30, "RQ to record the failed job")
     # A failed scan is not wanted any more: the scheduler does not retry it on its own.
     assert dispatch.reconcile_scan(stack.sessions, connection) is False
 
 
 @pytest.mark.slow
-def test_download_lands_in_the_matched_folder_and_marks_new_ones(stack: Stack) -> None:
+def test_download_lands_in_the_matched_folder_and_marks_new_ones(running_stack: Stack) -> None:
+    stack = running_stack  # its one worker serves the library queue too
     library = stack.library
     put(library / "Blauer Drache [1080p]" / "Staffel 1" / "Blauer Drache - S01E01 [GerSub].mkv")
     assert request(stack)
-    start_library_worker(stack)
     assert wait_finished(stack).state == scan_state.FINISHED, stack.logs()
     with stack.sessions() as session:
         assert find_series(session, "blauer-drache").folder == "Blauer Drache [1080p]"  # type: ignore[union-attr]
     stack.add_series("roter-mond")
-    stack.start_workers(1, scheduler=False)
     matched = stack.wait_status(stack.queue("blauer-drache", 1, 2, SUB), "completed", "failed")
     fresh = stack.wait_status(stack.queue("roter-mond", 1, 1, SUB), "completed", "failed")
     assert matched.status.value == fresh.status.value == "completed", stack.logs()
@@ -202,20 +202,19 @@ def test_download_lands_in_the_matched_folder_and_marks_new_ones(stack: Stack) -
 
 
 @pytest.mark.slow
-def test_a_symlinked_series_folder_is_scanned_and_downloaded_into(stack: Stack) -> None:
+def test_a_symlinked_series_folder_is_scanned_and_downloaded_into(running_stack: Stack) -> None:
     """Libraries spread over several disks: the series folder links to another disk."""
+    stack = running_stack  # its one worker serves the library queue too
     disk = stack.tmp_path / "disk2" / "Blauer Drache"
     put(disk / "Season 01" / "Blauer Drache - S01E01 [German Sub].mkv")
     stack.library.mkdir(parents=True, exist_ok=True)
     (stack.library / "Blauer Drache").symlink_to(disk, target_is_directory=True)
     assert request(stack)
-    start_library_worker(stack)
     assert wait_finished(stack).state == scan_state.FINISHED, stack.logs()
     assert folders(stack) == {"Blauer Drache": (FolderState.MATCHED, "blauer-drache")}
     assert read_marker(disk) == Marker("aniworld", "blauer-drache", "Blauer Drache")
     stack.add_series("roter-mond")
     stack.settings(parallel_downloads=2)
-    stack.start_workers(1, scheduler=False)
     # Two items for the linked folder would once have held both slots forever.
     ids = [stack.queue("blauer-drache", 1, episode, SUB) for episode in (2, 3)]
     ids.append(stack.queue("roter-mond", 1, 1, SUB))

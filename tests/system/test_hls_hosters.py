@@ -9,8 +9,8 @@ import pytest
 
 from aniworld.downloader.ffmpeg import ffmpeg_path
 from tests.fakesite.hosters import hls_variants
-from tests.pipeline.conftest import Stack, played_duration
-from tests.pipeline.test_downloads import KAEMPFER, _code
+from tests.system.conftest import Stack, played_duration
+from tests.system.test_downloads import KAEMPFER, _code
 
 pytestmark = pytest.mark.slow
 
