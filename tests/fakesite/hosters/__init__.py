@@ -23,7 +23,16 @@ class HosterContext:
 
 
 def _modules() -> dict[str, ModuleType]:
-    from tests.fakesite.hosters import doodstream, filemoon, generic, media, vidmoly, vidoza, voe
+    from tests.fakesite.hosters import (
+        doodstream,
+        filemoon,
+        generic,
+        media,
+        vidara,
+        vidmoly,
+        vidoza,
+        voe,
+    )
 
     return {
         "VOE": voe,
@@ -31,6 +40,7 @@ def _modules() -> dict[str, ModuleType]:
         "Vidoza": vidoza,
         "Doodstream": doodstream,
         "Filemoon": filemoon,
+        "Vidara": vidara,
         "*": generic,
         "media": media,
     }
