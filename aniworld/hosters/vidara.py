@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
-from aniworld.hosters.errors import ExtractorOutdated
+from aniworld.hosters.errors import ExtractorOutdated, HosterDrmProtected
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
 
@@ -68,7 +68,10 @@ def filecode(embed_url: str) -> str:
 
 
 def parse_answer(text: str) -> str:
-    """Return ``streaming_url`` of an ``/api/stream`` answer; raise ExtractorOutdated."""
+    """Return ``streaming_url`` of an ``/api/stream`` answer.
+
+    Raises HosterDrmProtected for a DRM stream, ExtractorOutdated for any other shape.
+    """
     try:
         data = json.loads(text)
     except ValueError:
@@ -76,7 +79,7 @@ def parse_answer(text: str) -> str:
     if not isinstance(data, dict):
         raise ExtractorOutdated(NAME, "the stream API answer is not a JSON object")
     if any(data.get(key) for key in _DRM_KEYS):
-        raise ExtractorOutdated(NAME, "the stream is DRM protected and cannot be saved")
+        raise HosterDrmProtected(NAME)
     url = data.get("streaming_url")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise ExtractorOutdated(NAME, "the stream API did not return a usable stream URL")

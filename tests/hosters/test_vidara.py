@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from aniworld.hosters import ExtractorOutdated, HosterFileGone, HosterUnavailable, resolve_stream
+from aniworld.hosters import (
+    ExtractorOutdated,
+    HosterDrmProtected,
+    HosterFileGone,
+    HosterUnavailable,
+    resolve_stream,
+)
 from aniworld.hosters.vidara import filecode, parse_answer
 from aniworld.site.transport import RequestsTransport, make_transport
 from aniworld.streams import Stream, StreamKind
@@ -81,7 +87,7 @@ def test_every_url_form_resolves(
 
 @pytest.mark.parametrize(
     ("variant", "error"),
-    [("gone", HosterFileGone), ("nourl", ExtractorOutdated), ("drm", ExtractorOutdated),
+    [("gone", HosterFileGone), ("nourl", ExtractorOutdated), ("drm", HosterDrmProtected),
      ("broken", HosterUnavailable)],
 )
 def test_api_failures_are_typed(
@@ -176,9 +182,15 @@ def test_filecode_of_each_url_form(url: str, code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["<html>", "[]", '{"streaming_url": ""}', '{"streaming_url": "ftp://x/y.m3u8"}',
-             '{"streaming_url": "https://x/master.m3u8", "license_url": "https://x/l"}'],
+    "text", ["<html>", "[]", '{"streaming_url": ""}', '{"streaming_url": "ftp://x/y.m3u8"}'],
 )
 def test_unusable_answers_mean_outdated(text: str) -> None:
     with pytest.raises(ExtractorOutdated):
         parse_answer(text)
+
+
+def test_drm_answer_is_its_own_error() -> None:
+    text = '{"streaming_url": "https://x/master.m3u8", "license_url": "https://x/l"}'
+    with pytest.raises(HosterDrmProtected, match="DRM") as caught:
+        parse_answer(text)
+    assert not caught.value.transient
