@@ -52,6 +52,10 @@ _ERROR_PHRASES = (
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
 _HEAD_BYTES = 20_000
 _SITE_CONTENT = "hostersitedirectnav"
+# s.to V2 structure (series, episode and search pages, the /r play gate): Cloudflare injects
+# its challenge-platform script into such ordinary pages as well.
+_V2_CONTENT = ('id="season-nav"', "data-play-url", "search-results-list",
+               "episode-redirect-gate-root")
 DEFAULT_RETRY_AFTER = 5.0
 
 
@@ -84,7 +88,9 @@ def classify_response(response: Response) -> SiteError | None:
 def _challenge_label(head: str, text: str, status: int) -> str | None:
     # A real content page or JSON answer may mention the protection (a script, a series
     # title); the site's own structure wins over marker words on a successful answer.
-    if status < 400 and (head.lstrip().startswith(("[", "{")) or _SITE_CONTENT in text.lower()):
+    lowered = text.lower()
+    if status < 400 and (head.lstrip().startswith(("[", "{"))
+                         or any(m in lowered for m in (_SITE_CONTENT, *_V2_CONTENT))):
         return None
     title = _page_title(head)
     for pattern, label in _CHALLENGE_TITLES:
