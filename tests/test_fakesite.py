@@ -268,7 +268,8 @@ def test_redirect_goes_to_hoster_origin(fakesite: FakeSite) -> None:
 def test_vidmoly_embed_matches_reference_regex(fakesite: FakeSite) -> None:
     series = fakesite.catalog.series("kaempfer-des-lichts-die-rueckkehr")
     link = next(x for x in series.episode(1, 1).links if x.hoster == "Vidmoly")
-    page = requests.get(fakesite.url + f"/redirect/{link.link_id}", timeout=5).text
+    page = requests.get(fakesite.url + f"/redirect/{link.link_id}", timeout=5,
+                        headers={"Sec-Fetch-Dest": "iframe"}).text  # as the browser's iframe
     reference = (REFERENCE / "ani-tui__aniworld-vidmoly-embed.html").read_text()
     pattern = re.compile(r"""file:\s*["']([^"']+master\.m3u8[^"']*)["']""")
     assert pattern.search(reference) and pattern.search(page)

@@ -6,6 +6,7 @@ import logging
 
 from aniworld.hosters.errors import (
     ExtractorOutdated,
+    HosterDrmProtected,
     HosterError,
     HosterFileGone,
     HosterUnavailable,
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "BlockedUrl",
     "ExtractorOutdated",
+    "HosterDrmProtected",
     "HosterError",
     "HosterFileGone",
     "HosterUnavailable",
@@ -36,8 +38,8 @@ def resolve_stream(
 ) -> Stream:
     """Resolve an embed URL right before downloading (media URLs are short-lived).
 
-    Raises UnsupportedHoster, ExtractorOutdated, HosterFileGone, HosterUnavailable or
-    BlockedUrl (embed, intermediate or media URL refused by the URL guard).
+    Raises UnsupportedHoster, ExtractorOutdated, HosterFileGone, HosterUnavailable,
+    HosterDrmProtected or BlockedUrl (embed, intermediate or media URL refused by the URL guard).
     """
     name, resolver = extractor_for(hoster)
     logger.info("hoster resolve hoster=%s", name)

@@ -73,6 +73,7 @@ class Fetcher:
         The transport checks each hop and connects to the address it checked. Raises
         BlockedUrl, HosterFileGone (404/410), HosterUnavailable (errors, 403/429/5xx, no answer).
         """
+        headers = self._as_iframe(url, headers)
         for _ in range(MAX_REDIRECTS + 1):
             response = self._send(url, headers)
             location = response.header("location")
@@ -81,6 +82,15 @@ class Fetcher:
                 continue
             return self._checked(response)
         raise HosterUnavailable(self.hoster, f"more than {MAX_REDIRECTS} redirects")
+
+    def _as_iframe(self, url: str, headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+        """An iframe load without a Referer comes from the site's page, as in the browser."""
+        if headers is None or headers.get("Sec-Fetch-Dest") != "iframe" or "Referer" in headers:
+            return headers
+        site = getattr(self.transport, "base_url", "")
+        if not site:
+            return headers
+        return {**headers, **page_headers(origin(site) + "/", url)}
 
     def post_json(
         self, url: str, payload: Mapping[str, object], headers: Mapping[str, str]
@@ -150,14 +160,21 @@ class Fetcher:
         return Stream(url=url, kind=kind, headers=headers, hoster=self.hoster)
 
 
-def page_headers(referer: str | None = None) -> dict[str, str]:
-    """Headers a browser sends when it loads an embed page inside an iframe."""
+def page_headers(referer: str | None = None, url: str | None = None) -> dict[str, str]:
+    """Headers a browser sends when it loads an embed page (at ``url``) inside an iframe.
+
+    The Referer is the embedding page (by default policy just its origin); ``Sec-Fetch-Site``
+    says whether that page is on the same origin as ``url``.
+    """
     headers = {
         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         "Accept-Language": "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7",
         "Sec-Fetch-Dest": "iframe",
         "Sec-Fetch-Mode": "navigate",
+        "Upgrade-Insecure-Requests": "1",
     }
     if referer:
         headers["Referer"] = referer
+        same = url is not None and origin(url) == origin(referer)
+        headers["Sec-Fetch-Site"] = "same-origin" if same else "cross-site"
     return headers

@@ -74,3 +74,17 @@ class HosterUnavailable(HosterError):
             "later or another hoster will be tried",
         )
         self.detail = detail
+
+
+class HosterDrmProtected(HosterError):
+    """The hoster serves this file only with DRM, which cannot be saved to a file."""
+
+    code = "hoster_drm_protected"
+    status = 422
+
+    def __init__(self, hoster: str) -> None:
+        super().__init__(
+            hoster,
+            f"{hoster} protects this video with DRM, which Aniworld cannot save; pick another "
+            "hoster (the next one in the hoster order is tried)",
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aniworld.hosters import doodstream, filemoon, vidmoly, vidoza, voe
+from aniworld.hosters import doodstream, filemoon, vidara, vidmoly, vidoza, voe
 from aniworld.hosters.errors import UnsupportedHoster
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
@@ -18,6 +18,7 @@ EXTRACTORS: dict[str, Resolver] = {
     vidoza.NAME: vidoza.resolve,
     doodstream.NAME: doodstream.resolve,
     filemoon.NAME: filemoon.resolve,
+    vidara.NAME: vidara.resolve,
 }
 _BY_KEY = {name.casefold(): name for name in EXTRACTORS}
 

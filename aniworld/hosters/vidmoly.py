@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
-from aniworld.hosters.errors import ExtractorOutdated
+from aniworld.hosters.errors import ExtractorOutdated, HosterUnavailable
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
 
+logger = logging.getLogger(__name__)
+
 NAME = "Vidmoly"
+# Shown (HTTP 200, no player) outside an iframe or while an interstitial runs (ref 2026 §5.2).
+_PLEASE_WAIT = re.compile(r"<title>\s*please wait|<h\d[^>]*>\s*please wait", re.I)
 _SOURCES = re.compile(r"sources\s*:\s*\[\s*\{[^}]*?\bfile\s*:\s*[\"'](https?://[^\"']+)[\"']", re.S)
 _ANY_FILE = re.compile(r"\bfile\s*:\s*[\"'](https?://[^\"']+\.m3u8[^\"']*)[\"']")
 
@@ -21,6 +26,11 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
     try:
         url = parse_page(page)
     except ExtractorOutdated as exc:
+        if is_wait_page(page):
+            logger.info("vidmoly wait page hoster=%s", NAME)
+            raise HosterUnavailable(
+                NAME, 'it showed its "Please wait" page instead of the player'
+            ) from None
         raise fetch.outdated_or_gone(page, exc.detail) from None
     # Vidmoly's CDN wants the embed domain as Referer, and the domain keeps moving.
     return fetch.stream(url, kind_of(url), origin(embed_url), with_origin=True)
@@ -32,3 +42,8 @@ def parse_page(page: str) -> str:
     if match is None:
         raise ExtractorOutdated(NAME, "no jwplayer sources found")
     return match[1]
+
+
+def is_wait_page(page: str) -> bool:
+    """True for Vidmoly's "Please wait" page (a passing state, not a changed player)."""
+    return bool(_PLEASE_WAIT.search(page))

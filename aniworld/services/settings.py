@@ -23,7 +23,7 @@ from aniworld.site.settings import SiteSettings
 
 SETTINGS_KEY = "app.settings"
 CONTAINERS = ("mp4", "mkv")
-DEFAULT_HOSTERS = ("VOE", "Vidoza", "Vidmoly", "Doodstream", "Filemoon")
+DEFAULT_HOSTERS = ("VOE", "Vidoza", "Vidmoly", "Doodstream", "Filemoon", "Vidara")
 # AppSettings field -> SiteSettings field it overrides (None keeps the environment's value).
 SITE_FIELDS = {"site_url": "base_url", "site_transport": "transport", "site_proxy": "proxy",
                "site_cookies": "cookies", "site_cache_ttl": "cache_ttl"}

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 from email.utils import parsedate_to_datetime
+from html import unescape
 
 from aniworld.site.errors import (
     SiteChallenge,
@@ -21,16 +22,34 @@ logger = logging.getLogger(__name__)
 
 SPAM_SENTENCE = "deine anfrage wurde als spam erkannt"
 SOFT_404_SENTENCE = "die gewünschte serie wurde nicht gefunden"
-# Markers checked in the first 20 kB only: a real page may mention them in user content.
-_CHALLENGE_MARKERS = (
-    ("ddos-guard", "DDoS-Guard browser check"),
-    ("checking your browser", "browser check"),
-    ("browser check", "browser check"),
-    ("<title>just a moment", "Cloudflare challenge"),
-    ("<title>attention required", "Cloudflare block"),
+# Challenge markers of site-2026 §8, checked in the first 20 kB only. Markup a check page
+# carries and a content page does not (script paths, form fields, the protection's own hosts):
+_STRONG_MARKERS = (
     ("cdn-cgi/challenge-platform", "Cloudflare challenge"),
+    ("challenges.cloudflare.com", "Cloudflare challenge"),
     ("cf_chl_", "Cloudflare challenge"),
+    ("challenge-running", "Cloudflare challenge"),
+    ("jschl-answer", "Cloudflare challenge"),
+    ("/.well-known/ddos-guard/", "DDoS-Guard browser check"),
+    ("check.ddos-guard.net", "DDoS-Guard browser check"),
 )
+# A check page's whole <title>. A content page's title also names the series and the site,
+# so a series called "Just a moment" does not match (false positive noted in §8).
+_CHALLENGE_TITLES = (
+    (re.compile(r"just a moment(?:\.\.\.|…)?"), "Cloudflare challenge"),
+    (re.compile(r"attention required!?(?: \| cloudflare)?"), "Cloudflare block"),
+    (re.compile(r"ddos-guard|ddos guard"), "DDoS-Guard browser check"),
+)
+# Words a content page may contain too; they count only on an error answer (403, 503, ...).
+_ERROR_PHRASES = (
+    ("ddos-guard", "DDoS-Guard browser check"),
+    ("just a moment", "Cloudflare challenge"),
+    ("attention required", "Cloudflare block"),
+    ("checking your browser", "browser check"),
+    ("enable javascript and cookies", "Cloudflare challenge"),
+    ("ddos protection by cloudflare", "Cloudflare challenge"),
+)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
 _HEAD_BYTES = 20_000
 _SITE_CONTENT = "hostersitedirectnav"
 # s.to V2 structure (series, episode and search pages, the /r play gate): Cloudflare injects
@@ -67,16 +86,28 @@ def classify_response(response: Response) -> SiteError | None:
 
 
 def _challenge_label(head: str, text: str, status: int) -> str | None:
-    # A real content page or JSON answer may mention DDoS-Guard in a script tag; only an
-    # error status or a page without the site's content is a check page.
+    # A real content page or JSON answer may mention the protection (a script, a series
+    # title); the site's own structure wins over marker words on a successful answer.
     lowered = text.lower()
     if status < 400 and (head.lstrip().startswith(("[", "{"))
                          or any(m in lowered for m in (_SITE_CONTENT, *_V2_CONTENT))):
         return None
-    for marker, label in _CHALLENGE_MARKERS:
+    title = _page_title(head)
+    for pattern, label in _CHALLENGE_TITLES:
+        if pattern.fullmatch(title):
+            return label
+    for marker, label in _STRONG_MARKERS:
         if marker in head:
             return label
+    if status >= 400:
+        return next((label for phrase, label in _ERROR_PHRASES if phrase in head), None)
     return None
+
+
+def _page_title(head: str) -> str:
+    """The lower-cased ``<title>`` text with entities decoded and spaces collapsed."""
+    match = _TITLE.search(head)
+    return " ".join(unescape(match[1]).split()) if match else ""
 
 
 def is_soft_404(html: str) -> bool:

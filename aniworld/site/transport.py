@@ -71,6 +71,8 @@ class Transport(Protocol):
     """The one interface the client uses to talk HTTP."""
 
     user_agent: str
+    # The site this transport was made for; hoster requests name it as their Referer.
+    base_url: str
 
     def request(
         self,
@@ -119,6 +121,7 @@ class _BaseTransport:
     session: Any
 
     def __init__(self, base_url: str, user_agent: str, proxy: str | None, cookies: str | None):
+        self.base_url = base_url
         self.user_agent = user_agent
         self.proxies = {"http": proxy, "https": proxy} if proxy else None
         host = urlsplit(base_url).hostname or ""

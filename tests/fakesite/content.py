@@ -254,9 +254,21 @@ def _serienstream(ids: _Ids) -> list[Series]:
     ]
 
 
+def _nebelufer(ids: _Ids) -> Series:
+    """A 2026 series: episode 1 only on Vidara (site-2026 §2), episode 2 also on VOE."""
+    specs = (
+        (("Am Nebelufer", "At the Misty Shore"), {GERMAN_DUB: ("Vidara",)}),
+        (("Flut", "Tide"), {GERMAN_DUB: ("Vidara", "VOE")}),
+    )
+    eps = tuple(_episode(ids, 1, i, t, la) for i, (t, la) in enumerate(specs, 1))
+    return _series("nebelufer", "Nebelufer", start_year=2026, end_year=None,
+                   genres=("Drama",), seasons=(Season(1, eps),))
+
+
 def build_catalog() -> Catalog:
     """Build the full, deterministic catalogue of both engines (plus s.to V2)."""
     ids = _Ids()
     series = [_kaempfer(ids), _hells_kitchen(ids), _endless(ids), _sternenstaub(ids)]
     series += [_dr_who(ids), *_fillers(ids), _stadt(ids), *_serienstream(ids)]
+    series.append(_nebelufer(ids))  # last, so every older id stays what it was
     return Catalog(series)

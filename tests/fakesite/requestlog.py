@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import asdict, dataclass, field
 
-LOGGED_HEADERS = ("User-Agent", "Referer", "Cookie", "X-Requested-With", "Origin", "Range")
+LOGGED_HEADERS = (
+    "User-Agent", "Referer", "Cookie", "X-Requested-With", "Origin", "Range",
+    "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site",
+)
 
 
 @dataclass

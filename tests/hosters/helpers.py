@@ -57,6 +57,7 @@ class StubTransport:
 
     answer: Callable[[str], str]
     user_agent: str = USER_AGENT
+    base_url: str = ""
 
     def request(
         self, method: str, url: str, *, headers: Mapping[str, str] | None = None, **_: object

@@ -206,7 +206,7 @@ def test_unsupported_hoster(transport: RequestsTransport) -> None:
     with pytest.raises(UnsupportedHoster, match="LoadX") as caught:
         resolve_stream("LoadX", "https://example.invalid/e/x", transport)
     assert caught.value.transient is False
-    assert supported_hosters() == ["VOE", "Vidmoly", "Vidoza", "Doodstream", "Filemoon"]
+    assert supported_hosters() == ["VOE", "Vidmoly", "Vidoza", "Doodstream", "Filemoon", "Vidara"]
     assert is_supported("voe") and is_supported("DOODSTREAM") and not is_supported("LoadX")
 
 

@@ -29,7 +29,8 @@ def answer(status: int, text: str = "", **headers: str) -> Response:
         (answer(302, "", location="/x"), None),
         (answer(200, "[]"), None),
         (answer(403, "<title>DDoS-Guard</title>Checking your browser"), SiteChallenge),
-        (answer(200, "<html>ddos-guard check</html>"), SiteChallenge),
+        (answer(200, "<title>DDOS-GUARD</title><a href='/.well-known/ddos-guard/id/1'>"),
+         SiteChallenge),
         (answer(403, "<title>Just a moment...</title>"), SiteChallenge),
         (answer(503, "<script src='/cdn-cgi/challenge-platform/x'>"), SiteChallenge),
         (answer(403, "Forbidden"), SiteChallenge),
@@ -74,3 +75,62 @@ def test_retry_after_forms(value: str, expected: float) -> None:
     """Seconds, HTTP dates and garbage."""
     now = 1445412470.0  # 10 s before the date above
     assert retry_after_seconds(value, now=now) == pytest.approx(expected)
+
+
+# --- documented challenge markers (site-2026 §8) and their false positives (§9.35) ----------
+
+CHALLENGE_PAGES = {
+    "cf title": "<html><head><title>Just a moment...</title></head><body></body></html>",
+    "cf title entity": "<title>Just a moment&#8230;</title>",
+    "cf block title": "<title>Attention Required! | Cloudflare</title>",
+    "cf platform": "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script>",
+    "cf challenges host": "<script src='https://challenges.cloudflare.com/turnstile/v0/api.js'>",
+    "cf chl opt": "<script>window._cf_chl_opt={cvId:'3'};</script>",
+    "cf running": "<div id='challenge-running'></div>",
+    "cf jschl": "<form id='challenge-form'><input name='jschl-answer'></form>",
+    "ddg title": "<html><head><title>DDOS-GUARD</title></head><body></body></html>",
+    "ddg path": "<script src='/.well-known/ddos-guard/js-challenge/index.js'></script>",
+    "ddg captcha path": "<iframe src='/.well-known/ddos-guard/h-captcha/'></iframe>",
+    "ddg host": "<img src='https://check.ddos-guard.net/set/id/abc'>",
+}
+ERROR_ONLY_PHRASES = [
+    "Checking your browser", "Enable JavaScript and cookies to continue", "DDoS-Guard",
+    "DDoS protection by Cloudflare", "Just a moment", "Attention Required",
+]
+LOOKALIKE_TITLES = [
+    "Just a moment", "Just a Moment... | AniWorld.to - Animes gratis online ansehen",
+    "DDoS-Guard", "DDoS-Guard: The Series", "Attention Required", "Checking your browser",
+    "Browser Check",
+]
+
+
+@pytest.mark.parametrize("status", [200, 403, 503])
+@pytest.mark.parametrize("name", CHALLENGE_PAGES)
+def test_each_documented_marker_is_a_challenge(name: str, status: int) -> None:
+    """A check page carries one documented marker; each one alone is enough."""
+    assert isinstance(classify_response(answer(status, CHALLENGE_PAGES[name])), SiteChallenge)
+
+
+@pytest.mark.parametrize("phrase", ERROR_ONLY_PHRASES)
+def test_marker_words_count_on_error_answers_only(phrase: str) -> None:
+    """Words a content page may contain flag a 403/503, never a 200 by themselves."""
+    text = f"<html><body><p>{phrase}</p></body></html>"
+    assert isinstance(classify_response(answer(503, text)), SiteChallenge)
+    assert classify_response(answer(200, text)) is None
+
+
+def _listing(title: str) -> str:
+    """A 200 page without the series navigation (catalogue, search, new-episodes, s.to V2)."""
+    return (
+        f"<html><head><title>{title} | S.to</title></head><body>"
+        f"<h1 class='h2 mb-1 fw-bold'>{title}</h1><ul><li><a href='/serie/x'>{title}</a></li>"
+        "<li>Checking your browser, DDoS-Guard and other stories</li></ul></body></html>"
+    )
+
+
+@pytest.mark.parametrize("title", LOOKALIKE_TITLES)
+def test_normal_pages_named_like_a_challenge_are_not_flagged(title: str) -> None:
+    """A series called "Just a moment" or "DDoS-Guard" is content (§8 false positives)."""
+    assert classify_response(answer(200, _listing(title))) is None
+    series_page = f"<html><head><title>{title}</title></head><body>{PAGE}</body></html>"
+    assert classify_response(answer(200, series_page)) is None

@@ -29,6 +29,7 @@ def _modules() -> dict[str, ModuleType]:
         generic,
         hls_variants,
         media,
+        vidara,
         vidmoly,
         vidoza,
         voe,
@@ -40,6 +41,7 @@ def _modules() -> dict[str, ModuleType]:
         "Vidoza": vidoza,
         "Doodstream": doodstream,
         "Filemoon": filemoon,
+        "Vidara": vidara,
         "*": generic,
         "hls-variants": hls_variants,  # before media: it claims masters with a mode only
         "media": media,

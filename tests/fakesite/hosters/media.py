@@ -200,7 +200,7 @@ def _serve_hls(request: Request, context: HosterContext) -> Response | None:
         if denied := refusal(request, need_referer=False):
             return denied
         if match[3] == "master":
-            return Response(200, _master_text().encode(), PLAYLIST)
+            return Response(200, master_text().encode(), PLAYLIST)
         variant = dirs[0] if match[2] == "hi" else dirs[1]
         return Response(200, (variant / "index.m3u8").read_bytes(), PLAYLIST)
     if match := _SEGMENT.match(request.path):
@@ -214,7 +214,7 @@ def _serve_hls(request: Request, context: HosterContext) -> Response | None:
     return None
 
 
-def _master_text() -> str:
+def master_text() -> str:
     lines = ["#EXTM3U", "#EXT-X-VERSION:3"]
     for name in ("lo", "hi"):  # low first: a client that takes the first variant is wrong
         resolution, bandwidth = media_files.VARIANTS[name]

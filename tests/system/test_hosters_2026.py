@@ -1,0 +1,59 @@
+"""Hosters of 2026 through the whole system: queue → RQ worker → site → hoster → library."""
+
+from __future__ import annotations
+
+import pytest
+
+from aniworld.languages import Language
+from tests.fakesite.hosters import vidara as fake_vidara
+from tests.fakesite.hosters import vidmoly as fake_vidmoly
+from tests.system.conftest import Stack, played_duration
+
+pytestmark = pytest.mark.slow
+
+SERIES = "nebelufer"
+KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
+
+
+def _code(stack: Stack, key: str, episode: int, hoster: str) -> str:
+    links = stack.fakesite.catalog.series(key).episode(1, episode).links
+    return next(link.code for link in links
+                if link.hoster == hoster and link.language == Language.GERMAN_DUB.value)
+
+
+def test_vidara_only_episode_arrives_in_the_library(stack: Stack) -> None:
+    stack.add_series(SERIES)
+    stack.start_workers(1)
+    item = stack.wait_status(stack.queue(SERIES, 1, 1), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    path = stack.library / item.file_path
+    assert item.hoster == "Vidara" and path.name.startswith("Nebelufer - S01E01 - ")
+    assert played_duration(path) > 1
+    posts = stack.fakesite.requests_to("/api/stream", server="hoster")
+    assert posts and {r.method for r in posts} == {"POST"}
+
+
+def test_broken_vidara_api_falls_back_to_the_next_hoster(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack.add_series(SERIES)
+    stack.settings(hoster_order=["Vidara", "VOE"])
+    monkeypatch.setitem(fake_vidara.VARIANTS, _code(stack, SERIES, 2, "Vidara"), "broken")
+    stack.start_workers(1)
+    item = stack.wait_status(stack.queue(SERIES, 1, 2), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert item.hoster == "VOE" and stack.fakesite.requests_to("/api/stream", server="hoster")
+
+
+def test_vidmoly_please_wait_page_falls_back_to_the_next_hoster(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack.add_series(KAEMPFER)
+    stack.settings(hoster_order=["Vidmoly", "VOE"])
+    code = _code(stack, KAEMPFER, 2, "Vidmoly")
+    monkeypatch.setitem(fake_vidmoly.VARIANTS, code, "wait")
+    stack.start_workers(1)
+    item = stack.wait_status(stack.queue(KAEMPFER, 1, 2), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert item.hoster == "VOE"
+    assert stack.fakesite.requests_to(f"/embed-{code}.html", server="hoster")
