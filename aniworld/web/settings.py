@@ -127,6 +127,8 @@ def _values(settings: AppSettings) -> dict[str, Any]:
         "disk_reserve": _trim(settings.disk_reserve / GIB),
         "container": settings.container,
         "max_attempts": settings.max_attempts,
+        "breaker_failures": settings.breaker_failures,
+        "breaker_cooldown_minutes": settings.breaker_cooldown_minutes,
         "monitor_interval_hours": settings.monitor_interval_hours,
         "naming_template": settings.naming_template,
         "site_url": settings.site_url or "",
@@ -261,13 +263,20 @@ def _text(form: Form, name: str) -> str | None:
 
 
 def _parse_hosters(form: Form) -> Parsed:
+    changes: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in ("breaker_failures", "breaker_cooldown_minutes"):
+        if name in form:
+            _whole(form, name, changes, errors)
     names = [n.strip() for n in form.get("hoster_order", "").replace(",", "\n").splitlines()]
     names = [name for name in names if name]
     unknown = [name for name in names if canonical_name(name) is None]
     if unknown:
         known = ", ".join(supported_hosters())
-        return {}, {"hoster_order": f"Unknown hoster {', '.join(unknown)}; use {known}"}
-    return {"hoster_order": [canonical_name(name) for name in names]}, {}
+        errors["hoster_order"] = f"Unknown hoster {', '.join(unknown)}; use {known}"
+    else:
+        changes["hoster_order"] = [canonical_name(name) for name in names]
+    return changes, errors
 
 
 def _parse_downloads(form: Form) -> Parsed:
