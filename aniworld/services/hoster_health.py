@@ -25,6 +25,9 @@ from aniworld.models.hoster_health import WINDOW
 
 logger = logging.getLogger(__name__)
 
+# The one site so far (``Series.site``); s.to will be a second key, so everything is per site.
+DEFAULT_SITE = "aniworld"
+
 
 class HosterState(StrEnum):
     """What the breaker says about a hoster."""
@@ -114,11 +117,23 @@ def cooling_down(session: Session, site: str, now: datetime | None = None) -> fr
     return frozenset(session.scalars(query))
 
 
-def hoster_reports(session: Session, now: datetime | None = None) -> list[HosterReport]:
-    """Every known hoster's health, by site then hoster name."""
+def hoster_reports(session: Session, now: datetime | None = None,
+                   known: Iterable[tuple[str, str]] = ()) -> list[HosterReport]:
+    """Every hoster's health by site then name; ``known`` (site, hoster) pairs without any
+    outcome yet are listed as ok with no figures."""
     now = now or utcnow()
-    rows = session.scalars(select(HosterHealth).order_by(HosterHealth.site, HosterHealth.hoster))
-    return [_report(row, now) for row in rows]
+    rows = session.scalars(select(HosterHealth))
+    reports = {(row.site, row.hoster): _report(row, now) for row in rows}
+    for site, hoster in known:
+        reports.setdefault((site, _key(hoster)), _empty(site, _key(hoster)))
+    return [reports[key] for key in sorted(reports)]
+
+
+def _empty(site: str, hoster: str) -> HosterReport:
+    return HosterReport(site=site, hoster=hoster, state=HosterState.OK, success_rate=None,
+                        recent_attempts=0, consecutive_failures=0, last_error=None,
+                        last_error_code=None, last_failure_at=None, last_success_at=None,
+                        median_speed=None, cooldown_until=None)
 
 
 def state_of(row: HosterHealth, now: datetime) -> HosterState:

@@ -37,6 +37,8 @@ SEARCH_CACHE_SECONDS = 300
 MAX_REDIRECT_HOPS = 10
 T = TypeVar("T")
 _REDIRECT = re.compile(r"^/redirect/(\d{1,18})/?$")
+# Refusals that mean "you look like a bot": asking again per item only makes it worse.
+_BOT_REFUSALS = (SiteChallenge, SiteSpamBlocked)
 
 
 class SiteClient:
@@ -141,7 +143,7 @@ class SiteClient:
             response = self._send("GET", url, PAGE_HEADERS, follow_redirects=False)
             location = response.header("location")
             if not (300 <= response.status < 400 and location):
-                raise CaptchaRequired(url)
+                raise self._held(CaptchaRequired(url))
             url = urljoin(url, location)
             if not self._on_site(url):
                 logger.info("redirect resolved link=%s host=%s", redirect_url_or_link_id,
@@ -192,7 +194,7 @@ class SiteClient:
             if isinstance(outcome, Response):
                 return outcome
             if not self._may_retry(outcome, attempt, challenged):
-                raise outcome
+                raise self._held(outcome) if isinstance(outcome, _BOT_REFUSALS) else outcome
             challenged = challenged or isinstance(outcome, SiteChallenge)
             logger.info("site retry url=%s attempt=%s error=%s", url, attempt + 1, outcome.code)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -220,6 +222,12 @@ class SiteClient:
             logger.debug("site answer url=%s status=%s", url, response.status)
             return response
         logger.warning("site refused url=%s status=%s error=%s", url, response.status, error.code)
+        return error
+
+    def _held(self, error: SiteError) -> SiteError:
+        """Pause the whole site after it refused us as a bot; return ``error`` to raise."""
+        if self.settings.challenge_cooldown > 0:
+            self.limiter.hold(self.settings.challenge_cooldown, error.code)
         return error
 
     def _may_retry(self, error: SiteError, attempt: int, challenged: bool) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
-from aniworld.site import SiteClient
+from aniworld.site import SiteClient, SiteSettings
 from aniworld.tasks import dispatch
 
 logger = logging.getLogger(__name__)
@@ -55,10 +55,15 @@ def make_site_client() -> SiteClient:
 
     Ends the session's read transaction, so call it before any write in the request.
     """
-    site = effective_site_settings(_config(), load_settings(db.session))
+    site = site_settings()
     # The site's answers can take seconds; do not hold a database snapshot meanwhile.
     db.session.rollback()
     return SiteClient(site, redis=get_redis())
+
+
+def site_settings() -> SiteSettings:
+    """The site settings in effect (stored overrides over the environment)."""
+    return effective_site_settings(_config(), load_settings(db.session))
 
 
 def library_root() -> Path:

@@ -98,3 +98,10 @@ def test_two_sessions_share_one_row(session_factory: sessionmaker[Session]) -> N
         second.commit()
         row = second.get(HosterHealth, ("aniworld", "voe"))
         assert row.failures == 2 and row.consecutive_failures == 2
+
+
+def test_configured_hosters_without_outcomes_are_listed(session: Session) -> None:
+    _fail(session, "Vidmoly")
+    reports = health.hoster_reports(session, known=[("aniworld", "VOE"), ("aniworld", "Vidmoly")])
+    assert [(r.hoster, r.recent_attempts) for r in reports] == [("vidmoly", 1), ("voe", 0)]
+    assert reports[1].state is HosterState.OK and reports[1].success_rate is None

@@ -20,6 +20,7 @@ from aniworld.services import execution
 from aniworld.services import queue as queue_service
 from aniworld.services.hoster_health import HosterState, hoster_reports
 from aniworld.services.settings import save_settings
+from aniworld.site.limiter import SiteLimiter
 from aniworld.tasks.download import runner
 from aniworld.tasks.runtime import Runtime, build_runtime
 from tests.fakesite.server import FakeSite
@@ -110,3 +111,15 @@ def test_failed_probe_opens_the_breaker_again(runtime: Runtime, fakesite: FakeSi
     probed = _voe_requests(fakesite)
     assert _download(runtime, 5).hoster == "Vidmoly"
     assert _voe_requests(fakesite) == probed
+
+
+def test_item_waits_out_a_site_hold_without_asking_the_site(
+        runtime: Runtime, fakesite: FakeSite) -> None:
+    SiteLimiter(fakesite.url, runtime.redis).hold(600, "site_challenge")
+    fakesite.clear_requests()
+    item = _download(runtime, 1)
+    assert item.status is ItemStatus.PENDING and item.attempts == 1
+    assert "browser check" in item.last_error
+    assert item.not_before is not None
+    assert item.not_before > utcnow() + timedelta(seconds=590)  # not the 60 s retry delay
+    assert fakesite.requests == [] and fakesite.hoster_requests == []

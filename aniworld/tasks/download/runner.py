@@ -8,6 +8,7 @@ it, the next language (language preference setting). Failures are classified onc
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -246,7 +247,9 @@ def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,
     attempts = claim.attempts + 1
     if is_transient(error) and not isinstance(error, PermanentFailure) \
             and attempts < settings.max_attempts:
-        delay = settings.retry_delay(attempts)
+        # A site on hold says how long: do not come back before it ends.
+        delay = max(settings.retry_delay(attempts),
+                    math.ceil(getattr(error, "retry_after", 0) or 0))
         note = f"{message} (attempt {attempts} of {settings.max_attempts}; retrying in {delay}s)"
         return _finish(runtime, claim, lambda s: execution.retry_later(
             s, claim.item_id, claim.lease, note, delay), Outcome.RETRY)
