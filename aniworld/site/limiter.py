@@ -91,6 +91,9 @@ class _Backend(Protocol):
     def notice(self) -> tuple[str, int] | None:
         ...
 
+    def release_hold(self) -> None:
+        ...
+
 
 class RedisBackend:
     """Limiter state in Redis, so every web and worker process shares it."""
@@ -143,6 +146,10 @@ class RedisBackend:
         if reason is None or int(left) <= 0:
             return None
         return (reason.decode() if isinstance(reason, bytes) else str(reason)), int(left)
+
+    def release_hold(self) -> None:
+        """End the cool-down and the hold, and forget the failure count."""
+        self.client.delete(self.keys[2], self.notice_key, self.failure_key)
 
 
 class LocalBackend:
@@ -215,6 +222,11 @@ class LocalBackend:
         with self.lock:
             left = int((self.cool_until - time.monotonic()) * 1000)
             return (self.hold_reason, left) if self.hold_reason and left > 0 else None
+
+    def release_hold(self) -> None:
+        """End the cool-down and the hold, and forget the failure count."""
+        with self.lock:
+            self.cool_until, self.hold_reason, self.failure_count = 0.0, None, 0
 
 
 class SiteLimiter:
@@ -304,6 +316,11 @@ class SiteLimiter:
         """The running hold, if any (for the banner)."""
         found = self._call("notice")
         return SiteHold(found[0], found[1] / 1000) if found else None
+
+    def release_hold(self) -> None:
+        """Let requests go out now: the user says the challenge is solved."""
+        self._call("release_hold")
+        logger.info("site hold released site=%s", self.site)
 
     def succeeded(self) -> None:
         """Reset the failure count after a good answer."""

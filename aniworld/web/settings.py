@@ -40,6 +40,7 @@ from aniworld.services.settings import (
 from aniworld.site.cookies import parse_cookies
 from aniworld.site.settings import TRANSPORT_NAMES
 from aniworld.web.htmx import is_htmx, render
+from aniworld.web.resources import end_site_hold
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,8 @@ def naming_preview() -> Response:
 
 @bp.post("/site")
 def site() -> Response:
-    """Store the site overrides (blank: the ANIWORLD_SITE_* value)."""
+    """Store the site overrides (blank: the ANIWORLD_SITE_* value); ends a site hold."""
+    end_site_hold()  # new cookies or a proxy are what the hold's message asks for
     return _save("site", _parse_site)
 
 

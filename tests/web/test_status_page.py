@@ -83,3 +83,22 @@ def test_status_needs_a_login(client: FlaskClient, auth: AuthActions) -> None:
     auth.set_password()
     assert client.get("/api/v1/status/hosters").status_code == 401
     assert client.get("/status/").status_code in (302, 401)
+
+
+def test_a_retry_ends_the_site_hold(app_env: dict[str, str], redis_url: str,
+                                    client: FlaskClient, logged_in: AuthActions) -> None:
+    _hold(app_env, redis_url)
+    response = client.post("/queue/retry-failed",
+                           headers={**HX, "X-CSRFToken": logged_in.csrf_token()})
+    assert response.status_code == 200
+    assert client.get("/api/v1/status/hosters").get_json()["site_hold"] is None
+
+
+def test_saving_site_settings_ends_the_site_hold(app_env: dict[str, str], redis_url: str,
+                                                 client: FlaskClient,
+                                                 logged_in: AuthActions) -> None:
+    _hold(app_env, redis_url)
+    response = client.post("/settings/site", data={"site_cache_ttl": "60"},
+                           headers={**HX, "X-CSRFToken": logged_in.csrf_token()})
+    assert response.status_code == 200
+    assert client.get("/api/v1/status/hosters").get_json()["site_hold"] is None
