@@ -42,11 +42,14 @@ class StatusReport:
 
 
 def status_report() -> StatusReport:
-    """Hoster health (the settings' hosters first listed even without outcomes) and hold."""
+    """Hoster health in the settings' hoster order (listed even without outcomes), and hold."""
     settings = load_settings(db.session)
     known = [(DEFAULT_SITE, hoster) for hoster in settings.hoster_order]
+    rank = {hoster.lower(): index for index, hoster in enumerate(settings.hoster_order)}
     now = utcnow()
-    return StatusReport(hoster_reports(db.session, now, known), _site_hold(), now)
+    reports = sorted(hoster_reports(db.session, now, known),
+                     key=lambda r: (r.site, rank.get(r.hoster, len(rank)), r.hoster))
+    return StatusReport(reports, _site_hold(), now)
 
 
 def display_name(hoster: str) -> str:

@@ -38,6 +38,7 @@ def test_page_lists_configured_hosters_and_is_in_the_navigation(
     assert 'href="/status/"' in client.get("/queue/").get_data(as_text=True)
     assert "<h1>Status</h1>" in html and "VOE" in html and "Vidmoly" in html
     assert "no downloads yet" in html and "Requests to the site run normally" in html
+    assert html.index("VOE") < html.index("Vidoza") < html.index("Filemoon")  # settings' order
     assert "every 30s" not in html  # nothing runs out by itself: no polling
 
 
