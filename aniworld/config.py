@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from dotenv import load_dotenv
 
 from aniworld.errors import ConfigError, ValidationError
-from aniworld.site.settings import SiteSettings
+from aniworld.site.settings import STO_DEFAULT_URL, SiteSettings, parse_site_urls
 
 MIN_PASSWORD_LENGTH = 8
 MIN_API_KEY_LENGTH = 20
@@ -44,6 +44,14 @@ class Config:
     # RQ's worker TTL and job monitoring interval; tests shorten them to provoke outages.
     worker_ttl: int = 420
     worker_heartbeat_seconds: int = 30
+    # s.to (serienstream V2): preferred URL first, then mirrors (ANIWORLD_STO_URL).
+    sto_urls: tuple[str, ...] = (STO_DEFAULT_URL,)
+
+    @property
+    def sto_site(self) -> SiteSettings:
+        """Settings of the s.to client: the preferred s.to URL, the V2 engine, same transport."""
+        return SiteSettings(base_url=self.sto_urls[0], engine="serienstream",
+                            transport=self.site.transport, proxy=self.site.proxy)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -70,6 +78,7 @@ class Config:
             lease_seconds=_integer(environ, "ANIWORLD_LEASE_SECONDS", 45),
             worker_ttl=_integer(environ, "ANIWORLD_WORKER_TTL", 420),
             worker_heartbeat_seconds=_integer(environ, "ANIWORLD_WORKER_HEARTBEAT_SECONDS", 30),
+            sto_urls=_sto_urls(environ),
         )
 
 
@@ -139,6 +148,13 @@ def _site_settings(environ: Mapping[str, str]) -> SiteSettings:
     except ValidationError as exc:
         variable = SITE_VARIABLES.get(exc.field or "", "ANIWORLD_SITE_*")
         raise ConfigError(f"{variable}: {exc.message}") from exc
+
+
+def _sto_urls(environ: Mapping[str, str]) -> tuple[str, ...]:
+    try:
+        return parse_site_urls(environ.get("ANIWORLD_STO_URL"), STO_DEFAULT_URL)
+    except ValidationError as exc:
+        raise ConfigError(f"ANIWORLD_STO_URL: {exc.message} (comma-separated URLs)") from exc
 
 
 def _cookies(path: str | None) -> str | None:

@@ -18,6 +18,11 @@ class Language(StrEnum):
         """Human-readable name, e.g. ``German Dub``."""
         return self.value.replace("-", " ").title()
 
+    @property
+    def audio(self) -> str:
+        """ISO 639-2 code of the spoken language: dubs in theirs, subs in the Japanese original."""
+        return {"german-dub": "deu", "english-dub": "eng"}.get(self.value, "jpn")
+
     @classmethod
     def parse(cls, value: str) -> Language:
         """Return the language for an id, raising ``ValueError`` listing valid ids."""

@@ -53,8 +53,24 @@ def test_site_cookies_are_read_from_the_file(tmp_path: Path) -> None:
     assert config.site.transport == "requests" and config.site.cache_ttl == 60
 
 
+def test_sto_urls_default_and_mirror_list(tmp_path: Path) -> None:
+    """ANIWORLD_STO_URL: serienstream.to by default; a comma list keeps order, first preferred."""
+    config = Config.from_env(_env(tmp_path))
+    assert config.sto_urls == ("https://serienstream.to",)
+    assert (config.sto_site.base_url, config.sto_site.engine) == (
+        "https://serienstream.to", "serienstream")
+    config = Config.from_env(_env(
+        tmp_path, ANIWORLD_STO_URL=" https://serienstream.cx/, http://186.2.175.5 ,,"
+        "https://serienstream.cx", ANIWORLD_SITE_TRANSPORT="requests"))
+    assert config.sto_urls == ("https://serienstream.cx", "http://186.2.175.5")
+    assert config.sto_site.base_url == "https://serienstream.cx"
+    assert config.sto_site.transport == "requests"
+
+
 @pytest.mark.parametrize(("name", "value"), [
     ("DATABASE_URL", "mysql://x/y"),
+    ("ANIWORLD_STO_URL", "https://serienstream.to,serienstream.cx"),
+    ("ANIWORLD_STO_URL", "https://serienstream.to/serie"),
     ("REDIS_URL", "http://localhost:6379"),
     ("ANIWORLD_SITE_URL", "aniworld.to"),
     ("ANIWORLD_SITE_TRANSPORT", "telnet"),

@@ -2,6 +2,7 @@
 
 from aniworld.downloader.engine import discard_partial, download
 from aniworld.downloader.errors import (
+    BadStreamKey,
     CorruptDownload,
     DownloadCancelled,
     DownloadError,
@@ -11,11 +12,13 @@ from aniworld.downloader.errors import (
     MediaServerError,
     MediaUnavailable,
     StalledDownload,
+    UnsupportedStream,
 )
 from aniworld.downloader.ratelimit import RateLimiter, TokenBucket
 from aniworld.downloader.types import DownloadResult, DownloadSettings, Progress, StopRequested
 
 __all__ = [
+    "BadStreamKey",
     "CorruptDownload",
     "DownloadCancelled",
     "DownloadError",
@@ -31,6 +34,7 @@ __all__ = [
     "StalledDownload",
     "StopRequested",
     "TokenBucket",
+    "UnsupportedStream",
     "discard_partial",
     "download",
 ]

@@ -16,7 +16,7 @@ from aniworld.downloader import hls, mp4
 from aniworld.downloader.disk import ensure_space, place
 from aniworld.downloader.errors import CorruptDownload, DownloadCancelled
 from aniworld.downloader.ffmpeg import probe, remux
-from aniworld.downloader.playlist import local_playlist
+from aniworld.downloader.playlist import iso639_2, local_playlist
 from aniworld.downloader.progress import Reporter
 from aniworld.downloader.transfer import Transfer, new_session, watch
 from aniworld.downloader.types import DownloadResult, DownloadSettings, Progress, StopRequested
@@ -115,22 +115,37 @@ class _Job:
         return out, probe(out)[0]
 
     def _hls(self, should_stop: ShouldStop) -> tuple[Path, float]:
-        fetch = partial(hls.fetch_playlist, self.stream.url, self.session, self.transfer)
-        (parts,) = self._parallel([fetch], 1, should_stop)
-        todo, tally = hls.pending(self.work_dir, parts, self.transfer)
-        args = (self.work_dir, self.session, self.transfer, tally)
-        tasks = [partial(hls.fetch_segment, i, parts[i], *args) for i in todo]
+        fetch = partial(hls.fetch_tracks, self.stream.url, self.session, self.transfer,
+                        self.settings.audio_language)
+        (tracks,) = self._parallel([fetch], 1, should_stop)
+        todo, tally = hls.pending(self.work_dir, tracks, self.transfer)
+        fetcher = hls.SegmentFetcher(self.work_dir, self.session, self.transfer, tally)
+        tasks = [partial(fetcher.fetch, track, index) for track, index in todo]
         self._parallel(tasks, self.settings.hls_concurrency, should_stop)
-        logger.info("hls segments done count=%s fetched=%s", len(parts), len(todo))
-        names = [hls.segment_name(i) for i in range(len(parts))]
-        local = self.work_dir / "local.m3u8"
-        local.write_text(local_playlist(parts, names))
+        logger.info("hls segments done tracks=%s fetched=%s", len(tracks), len(todo))
+        inputs = [self._join(track) for track in tracks]
         ensure_space(self.work_dir, self.transfer.downloaded, self.settings.disk_reserve_bytes)
         out = self.work_dir / f"out.{self.settings.container}"
-        remux(local, out, hls_playlist=True)
+        audio = tracks[1] if len(tracks) > 1 else None
+        remux(inputs[0], out, audio=inputs[1] if audio else None,
+              audio_language=iso639_2(audio.language) if audio else "")
         duration = probe(out)[0]
-        _check_duration(duration, sum(part.duration for part in parts))
+        _check_duration(duration, sum(part.duration for part in tracks[0].parts))
         return out, duration
+
+    def _join(self, track: hls.Track) -> Path:
+        """One input for ffmpeg per track: a local playlist (TS) or init + fragments (fMP4)."""
+        names = [hls.segment_name(track, i) for i in range(len(track.parts))]
+        if not track.fmp4:
+            local = self.work_dir / f"{track.name}.m3u8"
+            local.write_text(local_playlist(track.parts, names))
+            return local
+        joined = self.work_dir / f"{track.name}.mp4"
+        with joined.open("wb") as out:
+            for name in names:
+                with (self.work_dir / name).open("rb") as part:
+                    shutil.copyfileobj(part, out)
+        return joined
 
 
 def _check_duration(actual: float, expected: float | None) -> None:

@@ -20,6 +20,21 @@ class MediaUnavailable(DownloadError):
     transient = False
 
 
+class UnsupportedStream(MediaUnavailable):
+    """The hoster serves an HLS form the downloader cannot fetch (SAMPLE-AES, byte ranges).
+
+    Subclass of MediaUnavailable, so the runner moves on to the next hoster.
+    """
+
+    code = "unsupported_stream"
+
+
+class BadStreamKey(MediaUnavailable):
+    """The AES-128 key of an HLS stream is not 16 bytes; the stream cannot be decrypted."""
+
+    code = "bad_stream_key"
+
+
 class MediaServerError(DownloadError):
     """The media server failed (5xx) or the network dropped; retrying later may work."""
 

@@ -66,13 +66,23 @@ def probe(path: Path) -> tuple[float, str]:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds), fmt[1] if fmt else ""
 
 
-def remux(source: Path, target: Path, *, hls_playlist: bool = False) -> None:
-    """Copy the streams of ``source`` into ``target``'s container (``-c copy``)."""
-    args = ["-v", "error", "-y"]
-    if hls_playlist:
-        args += ["-f", "hls", "-allowed_extensions", "ALL"]
-    # Data and subtitle streams in MPEG-TS (ID3 tags, DVB subs) do not fit MP4; keep A/V only.
-    args += ["-i", str(source), "-map", "0:v?", "-map", "0:a?", "-dn", "-sn", "-c", "copy"]
+def remux(
+    source: Path, target: Path, *, audio: Path | None = None, audio_language: str = ""
+) -> None:
+    """Copy the streams of ``source`` into ``target``'s container (``-c copy``).
+
+    With ``audio``, the video comes from ``source`` and the sound from ``audio`` (a separate
+    HLS audio rendition), tagged ``audio_language``. ``.m3u8`` inputs are read as HLS.
+    """
+    args = ["-v", "error", "-y", *_input(source)]
+    if audio is None:
+        # Data and subtitle streams in MPEG-TS (ID3 tags, DVB subs) do not fit MP4: A/V only.
+        args += ["-map", "0:v?", "-map", "0:a?"]
+    else:
+        args += [*_input(audio), "-map", "0:v", "-map", "1:a"]
+        if audio_language:
+            args += ["-metadata:s:a:0", f"language={audio_language}"]
+    args += ["-dn", "-sn", "-c", "copy"]
     if target.suffix == ".mp4":
         args += ["-movflags", "+faststart"]
     result = _run([*args, str(target)], REMUX_TIMEOUT)
@@ -86,3 +96,9 @@ def remux(source: Path, target: Path, *, hls_playlist: bool = False) -> None:
         f"ffmpeg could not remux {source.name} ({result.stderr.strip()[-200:]}); "
         "it will be downloaded again"
     )
+
+
+def _input(path: Path) -> list[str]:
+    if path.suffix == ".m3u8":
+        return ["-f", "hls", "-allowed_extensions", "ALL", "-i", str(path)]
+    return ["-i", str(path)]

@@ -31,6 +31,8 @@ class DownloadSettings:
     allow_private_hosts: bool = False
     rate_limiter: RateLimiter | None = None
     progress_interval: float = 1.0
+    # ISO 639-2 code (deu/eng/jpn) choosing among separate HLS audio renditions.
+    audio_language: str = ""
 
     def __post_init__(self) -> None:
         if self.container not in {"mp4", "mkv"}:

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 MAX_REDIRECTS = 5
 TIMEOUT = 20.0
 _REDIRECTS = {301, 302, 303, 307, 308}
+# A hoster API refusing the request's shape (method, body, content type) changed its API.
+_API_CHANGED = {400, 405, 415}
 # Phrases hosters put on "deleted" pages that still answer 200; only consulted when no
 # payload was found, so a stray "not found" inside player JS cannot hide a working file.
 _GONE = re.compile(
@@ -80,17 +82,40 @@ class Fetcher:
             return self._checked(response)
         raise HosterUnavailable(self.hoster, f"more than {MAX_REDIRECTS} redirects")
 
+    def post_json(
+        self, url: str, payload: Mapping[str, object], headers: Mapping[str, str]
+    ) -> Response:
+        """POST a JSON body to a hoster API (no redirects followed).
+
+        Raises ExtractorOutdated when the API refuses the request's shape (400/405/415),
+        otherwise the errors of ``get``.
+        """
+        response = self._send(url, headers, method="POST", payload=payload)
+        if response.status in _API_CHANGED:
+            logger.warning("hoster api refused hoster=%s status=%s", self.hoster, response.status)
+            raise ExtractorOutdated(
+                self.hoster, f"its stream API refused the request with HTTP {response.status}"
+            )
+        return self._checked(response)
+
     def _next_hop(self, url: str, location: str) -> str:
         try:
             return urljoin(url, location)
         except ValueError:
             raise ExtractorOutdated(self.hoster, "a redirect holds a malformed URL") from None
 
-    def _send(self, url: str, headers: Mapping[str, str] | None) -> Response:
+    def _send(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        method: str = "GET",
+        payload: Mapping[str, object] | None = None,
+    ) -> Response:
         guard = UrlGuard(self.allow_private_hosts)
         try:
             return self.transport.request(
-                "GET", url, headers=headers, follow_redirects=False, timeout=TIMEOUT, guard=guard
+                method, url, headers=headers, json=payload, follow_redirects=False,
+                timeout=TIMEOUT, guard=guard,
             )
         except SiteUnreachable as exc:
             raise HosterUnavailable(self.hoster, "no answer from the hoster") from exc

@@ -1,4 +1,9 @@
-"""Doodstream: ``/pass_md5/…`` gives a base URL; append 10 random chars and the token."""
+"""Doodstream: ``/pass_md5/…`` gives a base URL; append 10 random chars and the token.
+
+The domain rotates every few months (ref site-2026 §4), so nothing here knows a host name:
+the page is recognised by its shape (pass_md5 call, ``makePlay``, ``dsplayer``), and
+pass_md5 and the Referer use the host the embed finally answered on after redirects.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import string
 import time
 
 from aniworld.hosters.common import Fetcher, origin, page_headers
-from aniworld.hosters.errors import ExtractorOutdated
+from aniworld.hosters.errors import ExtractorOutdated, HosterError, HosterUnavailable
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream, StreamKind
 
@@ -18,22 +23,58 @@ logger = logging.getLogger(__name__)
 NAME = "Doodstream"
 _PASS_MD5 = re.compile(r"\$\.get\(\s*['\"](/pass_md5/[^'\"]+)['\"]")
 _TOKEN = re.compile(r"[?&]token=([A-Za-z0-9_-]+)")
+_IFRAME = re.compile(r"<iframe[^>]+src=[\"']([^\"']*/e/[0-9A-Za-z]+)[\"']", re.I)
 _ALPHABET = string.ascii_letters + string.digits
+# Lowercased markers: the player page's shape, and the check pages served instead of it.
+_SHAPE = ("/pass_md5/", "makeplay", "dsplayer", "- doodstream</title>", "doodcdn")
+_CHECKS = ("cf-turnstile", "captcha_l", "<title>just a moment", "cdn-cgi/challenge-platform")
 
 
 def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = False) -> Stream:
     """Resolve a Doodstream embed URL to a signed MP4 URL; raise a HosterError on failure."""
     fetch = Fetcher(NAME, transport, allow_private_hosts)
-    # /d/ is the download page; the /e/ player page is the one with pass_md5.
-    embed_url = embed_url.replace("/d/", "/e/", 1)
-    page = fetch.get(embed_url, page_headers()).text
+    page_url, page = _player_page(fetch, embed_url)
     try:
         pass_path, token = parse_page(page)
     except ExtractorOutdated as exc:
-        raise fetch.outdated_or_gone(page, exc.detail) from None
-    referer = origin(embed_url) + "/"
-    base = fetch.get(fetch.join(embed_url, pass_path), {"Referer": referer}).text.strip()
+        raise _no_player(fetch, page, exc.detail) from None
+    # The final host (after a domain move) is the one that accepts pass_md5.
+    referer = origin(page_url) + "/"
+    base = fetch.get(fetch.join(page_url, pass_path), {"Referer": referer}).text.strip()
+    if base == "RELOAD":
+        raise HosterUnavailable(NAME, "pass_md5 answered RELOAD, the player session was refused")
     return fetch.stream(media_url(base, token), StreamKind.MP4, referer, with_origin=False)
+
+
+def _player_page(fetch: Fetcher, embed_url: str) -> tuple[str, str]:
+    """(final URL, HTML) of the player; a ``/d/`` download page is followed to its iframe."""
+    response = fetch.get(embed_url, page_headers())
+    page_url, page = response.url or embed_url, response.text
+    iframe = _IFRAME.search(page)
+    if _PASS_MD5.search(page) is None and iframe is not None:
+        target = fetch.join(page_url, iframe[1])
+        logger.info("doodstream download page, following iframe host=%s", origin(target))
+        response = fetch.get(target, page_headers(page_url))
+        page_url, page = response.url or target, response.text
+    return page_url, page
+
+
+def _no_player(fetch: Fetcher, page: str, detail: str) -> HosterError:
+    head = page[:20_000].lower()
+    if any(marker in head for marker in _CHECKS):
+        logger.warning("doodstream check page instead of the player")
+        return HosterUnavailable(
+            NAME, "Doodstream showed a Cloudflare/Turnstile check instead of the player"
+        )
+    if not is_doodstream_page(page):
+        detail = f"{detail}; the page does not look like a Doodstream player"
+    return fetch.outdated_or_gone(page, detail)
+
+
+def is_doodstream_page(page: str) -> bool:
+    """True when a page has the Doodstream player's shape, whatever host served it."""
+    lowered = page.lower()
+    return sum(marker in lowered for marker in _SHAPE) >= 2
 
 
 def parse_page(page: str) -> tuple[str, str]:

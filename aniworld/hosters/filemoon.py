@@ -1,19 +1,26 @@
-"""Filemoon/Byse: ``/api/videos/<code>`` with an AES-256-GCM payload, or legacy packed JS."""
+"""Filemoon/Byse: an AES-256-GCM ``playback`` from the video API, or legacy packed JS.
+
+Two API generations (ref site-2026 §5.1): ``GET /api/videos/<code>`` answers the playback
+directly; the mid-2026 one names a player frame in ``…/details``, whose host then answers
+``…/settings`` and a ``POST …/playback`` carrying a client fingerprint.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 import re
+import secrets
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
-from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone
+from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone, HosterUnavailable
 from aniworld.hosters.packed import UnpackError, unpack
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
@@ -33,34 +40,93 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
     code = _CODE.search(urlsplit(embed_url).path)
     if code is None:
         raise ExtractorOutdated(NAME, "embed URL has no /e/<code>")
-    url = _from_api(fetch, origin(embed_url), code[1], embed_url)
-    if url is None:
+    base = origin(embed_url)
+    found = _from_api(fetch, base, code[1], embed_url)
+    found = found or _from_byse(fetch, base, code[1], embed_url)
+    if found is None:
         page = fetch.get(embed_url, page_headers()).text
         try:
-            url = parse_legacy_page(page)
+            found = parse_legacy_page(page), base
         except ExtractorOutdated as exc:
             raise fetch.outdated_or_gone(page, exc.detail) from None
-    return fetch.stream(url, kind_of(url), origin(embed_url), with_origin=True)
+    url, referer = found
+    return fetch.stream(url, kind_of(url), referer, with_origin=True)
 
 
-def _from_api(fetch: Fetcher, base: str, code: str, referer: str) -> str | None:
-    headers = {"Accept": "application/json", "Referer": referer}
+def _from_api(fetch: Fetcher, base: str, code: str, referer: str) -> tuple[str, str] | None:
+    """First generation: a GET (PEER's path, then Jan 2026's) holds the playback itself."""
+    for path in (f"/api/videos/{code}", f"/api/videos/{code}/embed/playback"):
+        data = _get_json(fetch, base + path, {"Referer": referer})
+        if data is not None and ("playback" in data or "sources" in data):
+            return parse_api(data), base
+    return None
+
+
+def _from_byse(fetch: Fetcher, base: str, code: str, embed_url: str) -> tuple[str, str] | None:
+    """Mid-2026 generation: details -> frame host -> settings -> POST playback."""
+    details = _get_json(fetch, f"{base}/api/videos/{code}/details", {"Referer": embed_url})
+    if details is None:
+        details = _get_json(
+            fetch, f"{base}/api/videos/{code}/embed/details", {"Referer": embed_url}
+        )
+    frame_url = details.get("embed_frame_url") if details else None
+    if not isinstance(frame_url, str):
+        return None
+    frame = origin(fetch.join(embed_url, frame_url))
+    logger.info("filemoon byse api frame=%s code=%s", frame, code)
+    headers = {"Referer": frame + "/", "Origin": frame, "X-Embed-Parent": embed_url}
+    settings = _get_json(fetch, f"{frame}/api/videos/{code}/settings", headers) or {}
+    if settings.get("captcha_required"):
+        raise HosterUnavailable(NAME, "Filemoon asks for a captcha before it plays this video")
+    api = {"Accept": "application/json", **headers}
+    answer = fetch.post_json(
+        f"{frame}/api/videos/{code}/playback", {"fingerprint": fingerprint()}, api
+    )
+    return parse_api(_json_object(answer.text)), frame
+
+
+def _get_json(fetch: Fetcher, url: str, headers: dict[str, str]) -> dict[str, object] | None:
+    """GET a JSON object from the API; None when the endpoint is missing (404) or not JSON."""
     try:
-        answer = fetch.get(f"{base}/api/videos/{code}", headers).text
+        answer = fetch.get(url, {"Accept": "application/json", **headers}).text
     except HosterFileGone:
-        # Hosts still on the legacy player have no API; their embed page decides.
-        logger.info("filemoon api missing, trying legacy page code=%s", code)
+        # Hosts on another generation (or the legacy player) lack this endpoint.
+        logger.info("filemoon api endpoint missing path=%s", urlsplit(url).path)
         return None
     try:
-        data = json.loads(answer)
-    except ValueError:
+        return _json_object(answer)
+    except ExtractorOutdated:
         return None
-    return parse_api(data) if isinstance(data, dict) and "playback" in data else None
+
+
+def _json_object(text: str) -> dict[str, object]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ExtractorOutdated(NAME, "the API did not answer with JSON") from None
+    if not isinstance(data, dict):
+        raise ExtractorOutdated(NAME, "the API answer is not a JSON object")
+    return data
+
+
+def fingerprint() -> dict[str, object]:
+    """A browser-like client fingerprint; the token is base64url(JSON).base64url(sha256)."""
+    ids = {"viewer_id": secrets.token_hex(16), "device_id": secrets.token_hex(16)}
+    body = json.dumps(ids, separators=(",", ":")).encode()
+    digest = hashlib.sha256(body).digest()
+    token = f"{_b64url_text(body)}.{_b64url_text(digest)}"
+    return {**ids, "confidence": 0.93, "token": token}
+
+
+def _b64url_text(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def parse_api(data: dict[str, object]) -> str:
-    """Decrypt the API's ``playback`` and return the highest source URL."""
-    playback = data.get("playback")
+    """Decrypt the API's ``playback`` (or take its plain ``sources``); the highest URL."""
+    playback, plain = data.get("playback"), data.get("sources")
+    if playback is None and isinstance(plain, list):
+        return best_source(plain)
     if not isinstance(playback, dict):
         raise ExtractorOutdated(NAME, "API answer has no playback object")
     sources = decrypt_playback(playback).get("sources")
@@ -88,12 +154,13 @@ def decrypt_playback(playback: dict[str, object]) -> dict[str, object]:
 
 
 def best_source(sources: list[object]) -> str:
-    """Return the URL of the source with the greatest ``height``."""
+    """Return the URL of the source with the greatest ``height`` (or ``label`` like 720p)."""
     ranked = []
     for source in sources:
         if isinstance(source, dict) and isinstance(source.get("url"), str):
+            label = re.match(r"\d+", str(source.get("label") or ""))
             try:
-                height = int(source.get("height") or 0)
+                height = int(source.get("height") or (label[0] if label else 0))
             except (TypeError, ValueError, OverflowError):
                 height = 0
             ranked.append((height, source["url"]))

@@ -157,8 +157,4 @@ def _report(row: HosterHealth, now: datetime) -> HosterReport:
 
 
 def _speeds(text: str) -> list[int]:
-    return [int(part) for part in _parts(text.split(","))]
-
-
-def _parts(parts: Iterable[str]) -> Iterable[str]:
-    return (part for part in parts if part.strip().isdigit())
+    return [int(part) for part in text.split(",") if part.strip().isdigit()]

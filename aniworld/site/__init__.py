@@ -1,11 +1,19 @@
-"""Client for the streaming site (classic aniworld engine, old s.to); no Flask in here."""
+"""Client for the streaming sites (classic aniworld engine, s.to V2, old s.to); no Flask here."""
 
 from aniworld.site.classify import classify_response
 from aniworld.site.client import SiteClient
-from aniworld.site.engines import ENGINES, ClassicEngine, PageRequest, SiteEngine
+from aniworld.site.engines import (
+    ENGINES,
+    ClassicEngine,
+    PageRequest,
+    SerienstreamEngine,
+    SiteEngine,
+)
 from aniworld.site.errors import (
     CaptchaRequired,
+    HosterLinkExpired,
     ParseError,
+    PlayGateRequired,
     SiteChallenge,
     SiteError,
     SiteLayoutChanged,
@@ -27,11 +35,14 @@ __all__ = [
     "EpisodeHosters",
     "EpisodeInfo",
     "HosterLink",
+    "HosterLinkExpired",
     "PageRequest",
     "ParseError",
+    "PlayGateRequired",
     "RequestsTransport",
     "Response",
     "SearchResult",
+    "SerienstreamEngine",
     "SeriesInfo",
     "SiteChallenge",
     "SiteClient",

@@ -33,6 +33,10 @@ _CHALLENGE_MARKERS = (
 )
 _HEAD_BYTES = 20_000
 _SITE_CONTENT = "hostersitedirectnav"
+# s.to V2 structure (series, episode and search pages, the /r play gate): Cloudflare injects
+# its challenge-platform script into such ordinary pages as well.
+_V2_CONTENT = ('id="season-nav"', "data-play-url", "search-results-list",
+               "episode-redirect-gate-root")
 DEFAULT_RETRY_AFTER = 5.0
 
 
@@ -65,7 +69,9 @@ def classify_response(response: Response) -> SiteError | None:
 def _challenge_label(head: str, text: str, status: int) -> str | None:
     # A real content page or JSON answer may mention DDoS-Guard in a script tag; only an
     # error status or a page without the site's content is a check page.
-    if status < 400 and (head.lstrip().startswith(("[", "{")) or _SITE_CONTENT in text.lower()):
+    lowered = text.lower()
+    if status < 400 and (head.lstrip().startswith(("[", "{"))
+                         or any(m in lowered for m in (_SITE_CONTENT, *_V2_CONTENT))):
         return None
     for marker, label in _CHALLENGE_MARKERS:
         if marker in head:

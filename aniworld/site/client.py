@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TypeVar
@@ -17,6 +16,7 @@ from aniworld.site.classify import classify_response
 from aniworld.site.engines import ENGINES, PageRequest, SiteEngine
 from aniworld.site.errors import (
     CaptchaRequired,
+    HosterLinkExpired,
     SiteChallenge,
     SiteError,
     SiteLayoutChanged,
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 SEARCH_CACHE_SECONDS = 300
 MAX_REDIRECT_HOPS = 10
 T = TypeVar("T")
-_REDIRECT = re.compile(r"^/redirect/(\d{1,18})/?$")
 # Refusals that mean "you look like a bot": asking again per item only makes it worse.
 _BOT_REFUSALS = (SiteChallenge, SiteSpamBlocked)
 
@@ -137,16 +136,23 @@ class SiteClient:
         )
 
     def resolve_redirect(self, redirect_url_or_link_id: str) -> str:
-        """Follow ``/redirect/<id>`` to the hoster embed URL; raise CaptchaRequired if it stays."""
-        url = self.base_url + self.engine.redirect_path(_link_id(redirect_url_or_link_id))
+        """Follow a hoster link (``/redirect/<id>``, s.to ``/r?t=``) to the hoster embed URL.
+
+        Raise CaptchaRequired (PlayGateRequired on s.to) when the answer stays on the site and
+        HosterLinkExpired when the site no longer knows the link.
+        """
+        url = self.base_url + self.engine.redirect_target(redirect_url_or_link_id)
         for _hop in range(MAX_REDIRECT_HOPS):
-            response = self._send("GET", url, PAGE_HEADERS, follow_redirects=False)
+            try:
+                response = self._send("GET", url, PAGE_HEADERS, follow_redirects=False)
+            except SiteNotFound as exc:
+                raise HosterLinkExpired(url) from exc
             location = response.header("location")
             if not (300 <= response.status < 400 and location):
-                raise self._held(CaptchaRequired(url))
+                raise self._held(self.engine.stayed_on_site(url, response.text))
             url = urljoin(url, location)
             if not self._on_site(url):
-                logger.info("redirect resolved link=%s host=%s", redirect_url_or_link_id,
+                logger.info("redirect resolved engine=%s host=%s", self.engine.name,
                             urlsplit(url).hostname)
                 return url
         raise CaptchaRequired(url, f"the site redirected in circles; open {url} in your browser")
@@ -251,13 +257,3 @@ def _check_index(name: str, value: int, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value < 10_000:
         raise ValidationError(f"{name} must be a whole number from {minimum}", field=name)
 
-
-def _link_id(value: str) -> str:
-    """Accept a link id or any URL/path whose path is ``/redirect/<id>`` (host ignored)."""
-    text = str(value).strip()
-    if text.isdigit() and len(text) <= 18:
-        return text
-    match = _REDIRECT.match(urlsplit(text).path)
-    if not match:
-        raise ValidationError("expected a /redirect/<id> link or its numeric id", field="redirect")
-    return match.group(1)

@@ -7,10 +7,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
+from aniworld.site.errors import CaptchaRequired, PlayGateRequired
 from aniworld.site.parsers import (
     merge_results,
     parse_ajax_search,
@@ -18,6 +19,19 @@ from aniworld.site.parsers import (
     parse_season,
     parse_series,
     parse_series_search,
+)
+from aniworld.site.parsers.serienstream import (
+    V2_LANGUAGE_KEYS,
+    parse_v2_episode,
+    parse_v2_season,
+    parse_v2_series,
+    play_path,
+)
+from aniworld.site.parsers.serienstream_search import (
+    is_play_gate,
+    merge_v2_results,
+    parse_search_page,
+    parse_suggest,
 )
 from aniworld.site.types import EpisodeHosters, EpisodeInfo, SearchResult, SeriesInfo
 
@@ -36,6 +50,7 @@ STO_LANGUAGE_KEYS: Mapping[str, Language] = {
     "3": Language.GERMAN_SUB,
 }
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,199}$")
+_REDIRECT = re.compile(r"^/redirect/(\d{1,18})/?$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,7 @@ class PageRequest:
 
 
 class SiteEngine(Protocol):
-    """What the client needs from a site adapter; add serienstream V2 as another one."""
+    """What the client needs from a site adapter (one per site engine)."""
 
     name: str
 
@@ -81,6 +96,14 @@ class SiteEngine(Protocol):
 
     def redirect_path(self, link_id: str) -> str:
         """Return the path that redirects to a hoster."""
+        ...
+
+    def redirect_target(self, value: str) -> str:
+        """Return the path (and query) to resolve for a hoster link; raise ValidationError."""
+        ...
+
+    def stayed_on_site(self, url: str, markup: str) -> CaptchaRequired:
+        """Return the error for a redirect answer that stayed on the site."""
         ...
 
     def parse_series(self, markup: str, base_url: str, key: str) -> SeriesInfo:
@@ -149,6 +172,21 @@ class ClassicEngine:
         """Return ``/redirect/<id>``."""
         return f"/redirect/{link_id}"
 
+    def redirect_target(self, value: str) -> str:
+        """Accept a link id or any URL/path whose path is ``/redirect/<id>`` (host ignored)."""
+        text = str(value).strip()
+        if text.isdigit() and len(text) <= 18:
+            return self.redirect_path(text)
+        match = _REDIRECT.match(urlsplit(text).path)
+        if not match:
+            raise ValidationError("expected a /redirect/<id> link or its numeric id",
+                                  field="redirect")
+        return self.redirect_path(match.group(1))
+
+    def stayed_on_site(self, url: str, markup: str) -> CaptchaRequired:
+        """The classic ``/redirect`` shows a reCAPTCHA interstitial when it does not redirect."""
+        return CaptchaRequired(url)
+
     def parse_series(self, markup: str, base_url: str, key: str) -> SeriesInfo:
         """Parse a series page."""
         return parse_series(markup, base_url, self.prefix, key)
@@ -162,7 +200,66 @@ class ClassicEngine:
         return parse_episode(markup, base_url, self.language_fallback)
 
 
+@dataclass(frozen=True)
+class SerienstreamEngine(ClassicEngine):
+    """s.to's V2 engine (serienstream.to since Jan 2026): ``/serie/<slug>``, ``/r?t=`` links."""
+
+    name: str = "serienstream"
+    prefix: str = "/serie"
+    language_fallback: Mapping[str, Language] = field(default_factory=lambda: V2_LANGUAGE_KEYS)
+
+    def search_requests(self, query: str) -> list[PageRequest]:
+        """Ask the suggest API (names) and the search page (covers)."""
+        return [
+            PageRequest("GET", "/api/search/suggest", params={"term": query}, ajax=True),
+            PageRequest("GET", "/suche", params={"term": query}),
+        ]
+
+    def parse_search(self, bodies: list[str], base_url: str) -> list[SearchResult]:
+        """Merge the suggest answer with the search page's cards."""
+        suggest, page = (bodies + ["", ""])[:2]
+        return merge_v2_results(parse_suggest(suggest, base_url),
+                                parse_search_page(page, base_url))
+
+    def season_path(self, key: str, season: int) -> str:
+        """Return ``/serie/<slug>/staffel-N``; films are ``staffel-0``."""
+        return f"{self.prefix}/{key}/staffel-{season}"
+
+    def episode_path(self, key: str, season: int, episode: int) -> str:
+        """Return ``/serie/<slug>/staffel-N/episode-M`` (films under ``staffel-0``)."""
+        return f"{self.prefix}/{key}/staffel-{season}/episode-{episode}"
+
+    def redirect_path(self, link_id: str) -> str:
+        """V2 has no link ids, only per-page-view play tokens; see ``redirect_target``."""
+        raise ValidationError("s.to links are /r?t=<token> play URLs, not ids", field="redirect")
+
+    def redirect_target(self, value: str) -> str:
+        """Accept a ``/r?t=<token>`` play URL or path (host ignored)."""
+        path = play_path(value)
+        if path is None:
+            raise ValidationError("expected an s.to /r?t=<token> play link", field="redirect")
+        return path
+
+    def stayed_on_site(self, url: str, markup: str) -> CaptchaRequired:
+        """A V2 play link that stays on s.to shows the Turnstile/ALTCHA gate."""
+        return PlayGateRequired(url) if is_play_gate(markup) else CaptchaRequired(url)
+
+    def parse_series(self, markup: str, base_url: str, key: str) -> SeriesInfo:
+        """Parse a V2 series page."""
+        return parse_v2_series(markup, base_url, key)
+
+    def parse_season(self, markup: str, base_url: str, key: str, season: int) -> list[EpisodeInfo]:
+        """Parse a V2 season page (``staffel-0`` = films)."""
+        return parse_v2_season(markup, base_url, key, season)
+
+    def parse_episode(self, markup: str, base_url: str) -> EpisodeHosters:
+        """Parse a V2 episode page's hoster buttons."""
+        return parse_v2_episode(markup, base_url)
+
+
 ENGINES: dict[str, SiteEngine] = {
     "aniworld": ClassicEngine("aniworld", "/anime/stream", ANIWORLD_LANGUAGE_KEYS),
+    # Old s.to (retired Jan 2026); kept until the app-wide switch to "serienstream".
     "sto": ClassicEngine("sto", "/serie/stream", STO_LANGUAGE_KEYS),
+    "serienstream": SerienstreamEngine(),
 }

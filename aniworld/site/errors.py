@@ -109,3 +109,35 @@ class SiteLayoutChanged(SiteError):
 
 
 ParseError = SiteLayoutChanged
+
+
+class HosterLinkExpired(SiteNotFound):
+    """The site no longer knows a hoster link: s.to play tokens expire, old link ids vanish."""
+
+    code = "hoster_link_expired"
+    status = 404
+
+    def __init__(self, url: str, message: str | None = None) -> None:
+        self.url = url
+        super().__init__(
+            message
+            or "this hoster link has expired or was removed; load the episode's hoster list "
+            "again and retry with the fresh link"
+        )
+
+
+class PlayGateRequired(CaptchaRequired):
+    """s.to V2 kept a play link on its own "Stream wird vorbereitet" Turnstile/ALTCHA gate."""
+
+    code = "play_gate_required"
+    status = 503
+
+    def __init__(self, url: str, message: str | None = None) -> None:
+        super().__init__(
+            url,
+            message
+            or "s.to shows its \"Stream wird vorbereitet\" check instead of the video link; "
+            f"open {url} in your browser, solve the check, import the browser's cookies in "
+            "Settings and retry - or wait a few minutes, the site gates links after many "
+            "requests in a row",
+        )

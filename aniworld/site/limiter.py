@@ -52,6 +52,7 @@ HOLD_REASONS = {
     "site_challenge": "the site asked for a browser check",
     "site_spam_blocked": "the site blocked this address as spam",
     "captcha_required": "the site showed a captcha instead of a hoster link",
+    "play_gate_required": "s.to showed its \"Stream wird vorbereitet\" check",
 }
 
 

@@ -10,7 +10,8 @@ from aniworld.errors import ValidationError
 
 logger = logging.getLogger(__name__)
 
-ENGINE_NAMES = ("aniworld", "sto")
+ENGINE_NAMES = ("aniworld", "sto", "serienstream")
+STO_DEFAULT_URL = "https://serienstream.to"
 TRANSPORT_NAMES = ("impersonate", "requests")
 PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
 
@@ -62,6 +63,16 @@ class SiteSettings:
         """Return (scheme, host:port) of the site, to tell on-site URLs from hoster URLs."""
         parts = urlsplit(self.base_url)
         return parts.scheme, parts.netloc.lower()
+
+
+def parse_site_urls(text: str | None, default: str) -> tuple[str, ...]:
+    """Parse a comma-separated list of site URLs (first = preferred, rest = mirrors).
+
+    Raise ValidationError for an invalid entry; duplicates are dropped, an empty list gives
+    ``default``.
+    """
+    urls = [_check_base_url(part) for part in (text or "").split(",") if part.strip()]
+    return tuple(dict.fromkeys(urls)) or (_check_base_url(default),)
 
 
 def _check_base_url(value: str) -> str:

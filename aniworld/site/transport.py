@@ -80,11 +80,14 @@ class Transport(Protocol):
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
+        json: Mapping[str, object] | None = None,
         follow_redirects: bool = True,
         timeout: float = 20.0,
         guard: UrlGuard | None = None,
     ) -> Response:
         """Send one request; raise SiteUnreachable when no answer arrives.
+
+        ``json`` sends a JSON body (hoster APIs); ``data`` a form body.
 
         With a ``guard`` (hoster and media URLs) the URL is checked and the connection goes
         to the checked address; BlockedUrl if refused. Guarded requests never follow
@@ -160,6 +163,7 @@ class CurlTransport(_BaseTransport):
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
+        json: Mapping[str, object] | None = None,
         follow_redirects: bool = True,
         timeout: float = 20.0,
         guard: UrlGuard | None = None,
@@ -171,7 +175,8 @@ class CurlTransport(_BaseTransport):
             with pinned(pin):
                 resp = self.session.request(
                     method, url, headers=merged, params=dict(params) if params else None,
-                    data=dict(data) if data else None, timeout=timeout, proxies=self.proxies,
+                    data=dict(data) if data else None, json=json, timeout=timeout,
+                    proxies=self.proxies,
                     allow_redirects=follow_redirects and pin is None,
                 )
             content = resp.content
@@ -208,6 +213,7 @@ class RequestsTransport(_BaseTransport):
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
+        json: Mapping[str, object] | None = None,
         follow_redirects: bool = True,
         timeout: float = 20.0,
         guard: UrlGuard | None = None,
@@ -220,7 +226,8 @@ class RequestsTransport(_BaseTransport):
         try:
             with pinned(pin):
                 resp = self.session.request(
-                    method, url, headers=merged, params=params, data=data, timeout=timeout,
+                    method, url, headers=merged, params=params, data=data, json=json,
+                    timeout=timeout,
                     allow_redirects=follow_redirects and pin is None, proxies=self.proxies,
                 )
             content = resp.content

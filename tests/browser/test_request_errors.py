@@ -33,11 +33,17 @@ class Watch:
         self.loaded: list[str] = []
         page.on("console", self._console)
         page.on("response", self._response)
-        page.on("requestfailed", lambda request: self.failed.append(request.url))
+        page.on("requestfailed", self._failed)
 
     def _console(self, message: object) -> None:
         if message.type in ("error", "warning"):
             self.problems.append(f"console {message.type}: {message.text}")
+
+    def _failed(self, request: object) -> None:
+        # A request the browser itself aborted because the page moved on (a busy machine
+        # leaves the icon in flight when the next goto starts) is no failure of the app.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.failed.append(f"{request.url} ({request.failure})")
 
     def _response(self, response: object) -> None:
         self.loaded.append(response.url)

@@ -225,7 +225,8 @@ def test_rate_limiter_limits(fakesite, headers, settings, tmp_path) -> None:
     started = time.monotonic()
     result, reports = run(stream, tmp_path, limited)
     elapsed = time.monotonic() - started
-    assert result.size_bytes == 2 * 1024**2 and 1.5 <= elapsed <= 3.5
+    # Only the lower bound is the limiter's doing; a busy machine may take any longer.
+    assert result.size_bytes == 2 * 1024**2 and elapsed >= 1.5
     speeds = [r.speed for r in reports if r.speed]
     assert speeds and max(speeds) < 1.6 * 1024**2
 
@@ -242,6 +243,9 @@ def test_progress_is_throttled(fakesite, headers, settings, tmp_path) -> None:
         **{**settings.__dict__, "rate_limiter": TokenBucket(4 * 1024**2), "progress_interval": 0.5}
     )
     stream = Stream(media.big_mp4_url(fakesite.hoster_url, 6 * 1024**2), StreamKind.MP4, headers)
+    started = time.monotonic()
     _, reports = run(stream, tmp_path, limited)
-    assert 2 <= len(reports) <= 5
+    elapsed = time.monotonic() - started
+    # At most one report per interval (plus the first and the last), however slow the machine.
+    assert 2 <= len(reports) <= elapsed / 0.5 + 2
     assert any(r.eta_seconds is not None for r in reports[:-1])

@@ -191,7 +191,7 @@ class Catalog:
                 max(self._links, default=0) + 1)
 
     def series(self, slug: str, site: str = "aniworld") -> Series | None:
-        """Series by slug on one engine ("aniworld" or "sto"), or None."""
+        """Series by slug on one engine ("aniworld", "sto" or "serienstream"), or None."""
         return self._by_slug.get((site, slug))
 
     def all(self, site: str = "aniworld") -> list[Series]:

@@ -220,9 +220,43 @@ def _stadt(ids: _Ids) -> Series:
     )
 
 
+STO_V2 = "serienstream"
+STO_V2_LANGS: Langs = {
+    GERMAN_DUB: ("VOE", "Vidoza"),
+    ENGLISH_DUB: ("VOE",),
+    GERMAN_SUB: ("Doodstream",),
+}
+
+
+def _serienstream(ids: _Ids) -> list[Series]:
+    """s.to V2 series: season 1 with an English-German-only and an upcoming row, films."""
+    season_1 = Season(1, (
+        _episode(ids, 1, 1, ("Neuanfang", "Pilot"), STO_V2_LANGS),
+        _episode(ids, 1, 2, ("Kein Zurück", "No Way Back"), {GERMAN_SUB: ("VOE",)}),
+        _episode(ids, 1, 3, ("Der Morgen danach", ""), {GERMAN_DUB: ("VOE",)}),
+        _episode(ids, 1, 4, ("Folge 4", ""), {}),  # upcoming: "Demnächst", no buttons
+    ))
+    season_2 = _season(ids, 2, (("Rückkehr", "Return"), ("O'Briens Plan", "O'Brien's Plan")),
+                       {GERMAN_DUB: ("VOE",), ENGLISH_DUB: ("Vidoza",)})
+    films = (
+        _episode(ids, 0, 1, ("Demo Serie: Der Film", "Demo Series: The Movie"),
+                 {GERMAN_DUB: ("VOE",)}),
+        _episode(ids, 0, 2, ("Weihnachtsspecial", "Christmas Special"), {ENGLISH_DUB: ("VOE",)}),
+    )
+    reboot = _season(ids, 1, (("Alles neu", "All New"),), {GERMAN_DUB: ("VOE",)})
+    return [
+        _series("demo-serie", "Demo Serie", start_year=2019, fsk=12, genres=("Drama", "Krimi"),
+                actors=("Anna Berg", "Carl Dorn", "Eva Fink"), seasons=(season_1, season_2),
+                films=films, site=STO_V2,
+                description="Kurzbeschreibung mit Umlauten äöü & \"Zitaten\"."),
+        _series("demo-serie-reboot-rache", "Demo Serie: Reboot & Rache", start_year=2024,
+                genres=("Drama",), seasons=(reboot,), site=STO_V2),
+    ]
+
+
 def build_catalog() -> Catalog:
-    """Build the full, deterministic catalogue of both engines."""
+    """Build the full, deterministic catalogue of both engines (plus s.to V2)."""
     ids = _Ids()
     series = [_kaempfer(ids), _hells_kitchen(ids), _endless(ids), _sternenstaub(ids)]
-    series += [_dr_who(ids), *_fillers(ids), _stadt(ids)]
+    series += [_dr_who(ids), *_fillers(ids), _stadt(ids), *_serienstream(ids)]
     return Catalog(series)

@@ -11,21 +11,30 @@ from tests.fakesite.httpbase import ServerThread
 from tests.fakesite.releases import Languages, release_episode
 from tests.fakesite.requestlog import RequestLog, RequestRecord, max_concurrency
 from tests.fakesite.site import SiteApp
+from tests.fakesite.sto_site import StoApp
 
 
 class FakeSite:
-    """Both servers plus the shared catalogue, faults and request logs."""
+    """The site, hoster and s.to V2 servers plus the shared catalogue, faults and logs.
+
+    s.to V2 answers on two loopback "hosts" (``sto_url`` and its mirror ``sto_mirror_url``)
+    with the same content; ``sto.modes`` switches its gate, token and inferred behaviours.
+    """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, hoster_port: int = 0) -> None:
         self.catalog: Catalog = build_catalog()
         self.faults = FaultSet()
-        self.logs = {"site": RequestLog(), "hoster": RequestLog()}
+        self.logs = {"site": RequestLog(), "hoster": RequestLog(), "sto": RequestLog(),
+                     "sto-mirror": RequestLog()}
         self._hoster = ServerThread(
             "hoster", HosterApp(self.catalog), self.logs["hoster"], self.faults, host, hoster_port
         )
         site = SiteApp(self.catalog, self._hoster.url)
         admin = AdminApp(site, self.faults, self.logs, self.catalog)
         self._site = ServerThread("site", admin, self.logs["site"], self.faults, host, port)
+        self.sto = StoApp(self.catalog, self._hoster.url)
+        self._sto = [ServerThread(name, self.sto, self.logs[name], self.faults, host, 0)
+                     for name in ("sto", "sto-mirror")]
 
     @property
     def url(self) -> str:
@@ -36,6 +45,16 @@ class FakeSite:
     def hoster_url(self) -> str:
         """Hoster server base URL (a different origin from the site)."""
         return self._hoster.url
+
+    @property
+    def sto_url(self) -> str:
+        """Base URL of the s.to V2 stand-in (a different origin from site and hosters)."""
+        return self._sto[0].url
+
+    @property
+    def sto_mirror_url(self) -> str:
+        """Base URL of the s.to V2 mirror host: same content, same tokens."""
+        return self._sto[1].url
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -81,6 +100,7 @@ class FakeSite:
         self.clear_faults()
         self.clear_requests()
         self.catalog.restore()
+        self.sto.reset()
 
     def max_concurrency(self, server: str = "site") -> int:
         """Largest number of overlapping requests seen by one server."""
@@ -90,9 +110,13 @@ class FakeSite:
         """Start both servers and return self."""
         self._hoster.start()
         self._site.start()
+        for server in self._sto:
+            server.start()
         return self
 
     def stop(self) -> None:
         """Stop both servers and join their threads."""
         self._site.stop()
+        for server in self._sto:
+            server.stop()
         self._hoster.stop()

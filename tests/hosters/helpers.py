@@ -66,3 +66,16 @@ class StubTransport:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def assert_fetchable(stream: Stream, hls: bool) -> None:
+    """The media answers with the stream's headers and refuses one without Referer or UA."""
+    answer = fetch(stream)
+    assert answer.status_code in (200, 206)
+    if hls:
+        # Playlists only need the UA; the bytes (segments) also need the Referer.
+        stream = first_segment(stream, answer.text)
+        assert fetch(stream).status_code in (200, 206)
+    assert fetch(stream, drop="Referer").status_code == 403
+    bare = replace(stream, headers={**stream.headers, "User-Agent": ""})
+    assert fetch(bare).status_code == 403

@@ -42,6 +42,26 @@ def test_voe_prefers_direct_mp4_only_when_allowed() -> None:
         voe.choose({"title": "x"})
 
 
+@given(st.dictionaries(st.text(max_size=8), st.text(max_size=30), max_size=4))
+def test_voe_decode_with_the_loader_table(payload: dict[str, str]) -> None:
+    encoded = fake_voe.encode(payload, fake_voe.OTHER_MARKERS)
+    assert voe.decode(encoded, fake_voe.OTHER_MARKERS) == payload
+
+
+@pytest.mark.parametrize(
+    ("script", "table"),
+    [
+        ("var a=[1,2];var b=['ab','cd'];var z=['@$','^^'];var y=['!!']", ("@$", "^^")),
+        ('x=["!+", "#/" ,];', ("!+", "#/")),
+        ("var z=['@$','^^','~@','%?','*~','!!','#&','&&','**','++']", None),  # 10 entries
+        ("var z=['abc','de'];", None),
+        ("", None),
+    ],
+)
+def test_voe_loader_table(script: str, table: tuple[str, ...] | None) -> None:
+    assert voe.parse_table(script) == table
+
+
 @pytest.mark.parametrize("garbage", ["", "!!!", "aGVsbG8=", "ÿÿ", "W10="])
 def test_voe_garbage_payload_is_outdated(garbage: str) -> None:
     with pytest.raises(ExtractorOutdated, match="VOE"):

@@ -11,11 +11,15 @@ from hypothesis import strategies as st
 from aniworld.site.engines import ENGINES
 from aniworld.site.errors import SiteError
 from aniworld.site.parsers import parse_ajax_search, parse_series_search
-from tests.fakesite.content import build_catalog
+from aniworld.site.parsers.serienstream_search import parse_search_page, parse_suggest
+from tests.fakesite import sto_pages
+from tests.fakesite.content import STO_V2, build_catalog
 from tests.fakesite.pages_episode import episode_page, series_page
+from tests.site import sto_skeletons
 from tests.site.conftest import BASE, reference
 
 ANIWORLD = ENGINES["aniworld"]
+STO = ENGINES["serienstream"]
 _TAG = re.compile(r"<[^<>]*>")
 _ATTR = re.compile(r'\s[\w:-]+="[^"]*"')
 _CATALOG = build_catalog()
@@ -27,9 +31,20 @@ HTML_PAGES = [
     series_page(_CAT, 1),
     episode_page(_CAT, 1, 2),
 ]
+_DEMO = _CATALOG.series("demo-serie", STO_V2)
+STO_PAGES = [
+    sto_skeletons.SERIES_PAGE,
+    sto_skeletons.EPISODE_PAGE,
+    sto_skeletons.SEARCH_PAGE,
+    sto_pages.series_page(_DEMO, 1, BASE),
+    sto_pages.series_page(_DEMO, 0, BASE),
+    sto_pages.episode_page(_DEMO, _DEMO.episode(1, 1), BASE, lambda link: "/r?t=eyJ%3D", "Sub"),
+    sto_pages.search_page([_DEMO], "demo", 1, 24),
+]
 JSON_PAGES = [
     reference("ani-tui__aniworld-search.json"),
     '[{"name":"A &amp; B","link":"a-b","cover":"\\/c.jpg","productionYear":"(2020 - 2024)"}]',
+    sto_skeletons.SUGGEST_JSON,
 ]
 PARSERS: list[Callable[[str], object]] = [
     lambda text: ANIWORLD.parse_series(text, BASE, "demo"),
@@ -37,9 +52,17 @@ PARSERS: list[Callable[[str], object]] = [
     lambda text: ANIWORLD.parse_season(text, BASE, "demo", 0),
     lambda text: ANIWORLD.parse_episode(text, BASE),
 ]
+STO_PARSERS: list[Callable[[str], object]] = [
+    lambda text: STO.parse_series(text, BASE, "demo-serie"),
+    lambda text: STO.parse_season(text, BASE, "demo-serie", 1),
+    lambda text: STO.parse_season(text, BASE, "demo-serie", 0),
+    lambda text: STO.parse_episode(text, BASE),
+    lambda text: parse_search_page(text, BASE),
+]
 JSON_PARSERS: list[Callable[[str], object]] = [
     lambda text: parse_ajax_search(text, BASE, "/anime/stream"),
     lambda text: parse_series_search(text, BASE, "/anime/stream"),
+    lambda text: parse_suggest(text, BASE),
 ]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 JUNK = st.text(alphabet=st.sampled_from('<>/="\' ab1&;#\u00e4-'), max_size=12)
@@ -64,9 +87,9 @@ def mutate_tag(draw: st.DrawFn, text: str) -> str:
 
 
 @st.composite
-def mutated_html(draw: st.DrawFn) -> str:
+def mutated_html(draw: st.DrawFn, pages: list[str] = HTML_PAGES) -> str:
     """A real or stand-in page with a few random tag mutations and maybe a truncation."""
-    text = draw(st.sampled_from(HTML_PAGES))
+    text = draw(st.sampled_from(pages))
     for _ in range(draw(st.integers(1, 6))):
         text = mutate_tag(draw, text)
     if draw(st.booleans()):
@@ -104,6 +127,13 @@ def test_html_parsers_never_crash(text: str) -> None:
 
 
 @FAST
+@given(mutated_html(STO_PAGES))
+def test_sto_v2_parsers_never_crash(text: str) -> None:
+    """s.to V2 skeletons and stand-in pages, mutated the same way."""
+    only_typed_errors(STO_PARSERS, text)
+
+
+@FAST
 @given(mutated_json())
 def test_json_parsers_never_crash(text: str) -> None:
     """Broken JSON text."""
@@ -114,4 +144,4 @@ def test_json_parsers_never_crash(text: str) -> None:
 @given(st.text(max_size=300))
 def test_arbitrary_text_never_crashes(text: str) -> None:
     """Whatever arrives instead of a page."""
-    only_typed_errors(PARSERS + JSON_PARSERS, text)
+    only_typed_errors(PARSERS + STO_PARSERS + JSON_PARSERS, text)

@@ -14,14 +14,18 @@ import pytest
 from sqlalchemy import update
 
 from aniworld.config import Config
+from aniworld.downloader.errors import DownloadCancelled, InsufficientDiskSpace, StalledDownload
+from aniworld.hosters import HosterFileGone, HosterUnavailable
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, HosterHealth, ItemStatus, Series, utcnow
 from aniworld.services import execution
 from aniworld.services import queue as queue_service
 from aniworld.services.hoster_health import HosterState, hoster_reports
 from aniworld.services.settings import save_settings
+from aniworld.site.errors import CaptchaRequired, SiteChallenge
 from aniworld.site.limiter import SiteLimiter
 from aniworld.tasks.download import runner
+from aniworld.tasks.download.health import counts_against_hoster
 from aniworld.tasks.runtime import Runtime, build_runtime
 from tests.fakesite.server import FakeSite
 
@@ -123,3 +127,16 @@ def test_item_waits_out_a_site_hold_without_asking_the_site(
     assert item.not_before is not None
     assert item.not_before > utcnow() + timedelta(seconds=590)  # not the 60 s retry delay
     assert fakesite.requests == [] and fakesite.hoster_requests == []
+
+
+@pytest.mark.parametrize(("error", "counts"), [
+    (HosterUnavailable("VOE", "HTTP 503"), True),
+    (HosterFileGone("VOE"), True),
+    (StalledDownload("no byte for 60 s"), True),
+    (InsufficientDiskSpace("disk full"), False),
+    (DownloadCancelled("cancelled"), False),
+    (CaptchaRequired("https://aniworld.to/redirect/1"), False),
+    (SiteChallenge(), False),
+])
+def test_only_the_hosters_own_failures_count(error: Exception, counts: bool) -> None:
+    assert counts_against_hoster(error) is counts

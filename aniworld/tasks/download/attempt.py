@@ -79,4 +79,5 @@ class Attempt:
         return DownloadSettings(
             container=settings.container, stall_timeout=float(settings.stall_timeout),
             disk_reserve_bytes=settings.disk_reserve, rate_limiter=limiter,
-            allow_private_hosts=self.runtime.config.allow_private_hosts)
+            allow_private_hosts=self.runtime.config.allow_private_hosts,
+            audio_language=self.candidate.language.audio)

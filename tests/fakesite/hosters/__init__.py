@@ -23,7 +23,16 @@ class HosterContext:
 
 
 def _modules() -> dict[str, ModuleType]:
-    from tests.fakesite.hosters import doodstream, filemoon, generic, media, vidmoly, vidoza, voe
+    from tests.fakesite.hosters import (
+        doodstream,
+        filemoon,
+        generic,
+        hls_variants,
+        media,
+        vidmoly,
+        vidoza,
+        voe,
+    )
 
     return {
         "VOE": voe,
@@ -32,6 +41,7 @@ def _modules() -> dict[str, ModuleType]:
         "Doodstream": doodstream,
         "Filemoon": filemoon,
         "*": generic,
+        "hls-variants": hls_variants,  # before media: it claims masters with a mode only
         "media": media,
     }
 

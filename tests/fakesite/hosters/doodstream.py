@@ -3,7 +3,14 @@
 The media URL is pass_md5's answer + 10 characters + ``?token=…&expiry=…``; it is only
 honoured for the User-Agent that fetched pass_md5 and for ``TOKEN_TTL`` seconds, then it
 redirects to the shared MP4. Variants (``?variant=`` or ``VARIANTS[code]``): player
-(default), gone, outdated.
+(default), gone, outdated, notfound (200 "Video not found | DoodStream"), turnstile (a
+Cloudflare Turnstile page instead of the player, §4).
+
+The domain rotates (§4): the module answers on any host name it is reached under;
+``MOVED`` maps an old ``host:port`` to the current base URL, which it 301-redirects to.
+``/d/<code>`` is the download page embedding ``/e/<code>`` in an iframe. pass_md5 answers
+``RELOAD`` unless the Referer is on its own host and the embed was fetched within
+``PASS_TTL`` seconds.
 """
 
 from __future__ import annotations
@@ -29,9 +36,13 @@ from tests.fakesite.httpbase import Request
 
 NAME = "Doodstream"
 TOKEN_TTL = 60.0
+PASS_TTL = 30.0
 VARIANTS: dict[str, str] = {}
+MOVED: dict[str, str] = {}
+_SPECIAL = {"gone", "outdated", "notfound", "turnstile"}
 _EMBED = re.compile(r"^/e/([a-z0-9]+)$")
-_PASS = re.compile(r"^/pass_md5/([0-9]+-[a-z0-9]+)/([a-z0-9]+)$")
+_DOWNLOAD = re.compile(r"^/d/([a-z0-9]+)$")
+_PASS = re.compile(r"^/pass_md5/([0-9a-z-]+)/([a-z0-9]+)$")
 _MEDIA = re.compile(r"^/dood/([a-z0-9]+)/([a-z0-9]+)~([A-Za-z0-9]{10})$")
 
 
@@ -55,22 +66,54 @@ def _player(link: HosterLink) -> Response:
     token = secrets.token_hex(8)
     with _LOCK:
         _GRANTS[token] = _Grant(link.code, time.monotonic())
+    hashed = f"{link.link_id}-{secrets.randbelow(99)}-{int(time.time())}-{secrets.token_hex(16)}"
     return html(
-        "<!DOCTYPE html><html><body><script>\n"
-        f"$.get('/pass_md5/{link.link_id}-{secrets.token_hex(4)}/{token}', function(data) {{\n"
-        f"  window.src = data + makePlay() + '?token={token}&expiry=' + Date.now();\n"
+        f"<!DOCTYPE html><html><head><title>{link.code}.mp4 - DoodStream</title>"
+        '<script src="https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit">'
+        '</script></head><body><video id="video_player" class="video-js"></video><script>\n'
+        "function makePlay(){for(var a='',t='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        "0123456789',n=t.length,o=0;10>o;o++)a+=t.charAt(Math.floor(Math.random()*n));"
+        f"return a+'?token={token}&expiry='+Date.now();}}\n"
+        f"$.get('/pass_md5/{hashed}/{token}', function(data) {{\n"
+        '  if (data === "RELOAD") { location.reload(); return; }\n'
+        '  dsplayer.src({type: "video/mp4", src: data + makePlay()});\n'
         "});\n</script></body></html>"
     )
 
 
+def _download_page(link: HosterLink) -> Response:
+    return html(
+        f"<!DOCTYPE html><html><head><title>{link.code}.mp4 - DoodStream</title></head><body>"
+        f'<div class="video-content"><iframe src="/e/{link.code}" scrolling="no"></iframe>'
+        "</div></body></html>"
+    )
+
+
+def _special(kind: str) -> Response:
+    if kind == "gone":
+        return gone_page()
+    if kind == "outdated":
+        return outdated_page("DoodStream")
+    if kind == "notfound":
+        return html("<html><head><title>Video not found | DoodStream</title></head></html>")
+    return html(
+        "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+        '<div class="cf-turnstile" data-sitekey="0x4AAAAAAA"></div><script src="https://'
+        'challenges.cloudflare.com/turnstile/v0/api.js"></script></body></html>'
+    )
+
+
 def _pass_md5(request: Request, token: str) -> Response:
-    if (denied := refused(request, need_referer=True)) is not None:
+    if (denied := refused(request)) is not None:
         return denied
+    # What the real one answers to foreign, stale or forged pass_md5 requests.
+    reload = Response(200, b"RELOAD", "text/plain")
+    if not request.headers.get("Referer", "").startswith(base_url(request) + "/"):
+        return reload
     with _LOCK:
         grant = _GRANTS.get(token)
-        if grant is None:
-            # What the real one answers to stale or forged pass_md5 paths.
-            return Response(200, b"RELOAD", "text/plain")
+        if grant is None or time.monotonic() - grant.issued > PASS_TTL:
+            return reload
         grant.user_agent = request.headers.get("User-Agent")
     return Response(200, f"{base_url(request)}/dood/{grant.code}/{token}~".encode(), "text/plain")
 
@@ -96,13 +139,15 @@ def handle(request: Request, context: HosterContext) -> Response | None:
         return _media(request, context, match)
     if (match := _PASS.match(request.path)) is not None:
         return _pass_md5(request, match[2])
-    match = _EMBED.match(request.path)
+    match = _EMBED.match(request.path) or _DOWNLOAD.match(request.path)
     link = context.link(match[1], NAME) if match else None
     if link is None:
         return None
+    if (moved := MOVED.get(request.headers.get("Host", ""))) is not None:
+        return Response(301, b"", headers=[("Location", moved + request.path)])
     kind = variant(request, link.code, VARIANTS, "player")
     if (denied := refused(request)) is not None:
         return denied
-    if kind in {"gone", "outdated"}:
-        return gone_page() if kind == "gone" else outdated_page("DoodStream")
-    return _player(link)
+    if kind in _SPECIAL:
+        return _special(kind)
+    return _download_page(link) if request.path.startswith("/d/") else _player(link)

@@ -2,7 +2,14 @@
 
 Key parts and nonce are derived from the code, so answers are deterministic. Variants
 (``VARIANTS[code]``, since the API URL carries no query; ``?variant=`` works on the page):
-api (default), legacy (API 404, Dean-Edwards packed player script), gone, outdated.
+api (default), legacy (API 404, Dean-Edwards packed player script), gone, outdated, and the
+mid-2026 Byse generation (site-2026 §5.1): byse (``GET /api/videos/<code>`` 404;
+``/details`` names an ``embed_frame_url`` on another host, ``FRAME_HOST``; there
+``/settings`` and ``POST /playback`` with a ``fingerprint`` object answer only with
+``X-Embed-Parent`` and the frame's Referer/Origin), byse-embed (``/details`` 404, only
+``/embed/details``), byse-captcha (``captcha_required: true``, playback 403); the Jan 2026
+form: embedplayback (only ``GET …/embed/playback`` answers, encrypted) and embedplain (the
+same with plain ``sources[{url,label}]``).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import base64
 import hashlib
 import json
 import re
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -19,6 +27,7 @@ from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
 from tests.fakesite.hosters.generic import (
     base_url,
+    forbidden,
     gone_page,
     outdated_page,
     refused,
@@ -30,7 +39,13 @@ NAME = "Filemoon"
 VARIANTS: dict[str, str] = {}
 _EMBED = re.compile(r"^/e/([a-z0-9]+)$")
 _API = re.compile(r"^/api/videos/([a-z0-9]+)$")
+_BYSE = re.compile(
+    r"^/api/videos/([a-z0-9]+)/(details|embed/details|settings|playback|embed/playback)$"
+)
+# The Byse player frame lives on another origin of the same loopback server.
+FRAME_HOST = "localhost"
 _WORD = re.compile(r"\b\w+\b", re.ASCII)
+_FINGERPRINT = ("viewer_id", "device_id", "token")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _UNPACKER = (
     "eval(function(p,a,c,k,e,d){e=function(c){return(c<a?'':e(parseInt(c/a)))+((c=c%a)>35?"
@@ -85,17 +100,82 @@ def _base62(number: int) -> str:
             return digits
 
 
-def _api(request: Request, link: HosterLink) -> Response:
-    kind = VARIANTS.get(link.code, "api")
-    if kind in {"legacy", "gone"}:
-        return Response(404, b'{"error":"not found"}', "application/json")
-    if (denied := refused(request, need_referer=True)) is not None:
-        return denied
+def _json(data: object, status: int = 200) -> Response:
+    return Response(status, json.dumps(data).encode(), "application/json")
+
+
+def _sources(request: Request, link: HosterLink) -> list[dict[str, object]]:
     base = base_url(request)
-    sources = [
+    return [
         {"url": media.mp4_url(base, link), "height": 360, "label": "360p"},
         {"url": media.hls_url(base, link), "height": 1080, "label": "1080p"},
     ]
+
+
+def _embed_playback(request: Request, link: HosterLink, kind: str) -> Response:
+    if kind not in {"embedplayback", "embedplain"}:
+        return _json({"error": "not found"}, 404)
+    if (denied := refused(request, need_referer=True)) is not None:
+        return denied
+    if kind == "embedplain":
+        plain = [{"url": s["url"], "label": s["label"]} for s in _sources(request, link)]
+        return _json({"sources": plain})
+    return _json({"playback": playback(link.code, _sources(request, link))})
+
+
+def _byse(request: Request, link: HosterLink, step: str) -> Response:
+    kind = VARIANTS.get(link.code, "api")
+    if step == "embed/playback":
+        return _embed_playback(request, link, kind)
+    on_frame = urlsplit(base_url(request)).hostname == FRAME_HOST
+    if not kind.startswith("byse") or on_frame != (step in {"settings", "playback"}):
+        return _json({"error": "not found"}, 404)
+    if step in {"details", "embed/details"}:
+        if (step == "details") == (kind == "byse-embed"):
+            return _json({"error": "not found"}, 404)
+        port = urlsplit(base_url(request)).port
+        frame = f"http://{FRAME_HOST}:{port}/e/{link.code}?embed=1"
+        return _json({"code": link.code, "title": f"{link.code}.mp4", "embed_frame_url": frame})
+    if (denied := _frame_refusal(request)) is not None:
+        return denied
+    captcha = kind == "byse-captcha"
+    if step == "settings":
+        return _json({"captcha_required": captcha, "pow_difficulty": 0})
+    return _playback_2026(request, link, captcha)
+
+
+def _frame_refusal(request: Request) -> Response | None:
+    own = base_url(request)
+    if not request.headers.get("X-Embed-Parent", "").startswith("http"):
+        return forbidden("missing X-Embed-Parent")
+    if request.headers.get("Origin") != own:
+        return forbidden("missing or foreign Origin")
+    return refused(request, need_referer=True)
+
+
+def _playback_2026(request: Request, link: HosterLink, captcha: bool) -> Response:
+    if request.method != "POST":
+        return _json({"error": "method not allowed"}, 405)
+    try:
+        fingerprint = json.loads(request.body or b"null")["fingerprint"]
+    except (ValueError, TypeError, KeyError):
+        return _json({"error": "fingerprint required"}, 400)
+    if not isinstance(fingerprint, dict) or not all(
+        isinstance(fingerprint.get(k), str) and fingerprint[k] for k in _FINGERPRINT
+    ):
+        return _json({"error": "fingerprint required"}, 400)
+    if captcha:
+        return _json({"error": "captcha required"}, 403)
+    return _json({"playback": playback(link.code, _sources(request, link))})
+
+
+def _api(request: Request, link: HosterLink) -> Response:
+    kind = VARIANTS.get(link.code, "api")
+    if kind in {"legacy", "gone", "embedplayback", "embedplain"} or kind.startswith("byse"):
+        return Response(404, b'{"error":"not found"}', "application/json")
+    if (denied := refused(request, need_referer=True)) is not None:
+        return denied
+    sources = _sources(request, link)
     answer: dict[str, object] = {"id": link.code, "title": f"{link.code}.mp4"}
     if kind != "outdated":
         answer["playback"] = playback(link.code, sources)
@@ -121,7 +201,10 @@ def _page(request: Request, link: HosterLink) -> Response:
 
 
 def handle(request: Request, context: HosterContext) -> Response | None:
-    """Serve ``/e/<code>`` and ``/api/videos/<code>`` for Filemoon codes."""
+    """Serve ``/e/<code>``, ``/api/videos/<code>`` and the Byse API for Filemoon codes."""
+    if (match := _BYSE.match(request.path)) is not None:
+        link = context.link(match[1], NAME)
+        return None if link is None else refused(request) or _byse(request, link, match[2])
     for pattern, answer in ((_EMBED, _page), (_API, _api)):
         match = pattern.match(request.path)
         link = context.link(match[1], NAME) if match else None

@@ -9,6 +9,7 @@ server, else 403, as real CDNs do. Playlists only demand the User-Agent, so a ba
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 from dataclasses import dataclass
@@ -111,8 +112,16 @@ def _referer_ok(request: Request) -> bool:
     referer = urlsplit(request.headers.get("Referer", ""))
     own = urlsplit("http://" + request.headers.get("Host", ""))
     host = referer.hostname or ""
-    loopback = host in {"127.0.0.1", "localhost"} or host.endswith(".localhost")
+    loopback = host == "localhost" or host.endswith(".localhost") or _is_loopback_ip(host)
     return referer.scheme == "http" and loopback and referer.port == own.port
+
+
+def _is_loopback_ip(host: str) -> bool:
+    # Fake mirrors listen on other 127/8 addresses (127.0.0.2, ...), loopback too.
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def serve_file(request: Request, path: Path, content_type: str) -> Response:

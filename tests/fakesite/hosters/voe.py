@@ -2,7 +2,11 @@
 
 Variants (``?variant=`` on the embed URL, carried over the hop, or ``VARIANTS[code]``):
 json (default), bare, a168c, hls, mp4, prompt, m3u8, hlsonly, nohop, crossorigin, gone,
-deleted, outdated.
+deleted, outdated; the 2025-26 shape (§3.1-3.3): v2026 ("Redirecting..." page on the first
+host, player under ``/<code>`` and ``/e/<code>`` on the alias host, junk table in
+``/js/loader.<hash>.js``), v2026alt (another table, so a hard-coded table fails),
+v2026noloader (loader script 404: only the known table works), challenge (403 Cloudflare
+page), gone410, encoding ("An error occurred during encoding."), altcha (human gate).
 """
 
 from __future__ import annotations
@@ -27,12 +31,21 @@ from tests.fakesite.httpbase import Request
 
 NAME = "VOE"
 JUNK_MARKERS = ("@$", "^^", "~@", "%?", "*~", "!!", "#&")
+# A second table the peers' hard-coded seven do not strip; "+" and "/" are base64 digits,
+# so leaving them in corrupts the payload. Unique first characters keep removal unambiguous.
+OTHER_MARKERS = ("!+", "#/", "~+", "%/", "^+", "&/", "*+")
+# loader hash -> table; the third hash has no script (404).
+LOADERS: dict[str, tuple[str, ...]] = {"0123abcd": JUNK_MARKERS, "9f8e7d6c": OTHER_MARKERS}
+_FAILURES_2026 = {"challenge", "gone410", "encoding", "altcha"}
+_LOADER_OF = {"v2026": "0123abcd", "v2026alt": "9f8e7d6c", "v2026noloader": "deadbeef"}
 # Another host name for the same loopback server, so the alias is a different origin.
 ALIAS_HOST = "localhost"
 VARIANTS: dict[str, str] = {}
 _SCRIPT_KINDS = {"json", "hlsonly", "bare", "a168c", "hls", "mp4", "prompt", "m3u8"}
 _EMBED = re.compile(r"^/e/([a-z0-9]+)$")
 _ALIAS = re.compile(r"^/alias/e/([a-z0-9]+)$")
+_ALIAS_2026 = re.compile(r"^/(?:e/)?([a-z0-9]+)$")
+_LOADER = re.compile(r"^/js/loader\.([0-9a-f]{8})\.js$")
 
 
 def embed_path(link: HosterLink) -> str:
@@ -40,13 +53,13 @@ def embed_path(link: HosterLink) -> str:
     return f"/e/{link.code}"
 
 
-def encode(payload: dict[str, object]) -> str:
+def encode(payload: dict[str, object], markers: tuple[str, ...] = JUNK_MARKERS) -> str:
     """Inverse of the peers' decode: base64, reverse, shift +3, base64, junk markers, ROT13."""
     step = base64.b64encode(json.dumps(payload).encode()).decode()[::-1]
     step = "".join(chr(ord(c) + 3) for c in step)
     step = base64.b64encode(step.encode()).decode()
     chunks = [step[i : i + 16] for i in range(0, len(step), 16)]
-    marked = "".join(c + JUNK_MARKERS[i % len(JUNK_MARKERS)] for i, c in enumerate(chunks[:-1]))
+    marked = "".join(c + markers[i % len(markers)] for i, c in enumerate(chunks[:-1]))
     return codecs.encode(marked + chunks[-1], "rot13")
 
 
@@ -118,8 +131,85 @@ def _hop(request: Request, link: HosterLink, kind: str) -> Response:
     return html(f"<script>window.location.href = '{target}';</script>")
 
 
+def _first_host_2026(request: Request, link: HosterLink, kind: str) -> Response:
+    if kind == "challenge":
+        return html(
+            "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+            '<script src="/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1"></script>'
+            "</body></html>",
+            403,
+        )
+    if kind == "gone410":
+        return html("<html><body><h1>Gone</h1></body></html>", 410)
+    port = urlsplit(base_url(request)).port
+    target = f"http://{ALIAS_HOST}:{port}/{link.code}?variant={kind}"
+    return html(
+        "<html><head><title>Redirecting...</title></head><body><script>\n"
+        "const permanentToken = localStorage.getItem('permanentToken');\n"
+        "if (permanentToken) { const currentUrl = new URL(window.location.href); "
+        "currentUrl.searchParams.set('permanentToken', permanentToken); "
+        "window.location.href = currentUrl.toString(); }\n"
+        f"else {{ window.location.href = '{target}'; }}\n</script></body></html>"
+    )
+
+
+def _player_2026(request: Request, link: HosterLink, kind: str) -> Response:
+    if kind == "encoding":
+        return html("<html><body><h3>An error occurred during encoding.</h3></body></html>")
+    if kind == "altcha":
+        return html(
+            "<html><head><title>VOE</title></head><body><p>Confirm you're human to start the "
+            'video</p><form method="post"><input type="hidden" name="_token" value="t0k">'
+            '<altcha-widget challenge="/altcha/challenge"></altcha-widget></form></body></html>'
+        )
+    loader = _LOADER_OF.get(kind, _LOADER_OF["v2026"])
+    payload = encode(_payload(link, base_url(request), False), LOADERS.get(loader, JUNK_MARKERS))
+    return html(
+        f"<!DOCTYPE html><html><head><title>Watch {link.code}.mp4 - VOE | Content Delivery "
+        "Network (CDN) &amp; Video Cloud</title>"
+        f'<meta name="description" content="Watch {link.code}.mp4 at VOE"></head><body>'
+        "<script>var source='http://decoy.localhost/not-the-video.mp4';</script>"
+        f'<script type="application/json">["{payload}"]</script>\n'
+        f'    <script src="/js/loader.{loader}.js"></script>\n<b>720p</b> 12.5 MB</body></html>'
+    )
+
+
+def _loader(request: Request) -> Response | None:
+    match = _LOADER.match(request.path)
+    table = LOADERS.get(match[1]) if match else None
+    if table is None:
+        return None
+    items = ",".join(f"'{marker}'" for marker in table)
+    script = (
+        "(function(){var n=[1,2,3];var w=['ab','cd'];"
+        f"var z=[{items}];window.__l=function(s){{return z.reduce(function(a,m)"
+        "{return a.split(m).join('_')},s)}}})();"
+    )
+    return Response(200, script.encode(), "application/javascript")
+
+
+def _handle_2026(request: Request, context: HosterContext) -> Response | None:
+    match = _ALIAS_2026.match(request.path) or _EMBED.match(request.path)
+    link = context.link(match[1], NAME) if match else None
+    if link is None:
+        return None
+    kind = variant(request, link.code, VARIANTS, "json")
+    on_alias = urlsplit(base_url(request)).hostname == ALIAS_HOST
+    if not on_alias and not request.path.startswith("/e/"):
+        return None
+    if not (kind.startswith("v2026") or kind in _FAILURES_2026):
+        return None if request.path.startswith("/e/") else _player_2026(request, link, "v2026")
+    if (denied := refused(request)) is not None:
+        return denied
+    if on_alias:
+        return _player_2026(request, link, kind)
+    return _first_host_2026(request, link, kind)
+
+
 def handle(request: Request, context: HosterContext) -> Response | None:
-    """Serve ``/e/<code>`` (JS hop) and ``/alias/e/<code>`` (player page)."""
+    """Serve ``/e/<code>`` (JS hop), ``/alias/e/<code>`` (player page) and the 2026 shape."""
+    if (answer := _loader(request) or _handle_2026(request, context)) is not None:
+        return answer
     for pattern, is_hop in ((_EMBED, True), (_ALIAS, False)):
         match = pattern.match(request.path)
         link = context.link(match[1], NAME) if match else None

@@ -1,0 +1,86 @@
+"""M3U8 parsing of the HLS forms hosters serve (pure functions, reference §6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aniworld.downloader import UnsupportedStream
+from aniworld.downloader.playlist import audio_rendition, best_variant, iso639_2, segments
+
+BASE = "https://cdn.example/v/index.m3u8"
+
+
+def media(*lines: str) -> str:
+    return "\n".join(["#EXTM3U", "#EXT-X-TARGETDURATION:2", *lines, "#EXT-X-ENDLIST", ""])
+
+
+def test_key_applies_until_changed_and_method_none_clears_it() -> None:
+    parts = segments(media(
+        "#EXT-X-MEDIA-SEQUENCE:41",
+        '#EXT-X-KEY:METHOD=AES-128,URI="k1",IV=0x0000000000000000000000000000ABCD',
+        "#EXTINF:2,", "a.ts",
+        '#EXT-X-KEY:METHOD=AES-128,URI="/keys/k2"',
+        "#EXTINF:2,", "b.ts",
+        "#EXT-X-KEY:METHOD=NONE",
+        "#EXTINF:2,", "c.ts",
+    ), BASE)
+    first, second, third = parts
+    assert first.key and first.key.url == "https://cdn.example/v/k1"
+    assert first.iv == (0xABCD).to_bytes(16, "big")
+    assert second.key and second.key.url == "https://cdn.example/keys/k2"
+    assert second.iv == (42).to_bytes(16, "big") and third.key is None
+
+
+def test_map_becomes_the_first_part_and_carries_no_duration() -> None:
+    init, *rest = segments(media('#EXT-X-MAP:URI="init.mp4"', "#EXTINF:2,", "s0.m4s"), BASE)
+    assert init.init and init.url == "https://cdn.example/v/init.mp4" and init.duration == 0
+    assert [part.url.rsplit("/", 1)[1] for part in rest] == ["s0.m4s"]
+
+
+@pytest.mark.parametrize("line", [
+    '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="k"',
+    '#EXT-X-KEY:METHOD=AES-128,URI="skd://x",KEYFORMAT="com.apple.streamingkeydelivery"',
+    '#EXT-X-KEY:METHOD=AES-128,URI="k",IV=nothex',
+    '#EXT-X-MAP:URI="init.mp4",BYTERANGE="720@0"',
+    "#EXT-X-BYTERANGE:1000@0",
+])
+def test_forms_the_engine_cannot_fetch_are_typed(line: str) -> None:
+    with pytest.raises(UnsupportedStream, match="another hoster will be tried"):
+        segments(media(line, "#EXTINF:2,", "a.ts"), BASE)
+
+
+def test_second_init_section_is_refused() -> None:
+    text = media('#EXT-X-MAP:URI="i1.mp4"', "#EXTINF:2,", "a.m4s", '#EXT-X-MAP:URI="i2.mp4"',
+                 "#EXTINF:2,", "b.m4s")
+    with pytest.raises(UnsupportedStream, match="more than one"):
+        segments(text, BASE)
+
+
+MASTER = "\n".join([
+    "#EXTM3U",
+    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",LANGUAGE="en",NAME="English",URI="en.m3u8"',
+    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="Deutsch",URI="de.m3u8"',
+    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",LANGUAGE="ja-JP",NAME="x",DEFAULT=YES,URI="ja.m3u8"',
+    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="b",LANGUAGE="de",NAME="muxed"',
+    '#EXT-X-STREAM-INF:BANDWIDTH=10,AUDIO="b"', "low.m3u8",
+    '#EXT-X-STREAM-INF:BANDWIDTH=20,AUDIO="a"', "high.m3u8", "",
+])
+
+
+@pytest.mark.parametrize(("wanted", "chosen"), [
+    ("eng", "en.m3u8"),  # LANGUAGE tag
+    ("deu", "de.m3u8"),  # no tag: the NAME hint
+    ("jpn", "ja.m3u8"),  # region subtag ignored
+    ("", "ja.m3u8"),  # DEFAULT=YES
+])
+def test_audio_rendition_choice(wanted: str, chosen: str) -> None:
+    variant = best_variant(MASTER, BASE)
+    assert variant.audio == "a" and variant.url.endswith("high.m3u8")
+    rendition = audio_rendition(MASTER, BASE, variant.audio, wanted)
+    assert rendition is not None and rendition.url.endswith("/" + chosen)
+
+
+def test_group_without_own_playlists_means_muxed_audio() -> None:
+    assert audio_rendition(MASTER, BASE, "b", "deu") is None
+    assert audio_rendition(MASTER, BASE, "", "deu") is None
+    assert iso639_2("ja-JP") == "jpn" and iso639_2("ger") == "deu" and iso639_2("fr") == "fr"
