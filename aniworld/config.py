@@ -130,6 +130,7 @@ SITE_VARIABLES = {
     "proxy": "ANIWORLD_SITE_PROXY",
     "cookies": "ANIWORLD_SITE_COOKIES_FILE",
     "cache_ttl": "ANIWORLD_SITE_CACHE_TTL",
+    "challenge_cooldown": "ANIWORLD_SITE_CHALLENGE_COOLDOWN",
 }
 
 
@@ -142,6 +143,7 @@ def _site_settings(environ: Mapping[str, str]) -> SiteSettings:
             proxy=environ.get("ANIWORLD_SITE_PROXY") or None,
             cookies=_cookies(environ.get("ANIWORLD_SITE_COOKIES_FILE")),
             cache_ttl=_integer(environ, "ANIWORLD_SITE_CACHE_TTL", 1800),
+            challenge_cooldown=_integer(environ, "ANIWORLD_SITE_CHALLENGE_COOLDOWN", 600),
         )
     except ValidationError as exc:
         variable = SITE_VARIABLES.get(exc.field or "", "ANIWORLD_SITE_*")

@@ -46,6 +46,9 @@ class AppSettings:
     naming_template: str = DEFAULT_TEMPLATE
     container: str = "mp4"
     stall_timeout: int = 60
+    # Failures in a row after which a hoster is tried last, and for how many minutes.
+    breaker_failures: int = 3
+    breaker_cooldown_minutes: int = 30
     # Hours between two checks of the monitored series for new episodes; 0 turns it off.
     monitor_interval_hours: int = 6
     library_dir: str | None = None
@@ -161,6 +164,8 @@ VALIDATORS = {
     "naming_template": _template,
     "container": _container,
     "stall_timeout": lambda v: _positive_int("stall_timeout", v, 1, 3600),
+    "breaker_failures": lambda v: _positive_int("breaker_failures", v, 1, 100),
+    "breaker_cooldown_minutes": lambda v: _positive_int("breaker_cooldown_minutes", v, 1, 1440),
     "monitor_interval_hours": lambda v: _positive_int("monitor_interval_hours", v, 0,
                                                       MAX_MONITOR_INTERVAL_HOURS),
     "library_dir": _library_dir,

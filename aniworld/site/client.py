@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 SEARCH_CACHE_SECONDS = 300
 MAX_REDIRECT_HOPS = 10
 T = TypeVar("T")
+# Refusals that mean "you look like a bot": asking again per item only makes it worse.
+_BOT_REFUSALS = (SiteChallenge, SiteSpamBlocked)
 
 
 class SiteClient:
@@ -147,7 +149,7 @@ class SiteClient:
                 raise HosterLinkExpired(url) from exc
             location = response.header("location")
             if not (300 <= response.status < 400 and location):
-                raise self.engine.stayed_on_site(url, response.text)
+                raise self._held(self.engine.stayed_on_site(url, response.text))
             url = urljoin(url, location)
             if not self._on_site(url):
                 logger.info("redirect resolved engine=%s host=%s", self.engine.name,
@@ -198,7 +200,7 @@ class SiteClient:
             if isinstance(outcome, Response):
                 return outcome
             if not self._may_retry(outcome, attempt, challenged):
-                raise outcome
+                raise self._held(outcome) if isinstance(outcome, _BOT_REFUSALS) else outcome
             challenged = challenged or isinstance(outcome, SiteChallenge)
             logger.info("site retry url=%s attempt=%s error=%s", url, attempt + 1, outcome.code)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -226,6 +228,12 @@ class SiteClient:
             logger.debug("site answer url=%s status=%s", url, response.status)
             return response
         logger.warning("site refused url=%s status=%s error=%s", url, response.status, error.code)
+        return error
+
+    def _held(self, error: SiteError) -> SiteError:
+        """Pause the whole site after it refused us as a bot; return ``error`` to raise."""
+        if self.settings.challenge_cooldown > 0:
+            self.limiter.hold(self.settings.challenge_cooldown, error.code)
         return error
 
     def _may_retry(self, error: SiteError, attempt: int, challenged: bool) -> bool:

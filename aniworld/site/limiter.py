@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis
@@ -46,6 +47,32 @@ return math.max(untl, cool) - now
 """
 
 
+# What each hold reason means for the user.
+HOLD_REASONS = {
+    "site_challenge": "the site asked for a browser check",
+    "site_spam_blocked": "the site blocked this address as spam",
+    "captcha_required": "the site showed a captcha instead of a hoster link",
+    "play_gate_required": "s.to showed its \"Stream wird vorbereitet\" check",
+}
+
+
+@dataclass(frozen=True)
+class SiteHold:
+    """A long pause of every request to a site after it refused us as a bot."""
+
+    reason: str
+    seconds_left: float
+
+    @property
+    def message(self) -> str:
+        """One sentence for the banner and for the items that wait."""
+        minutes = max(1, round(self.seconds_left / 60))
+        what = HOLD_REASONS.get(self.reason, "the site refused our requests")
+        return (f"{what}; Aniworld pauses its requests to the site for about {minutes} "
+                "more minute(s) instead of asking again for every episode. Import your "
+                "browser's cookies in Settings or set a proxy, then retry")
+
+
 class _Backend(Protocol):
     def try_acquire(self, token: str, limit: int, lease_ms: int, spacing_ms: int) -> list[int]:
         ...
@@ -59,6 +86,15 @@ class _Backend(Protocol):
     def failures(self, reset: bool = False) -> int:
         ...
 
+    def hold(self, reason: str, delay_ms: int) -> int:
+        ...
+
+    def notice(self) -> tuple[str, int] | None:
+        ...
+
+    def release_hold(self) -> None:
+        ...
+
 
 class RedisBackend:
     """Limiter state in Redis, so every web and worker process shares it."""
@@ -68,6 +104,7 @@ class RedisBackend:
         prefix = f"aniworld:site:limit:{site}"
         self.keys = [f"{prefix}:inflight", f"{prefix}:next-start", f"{prefix}:cool-until"]
         self.failure_key = f"{prefix}:failures"
+        self.notice_key = f"{prefix}:hold-reason"
         self._acquire = client.register_script(_ACQUIRE)
         self._cool_down = client.register_script(_COOL_DOWN)
 
@@ -95,6 +132,26 @@ class RedisBackend:
             count, _ = pipe.execute()
         return int(count)
 
+    def hold(self, reason: str, delay_ms: int) -> int:
+        """Cool down for ``delay_ms`` and remember why for as long; return ms left."""
+        left = self.cool_down(delay_ms)
+        self.client.set(self.notice_key, reason, px=max(left, 1))
+        return left
+
+    def notice(self) -> tuple[str, int] | None:
+        """The reason of a running hold and its ms left, or None."""
+        with self.client.pipeline() as pipe:
+            pipe.get(self.notice_key)
+            pipe.pttl(self.notice_key)
+            reason, left = pipe.execute()
+        if reason is None or int(left) <= 0:
+            return None
+        return (reason.decode() if isinstance(reason, bytes) else str(reason)), int(left)
+
+    def release_hold(self) -> None:
+        """End the cool-down and the hold, and forget the failure count."""
+        self.client.delete(self.keys[2], self.notice_key, self.failure_key)
+
 
 class LocalBackend:
     """Same semantics inside one process, for installs and tests without Redis."""
@@ -108,6 +165,7 @@ class LocalBackend:
         self.next_start = 0.0
         self.cool_until = 0.0
         self.failure_count = 0
+        self.hold_reason: str | None = None
 
     @classmethod
     def for_site(cls, site: str) -> LocalBackend:
@@ -153,6 +211,23 @@ class LocalBackend:
         with self.lock:
             self.failure_count = 0 if reset else self.failure_count + 1
             return self.failure_count
+
+    def hold(self, reason: str, delay_ms: int) -> int:
+        """Cool down for ``delay_ms`` and remember why for as long; return ms left."""
+        left = self.cool_down(delay_ms)
+        self.hold_reason = reason
+        return left
+
+    def notice(self) -> tuple[str, int] | None:
+        """The reason of a running hold and its ms left, or None."""
+        with self.lock:
+            left = int((self.cool_until - time.monotonic()) * 1000)
+            return (self.hold_reason, left) if self.hold_reason and left > 0 else None
+
+    def release_hold(self) -> None:
+        """End the cool-down and the hold, and forget the failure count."""
+        with self.lock:
+            self.cool_until, self.hold_reason, self.failure_count = 0.0, None, 0
 
 
 class SiteLimiter:
@@ -200,7 +275,8 @@ class SiteLimiter:
             if code == 0:
                 return
             if code == 1 and wait_ms / 1000 > self.max_wait:
-                raise SiteRateLimited(wait_ms / 1000)
+                hold = self.notice()
+                raise SiteRateLimited(wait_ms / 1000, hold.message if hold else None)
             time.sleep(_POLL_SECONDS if code == FULL else min(wait_ms / 1000, self.max_wait))
 
     def _call(self, name: str, *args: Any) -> Any:
@@ -227,6 +303,25 @@ class SiteLimiter:
         left = self._call("cool_down", int(delay * 1000)) / 1000
         logger.info("site cool-down site=%s failures=%s seconds=%.2f", self.site, count, left)
         return left
+
+    def hold(self, seconds: float, reason: str) -> float:
+        """Pause every request to the site for ``seconds`` (after a challenge); return seconds.
+
+        Asking again per item would only confirm to the site that we are a bot.
+        """
+        left = self._call("hold", reason, int(seconds * 1000)) / 1000
+        logger.warning("site hold site=%s reason=%s seconds=%.0f", self.site, reason, left)
+        return left
+
+    def notice(self) -> SiteHold | None:
+        """The running hold, if any (for the banner)."""
+        found = self._call("notice")
+        return SiteHold(found[0], found[1] / 1000) if found else None
+
+    def release_hold(self) -> None:
+        """Let requests go out now: the user says the challenge is solved."""
+        self._call("release_hold")
+        logger.info("site hold released site=%s", self.site)
 
     def succeeded(self) -> None:
         """Reset the failure count after a good answer."""

@@ -34,6 +34,8 @@ class SiteSettings:
     max_wait: float = 60.0
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
+    # Seconds every request to the site pauses after a browser check, spam block or captcha.
+    challenge_cooldown: float = 600.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _check_base_url(self.base_url))
@@ -48,6 +50,7 @@ class SiteSettings:
         _check_number("max_wait", self.max_wait, 0)
         _check_number("backoff_base", self.backoff_base, 0)
         _check_number("backoff_cap", self.backoff_cap, 0)
+        _check_number("challenge_cooldown", self.challenge_cooldown, 0)
         if self.cookies is not None and not isinstance(self.cookies, str):
             raise ValidationError("cookies must be text (cookies.txt or name=value; ...)",
                                   field="cookies")

@@ -29,6 +29,7 @@ def init_web(app: Flask) -> None:
         security,
         series,
         settings,
+        status,
     )
 
     config: Config = app.extensions["aniworld.config"]
@@ -49,7 +50,7 @@ def init_web(app: Flask) -> None:
     # Before the blueprints: each rule picks its converter when it is added to the map.
     app.url_map.converters["int"] = IdConverter
     for blueprint in (auth.bp, pages.bp, api.bp, library.bp, search.bp, series.bp, queue.bp,
-                      settings.bp):
+                      settings.bp, status.bp):
         app.register_blueprint(blueprint)
 
 

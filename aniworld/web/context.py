@@ -15,7 +15,8 @@ from aniworld.web.service_status import service_status
 OPEN_STATUSES = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED)
 # Navigation entries as (endpoint, label).
 NAV_LINKS = (("library.index", "Library"), ("search.index", "Search"),
-             ("queue.index", "Queue"), ("settings.index", "Settings"))
+             ("queue.index", "Queue"), ("status.index", "Status"),
+             ("settings.index", "Settings"))
 
 
 def init_app(app: Flask) -> None:

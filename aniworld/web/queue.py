@@ -15,7 +15,7 @@ from aniworld.services import queue as queue_service
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
 from aniworld.web.ids import MAX_ID
 from aniworld.web.parsing import form_priority
-from aniworld.web.resources import kick_dispatcher
+from aniworld.web.resources import end_site_hold, kick_dispatcher
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
@@ -144,7 +144,8 @@ def remove(item_id: int) -> Response:
 
 @bp.post("/<int:item_id>/retry")
 def retry(item_id: int) -> Response:
-    """Put a failed or cancelled item back into the queue."""
+    """Put a failed or cancelled item back into the queue (ends a site hold: the user acted)."""
+    end_site_hold()
     return _apply(lambda session: queue_service.retry_item(session, item_id))
 
 
@@ -182,7 +183,8 @@ def move(item_id: int) -> Response:
 
 @bp.post("/retry-failed")
 def retry_failed() -> Response:
-    """Requeue every failed item."""
+    """Requeue every failed item (ends a site hold: the user acted)."""
+    end_site_hold()
     return _apply(queue_service.retry_failed)
 
 

@@ -15,9 +15,11 @@ from flask import current_app
 from sqlalchemy.orm import sessionmaker
 
 from aniworld.config import Config
+from aniworld.errors import AniworldError
 from aniworld.extensions import db
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
-from aniworld.site import SiteClient
+from aniworld.site import SiteClient, SiteSettings
+from aniworld.site.limiter import SiteLimiter
 from aniworld.tasks import dispatch
 
 logger = logging.getLogger(__name__)
@@ -55,10 +57,29 @@ def make_site_client() -> SiteClient:
 
     Ends the session's read transaction, so call it before any write in the request.
     """
-    site = effective_site_settings(_config(), load_settings(db.session))
+    site = site_settings()
     # The site's answers can take seconds; do not hold a database snapshot meanwhile.
     db.session.rollback()
     return SiteClient(site, redis=get_redis())
+
+
+def site_settings() -> SiteSettings:
+    """The site settings in effect (stored overrides over the environment)."""
+    return effective_site_settings(_config(), load_settings(db.session))
+
+
+def end_site_hold() -> None:
+    """Let the site be asked again now (a retry or new site settings: the user acted).
+
+    The hold after a challenge tells the user to import cookies and retry; without this
+    their retry would wait out the rest of the cool-down.
+    """
+    try:
+        base_url = site_settings().base_url
+    except AniworldError as exc:
+        logger.warning("site hold kept: site settings error=%s", exc)
+        return
+    SiteLimiter(base_url, get_redis()).release_hold()
 
 
 def library_root() -> Path:

@@ -10,7 +10,9 @@ import redis
 from flask import current_app
 from rq import Worker
 
-from aniworld.web.resources import get_redis
+from aniworld.errors import AniworldError
+from aniworld.site.limiter import SiteLimiter
+from aniworld.web.resources import get_redis, site_settings
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +25,7 @@ class ServiceStatus:
 
     redis_ok: bool
     workers: int
+    site_hold: str | None = None  # the site refused us as a bot; every request pauses
 
     @property
     def problem(self) -> str | None:
@@ -30,10 +33,13 @@ class ServiceStatus:
         if not self.redis_ok:
             return ("Redis is not reachable: downloads cannot start. Check that the redis "
                     "process is running (or REDIS_URL).")
+        problems = []
         if self.workers == 0:
-            return ("No download worker is running: queued episodes wait. Start one with "
-                    "`honcho start worker` (part of `make run`).")
-        return None
+            problems.append("No download worker is running: queued episodes wait. Start one "
+                            "with `honcho start worker` (part of `make run`).")
+        if self.site_hold:
+            problems.append(f"Site paused: {self.site_hold}.")
+        return " ".join(problems) or None
 
 
 def service_status() -> ServiceStatus:
@@ -50,7 +56,19 @@ def _probe() -> ServiceStatus:
     try:
         connection = get_redis()
         connection.ping()
-        return ServiceStatus(True, Worker.count(connection=connection))
+        workers = Worker.count(connection=connection)
+        return ServiceStatus(True, workers, _site_hold(connection))
     except redis.RedisError as exc:
         logger.warning("service status redis error=%s", exc)
         return ServiceStatus(False, 0)
+
+
+def _site_hold(connection: redis.Redis) -> str | None:
+    """Why every site request pauses (challenge, spam block, captcha), or None."""
+    try:
+        base_url = site_settings().base_url
+    except AniworldError as exc:  # stored site settings that do not combine: not our banner
+        logger.warning("service status site settings error=%s", exc)
+        return None
+    hold = SiteLimiter(base_url, connection).notice()
+    return hold.message if hold else None

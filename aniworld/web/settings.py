@@ -40,6 +40,7 @@ from aniworld.services.settings import (
 from aniworld.site.cookies import parse_cookies
 from aniworld.site.settings import TRANSPORT_NAMES
 from aniworld.web.htmx import is_htmx, render
+from aniworld.web.resources import end_site_hold
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ def _values(settings: AppSettings) -> dict[str, Any]:
         "disk_reserve": _trim(settings.disk_reserve / GIB),
         "container": settings.container,
         "max_attempts": settings.max_attempts,
+        "breaker_failures": settings.breaker_failures,
+        "breaker_cooldown_minutes": settings.breaker_cooldown_minutes,
         "monitor_interval_hours": settings.monitor_interval_hours,
         "naming_template": settings.naming_template,
         "site_url": settings.site_url or "",
@@ -252,7 +255,8 @@ def naming_preview() -> Response:
 
 @bp.post("/site")
 def site() -> Response:
-    """Store the site overrides (blank: the ANIWORLD_SITE_* value)."""
+    """Store the site overrides (blank: the ANIWORLD_SITE_* value); ends a site hold."""
+    end_site_hold()  # new cookies or a proxy are what the hold's message asks for
     return _save("site", _parse_site)
 
 
@@ -261,13 +265,20 @@ def _text(form: Form, name: str) -> str | None:
 
 
 def _parse_hosters(form: Form) -> Parsed:
+    changes: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in ("breaker_failures", "breaker_cooldown_minutes"):
+        if name in form:
+            _whole(form, name, changes, errors)
     names = [n.strip() for n in form.get("hoster_order", "").replace(",", "\n").splitlines()]
     names = [name for name in names if name]
     unknown = [name for name in names if canonical_name(name) is None]
     if unknown:
         known = ", ".join(supported_hosters())
-        return {}, {"hoster_order": f"Unknown hoster {', '.join(unknown)}; use {known}"}
-    return {"hoster_order": [canonical_name(name) for name in names]}, {}
+        errors["hoster_order"] = f"Unknown hoster {', '.join(unknown)}; use {known}"
+    else:
+        changes["hoster_order"] = [canonical_name(name) for name in names]
+    return changes, errors
 
 
 def _parse_downloads(form: Form) -> Parsed:

@@ -162,7 +162,7 @@ def test_change_a_setting_and_see_its_effect(page: object, live_app: LiveApp) ->
 
 
 @pytest.mark.parametrize("path", ["/library/", "/search/?q=licht", f"/series/{SERIES_KEY}",
-                                  "/queue/", "/settings/"])
+                                  "/queue/", "/status/", "/settings/"])
 def test_every_page_fits_a_phone(browser: object, page: object, live_app: LiveApp,
                                  path: str) -> None:
     cookies = page.context.cookies()

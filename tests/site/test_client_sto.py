@@ -16,6 +16,7 @@ from aniworld.site.errors import (
     HosterLinkExpired,
     PlayGateRequired,
     SiteNotFound,
+    SiteRateLimited,
 )
 from aniworld.site.types import SeriesInfo
 
@@ -127,7 +128,8 @@ def test_gate_is_a_play_gate_error_without_retries(fakesite: Any) -> None:
 def test_rapid_play_requests_trip_the_rate_gate(fakesite: Any) -> None:
     """More than 2 /r within the window gate every further /r for a while."""
     fakesite.sto.modes.rate_gate = (2, 60.0, 60.0)
-    with sto_client(fakesite) as client:
+    # Without the client's hold, to see the gate itself (the hold is tested below).
+    with sto_client(fakesite, challenge_cooldown=0) as client:
         links = client.episode_hosters("demo-serie", 1, 1).hosters
         client.resolve_redirect(links[0].redirect_url)
         client.resolve_redirect(links[1].redirect_url)
@@ -135,6 +137,20 @@ def test_rapid_play_requests_trip_the_rate_gate(fakesite: Any) -> None:
             with pytest.raises(PlayGateRequired):
                 client.resolve_redirect(link.redirect_url)
     assert [r.status for r in plays(fakesite)] == [302, 302, 200, 200]
+
+
+def test_play_gate_holds_the_site_instead_of_asking_per_link(fakesite: Any) -> None:
+    """After the gate the client pauses s.to: the next links are not requested at all."""
+    fakesite.sto.modes.rate_gate = (2, 60.0, 60.0)
+    with sto_client(fakesite) as client:
+        links = client.episode_hosters("demo-serie", 1, 1).hosters
+        client.resolve_redirect(links[0].redirect_url)
+        client.resolve_redirect(links[1].redirect_url)
+        with pytest.raises(PlayGateRequired):
+            client.resolve_redirect(links[2].redirect_url)
+        with pytest.raises(SiteRateLimited, match="Stream wird vorbereitet"):
+            client.resolve_redirect(links[3].redirect_url)
+    assert [r.status for r in plays(fakesite)] == [302, 302, 200]
 
 
 @pytest.mark.parametrize("garbled", [False, True])

@@ -74,6 +74,9 @@ VALID = [
      lambda s, tmp: s.language_order[0] is Language.ENGLISH_SUB and s.language_fallback),
     ("hosters", lambda tmp: {"hoster_order": "vidoza\nVOE\n"},
      lambda s, tmp: s.hoster_order == ("Vidoza", "VOE")),
+    ("hosters", lambda tmp: {"hoster_order": "VOE", "breaker_failures": "5",
+                             "breaker_cooldown_minutes": "90"},
+     lambda s, tmp: (s.breaker_failures, s.breaker_cooldown_minutes) == (5, 90)),
     ("downloads", lambda tmp: {"parallel_downloads": "3", "bandwidth_limit": "1.5",
                                "disk_reserve": "5", "container": "mkv", "max_attempts": "6"},
      lambda s, tmp: (s.parallel_downloads, s.bandwidth_limit, s.disk_reserve, s.container,
@@ -128,6 +131,9 @@ INVALID = [
     ("languages", {"language_order": ["german-dub", "german-dub", "german-sub", "english-sub"]},
      "language_order", "each language once"),
     ("hosters", {"hoster_order": "VOE\nMegaUpload"}, "hoster_order", "Unknown hoster MegaUpload"),
+    ("hosters", {"hoster_order": "VOE", "breaker_failures": "0",
+                 "breaker_cooldown_minutes": "30"}, "breaker_failures",
+     "Must be a whole number from 1 to 100"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class Attempt:
         self.settings = settings
         self.client = client
         self.candidate = candidate
+        self.bytes_per_second: float | None = None
 
     def run(self, final_path: Path) -> Path:
         """Download the candidate to ``final_path``; raises the typed error of what failed."""
@@ -52,9 +54,12 @@ class Attempt:
         stream = resolve_stream(candidate.hoster, embed_url, self.client.transport,
                                 allow_private_hosts=self.runtime.config.allow_private_hosts)
         watch = ItemWatch(self.runtime.sessions, claim.item_id, claim.lease)
+        started = time.monotonic()
         result = download(
             stream, final_path, self._work_dir(), settings=self._download_settings(),
             on_progress=watch.on_progress, should_stop=watch.should_stop)
+        # Of the whole file (a resumed transfer reads as faster): good enough to compare hosters.
+        self.bytes_per_second = result.size_bytes / max(time.monotonic() - started, 1e-3)
         logger.info("downloaded item=%s hoster=%s language=%s path=%s bytes=%s",
                     claim.item_id, candidate.hoster, candidate.language, result.path,
                     result.size_bytes)

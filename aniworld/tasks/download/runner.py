@@ -8,6 +8,7 @@ it, the next language (language preference setting). Failures are classified onc
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -30,7 +31,7 @@ from aniworld.services.settings import (
 )
 from aniworld.site import SiteClient
 from aniworld.site.types import EpisodeHosters
-from aniworld.tasks.download import workspace
+from aniworld.tasks.download import health, workspace
 from aniworld.tasks.download.attempt import Attempt, Candidate
 from aniworld.tasks.download.failures import (
     CandidateError,
@@ -140,19 +141,26 @@ def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Pa
     site = effective_site_settings(runtime.config, settings)
     with SiteClient(site, redis=runtime.redis) as client:
         offers = client.episode_hosters(claim.series_key, claim.season, claim.episode)
+        cooling = health.cooling(runtime, claim.series_site)
         errors: list[CandidateError] = []
-        for candidate in _candidates(library, claim, settings, offers):
+        for candidate in _candidates(library, claim, settings, offers, cooling):
             attempt = Attempt(runtime, claim, settings, client, candidate)
             try:
-                return attempt.run(target_path(library, claim, settings, candidate.language))
+                path = attempt.run(target_path(library, claim, settings, candidate.language))
             except (DownloadCancelled, DownloadPaused):
                 raise
             except AniworldError as error:
+                health.record_failure(runtime, claim.series_site, candidate.hoster, error,
+                                      settings)
                 if not is_transient(error) and not _hoster_specific(error):
                     raise
                 logger.warning("candidate failed item=%s hoster=%s language=%s error=%s",
                                claim.item_id, candidate.hoster, candidate.language, error)
                 errors.append(CandidateError(candidate.hoster, candidate.language.label, error))
+                continue
+            health.record_success(runtime, claim.series_site, candidate.hoster,
+                                  attempt.bytes_per_second)
+            return path
     tried = " or ".join(language.label for language in _languages(claim, settings))
     raise summarise(errors, f"{_what(claim)} in {tried}")
 
@@ -173,17 +181,23 @@ def _languages(claim: Claim, settings: AppSettings) -> list[Language]:
 
 
 def _candidates(library: Path, claim: Claim, settings: AppSettings,
-                offers: EpisodeHosters) -> Iterator[Candidate]:
-    """Yield hoster/language pairs in preference order; a resumable attempt goes first."""
+                offers: EpisodeHosters, cooling: frozenset[str] = frozenset(),
+                ) -> Iterator[Candidate]:
+    """Yield hoster/language pairs in preference order; a resumable attempt goes first.
+
+    Hosters in ``cooling`` (breaker open) go last within their language, and never first
+    for a resumable partial.
+    """
     from aniworld.hosters import is_supported
 
     rank = {name.lower(): index for index, name in enumerate(settings.hoster_order)}
     ordered: list[Candidate] = []
     for language in _languages(claim, settings):
         links = [link for link in offers.for_language(language) if is_supported(link.hoster)]
-        links.sort(key=lambda link: rank.get(link.hoster.lower(), len(rank)))
+        links.sort(key=lambda link: (link.hoster.lower() in cooling,
+                                     rank.get(link.hoster.lower(), len(rank))))
         ordered.extend(Candidate(link.hoster, language, link.redirect_url) for link in links)
-    resumable = [c for c in ordered if workspace.has_partial(
+    resumable = [c for c in ordered if c.hoster.lower() not in cooling and workspace.has_partial(
         workspace.work_dir(library, claim.item_id, c.hoster, c.language.value))]
     yield from resumable
     yield from (c for c in ordered if c not in resumable)
@@ -233,7 +247,9 @@ def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,
     attempts = claim.attempts + 1
     if is_transient(error) and not isinstance(error, PermanentFailure) \
             and attempts < settings.max_attempts:
-        delay = settings.retry_delay(attempts)
+        # A site on hold says how long: do not come back before it ends.
+        delay = max(settings.retry_delay(attempts),
+                    math.ceil(getattr(error, "retry_after", 0) or 0))
         note = f"{message} (attempt {attempts} of {settings.max_attempts}; retrying in {delay}s)"
         return _finish(runtime, claim, lambda s: execution.retry_later(
             s, claim.item_id, claim.lease, note, delay), Outcome.RETRY)

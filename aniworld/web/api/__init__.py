@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from aniworld.web.api import health, library, queue, series  # noqa: E402,F401  (registers routes)
+from aniworld.web.api import (  # noqa: E402,F401  (registers routes)
+    health,
+    library,
+    queue,
+    series,
+    status,
+)

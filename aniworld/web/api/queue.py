@@ -15,7 +15,7 @@ from aniworld.web import parsing
 from aniworld.web.api import bp
 from aniworld.web.api.serializers import item_to_dict, queue_to_dict
 from aniworld.web.ids import MAX_ID
-from aniworld.web.resources import kick_dispatcher
+from aniworld.web.resources import end_site_hold, kick_dispatcher
 
 MAX_BULK_EPISODES = 5000
 
@@ -95,6 +95,7 @@ def retry(item_id: int) -> Response:
     """Put a failed or cancelled item back into the pending queue."""
     item = queue_service.retry_item(db.session, item_id)
     db.session.commit()
+    end_site_hold()  # the user acted on the hold's message
     kick_dispatcher()
     return jsonify(item_to_dict(item))
 
