@@ -8,7 +8,7 @@ import secrets
 import string
 import time
 
-from aniworld.hosters.common import Fetcher, origin, page_headers
+from aniworld.hosters.common import Fetcher, origin
 from aniworld.hosters.errors import ExtractorOutdated
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream, StreamKind
@@ -26,11 +26,7 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
     fetch = Fetcher(NAME, transport, allow_private_hosts)
     # /d/ is the download page; the /e/ player page is the one with pass_md5.
     embed_url = embed_url.replace("/d/", "/e/", 1)
-    page = fetch.get(embed_url, page_headers()).text
-    try:
-        pass_path, token = parse_page(page)
-    except ExtractorOutdated as exc:
-        raise fetch.outdated_or_gone(page, exc.detail) from None
+    pass_path, token = fetch.parse(fetch.page(embed_url), parse_page)
     referer = origin(embed_url) + "/"
     base = fetch.get(fetch.join(embed_url, pass_path), {"Referer": referer}).text.strip()
     return fetch.stream(media_url(base, token), StreamKind.MP4, referer, with_origin=False)

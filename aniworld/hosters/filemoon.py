@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
+from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone
 from aniworld.hosters.packed import UnpackError, unpack
 from aniworld.site.transport import Transport
@@ -35,11 +35,7 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
         raise ExtractorOutdated(NAME, "embed URL has no /e/<code>")
     url = _from_api(fetch, origin(embed_url), code[1], embed_url)
     if url is None:
-        page = fetch.get(embed_url, page_headers()).text
-        try:
-            url = parse_legacy_page(page)
-        except ExtractorOutdated as exc:
-            raise fetch.outdated_or_gone(page, exc.detail) from None
+        url = fetch.parse(fetch.page(embed_url), parse_legacy_page)
     return fetch.stream(url, kind_of(url), origin(embed_url), with_origin=True)
 
 

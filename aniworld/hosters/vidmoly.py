@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
+from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import ExtractorOutdated
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
@@ -17,11 +17,7 @@ _ANY_FILE = re.compile(r"\bfile\s*:\s*[\"'](https?://[^\"']+\.m3u8[^\"']*)[\"']"
 def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = False) -> Stream:
     """Resolve a Vidmoly embed URL to its HLS playlist; raise a HosterError on failure."""
     fetch = Fetcher(NAME, transport, allow_private_hosts)
-    page = fetch.get(embed_url, page_headers()).text
-    try:
-        url = parse_page(page)
-    except ExtractorOutdated as exc:
-        raise fetch.outdated_or_gone(page, exc.detail) from None
+    url = fetch.parse(fetch.page(embed_url), parse_page)
     # Vidmoly's CDN wants the embed domain as Referer, and the domain keeps moving.
     return fetch.stream(url, kind_of(url), origin(embed_url), with_origin=True)
 

@@ -9,7 +9,7 @@ import json
 import logging
 import re
 
-from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
+from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import ExtractorOutdated
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream, StreamKind
@@ -34,7 +34,7 @@ _DECODE_ERRORS = (ValueError, binascii.Error, UnicodeError, TypeError, Recursion
 def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = False) -> Stream:
     """Resolve a VOE embed URL to its media; raise a HosterError subclass on failure."""
     fetch = Fetcher(NAME, transport, allow_private_hosts)
-    page_url, page = embed_url, fetch.get(embed_url, page_headers()).text
+    page_url, page = embed_url, fetch.page(embed_url)
     for _ in range(MAX_HOPS):
         hop = _HOP.search(page)
         if hop is None or has_payload(page):
@@ -42,12 +42,9 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
         # The first page only forwards the browser to a rotating alias domain.
         target = fetch.join(page_url, hop[1])
         logger.info("voe hop from=%s to=%s", origin(page_url), origin(target))
-        page = fetch.get(target, page_headers(page_url)).text
+        page = fetch.page(target, page_url)
         page_url = target
-    try:
-        url, kind = parse_page(page)
-    except ExtractorOutdated as exc:
-        raise fetch.outdated_or_gone(page, exc.detail) from None
+    url, kind = fetch.parse(page, parse_page)
     return fetch.stream(url, kind, origin(page_url) + "/", with_origin=True)
 
 
