@@ -20,7 +20,7 @@ from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
 from aniworld.services import execution
 from aniworld.services.execution import Claim
-from aniworld.services.file_naming import EpisodeName, episode_path
+from aniworld.services.file_naming import episode_path
 from aniworld.services.library.folders import write_series_marker
 from aniworld.services.settings import (
     AppSettings,
@@ -191,9 +191,7 @@ def _candidates(library: Path, claim: Claim, settings: AppSettings,
 
 def target_path(library: Path, claim: Claim, settings: AppSettings, language: Language) -> Path:
     """Final library path of the item's file in ``language``."""
-    name = EpisodeName(claim.series_title, claim.year, claim.series_folder, claim.season,
-                       claim.episode, claim.episode_title)
-    return episode_path(library, settings, name, language)
+    return episode_path(library, settings, claim, language)
 
 
 def _present_file(library: Path, claim: Claim, settings: AppSettings) -> Path | None:
