@@ -17,14 +17,7 @@ from dataclasses import dataclass
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
-from tests.fakesite.hosters.generic import (
-    base_url,
-    forbidden,
-    gone_page,
-    outdated_page,
-    refused,
-    variant,
-)
+from tests.fakesite.hosters.generic import base_url, forbidden, refused, serve_embed
 from tests.fakesite.httpbase import Request
 
 NAME = "Doodstream"
@@ -51,7 +44,7 @@ def embed_path(link: HosterLink) -> str:
     return f"/e/{link.code}"
 
 
-def _player(link: HosterLink) -> Response:
+def _player(request: Request, link: HosterLink, kind: str) -> Response:
     token = secrets.token_hex(8)
     with _LOCK:
         _GRANTS[token] = _Grant(link.code, time.monotonic())
@@ -96,13 +89,6 @@ def handle(request: Request, context: HosterContext) -> Response | None:
         return _media(request, context, match)
     if (match := _PASS.match(request.path)) is not None:
         return _pass_md5(request, match[2])
-    match = _EMBED.match(request.path)
-    link = context.link(match[1], NAME) if match else None
-    if link is None:
-        return None
-    kind = variant(request, link.code, VARIANTS, "player")
-    if (denied := refused(request)) is not None:
-        return denied
-    if kind in {"gone", "outdated"}:
-        return gone_page() if kind == "gone" else outdated_page("DoodStream")
-    return _player(link)
+    return serve_embed(
+        request, context, _EMBED, NAME, (VARIANTS, "player"), _player, title="DoodStream"
+    )

@@ -19,8 +19,7 @@ from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
 from tests.fakesite.hosters.generic import (
     base_url,
-    gone_page,
-    outdated_page,
+    broken_page,
     refused,
     variant,
 )
@@ -104,8 +103,8 @@ def _api(request: Request, link: HosterLink) -> Response:
 
 def _page(request: Request, link: HosterLink) -> Response:
     kind = variant(request, link.code, VARIANTS, "api")
-    if kind in {"gone", "outdated"}:
-        return gone_page() if kind == "gone" else outdated_page("Filemoon")
+    if (broken := broken_page(kind, "Filemoon")) is not None:
+        return broken
     if kind != "legacy":
         # The new player is a single-page app that reads everything from the API.
         return html(
@@ -123,8 +122,7 @@ def _page(request: Request, link: HosterLink) -> Response:
 def handle(request: Request, context: HosterContext) -> Response | None:
     """Serve ``/e/<code>`` and ``/api/videos/<code>`` for Filemoon codes."""
     for pattern, answer in ((_EMBED, _page), (_API, _api)):
-        match = pattern.match(request.path)
-        link = context.link(match[1], NAME) if match else None
+        link = context.link_at(request, pattern, NAME)
         if link is not None:
             return refused(request) or answer(request, link)
     return None
