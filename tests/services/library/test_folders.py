@@ -27,6 +27,7 @@ from tests.services.library.conftest import (
     folder_named,
     put,
     store,
+    store_new,
     stored_files,
 )
 
@@ -109,9 +110,8 @@ def test_touching_one_folder_rewrites_only_it(sessions: sessionmaker[Session],
     store(sessions, library)
     with sessions() as session:
         rot_scanned = folder_named(session, ROT).scanned_at
-    put(library / BLAU / "Season 01" / "Blauer Drache - S01E03 - Ende [German Sub].mkv", 40)
-    age(library)
-    result = store(sessions, library)
+    result = store_new(sessions, library,
+                       f"{BLAU}/Season 01/Blauer Drache - S01E03 - Ende [German Sub].mkv", size=40)
     assert (result.written, result.removed, result.unchanged) == (1, 0, 1)
     with sessions() as session:
         assert [row[:2] for row in stored_files(session, BLAU)] == [(1, 1), (1, 2), (1, 3)]
@@ -124,12 +124,10 @@ def test_new_season_folder_is_seen(sessions: sessionmaker[Session], library: Pat
     """A new subfolder changes the series folder's time; a file in it the subfolder's."""
     build(library)
     store(sessions, library)
-    put(library / BLAU / "Season 02" / "Blauer Drache - S02E01 [German Sub].mkv")
-    age(library)
-    assert store(sessions, library).written == 1
-    put(library / BLAU / "Season 02" / "Blauer Drache - S02E02 [German Sub].mkv")
-    age(library)
-    assert store(sessions, library).written == 1
+    new = f"{BLAU}/Season 02/Blauer Drache - S02E01 [German Sub].mkv"
+    assert store_new(sessions, library, new).written == 1
+    new = f"{BLAU}/Season 02/Blauer Drache - S02E02 [German Sub].mkv"
+    assert store_new(sessions, library, new).written == 1
     with sessions() as session:
         assert [row[:2] for row in stored_files(session, BLAU)] == [(1, 1), (1, 2), (2, 1),
                                                                      (2, 2)]
@@ -267,9 +265,7 @@ def test_title_with_umlauts_and_punctuation_links(
         sessions: sessionmaker[Session], library: Path) -> None:
     series = add_series(sessions, key="kaempfer", title="Kämpfer des Lichts: Die Rückkehr",
                         year=2019)
-    put(library / "Kaempfer des Lichts - Die Rueckkehr [2019] [1080p]" / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Kaempfer des Lichts - Die Rueckkehr [2019] [1080p]/S01E01.mkv")
     with sessions() as check:
         folder = folder_named(check, "Kaempfer des Lichts - Die Rueckkehr [2019] [1080p]")
         assert folder.series_id == series
@@ -296,9 +292,7 @@ def test_year_in_the_folder_name_picks_among_same_titles(
         sessions: sessionmaker[Session], library: Path) -> None:
     add_series(sessions, key="roter-mond-2010", title="Roter Mond", year=2010)
     newer = add_series(sessions, key="roter-mond-2020", title="Roter Mond", year=2020)
-    put(library / "Roter Mond (2020)" / "Roter Mond - S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Roter Mond (2020)/Roter Mond - S01E01.mkv")
     with sessions() as check:
         assert folder_named(check, "Roter Mond (2020)").series_id == newer
 
@@ -312,9 +306,7 @@ def test_ignored_folder_stays_ignored_across_rescans(
         change.commit()
     # A series with the folder's title, new files and even a marker do not undo "ignore".
     series = add_series(sessions, key="roter-mond", title="Roter Mond")
-    put(library / ROT / "Roter Mond - S01E02.mkv")
-    age(library)
-    assert store(sessions, library).written == 1
+    assert store_new(sessions, library, f"{ROT}/Roter Mond - S01E02.mkv").written == 1
     write_marker(library / ROT, Marker("aniworld", "roter-mond", "Roter Mond"))
     age(library)
     store(sessions, library)
