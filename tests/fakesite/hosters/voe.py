@@ -186,8 +186,8 @@ def _loader(request: Request) -> Response | None:
 
 
 def _handle_2026(request: Request, context: HosterContext) -> Response | None:
-    match = _ALIAS_2026.match(request.path) or _EMBED.match(request.path)
-    link = context.link(match[1], NAME) if match else None
+    # The pattern also matches /e/<code>, the first host's embed path.
+    link = context.link_at(request, _ALIAS_2026, NAME)
     if link is None:
         return None
     kind = variant(request, link.code, VARIANTS, "json")
