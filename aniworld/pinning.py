@@ -73,15 +73,8 @@ class _PinnedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _PinnedHTTPSConnection(HTTPSConnection):
-    pinned_to: str | None = None
-
-    def _new_conn(self) -> socket.socket:
-        return _connect(self, super()._new_conn)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _drop_if_elsewhere(self)
-        super().request(*args, **kwargs)
+class _PinnedHTTPSConnection(_PinnedHTTPConnection, HTTPSConnection):
+    """The same pinning in front of HTTPS (``super()`` in the methods above reaches TLS)."""
 
 
 class _PinnedHTTPPool(HTTPConnectionPool):

@@ -61,20 +61,24 @@ class InsufficientDiskSpace(DownloadError):
     transient = False
 
 
-class DownloadCancelled(DownloadError):
+class DownloadStopped(DownloadError):
+    """The user stopped the download (cancel or pause); not a failure, never retried."""
+
+    code = "download_stopped"
+    status = 409
+    transient = False
+
+
+class DownloadCancelled(DownloadStopped):
     """The user cancelled; partial data was deleted."""
 
     code = "download_cancelled"
-    status = 409
-    transient = False
 
 
-class DownloadPaused(DownloadError):
+class DownloadPaused(DownloadStopped):
     """The user paused; partial data was kept for a later resume."""
 
     code = "download_paused"
-    status = 409
-    transient = False
 
 
 class FfmpegMissing(DownloadError):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone, HosterUnavailable
@@ -15,6 +16,8 @@ from aniworld.streams import Stream, StreamKind
 from aniworld.urlguard import UrlGuard, check_public_url
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MAX_REDIRECTS = 5
 TIMEOUT = 20.0
@@ -139,11 +142,19 @@ class Fetcher:
             raise HosterUnavailable(self.hoster, f"HTTP {response.status}")
         return response
 
-    def outdated_or_gone(self, page: str, detail: str) -> HosterFileGone | ExtractorOutdated:
-        """The error for a page without a payload: gone if it says so, else outdated."""
-        if looks_gone(page):
-            return HosterFileGone(self.hoster)
-        return ExtractorOutdated(self.hoster, detail)
+    def page(self, url: str, referer: str | None = None) -> str:
+        """GET an embed page with the headers a browser's iframe sends; return its text."""
+        return self.get(url, page_headers(referer)).text
+
+    def parse(self, page: str, parser: Callable[[str], T]) -> T:
+        """Run ``parser`` on a page; a page without a payload raises HosterFileGone if it
+        says the file is gone, ExtractorOutdated (for this hoster) otherwise."""
+        try:
+            return parser(page)
+        except ExtractorOutdated as exc:
+            if looks_gone(page):
+                raise HosterFileGone(self.hoster) from None
+            raise ExtractorOutdated(self.hoster, exc.detail) from None
 
     def stream(self, url: str, kind: StreamKind, referer: str, with_origin: bool) -> Stream:
         """Check the media URL and wrap it with the job's UA and the hoster's Referer."""

@@ -14,7 +14,7 @@ import string
 import time
 
 from aniworld.hosters.common import Fetcher, origin, page_headers
-from aniworld.hosters.errors import ExtractorOutdated, HosterError, HosterUnavailable
+from aniworld.hosters.errors import ExtractorOutdated, HosterUnavailable
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream, StreamKind
 
@@ -34,10 +34,7 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
     """Resolve a Doodstream embed URL to a signed MP4 URL; raise a HosterError on failure."""
     fetch = Fetcher(NAME, transport, allow_private_hosts)
     page_url, page = _player_page(fetch, embed_url)
-    try:
-        pass_path, token = parse_page(page)
-    except ExtractorOutdated as exc:
-        raise _no_player(fetch, page, exc.detail) from None
+    pass_path, token = fetch.parse(page, _parse_player)
     # The final host (after a domain move) is the one that accepts pass_md5.
     referer = origin(page_url) + "/"
     base = fetch.get(fetch.join(page_url, pass_path), {"Referer": referer}).text.strip()
@@ -59,16 +56,20 @@ def _player_page(fetch: Fetcher, embed_url: str) -> tuple[str, str]:
     return page_url, page
 
 
-def _no_player(fetch: Fetcher, page: str, detail: str) -> HosterError:
-    head = page[:20_000].lower()
-    if any(marker in head for marker in _CHECKS):
-        logger.warning("doodstream check page instead of the player")
-        return HosterUnavailable(
-            NAME, "Doodstream showed a Cloudflare/Turnstile check instead of the player"
-        )
-    if not is_doodstream_page(page):
-        detail = f"{detail}; the page does not look like a Doodstream player"
-    return fetch.outdated_or_gone(page, detail)
+def _parse_player(page: str) -> tuple[str, str]:
+    """``parse_page``, naming a check page or a page that is no Doodstream player at all."""
+    try:
+        return parse_page(page)
+    except ExtractorOutdated as exc:
+        if any(marker in page[:20_000].lower() for marker in _CHECKS):
+            logger.warning("doodstream check page instead of the player")
+            raise HosterUnavailable(
+                NAME, "Doodstream showed a Cloudflare/Turnstile check instead of the player"
+            ) from None
+        if is_doodstream_page(page):
+            raise
+        detail = f"{exc.detail}; the page does not look like a Doodstream player"
+        raise ExtractorOutdated(NAME, detail) from None
 
 
 def is_doodstream_page(page: str) -> bool:

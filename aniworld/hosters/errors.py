@@ -6,15 +6,20 @@ from aniworld.errors import AniworldError
 
 
 class HosterError(AniworldError):
-    """Base class: a hoster page could not be turned into a media URL."""
+    """Base class: a hoster page could not be turned into a media URL.
+
+    ``template`` is the message, formatted with the hoster's name and the ``detail``.
+    """
 
     code = "hoster_error"
     status = 502
     transient = False
+    template = "{hoster} failed ({detail}); try another hoster"
 
-    def __init__(self, hoster: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, hoster: str, detail: str = "") -> None:
+        super().__init__(self.template.format(hoster=hoster, detail=detail))
         self.hoster = hoster
+        self.detail = detail
 
 
 class UnsupportedHoster(HosterError):
@@ -22,14 +27,13 @@ class UnsupportedHoster(HosterError):
 
     code = "hoster_unsupported"
     status = 422
+    template = (
+        "Aniworld cannot download from the hoster {hoster!r}; pick another hoster "
+        "(supported: {detail})"
+    )
 
     def __init__(self, hoster: str, supported: tuple[str, ...] = ()) -> None:
-        names = ", ".join(supported) or "none"
-        super().__init__(
-            hoster,
-            f"Aniworld cannot download from the hoster {hoster!r}; pick another hoster "
-            f"(supported: {names})",
-        )
+        super().__init__(hoster, ", ".join(supported) or "none")
 
 
 class ExtractorOutdated(HosterError):
@@ -38,14 +42,10 @@ class ExtractorOutdated(HosterError):
     code = "hoster_extractor_outdated"
     # Another hoster (or a later retry after an update) may well work.
     transient = True
-
-    def __init__(self, hoster: str, detail: str) -> None:
-        super().__init__(
-            hoster,
-            f"the {hoster} page changed ({detail}); Aniworld's {hoster} extractor is out of "
-            "date; another hoster will be tried",
-        )
-        self.detail = detail
+    template = (
+        "the {hoster} page changed ({detail}); Aniworld's {hoster} extractor is out of "
+        "date; another hoster will be tried"
+    )
 
 
 class HosterFileGone(HosterError):
@@ -53,11 +53,7 @@ class HosterFileGone(HosterError):
 
     code = "hoster_file_gone"
     status = 404
-
-    def __init__(self, hoster: str) -> None:
-        super().__init__(
-            hoster, f"{hoster} no longer has this file (deleted or not found); try another hoster"
-        )
+    template = "{hoster} no longer has this file (deleted or not found); try another hoster"
 
 
 class HosterUnavailable(HosterError):
@@ -66,14 +62,10 @@ class HosterUnavailable(HosterError):
     code = "hoster_unavailable"
     status = 503
     transient = True
-
-    def __init__(self, hoster: str, detail: str) -> None:
-        super().__init__(
-            hoster,
-            f"{hoster} is not answering properly right now ({detail}); it will be retried "
-            "later or another hoster will be tried",
-        )
-        self.detail = detail
+    template = (
+        "{hoster} is not answering properly right now ({detail}); it will be retried "
+        "later or another hoster will be tried"
+    )
 
 
 class HosterDrmProtected(HosterError):
@@ -81,10 +73,7 @@ class HosterDrmProtected(HosterError):
 
     code = "hoster_drm_protected"
     status = 422
-
-    def __init__(self, hoster: str) -> None:
-        super().__init__(
-            hoster,
-            f"{hoster} protects this video with DRM, which Aniworld cannot save; pick another "
-            "hoster (the next one in the hoster order is tried)",
-        )
+    template = (
+        "{hoster} protects this video with DRM, which Aniworld cannot save; pick another "
+        "hoster (the next one in the hoster order is tried)"
+    )

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
+from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone, HosterUnavailable
 from aniworld.hosters.packed import UnpackError, unpack
 from aniworld.site.transport import Transport
@@ -44,11 +44,7 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
     found = _from_api(fetch, base, code[1], embed_url)
     found = found or _from_byse(fetch, base, code[1], embed_url)
     if found is None:
-        page = fetch.get(embed_url, page_headers()).text
-        try:
-            found = parse_legacy_page(page), base
-        except ExtractorOutdated as exc:
-            raise fetch.outdated_or_gone(page, exc.detail) from None
+        found = fetch.parse(fetch.page(embed_url), parse_legacy_page), base
     url, referer = found
     return fetch.stream(url, kind_of(url), referer, with_origin=True)
 

@@ -38,10 +38,7 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
         "Sec-Fetch-Dest": "empty",
     }
     answer = fetch.post_json(api, {"filecode": code, "device": "web"}, headers).text
-    try:
-        url = parse_answer(answer)
-    except ExtractorOutdated as exc:
-        raise fetch.outdated_or_gone(answer, exc.detail) from None
+    url = fetch.parse(answer, parse_answer)
     return fetch.stream(url, kind_of(url), origin(page_url) + "/", with_origin=False)
 
 
@@ -52,8 +49,7 @@ def load_embed(fetch: Fetcher, embed_url: str) -> str:
     A public ``/v/<code>`` page is followed to the embed in its iframe (often another host).
     """
     if urlsplit(embed_url).path.startswith("/v/"):
-        page = fetch.get(embed_url, page_headers()).text
-        target = _iframe_target(fetch, embed_url, page)
+        target = _iframe_target(fetch, embed_url, fetch.page(embed_url))
         return fetch.get(target, page_headers(origin(embed_url) + "/")).url
     page_url = fetch.check(origin(embed_url) + f"/e/{filecode(embed_url)}")
     return fetch.get(page_url, page_headers()).url
@@ -88,9 +84,13 @@ def parse_answer(text: str) -> str:
 
 def _iframe_target(fetch: Fetcher, page_url: str, page: str) -> str:
     """The embed behind a public ``/v/<code>`` page (often on another host)."""
-    match = _IFRAME.search(page)
-    if match is None:
-        raise fetch.outdated_or_gone(page, "the video page holds no player iframe")
-    target = fetch.join(page_url, match[1])
+    target = fetch.join(page_url, fetch.parse(page, _iframe_src))
     logger.info("vidara hop from=%s to=%s", origin(page_url), origin(target))
     return target
+
+
+def _iframe_src(page: str) -> str:
+    match = _IFRAME.search(page)
+    if match is None:
+        raise ExtractorOutdated(NAME, "the video page holds no player iframe")
+    return match[1]

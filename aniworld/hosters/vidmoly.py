@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
+from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import ExtractorOutdated, HosterUnavailable
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
@@ -22,23 +22,21 @@ _ANY_FILE = re.compile(r"\bfile\s*:\s*[\"'](https?://[^\"']+\.m3u8[^\"']*)[\"']"
 def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = False) -> Stream:
     """Resolve a Vidmoly embed URL to its HLS playlist; raise a HosterError on failure."""
     fetch = Fetcher(NAME, transport, allow_private_hosts)
-    page = fetch.get(embed_url, page_headers()).text
-    try:
-        url = parse_page(page)
-    except ExtractorOutdated as exc:
-        if is_wait_page(page):
-            logger.info("vidmoly wait page hoster=%s", NAME)
-            raise HosterUnavailable(
-                NAME, 'it showed its "Please wait" page instead of the player'
-            ) from None
-        raise fetch.outdated_or_gone(page, exc.detail) from None
+    url = fetch.parse(fetch.page(embed_url), parse_page)
     # Vidmoly's CDN wants the embed domain as Referer, and the domain keeps moving.
     return fetch.stream(url, kind_of(url), origin(embed_url), with_origin=True)
 
 
 def parse_page(page: str) -> str:
-    """Return the playlist URL of a Vidmoly page; raise ExtractorOutdated if none is found."""
+    """Return the playlist URL of a Vidmoly page.
+
+    Raises HosterUnavailable for the "Please wait" page, ExtractorOutdated if no playlist
+    is found otherwise.
+    """
     match = _SOURCES.search(page) or _ANY_FILE.search(page)
+    if match is None and is_wait_page(page):
+        logger.info("vidmoly wait page hoster=%s", NAME)
+        raise HosterUnavailable(NAME, 'it showed its "Please wait" page instead of the player')
     if match is None:
         raise ExtractorOutdated(NAME, "no jwplayer sources found")
     return match[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from aniworld.hosters.common import Fetcher, origin, page_headers
+from aniworld.hosters.common import Fetcher, origin
 from aniworld.hosters.errors import ExtractorOutdated
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream, StreamKind
@@ -20,11 +20,7 @@ _SOURCE_TAG = re.compile(r"<source\b[^>]*\bsrc=[\"'](https?://[^\"']+)[\"']", re
 def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = False) -> Stream:
     """Resolve a Vidoza embed URL to its MP4; raise a HosterError subclass on failure."""
     fetch = Fetcher(NAME, transport, allow_private_hosts)
-    page = fetch.get(embed_url, page_headers()).text
-    try:
-        url = parse_page(page)
-    except ExtractorOutdated as exc:
-        raise fetch.outdated_or_gone(page, exc.detail) from None
+    url = fetch.parse(fetch.page(embed_url), parse_page)
     # The reference needs only the UA; a Referer is what a browser sends anyway.
     return fetch.stream(url, StreamKind.MP4, origin(embed_url) + "/", with_origin=False)
 

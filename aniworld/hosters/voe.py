@@ -13,7 +13,7 @@ import json
 import logging
 import re
 
-from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
+from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import (
     ExtractorOutdated,
     HosterError,
@@ -57,7 +57,7 @@ _GATES = (
 def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = False) -> Stream:
     """Resolve a VOE embed URL to its media; raise a HosterError subclass on failure."""
     fetch = _VoeFetcher(NAME, transport, allow_private_hosts)
-    page_url, page = embed_url, fetch.get(embed_url, page_headers()).text
+    page_url, page = embed_url, fetch.page(embed_url)
     for _ in range(MAX_HOPS):
         hop = _HOP.search(page)
         if hop is None or has_payload(page):
@@ -65,15 +65,13 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
         # The first page only forwards the browser to a rotating alias domain.
         target = fetch.join(page_url, hop[1])
         logger.info("voe hop from=%s to=%s", origin(page_url), origin(target))
-        page = fetch.get(target, page_headers(page_url)).text
+        page = fetch.page(target, page_url)
         page_url = target
     failure = page_failure(page)
     if failure is not None:
         raise failure
-    try:
-        url, kind = parse_page(page, junk_markers(fetch, page_url, page))
-    except ExtractorOutdated as exc:
-        raise fetch.outdated_or_gone(page, exc.detail) from None
+    markers = junk_markers(fetch, page_url, page)
+    url, kind = fetch.parse(page, lambda text: parse_page(text, markers))
     return fetch.stream(url, kind, origin(page_url) + "/", with_origin=True)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus, Series, utcnow
+from aniworld.services.file_naming import EpisodeName
 from aniworld.services.queue import is_paused
 from aniworld.services.queue.views import QUEUE_ORDER
 
@@ -29,19 +30,13 @@ _PENDING = DownloadItem.status == ItemStatus.PENDING
 
 
 @dataclass(frozen=True)
-class Claim:
-    """What a job needs to know about the item it now owns."""
+class Claim(EpisodeName):
+    """What a job needs to know about the item it now owns: the episode's name and the job's."""
 
     item_id: int
     lease: str
     series_key: str
     series_site: str
-    series_title: str
-    year: int | None
-    series_folder: str | None
-    season: int
-    episode: int
-    episode_title: str
     language: Language
     language_fallback: bool
     force: bool
@@ -95,9 +90,12 @@ def _describe(session: Session, item_id: int, lease: str) -> Claim:
         Episode.series_id == series.id, Episode.season == item.season,
         Episode.number == item.episode))
     title = (episode.title_de or episode.title_en) if episode else ""
-    return Claim(item_id, lease, series.key, series.site, series.title, series.year,
-                 series.folder, item.season, item.episode, title, item.language,
-                 item.language_fallback, item.force, item.hoster, item.attempts)
+    return Claim(
+        series_title=series.title, year=series.year, series_folder=series.folder,
+        season=item.season, episode=item.episode, episode_title=title, item_id=item_id,
+        lease=lease, series_key=series.key, series_site=series.site, language=item.language,
+        language_fallback=item.language_fallback, force=item.force,
+        previous_hoster=item.hoster, attempts=item.attempts)
 
 
 def _owned(item_id: int, lease: str) -> list[object]:

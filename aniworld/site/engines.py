@@ -43,12 +43,8 @@ ANIWORLD_LANGUAGE_KEYS: Mapping[str, Language] = {
     "3": Language.GERMAN_SUB,
     "4": Language.ENGLISH_DUB,
 }
-# Old s.to (same engine until Jan 2026) used key 2 for the English dub.
-STO_LANGUAGE_KEYS: Mapping[str, Language] = {
-    "1": Language.GERMAN_DUB,
-    "2": Language.ENGLISH_DUB,
-    "3": Language.GERMAN_SUB,
-}
+# Old s.to (same engine until Jan 2026) used key 2 for the English dub, as V2 still does.
+STO_LANGUAGE_KEYS = V2_LANGUAGE_KEYS
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,199}$")
 _REDIRECT = re.compile(r"^/redirect/(\d{1,18})/?$")
 

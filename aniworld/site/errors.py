@@ -10,10 +10,17 @@ logger = logging.getLogger(__name__)
 
 
 class SiteError(AniworldError):
-    """Base class of every failure talking to or reading the streaming site."""
+    """Base class of every failure talking to or reading the streaming site.
+
+    ``hint`` is the message when none is given (a template where the error has fields).
+    """
 
     code = "site_error"
     status = 502
+    hint = "the site could not be used; try again later"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.hint)
 
 
 class SiteNotFound(SiteError):
@@ -28,13 +35,13 @@ class SiteChallenge(SiteError):
 
     code = "site_challenge"
     status = 503
+    hint = (
+        "the site asks for a browser check; import your browser's cookies in Settings "
+        "or set a proxy"
+    )
 
     def __init__(self, message: str | None = None, detail: str = "") -> None:
-        hint = (
-            "the site asks for a browser check; import your browser's cookies in Settings "
-            "or set a proxy"
-        )
-        super().__init__(message or (f"{hint} ({detail})" if detail else hint))
+        super().__init__(message or (f"{self.hint} ({detail})" if detail else None))
         self.detail = detail
 
 
@@ -43,13 +50,10 @@ class SiteSpamBlocked(SiteError):
 
     code = "site_spam_blocked"
     status = 503
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(
-            message
-            or "the site blocked this address as spam; open the site in your browser and solve "
-            "its captcha, then import the browser's cookies in Settings, or use a proxy/VPN"
-        )
+    hint = (
+        "the site blocked this address as spam; open the site in your browser and solve "
+        "its captcha, then import the browser's cookies in Settings, or use a proxy/VPN"
+    )
 
 
 class SiteRateLimited(SiteError):
@@ -57,13 +61,11 @@ class SiteRateLimited(SiteError):
 
     code = "site_rate_limited"
     status = 503
+    hint = "the site asks us to slow down; try again in {seconds} seconds"
 
     def __init__(self, retry_after: float, message: str | None = None) -> None:
         self.retry_after = max(0.0, float(retry_after))
-        super().__init__(
-            message
-            or f"the site asks us to slow down; try again in {int(self.retry_after) + 1} seconds"
-        )
+        super().__init__(message or self.hint.format(seconds=int(self.retry_after) + 1))
 
 
 class SiteServerError(SiteError):
@@ -71,12 +73,11 @@ class SiteServerError(SiteError):
 
     code = "site_server_error"
     status = 502
+    hint = "the site has a problem (HTTP {http_status}); try again later"
 
     def __init__(self, http_status: int, message: str | None = None) -> None:
         self.http_status = http_status
-        super().__init__(
-            message or f"the site has a problem (HTTP {http_status}); try again later"
-        )
+        super().__init__(message or self.hint.format(http_status=http_status))
 
 
 class SiteUnreachable(SiteError):
@@ -91,14 +92,14 @@ class CaptchaRequired(SiteError):
 
     code = "captcha_required"
     status = 503
+    hint = (
+        "the site shows a captcha instead of the video link; open {url} in your "
+        "browser, solve it, import the browser's cookies in Settings and retry"
+    )
 
     def __init__(self, url: str, message: str | None = None) -> None:
         self.url = url
-        super().__init__(
-            message
-            or f"the site shows a captcha instead of the video link; open {url} in your "
-            "browser, solve it, import the browser's cookies in Settings and retry"
-        )
+        super().__init__(message or self.hint.format(url=url))
 
 
 class SiteLayoutChanged(SiteError):
@@ -116,14 +117,14 @@ class HosterLinkExpired(SiteNotFound):
 
     code = "hoster_link_expired"
     status = 404
+    hint = (
+        "this hoster link has expired or was removed; load the episode's hoster list "
+        "again and retry with the fresh link"
+    )
 
     def __init__(self, url: str, message: str | None = None) -> None:
         self.url = url
-        super().__init__(
-            message
-            or "this hoster link has expired or was removed; load the episode's hoster list "
-            "again and retry with the fresh link"
-        )
+        super().__init__(message)
 
 
 class PlayGateRequired(CaptchaRequired):
@@ -131,13 +132,9 @@ class PlayGateRequired(CaptchaRequired):
 
     code = "play_gate_required"
     status = 503
-
-    def __init__(self, url: str, message: str | None = None) -> None:
-        super().__init__(
-            url,
-            message
-            or "s.to shows its \"Stream wird vorbereitet\" check instead of the video link; "
-            f"open {url} in your browser, solve the check, import the browser's cookies in "
-            "Settings and retry - or wait a few minutes, the site gates links after many "
-            "requests in a row",
-        )
+    hint = (
+        "s.to shows its \"Stream wird vorbereitet\" check instead of the video link; "
+        "open {url} in your browser, solve the check, import the browser's cookies in "
+        "Settings and retry - or wait a few minutes, the site gates links after many "
+        "requests in a row"
+    )

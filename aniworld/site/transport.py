@@ -6,7 +6,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -67,12 +67,47 @@ class Response:
         return self.headers.get(name.lower(), default)
 
 
-class Transport(Protocol):
-    """The one interface the client uses to talk HTTP."""
+def decode_body(content: bytes, content_type: str) -> str:
+    """Decode a body by its declared charset, UTF-8 otherwise, never failing."""
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            charset = value.strip("\"' ")
+    try:
+        return content.decode(charset, errors="replace")
+    except LookupError:
+        return content.decode("utf-8", errors="replace")
 
-    user_agent: str
+
+class Transport:
+    """The one interface the client uses to talk HTTP, and the plumbing both libraries share.
+
+    A subclass makes the session (requests-compatible) and picks the default User-Agent;
+    it names the library's transport errors in ``errors`` and may add default headers or
+    a check of the peer address.
+    """
+
+    session: Any
     # The site this transport was made for; hoster requests name it as their Referer.
     base_url: str
+    errors: tuple[type[Exception], ...] = ()
+    default_headers: Mapping[str, str] = {}
+
+    def __init__(
+        self,
+        base_url: str,
+        user_agent: str | None = None,
+        proxy: str | None = None,
+        cookies: str | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.session = self._new_session()
+        self.user_agent = user_agent or self._default_user_agent()
+        self.proxies = {"http": proxy, "https": proxy} if proxy else None
+        host = urlsplit(base_url).hostname or ""
+        for cookie in parse_cookies(cookies or "", host):
+            self.session.cookies.set(cookie.name, cookie.value, domain=host, path="/")
 
     def request(
         self,
@@ -95,38 +130,20 @@ class Transport(Protocol):
         to the checked address; BlockedUrl if refused. Guarded requests never follow
         redirects: the caller checks each hop.
         """
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
-        ...
-
-
-def decode_body(content: bytes, content_type: str) -> str:
-    """Decode a body by its declared charset, UTF-8 otherwise, never failing."""
-    charset = "utf-8"
-    for part in content_type.split(";")[1:]:
-        name, _, value = part.strip().partition("=")
-        if name.lower() == "charset" and value:
-            charset = value.strip("\"' ")
-    try:
-        return content.decode(charset, errors="replace")
-    except LookupError:
-        return content.decode("utf-8", errors="replace")
-
-
-class _BaseTransport:
-    """Shared set-up: one session, one UA, proxy and imported cookies."""
-
-    session: Any
-
-    def __init__(self, base_url: str, user_agent: str, proxy: str | None, cookies: str | None):
-        self.base_url = base_url
-        self.user_agent = user_agent
-        self.proxies = {"http": proxy, "https": proxy} if proxy else None
-        host = urlsplit(base_url).hostname or ""
-        for cookie in parse_cookies(cookies or "", host):
-            self.session.cookies.set(cookie.name, cookie.value, domain=host, path="/")
+        pin = guard.pin(url) if guard is not None else None
+        merged = {"User-Agent": self.user_agent, **self.default_headers, **(headers or {})}
+        try:
+            with pinned(pin):
+                resp = self.session.request(
+                    method, url, headers=merged, params=dict(params) if params else None,
+                    data=dict(data) if data else None, json=json, timeout=timeout,
+                    proxies=self.proxies, allow_redirects=follow_redirects and pin is None,
+                )
+            content = resp.content
+        except self.errors as exc:
+            raise _unreachable(url, exc) from exc
+        self._check_peer(pin, resp)
+        return _response(resp.status_code, resp.headers.items(), content, str(resp.url))
 
     def get(self, url: str, **kwargs: Any) -> Response:
         """Send a GET request (see ``request``)."""
@@ -140,103 +157,48 @@ class _BaseTransport:
         """Release pooled connections."""
         self.session.close()
 
-    @staticmethod
-    def _pin(url: str, guard: UrlGuard | None) -> Pin | None:
-        return guard.pin(url) if guard is not None else None
+    def _new_session(self) -> Any:
+        raise NotImplementedError
+
+    def _default_user_agent(self) -> str:
+        raise NotImplementedError
+
+    def _check_peer(self, pin: Pin | None, resp: Any) -> None:
+        """Refuse an answer from another address than the pinned one (where the library tells)."""
 
 
-class CurlTransport(_BaseTransport):
+class CurlTransport(Transport):
     """curl_cffi session impersonating the current Chrome: TLS, HTTP/2 and header order."""
 
-    def __init__(
-        self,
-        base_url: str,
-        user_agent: str | None = None,
-        proxy: str | None = None,
-        cookies: str | None = None,
-    ) -> None:
-        self.session = PinnedCurlSession(impersonate="chrome")
-        super().__init__(base_url, user_agent or IMPERSONATE_USER_AGENT, proxy, cookies)
+    errors = (curl_requests.exceptions.RequestException,)
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-        json: Mapping[str, object] | None = None,
-        follow_redirects: bool = True,
-        timeout: float = 20.0,
-        guard: UrlGuard | None = None,
-    ) -> Response:
-        """Send one request through curl_cffi; raise SiteUnreachable on transport errors."""
-        pin = self._pin(url, guard)
-        merged = {"User-Agent": self.user_agent, **(headers or {})}
-        try:
-            with pinned(pin):
-                resp = self.session.request(
-                    method, url, headers=merged, params=dict(params) if params else None,
-                    data=dict(data) if data else None, json=json, timeout=timeout,
-                    proxies=self.proxies,
-                    allow_redirects=follow_redirects and pin is None,
-                )
-            content = resp.content
-        except curl_requests.exceptions.RequestException as exc:
-            raise _unreachable(url, exc) from exc
+    def _new_session(self) -> Any:
+        return PinnedCurlSession(impersonate="chrome")
+
+    def _default_user_agent(self) -> str:
+        return IMPERSONATE_USER_AGENT
+
+    def _check_peer(self, pin: Pin | None, resp: Any) -> None:
         if not self.proxies:  # through a proxy the peer is the proxy
             verify_peer(pin, resp.primary_ip)
-        return _response(resp.status_code, resp.headers.items(), content, str(resp.url))
 
 
-class RequestsTransport(_BaseTransport):
+class RequestsTransport(Transport):
     """Plain ``requests`` session; the fallback when curl_cffi cannot be used."""
 
-    def __init__(
-        self,
-        base_url: str,
-        user_agent: str | None = None,
-        proxy: str | None = None,
-        cookies: str | None = None,
-    ) -> None:
-        self.session = requests.Session()
-        adapter = PinnedAdapter()
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        super().__init__(
-            base_url, user_agent or random.choice(DESKTOP_USER_AGENTS), proxy, cookies
-        )
+    errors = (requests.RequestException,)
+    # requests cannot decode brotli without an extra package, so do not offer it.
+    default_headers = {"Accept-Encoding": "gzip, deflate"}
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-        json: Mapping[str, object] | None = None,
-        follow_redirects: bool = True,
-        timeout: float = 20.0,
-        guard: UrlGuard | None = None,
-    ) -> Response:
-        """Send one request through requests; raise SiteUnreachable on transport errors."""
-        pin = self._pin(url, guard)
-        # requests cannot decode brotli without an extra package, so do not offer it.
-        merged = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"}
-        merged.update(headers or {})
-        try:
-            with pinned(pin):
-                resp = self.session.request(
-                    method, url, headers=merged, params=params, data=data, json=json,
-                    timeout=timeout,
-                    allow_redirects=follow_redirects and pin is None, proxies=self.proxies,
-                )
-            content = resp.content
-        except requests.RequestException as exc:
-            raise _unreachable(url, exc) from exc
-        return _response(resp.status_code, resp.headers.items(), content, resp.url)
+    def _new_session(self) -> Any:
+        session = requests.Session()
+        adapter = PinnedAdapter()
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    def _default_user_agent(self) -> str:
+        return random.choice(DESKTOP_USER_AGENTS)
 
 
 def _response(status: int, items: Any, content: bytes, url: str) -> Response:

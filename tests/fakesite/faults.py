@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from tests.fakesite.blocks import Response, block_response
+from tests.fakesite.requestlog import LockedList
 
 KINDS = (
     "ddos_guard",  # DDoS-Guard "Checking your browser" page, 403 + __ddg1_ cookie
@@ -66,34 +66,19 @@ class Decision:
     truncate: bool = False
 
 
-@dataclass
-class FaultSet:
+class FaultSet(LockedList[Fault]):
     """Active faults shared by both servers; matching consumes one use of each fault."""
-
-    _faults: list[Fault] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, fault: Fault) -> Fault:
-        """Activate a fault and return it."""
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear(self) -> None:
-        """Deactivate every fault."""
-        with self._lock:
-            self._faults.clear()
 
     def active(self) -> list[Fault]:
         """Faults that can still fire."""
         with self._lock:
-            return [f for f in self._faults if not f.exhausted]
+            return [f for f in self._items if not f.exhausted]
 
     def decide(self, server: str, path: str) -> Decision:
         """Consume the matching faults: latencies add up, the first answering fault wins."""
         decision = Decision()
         with self._lock:
-            for fault in self._faults:
+            for fault in self._items:
                 if fault.exhausted or fault.server != server or not path.startswith(fault.prefix):
                     continue
                 if fault.kind == "slow":

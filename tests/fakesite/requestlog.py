@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from typing import Generic, TypeVar
 
+T = TypeVar("T")
 LOGGED_HEADERS = (
     "User-Agent", "Referer", "Cookie", "X-Requested-With", "Origin", "Range",
     "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site",
@@ -45,24 +47,29 @@ def max_concurrency(records: list[RequestRecord]) -> int:
     return best
 
 
-@dataclass
-class RequestLog:
-    """Records appended by handler threads and read by tests."""
+class LockedList(Generic[T]):
+    """A list that handler threads append to and tests read, behind one lock."""
 
-    _records: list[RequestRecord] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self) -> None:
+        self._items: list[T] = []
+        self._lock = threading.Lock()
 
-    def add(self, record: RequestRecord) -> None:
-        """Append a record (its end is filled in later by the handler)."""
+    def add(self, item: T) -> T:
+        """Append an item and return it."""
         with self._lock:
-            self._records.append(record)
+            self._items.append(item)
+        return item
 
-    def snapshot(self) -> list[RequestRecord]:
-        """A copy of the records so far."""
+    def snapshot(self) -> list[T]:
+        """A copy of the items so far."""
         with self._lock:
-            return list(self._records)
+            return list(self._items)
 
     def clear(self) -> None:
-        """Forget every record."""
+        """Forget every item."""
         with self._lock:
-            self._records.clear()
+            self._items.clear()
+
+
+class RequestLog(LockedList[RequestRecord]):
+    """Records appended by handler threads (each end filled in later) and read by tests."""

@@ -72,8 +72,7 @@ def resume_item(session: Session, item_id: int) -> DownloadItem:
     """Let a paused item be downloaded again, continuing from its partial data."""
     item = lock_item(session, item_id)
     item.mark_resumed()
-    if item.lease is None:
-        item.job_id = None
+    _forget_queued_job(item)
     item.not_before = None
     session.flush()
     logger.info("queue resume item_id=%s", item_id)
@@ -84,8 +83,13 @@ def cancel_item(session: Session, item_id: int) -> DownloadItem:
     """Cancel one item; its partial data is deleted (by the job, or by the next sweep)."""
     item = lock_item(session, item_id)
     item.mark_cancelled()
-    if item.lease is None:
-        item.job_id = None
+    _forget_queued_job(item)
     session.flush()
     logger.info("queue cancel item_id=%s", item_id)
     return item
+
+
+def _forget_queued_job(item: DownloadItem) -> None:
+    """Drop the job id of an item no job holds; its queued job (if any) will then skip it."""
+    if item.lease is None:
+        item.job_id = None

@@ -6,6 +6,7 @@ import html
 import json
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from aniworld.site.errors import SiteLayoutChanged
@@ -46,17 +47,11 @@ def plain(value: Any) -> str:
 def parse_ajax_search(text: str, base_url: str, prefix: str) -> list[SearchResult]:
     """Parse ``POST /ajax/search``: keep only links of the form ``<prefix>/<slug>``."""
     series_link = re.compile(rf"^{re.escape(prefix)}/({SLUG_PATTERN})/?$")
-    results = []
-    for item in load_json_list(text, "search"):
-        if not isinstance(item, dict):
-            continue
-        match = series_link.match(plain(item.get("link")))
-        title = plain(item.get("title"))
-        if not match or not title:
-            continue
-        key = match.group(1)
-        url = site_url(base_url, f"{prefix}/{key}")
-        results.append(SearchResult(key, title, None, None, url, plain(item.get("description"))))
+    results = [
+        SearchResult(key, title, None, None, site_url(base_url, f"{prefix}/{key}"),
+                     plain(item.get("description")))
+        for key, title, item in _entries(text, "search", series_link, ("title",))
+    ]
     return dedupe(results)
 
 
@@ -64,14 +59,7 @@ def parse_series_search(text: str, base_url: str, prefix: str) -> list[SearchRes
     """Parse ``GET /ajax/seriesSearch``: ``link`` is the bare slug, with cover and years."""
     slug = re.compile(rf"^(?:{re.escape(prefix)}/)?({SLUG_PATTERN})/?$")
     results = []
-    for item in load_json_list(text, "seriesSearch"):
-        if not isinstance(item, dict):
-            continue
-        match = slug.match(plain(item.get("link")))
-        title = plain(item.get("name")) or plain(item.get("title"))
-        if not match or not title:
-            continue
-        key = match.group(1)
+    for key, title, item in _entries(text, "seriesSearch", slug, ("name", "title")):
         cover = plain(item.get("cover"))
         results.append(
             SearchResult(
@@ -84,6 +72,19 @@ def parse_series_search(text: str, base_url: str, prefix: str) -> list[SearchRes
             )
         )
     return dedupe(results)
+
+
+def _entries(
+    text: str, endpoint: str, link: re.Pattern[str], title_fields: tuple[str, ...]
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield (slug, title, item) for each object whose link matches and that has a title."""
+    for item in load_json_list(text, endpoint):
+        if not isinstance(item, dict):
+            continue
+        match = link.match(plain(item.get("link")))
+        title = next((t for t in (plain(item.get(f)) for f in title_fields) if t), "")
+        if match and title:
+            yield match.group(1), title, item
 
 
 def dedupe(results: list[SearchResult]) -> list[SearchResult]:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aniworld.downloader import DownloadCancelled, DownloadPaused
+from aniworld.downloader import DownloadCancelled, DownloadStopped
 from aniworld.errors import AniworldError
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
 from aniworld.services import execution
 from aniworld.services.execution import Claim
-from aniworld.services.file_naming import EpisodeName, episode_path
+from aniworld.services.file_naming import episode_path
 from aniworld.services.library.folders import write_series_marker
 from aniworld.services.settings import (
     AppSettings,
@@ -81,7 +81,7 @@ def _run_claimed(runtime: Runtime, claim: Claim) -> Outcome:
         with runtime.sessions() as session:
             settings = load_settings(session)
         return _execute(runtime, claim, settings)
-    except (DownloadCancelled, DownloadPaused) as stop:
+    except DownloadStopped as stop:
         return _stopped(runtime, claim, stop, effective_library_dir(runtime.config, settings))
     except AniworldError as error:
         return _failed(runtime, claim, settings, error)
@@ -147,7 +147,7 @@ def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Pa
             attempt = Attempt(runtime, claim, settings, client, candidate)
             try:
                 path = attempt.run(target_path(library, claim, settings, candidate.language))
-            except (DownloadCancelled, DownloadPaused):
+            except DownloadStopped:
                 raise
             except AniworldError as error:
                 health.record_failure(runtime, claim.series_site, candidate.hoster, error,
@@ -205,9 +205,7 @@ def _candidates(library: Path, claim: Claim, settings: AppSettings,
 
 def target_path(library: Path, claim: Claim, settings: AppSettings, language: Language) -> Path:
     """Final library path of the item's file in ``language``."""
-    name = EpisodeName(claim.series_title, claim.year, claim.series_folder, claim.season,
-                       claim.episode, claim.episode_title)
-    return episode_path(library, settings, name, language)
+    return episode_path(library, settings, claim, language)
 
 
 def _present_file(library: Path, claim: Claim, settings: AppSettings) -> Path | None:
@@ -234,7 +232,7 @@ def _finish(runtime: Runtime, claim: Claim, write: Callable[[Session], bool],
     return outcome
 
 
-def _stopped(runtime: Runtime, claim: Claim, stop: Exception, library: Path) -> Outcome:
+def _stopped(runtime: Runtime, claim: Claim, stop: DownloadStopped, library: Path) -> Outcome:
     if isinstance(stop, DownloadCancelled):
         workspace.discard_item(library, claim.item_id)
     return _finish(runtime, claim, lambda s: execution.release(s, claim.item_id, claim.lease),

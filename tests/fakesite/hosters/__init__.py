@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -20,6 +21,11 @@ class HosterContext:
         """The link for an embed code if it belongs to ``hoster``."""
         link = self.catalog.link_by_code(code)
         return link if link is not None and link.hoster == hoster else None
+
+    def link_at(self, request: Request, path: re.Pattern[str], hoster: str) -> HosterLink | None:
+        """The link whose code ``path`` finds in the request path, if it belongs to ``hoster``."""
+        match = path.match(request.path)
+        return self.link(match[1], hoster) if match else None
 
 
 def _modules() -> dict[str, ModuleType]:

@@ -24,14 +24,7 @@ from dataclasses import dataclass
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
-from tests.fakesite.hosters.generic import (
-    base_url,
-    forbidden,
-    gone_page,
-    outdated_page,
-    refused,
-    variant,
-)
+from tests.fakesite.hosters.generic import base_url, forbidden, refused, serve_embed
 from tests.fakesite.httpbase import Request
 
 NAME = "Doodstream"
@@ -39,9 +32,8 @@ TOKEN_TTL = 60.0
 PASS_TTL = 30.0
 VARIANTS: dict[str, str] = {}
 MOVED: dict[str, str] = {}
-_SPECIAL = {"gone", "outdated", "notfound", "turnstile"}
-_EMBED = re.compile(r"^/e/([a-z0-9]+)$")
-_DOWNLOAD = re.compile(r"^/d/([a-z0-9]+)$")
+# The player page /e/<code> and the download page /d/<code>.
+_PAGE = re.compile(r"^/[ed]/([a-z0-9]+)$")
 _PASS = re.compile(r"^/pass_md5/([0-9a-z-]+)/([a-z0-9]+)$")
 _MEDIA = re.compile(r"^/dood/([a-z0-9]+)/([a-z0-9]+)~([A-Za-z0-9]{10})$")
 
@@ -89,11 +81,13 @@ def _download_page(link: HosterLink) -> Response:
     )
 
 
+def _page(request: Request, link: HosterLink, kind: str) -> Response:
+    if kind in {"notfound", "turnstile"}:
+        return _special(kind)
+    return _download_page(link) if request.path.startswith("/d/") else _player(link)
+
+
 def _special(kind: str) -> Response:
-    if kind == "gone":
-        return gone_page()
-    if kind == "outdated":
-        return outdated_page("DoodStream")
     if kind == "notfound":
         return html("<html><head><title>Video not found | DoodStream</title></head></html>")
     return html(
@@ -139,15 +133,9 @@ def handle(request: Request, context: HosterContext) -> Response | None:
         return _media(request, context, match)
     if (match := _PASS.match(request.path)) is not None:
         return _pass_md5(request, match[2])
-    match = _EMBED.match(request.path) or _DOWNLOAD.match(request.path)
-    link = context.link(match[1], NAME) if match else None
-    if link is None:
-        return None
-    if (moved := MOVED.get(request.headers.get("Host", ""))) is not None:
+    moved = MOVED.get(request.headers.get("Host", ""))
+    if moved is not None and context.link_at(request, _PAGE, NAME) is not None:
         return Response(301, b"", headers=[("Location", moved + request.path)])
-    kind = variant(request, link.code, VARIANTS, "player")
-    if (denied := refused(request)) is not None:
-        return denied
-    if kind in _SPECIAL:
-        return _special(kind)
-    return _download_page(link) if request.path.startswith("/d/") else _player(link)
+    return serve_embed(
+        request, context, _PAGE, NAME, (VARIANTS, "player"), _page, title="DoodStream"
+    )

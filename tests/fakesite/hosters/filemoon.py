@@ -27,9 +27,8 @@ from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
 from tests.fakesite.hosters.generic import (
     base_url,
+    broken_page,
     forbidden,
-    gone_page,
-    outdated_page,
     refused,
     variant,
 )
@@ -184,8 +183,8 @@ def _api(request: Request, link: HosterLink) -> Response:
 
 def _page(request: Request, link: HosterLink) -> Response:
     kind = variant(request, link.code, VARIANTS, "api")
-    if kind in {"gone", "outdated"}:
-        return gone_page() if kind == "gone" else outdated_page("Filemoon")
+    if (broken := broken_page(kind, "Filemoon")) is not None:
+        return broken
     if kind != "legacy":
         # The new player is a single-page app that reads everything from the API.
         return html(
@@ -206,8 +205,7 @@ def handle(request: Request, context: HosterContext) -> Response | None:
         link = context.link(match[1], NAME)
         return None if link is None else refused(request) or _byse(request, link, match[2])
     for pattern, answer in ((_EMBED, _page), (_API, _api)):
-        match = pattern.match(request.path)
-        link = context.link(match[1], NAME) if match else None
+        link = context.link_at(request, pattern, NAME)
         if link is not None:
             return refused(request) or answer(request, link)
     return None

@@ -4,6 +4,7 @@ small helpers every fake hoster shares (variant switch, header checks, error pag
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
@@ -11,6 +12,9 @@ from tests.fakesite.hosters import HosterContext
 from tests.fakesite.httpbase import Request
 
 _EMBED = re.compile(r"^/v/([a-z0-9]+)/([a-z0-9]+)$")
+# The embed path shape Vidmoly and Vidoza share.
+EMBED_HTML = re.compile(r"^/embed-([a-z0-9]+)\.html$")
+Page = Callable[[Request, HosterLink, str], Response]
 
 
 def embed_path(link: HosterLink) -> str:
@@ -30,6 +34,25 @@ def handle(request: Request, context: HosterContext) -> Response | None:
 
 
 # --- helpers shared by the fake hoster modules ------------------------------------------
+
+
+def embed_html_path(link: HosterLink) -> str:
+    """Path of an ``/embed-<code>.html`` page."""
+    return f"/embed-{link.code}.html"
+
+
+def serve_embed(
+    request: Request, context: HosterContext, path: re.Pattern[str], hoster: str,
+    variants: tuple[dict[str, str], str], page: Page, title: str | None = None,
+) -> Response | None:
+    """Answer an embed page of ``hoster``: None unless ``path`` names one of its links, 403
+    without a User-Agent, the gone or outdated page (titled ``title``) for those variants,
+    else ``page(request, link, variant)``. ``variants`` is (per-code table, default)."""
+    link = context.link_at(request, path, hoster)
+    if link is None:
+        return None
+    kind = variant(request, link.code, *variants)
+    return refused(request) or broken_page(kind, title or hoster) or page(request, link, kind)
 
 
 def base_url(request: Request) -> str:
@@ -64,6 +87,15 @@ def gone_page() -> Response:
         "sorry for any inconvenience.</p></body></html>",
         404,
     )
+
+
+def broken_page(kind: str, title: str) -> Response | None:
+    """The page of a ``gone`` or ``outdated`` variant (titled ``title``); None for others."""
+    if kind == "gone":
+        return gone_page()
+    if kind == "outdated":
+        return outdated_page(title)
+    return None
 
 
 def outdated_page(name: str) -> Response:

@@ -65,8 +65,7 @@ def handle(request: Request, context: HosterContext) -> Response | None:
     if request.path == "/api/stream":
         return _api(request, context)
     for pattern, serve in ((_PAGE, _video_page), (_EMBED, _embed_page), (_MASTER, _master)):
-        match = pattern.match(request.path)
-        link = context.link(match[1], NAME) if match else None
+        link = context.link_at(request, pattern, NAME)
         if link is not None:
             return serve(request, link)
     return None

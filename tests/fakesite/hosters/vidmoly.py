@@ -9,42 +9,29 @@ a request with neither a ``Referer`` nor ``Sec-Fetch-Dest: iframe`` gets the "Pl
 
 from __future__ import annotations
 
-import re
-
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
 from tests.fakesite.hosters.generic import (
+    EMBED_HTML,
     base_url,
+    embed_html_path,
     forbidden,
-    gone_page,
-    outdated_page,
-    refused,
-    variant,
+    serve_embed,
 )
 from tests.fakesite.httpbase import Request
 
 NAME = "Vidmoly"
 VARIANTS: dict[str, str] = {}
-_EMBED = re.compile(r"^/embed-([a-z0-9]+)\.html$")
-
-
-def embed_path(link: HosterLink) -> str:
-    """Path of the embed page."""
-    return f"/embed-{link.code}.html"
+embed_path = embed_html_path
 
 
 def handle(request: Request, context: HosterContext) -> Response | None:
     """Serve ``/embed-<code>.html`` for Vidmoly codes."""
-    match = _EMBED.match(request.path)
-    link = context.link(match[1], NAME) if match else None
-    if link is None:
-        return None
-    kind = variant(request, link.code, VARIANTS, "jwplayer")
-    if (denied := refused(request)) is not None:
-        return denied
-    if kind in {"gone", "outdated"}:
-        return gone_page() if kind == "gone" else outdated_page("Vidmoly")
+    return serve_embed(request, context, EMBED_HTML, NAME, (VARIANTS, "jwplayer"), _page)
+
+
+def _page(request: Request, link: HosterLink, kind: str) -> Response:
     if kind == "forbidden":
         return forbidden("embed context missing")
     if kind == "wait" or not _in_iframe(request):

@@ -22,8 +22,7 @@ from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
 from tests.fakesite.hosters.generic import (
     base_url,
-    gone_page,
-    outdated_page,
+    broken_page,
     refused,
     variant,
 )
@@ -102,10 +101,8 @@ def _script(kind: str, link: HosterLink, base: str) -> str:
 
 
 def _player(kind: str, link: HosterLink, base: str) -> Response:
-    if kind == "gone":
-        return gone_page()
-    if kind == "outdated":
-        return outdated_page("VOE | Content")
+    if (broken := broken_page(kind, "VOE | Content")) is not None:
+        return broken
     if kind == "deleted":
         return html(
             "<html><body><h1>Video can not be found</h1>"
@@ -189,8 +186,8 @@ def _loader(request: Request) -> Response | None:
 
 
 def _handle_2026(request: Request, context: HosterContext) -> Response | None:
-    match = _ALIAS_2026.match(request.path) or _EMBED.match(request.path)
-    link = context.link(match[1], NAME) if match else None
+    # The pattern also matches /e/<code>, the first host's embed path.
+    link = context.link_at(request, _ALIAS_2026, NAME)
     if link is None:
         return None
     kind = variant(request, link.code, VARIANTS, "json")
@@ -211,8 +208,7 @@ def handle(request: Request, context: HosterContext) -> Response | None:
     if (answer := _loader(request) or _handle_2026(request, context)) is not None:
         return answer
     for pattern, is_hop in ((_EMBED, True), (_ALIAS, False)):
-        match = pattern.match(request.path)
-        link = context.link(match[1], NAME) if match else None
+        link = context.link_at(request, pattern, NAME)
         if link is None:
             continue
         kind = variant(request, link.code, VARIANTS, "json")

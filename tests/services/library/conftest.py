@@ -69,6 +69,15 @@ def folder_named(session: Session, name: str) -> LibraryFolder:
     return folder
 
 
+def store_new(sessions: sessionmaker[Session], root: Path, *files: str,
+              size: int = 1) -> StoreResult:
+    """Create ``files`` (paths under ``root``, ``size`` bytes each), age the folders, scan."""
+    for name in files:
+        put(root / name, size)
+    age(root)
+    return store(sessions, root)
+
+
 def stored_files(session: Session, name: str) -> list[tuple[int, int, str | None, str]]:
     """(season, episode, language, relative path) of a stored folder's files."""
     session.expire_all()

@@ -14,6 +14,7 @@ from aniworld.library import Marker, read_marker, write_marker
 from aniworld.library.marker import MARKER_NAME
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.services.library.folders import (
+    StoreResult,
     candidates_of,
     ignore,
     link,
@@ -27,6 +28,7 @@ from tests.services.library.conftest import (
     folder_named,
     put,
     store,
+    store_new,
     stored_files,
 )
 
@@ -50,6 +52,12 @@ def build(root: Path) -> None:
     age(root)
 
 
+def build_and_store(sessions: sessionmaker[Session], root: Path) -> StoreResult:
+    """``build`` the two series folders, then scan them once."""
+    build(root)
+    return store(sessions, root)
+
+
 def count(session: Session, model: type) -> int:
     session.expire_all()
     return session.scalar(select(func.count()).select_from(model)) or 0
@@ -57,8 +65,7 @@ def count(session: Session, model: type) -> int:
 
 def test_first_scan_writes_folders_and_files(sessions: sessionmaker[Session],
                                              library: Path) -> None:
-    build(library)
-    result = store(sessions, library)
+    result = build_and_store(sessions, library)
     assert (result.written, result.removed, result.unchanged) == (2, 0, 0)
     with sessions() as session:
         blau = folder_named(session, BLAU)
@@ -88,8 +95,7 @@ def test_stored_folder_time_is_the_series_folders_own(sessions: sessionmaker[Ses
 
 def test_rescan_without_changes_writes_nothing(sessions: sessionmaker[Session], library: Path,
                                                engine: Engine) -> None:
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as session:
         before = {f.id: (f.name, f.scanned_at) for f in session.scalars(select(LibraryFolder))}
         file_ids = sorted(session.scalars(select(LibraryFile.id)))
@@ -105,13 +111,11 @@ def test_rescan_without_changes_writes_nothing(sessions: sessionmaker[Session], 
 
 def test_touching_one_folder_rewrites_only_it(sessions: sessionmaker[Session],
                                               library: Path) -> None:
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as session:
         rot_scanned = folder_named(session, ROT).scanned_at
-    put(library / BLAU / "Season 01" / "Blauer Drache - S01E03 - Ende [German Sub].mkv", 40)
-    age(library)
-    result = store(sessions, library)
+    result = store_new(sessions, library,
+                       f"{BLAU}/Season 01/Blauer Drache - S01E03 - Ende [German Sub].mkv", size=40)
     assert (result.written, result.removed, result.unchanged) == (1, 0, 1)
     with sessions() as session:
         assert [row[:2] for row in stored_files(session, BLAU)] == [(1, 1), (1, 2), (1, 3)]
@@ -122,14 +126,11 @@ def test_touching_one_folder_rewrites_only_it(sessions: sessionmaker[Session],
 
 def test_new_season_folder_is_seen(sessions: sessionmaker[Session], library: Path) -> None:
     """A new subfolder changes the series folder's time; a file in it the subfolder's."""
-    build(library)
-    store(sessions, library)
-    put(library / BLAU / "Season 02" / "Blauer Drache - S02E01 [German Sub].mkv")
-    age(library)
-    assert store(sessions, library).written == 1
-    put(library / BLAU / "Season 02" / "Blauer Drache - S02E02 [German Sub].mkv")
-    age(library)
-    assert store(sessions, library).written == 1
+    build_and_store(sessions, library)
+    new = f"{BLAU}/Season 02/Blauer Drache - S02E01 [German Sub].mkv"
+    assert store_new(sessions, library, new).written == 1
+    new = f"{BLAU}/Season 02/Blauer Drache - S02E02 [German Sub].mkv"
+    assert store_new(sessions, library, new).written == 1
     with sessions() as session:
         assert [row[:2] for row in stored_files(session, BLAU)] == [(1, 1), (1, 2), (2, 1),
                                                                      (2, 2)]
@@ -137,8 +138,7 @@ def test_new_season_folder_is_seen(sessions: sessionmaker[Session], library: Pat
 
 def test_removed_folder_disappears_with_its_files(sessions: sessionmaker[Session],
                                                   library: Path) -> None:
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as session:
         rot_id = folder_named(session, ROT).id
     shutil.rmtree(library / ROT)
@@ -233,8 +233,7 @@ def test_marker_of_a_known_series_links_without_rewriting_it(
 def test_title_equal_to_a_series_links_and_writes_the_marker(
         sessions: sessionmaker[Session], library: Path) -> None:
     series = add_series(sessions, key="blauer-drache", title="Blauer Drache", year=2020)
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as check:
         blau = folder_named(check, BLAU)
         assert (blau.folder_state, blau.series_id) == (FolderState.MATCHED, series)
@@ -256,8 +255,7 @@ def test_title_link_keeps_a_series_folder_already_set(
         sessions: sessionmaker[Session], library: Path) -> None:
     series = add_series(sessions, key="roter-mond", title="Roter Mond",
                         folder="Roter Mond (2020)")
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as check:
         assert folder_named(check, ROT).series_id == series
         assert check.get(Series, series).folder == "Roter Mond (2020)"  # type: ignore[union-attr]
@@ -267,9 +265,7 @@ def test_title_with_umlauts_and_punctuation_links(
         sessions: sessionmaker[Session], library: Path) -> None:
     series = add_series(sessions, key="kaempfer", title="Kämpfer des Lichts: Die Rückkehr",
                         year=2019)
-    put(library / "Kaempfer des Lichts - Die Rueckkehr [2019] [1080p]" / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Kaempfer des Lichts - Die Rueckkehr [2019] [1080p]/S01E01.mkv")
     with sessions() as check:
         folder = folder_named(check, "Kaempfer des Lichts - Die Rueckkehr [2019] [1080p]")
         assert folder.series_id == series
@@ -280,8 +276,7 @@ def test_ambiguous_or_wrong_year_title_stays_unmatched(
     add_series(sessions, key="roter-mond-2010", title="Roter Mond", year=2010)
     add_series(sessions, key="roter-mond-2020", title="Roter Mond", year=2020)
     add_series(sessions, key="blauer-drache-1999", title="Blauer Drache", year=1999)
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as check:
         rot, blau = folder_named(check, ROT), folder_named(check, BLAU)
         # Two series share the title and the folder names no year: the user decides.
@@ -296,25 +291,20 @@ def test_year_in_the_folder_name_picks_among_same_titles(
         sessions: sessionmaker[Session], library: Path) -> None:
     add_series(sessions, key="roter-mond-2010", title="Roter Mond", year=2010)
     newer = add_series(sessions, key="roter-mond-2020", title="Roter Mond", year=2020)
-    put(library / "Roter Mond (2020)" / "Roter Mond - S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Roter Mond (2020)/Roter Mond - S01E01.mkv")
     with sessions() as check:
         assert folder_named(check, "Roter Mond (2020)").series_id == newer
 
 
 def test_ignored_folder_stays_ignored_across_rescans(
         sessions: sessionmaker[Session], library: Path) -> None:
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as change:
         ignore(change, folder_named(change, ROT))
         change.commit()
     # A series with the folder's title, new files and even a marker do not undo "ignore".
     series = add_series(sessions, key="roter-mond", title="Roter Mond")
-    put(library / ROT / "Roter Mond - S01E02.mkv")
-    age(library)
-    assert store(sessions, library).written == 1
+    assert store_new(sessions, library, f"{ROT}/Roter Mond - S01E02.mkv").written == 1
     write_marker(library / ROT, Marker("aniworld", "roter-mond", "Roter Mond"))
     age(library)
     store(sessions, library)
@@ -330,8 +320,7 @@ def test_ignored_folder_stays_ignored_across_rescans(
 def test_ignoring_a_matched_folder_unlinks_it(
         sessions: sessionmaker[Session], library: Path) -> None:
     add_series(sessions, key="roter-mond", title="Roter Mond")
-    build(library)
-    store(sessions, library)
+    build_and_store(sessions, library)
     with sessions() as change:
         rot = folder_named(change, ROT)
         assert rot.folder_state is FolderState.MATCHED

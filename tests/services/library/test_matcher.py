@@ -37,6 +37,7 @@ from tests.services.library.conftest import (
     put,
     read_only,
     store,
+    store_new,
 )
 
 BLAU = "Blauer Drache"
@@ -60,9 +61,7 @@ def folder_ids(sessions: sessionmaker[Session]) -> dict[str, int]:
 def test_exact_title_is_matched_and_stored_with_its_episodes(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         fakesite: FakeSite) -> None:
-    put(library / BLAU / "Blauer Drache - S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, f"{BLAU}/Blauer Drache - S01E01.mkv")
     progress: list[tuple[int, int]] = []
     result = match_pending(sessions, client, library, lambda *p: progress.append(p))
     assert result == MatchResult(1, 0)
@@ -84,9 +83,7 @@ def test_series_already_in_the_database_is_reused(
         sessions: sessionmaker[Session], library: Path, client: SiteClient) -> None:
     """A folder "Roter Mond (2020)" and a stored "roter-mond" under another title."""
     known = add_series(sessions, key="roter-mond", title="Alter Name", year=2020)
-    put(library / "Roter Mond (2020)" / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Roter Mond (2020)/S01E01.mkv")
     assert match_pending(sessions, client, library) == MatchResult(1, 0)
     with sessions() as session:
         assert folder_named(session, "Roter Mond (2020)").series_id == known
@@ -97,9 +94,7 @@ def test_vague_folder_stays_unmatched_with_candidates(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         fakesite: FakeSite) -> None:
     put(library / "Drache" / "Drache - S01E01.mkv")
-    put(library / "Gibt Es Nicht" / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Gibt Es Nicht/S01E01.mkv")
     assert match_pending(sessions, client, library) == MatchResult(0, 2)
     with sessions() as session:
         vague = folder_named(session, "Drache")
@@ -125,13 +120,9 @@ def test_touched_unmatched_folder_is_not_searched_again(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         fakesite: FakeSite) -> None:
     """New files in a folder the user has yet to decide on keep its candidates."""
-    put(library / "Drache" / "Drache - S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Drache/Drache - S01E01.mkv")
     match_pending(sessions, client, library)
-    put(library / "Drache" / "Drache - S01E02.mkv")
-    age(library)
-    assert store(sessions, library).written == 1
+    assert store_new(sessions, library, "Drache/Drache - S01E02.mkv").written == 1
     with sessions() as session:
         folder = folder_named(session, "Drache")
         assert folder.match_tried and len(candidates_of(folder)) == 4
@@ -141,9 +132,7 @@ def test_touched_unmatched_folder_is_not_searched_again(
 def test_resolve_links_the_chosen_series_and_writes_the_marker(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         fakesite: FakeSite, clients: ClientFactory) -> None:
-    put(library / "Drache" / "Drache - S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Drache/Drache - S01E01.mkv")
     match_pending(sessions, client, library)
     snapshot = catalog.fetch_series(client, "roter-drache")  # network before the transaction
     with sessions() as session:
@@ -173,9 +162,7 @@ def test_resolve_on_a_read_only_marker_place_returns_a_warning(
         sessions: sessionmaker[Session], library: Path, client: SiteClient) -> None:
     """Works as root too: a directory where the marker should go cannot be replaced."""
     put(library / "Drache" / "Drache - S01E01.mkv")
-    put(library / "Drache" / MARKER_NAME / "in the way")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, f"Drache/{MARKER_NAME}/in the way")
     snapshot = catalog.fetch_series(client, "roter-drache")
     with sessions() as session:
         warning = resolve(session, folder_named(session, "Drache"), snapshot, library)
@@ -189,9 +176,7 @@ def test_read_only_folder_is_matched_with_a_warning(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         caplog: pytest.LogCaptureFixture) -> None:
     put(library / BLAU / "Blauer Drache - S01E01.mkv")
-    put(library / "Drache" / "Drache - S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Drache/Drache - S01E01.mkv")
     snapshot = catalog.fetch_series(client, "roter-drache")
     with read_only(library / BLAU), read_only(library / "Drache"):
         # Matching logs the failed marker write and goes on; the link holds in the database.
@@ -313,9 +298,7 @@ def test_fault_during_a_scan_is_reported_in_the_summary(
 def test_fault_while_fetching_the_matched_series(
         sessions: sessionmaker[Session], library: Path, fakesite: FakeSite) -> None:
     """The search worked but the series page is blocked: nothing half-stored, still pending."""
-    put(library / BLAU / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, f"{BLAU}/S01E01.mkv")
     fakesite.set_fault("status", status=500, prefix="/anime/stream/")
     with make_client(fakesite) as client:
         result = match_pending(sessions, client, library)
@@ -330,9 +313,7 @@ def test_match_one_leaves_decided_folders_alone(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         fakesite: FakeSite) -> None:
     put(library / BLAU / "S01E01.mkv")
-    put(library / "Roter Mond" / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Roter Mond/S01E01.mkv")
     ids = folder_ids(sessions)
     with sessions() as session:
         ignore(session, session.get(LibraryFolder, ids["Roter Mond"]))  # type: ignore[arg-type]
@@ -365,9 +346,7 @@ class UserActsDuringSearch:
 def test_user_decision_during_the_search_wins(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         name: str) -> None:
-    put(library / name / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, f"{name}/S01E01.mkv")
 
     def ignore_it() -> None:
         with sessions() as session:
@@ -385,9 +364,7 @@ def test_user_decision_during_the_search_wins(
 
 def test_resolved_during_the_search_keeps_the_users_series(
         sessions: sessionmaker[Session], library: Path, client: SiteClient) -> None:
-    put(library / BLAU / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, f"{BLAU}/S01E01.mkv")
     chosen = catalog.fetch_series(client, "wilder-drache")
 
     def resolve_it() -> None:
@@ -406,9 +383,7 @@ def test_resolved_during_the_search_keeps_the_users_series(
 def test_search_result_without_a_page_is_explained(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         fakesite: FakeSite) -> None:
-    put(library / BLAU / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, f"{BLAU}/S01E01.mkv")
     fakesite.set_fault("status", status=404, prefix="/anime/stream/blauer-drache")
     assert match_pending(sessions, client, library) == MatchResult(0, 1)
     with sessions() as session:
@@ -423,9 +398,7 @@ def test_colon_written_as_dash_is_found_through_the_head_of_the_title(
     """Aniworld's own folder name for "Kämpfer des Lichts: Die Rückkehr" (no marker)."""
     folder = "Kämpfer des Lichts - Die Rückkehr (2019)"
     put(library / folder / "Season 01" / "Kämpfer des Lichts - Die Rückkehr - S01E01.mp4")
-    put(library / "Blauer Drache - Extras" / "S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Blauer Drache - Extras/S01E01.mkv")
     assert match_pending(sessions, client, library) == MatchResult(1, 1)
     with sessions() as session:
         series = find_series(session, "kaempfer-des-lichts-die-rueckkehr")

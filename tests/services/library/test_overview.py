@@ -25,7 +25,7 @@ from aniworld.services.library.overview import (
 )
 from aniworld.services.settings import AppSettings
 from tests.db_fixtures import claim_item, count_statements
-from tests.services.library.conftest import age, folder_named, put, store
+from tests.services.library.conftest import age, folder_named, put, store, store_new
 
 SUB, DUB = Language.GERMAN_SUB, Language.GERMAN_DUB
 ENG_SUB, ENG_DUB = Language.ENGLISH_SUB, Language.ENGLISH_DUB
@@ -158,9 +158,7 @@ def test_series_statuses_agree_with_the_report(sessions: sessionmaker[Session],
 
 def test_scan_finding_a_failed_episode_on_disk_counts_it(sessions: sessionmaker[Session],
                                                          world: int, library: Path) -> None:
-    put(library / TITLE / "Testserie - S01E05 [German Dub].mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, f"{TITLE}/Testserie - S01E05 [German Dub].mkv")
     with sessions() as session:
         [report] = library_report(session, SETTINGS)
         assert (report.counts.on_disk, report.counts.missing, report.counts.failed) == (4, 4, 0)

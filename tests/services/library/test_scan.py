@@ -20,7 +20,14 @@ from aniworld.site import SiteClient
 from aniworld.tasks import scan
 from aniworld.tasks.scan import ScanSummary, run_library_scan
 from tests.fakesite.server import FakeSite
-from tests.services.library.conftest import ClientFactory, age, folder_named, put, store
+from tests.services.library.conftest import (
+    ClientFactory,
+    age,
+    folder_named,
+    put,
+    store,
+    store_new,
+)
 
 
 def saved(session: Session, **fields: object) -> None:
@@ -96,9 +103,7 @@ def test_unknown_fields_in_the_stored_status_are_ignored(session: Session) -> No
 
 def test_scan_of_a_missing_folder_fails_readably_and_keeps_the_last_scan(
         sessions: sessionmaker[Session], library: Path) -> None:
-    put(library / "Roter Mond" / "Roter Mond - S01E01.mkv")
-    age(library)
-    store(sessions, library)
+    store_new(sessions, library, "Roter Mond/Roter Mond - S01E01.mkv")
     missing = library.parent / "not-mounted"
     with pytest.raises(OSError):
         run_library_scan(sessions, missing, no_site)
