@@ -125,12 +125,25 @@ def serve_forever(data_dir: Path, external_url: str | None) -> None:
     server.start()
     try:
         while not stop.wait(1.0):
-            if server.process is not None and server.process.poll() is not None:
-                raise ConfigError(f"embedded redis-server died; see {data_dir}/redis.log")
+            _restart_if_dead(server)
         # honcho stops every process at once: let the workers disconnect first.
         time.sleep(SHUTDOWN_GRACE_SECONDS)
     finally:
         server.stop()
+
+
+def _restart_if_dead(server: EmbeddedRedis) -> None:
+    """Start redis-server again if it died: exiting would make honcho stop every process.
+
+    Workers and scheduler wait out the gap, and the scheduler rebuilds the lost queues from
+    the database. A server that cannot start again raises ConfigError.
+    """
+    if server.process is None or server.process.poll() is None:
+        return
+    logger.error("embedded redis-server died exit=%s; starting it again (see %s/redis.log)",
+                 server.process.returncode, server.directory)
+    server.process = None
+    server.start()
 
 
 def main() -> None:

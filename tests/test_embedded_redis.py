@@ -61,3 +61,26 @@ def test_embedded_redis_idles_when_redis_url_is_set(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+def _server_pid(socket: Path) -> int | None:
+    try:
+        return int(redis.Redis(unix_socket_path=str(socket)).info("server")["process_id"])
+    except redis.RedisError:
+        return None
+
+
+def test_embedded_redis_starts_the_server_again_when_it_dies(tmp_path: Path) -> None:
+    process = _start(tmp_path)
+    socket = tmp_path / "redis.sock"
+    try:
+        wait_until(lambda: _server_pid(socket) is not None, 15, "the embedded redis to answer")
+        first = _server_pid(socket)
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: _server_pid(socket) not in (None, first), 30,
+                   "a new redis-server to answer on the same socket")
+        assert process.poll() is None, "the redis process must not exit (honcho would stop all)"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
