@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from aniworld.hosters import HosterFileGone, HosterUnavailable, resolve_stream
-from aniworld.site.transport import RequestsTransport, make_transport
+from aniworld.site.transport import RequestsTransport
 from aniworld.streams import Stream, StreamKind
 from tests.fakesite import FakeSite
 from tests.fakesite.hosters import HosterApp
 from tests.fakesite.hosters import doodstream as fake_dood
 from tests.fakesite.httpbase import ServerThread
-from tests.hosters.helpers import USER_AGENT, assert_fetchable, link_for
+from tests.hosters.helpers import assert_fetchable, link_for
 
 MIRROR_ADDRESSES = ("127.0.0.2", "127.0.0.3")
 
@@ -38,14 +38,6 @@ def mirrors(fakesite_server: FakeSite) -> Iterator[list[str]]:
     yield [server.url for server in servers]
     for server in servers:
         server.stop()
-
-
-@pytest.fixture
-def transport(fakesite: FakeSite) -> Iterator[RequestsTransport]:
-    """One transport (one UA) for hoster and media."""
-    client = make_transport("requests", fakesite.url, user_agent=USER_AGENT)
-    yield client
-    client.close()
 
 
 def _resolve(transport: RequestsTransport, url: str) -> Stream:

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from aniworld.hosters import HosterUnavailable, filemoon, resolve_stream
-from aniworld.site.transport import RequestsTransport, make_transport
+from aniworld.site.transport import RequestsTransport
 from aniworld.streams import Stream, StreamKind
 from tests.fakesite import FakeSite
 from tests.fakesite.hosters import filemoon as fake_filemoon
 from tests.hosters.helpers import (
-    USER_AGENT,
     assert_fetchable,
     embed_via_redirect,
     link_for,
 )
-
-
-@pytest.fixture
-def transport(fakesite: FakeSite) -> Iterator[RequestsTransport]:
-    """One transport (one UA) for site, hoster and media."""
-    client = make_transport("requests", fakesite.url, user_agent=USER_AGENT)
-    yield client
-    client.close()
 
 
 def _resolve(

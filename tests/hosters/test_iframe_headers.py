@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from aniworld.hosters import resolve_stream, supported_hosters
 from aniworld.hosters.common import page_headers
-from aniworld.site.transport import RequestsTransport, make_transport
+from aniworld.site.transport import RequestsTransport
 from tests.fakesite import FakeSite
 from tests.fakesite.hosters import filemoon as fake_filemoon
 from tests.hosters.helpers import USER_AGENT, embed_via_redirect, link_for
-
-
-@pytest.fixture
-def transport(fakesite: FakeSite) -> Iterator[RequestsTransport]:
-    """The job's transport: made for the site, reused for hosters."""
-    client = make_transport("requests", fakesite.url, user_agent=USER_AGENT)
-    yield client
-    client.close()
 
 
 @pytest.mark.parametrize("hoster", supported_hosters())

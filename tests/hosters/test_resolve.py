@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from aniworld.hosters import (
@@ -35,14 +33,6 @@ VOE_VARIANTS = {
     "m3u8": StreamKind.HLS,
     "nohop": StreamKind.MP4,
 }
-
-
-@pytest.fixture
-def transport(fakesite: FakeSite) -> Iterator[RequestsTransport]:
-    """One transport (one UA) for site, hoster and media, as a download job uses."""
-    client = make_transport("requests", fakesite.url, user_agent=USER_AGENT)
-    yield client
-    client.close()
 
 
 def _resolve(site: FakeSite, hoster: str, transport: RequestsTransport, query: str = ""):

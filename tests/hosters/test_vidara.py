@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -16,19 +15,11 @@ from aniworld.hosters import (
     resolve_stream,
 )
 from aniworld.hosters.vidara import filecode, parse_answer
-from aniworld.site.transport import RequestsTransport, make_transport
+from aniworld.site.transport import RequestsTransport
 from aniworld.streams import Stream, StreamKind
 from tests.fakesite import FakeSite
 from tests.fakesite.hosters import vidara as fake
 from tests.hosters.helpers import USER_AGENT, embed_via_redirect, fetch, first_segment, link_for
-
-
-@pytest.fixture
-def transport(fakesite: FakeSite) -> Iterator[RequestsTransport]:
-    """One transport (one UA) for site, hoster and media, as a download job uses."""
-    client = make_transport("requests", fakesite.url, user_agent=USER_AGENT)
-    yield client
-    client.close()
 
 
 @pytest.fixture

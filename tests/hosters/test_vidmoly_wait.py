@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 
 from aniworld.hosters import ExtractorOutdated, HosterUnavailable, resolve_stream
 from aniworld.hosters.vidmoly import is_wait_page
-from aniworld.site.transport import RequestsTransport, make_transport
+from aniworld.site.transport import RequestsTransport
 from tests.fakesite import FakeSite
 from tests.fakesite.hosters import vidmoly as fake
 from tests.hosters.helpers import USER_AGENT, embed_via_redirect, link_for
-
-
-@pytest.fixture
-def transport(fakesite: FakeSite) -> Iterator[RequestsTransport]:
-    """One transport (one UA) for site, hoster and media, as a download job uses."""
-    client = make_transport("requests", fakesite.url, user_agent=USER_AGENT)
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,19 +13,11 @@ from aniworld.hosters import (
     resolve_stream,
     voe,
 )
-from aniworld.site.transport import RequestsTransport, make_transport
+from aniworld.site.transport import RequestsTransport
 from aniworld.streams import Stream, StreamKind
 from tests.fakesite import FakeSite
 from tests.fakesite.hosters import voe as fake_voe
-from tests.hosters.helpers import USER_AGENT, assert_fetchable, embed_via_redirect, link_for
-
-
-@pytest.fixture
-def transport(fakesite: FakeSite) -> Iterator[RequestsTransport]:
-    """One transport (one UA) for site, hoster and media."""
-    client = make_transport("requests", fakesite.url, user_agent=USER_AGENT)
-    yield client
-    client.close()
+from tests.hosters.helpers import assert_fetchable, embed_via_redirect, link_for
 
 
 def _resolve(site: FakeSite, transport: RequestsTransport, variant: str) -> Stream:
