@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
+from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
 from aniworld.models import Priority
+from aniworld.services import queue as queue_service
 from tests.harness import LEASE_SECONDS
 from tests.system.conftest import Stack, played_duration
 
@@ -49,7 +54,6 @@ def test_hls_episode_is_remuxed_into_the_library(running_stack: Stack) -> None:
 
 def test_priority_order_with_one_worker(running_stack: Stack) -> None:
     stack = running_stack
-    from aniworld.services import queue as queue_service
     from aniworld.tasks import dispatch
 
     stack.add_series(KAEMPFER)
@@ -92,17 +96,8 @@ def test_three_workers_run_at_most_the_parallel_setting(stack: Stack) -> None:
 
 def test_cancel_stops_within_two_seconds_and_removes_partial_data(running_stack: Stack) -> None:
     stack = running_stack
-    stack.add_series(KAEMPFER)
-    stack.settings(bandwidth_limit=40_000)
-    item_id = stack.queue(KAEMPFER, 1, 6)
-    stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > 0, 30, "bytes to flow")
-    import time
-
-    from aniworld.services import queue as queue_service
-
-    with stack.sessions() as session:
-        queue_service.cancel_item(session, item_id)
-        session.commit()
+    item_id = _download_under_way(stack, bandwidth=40_000, episode=6, at_least=0)
+    _act(stack, queue_service.cancel_item, item_id)
     cancelled_at = time.monotonic()
     stack.wait_for(lambda: stack.item(item_id).lease is None, 10, "the job to let go")
     assert time.monotonic() - cancelled_at < 2.5
@@ -112,21 +107,12 @@ def test_cancel_stops_within_two_seconds_and_removes_partial_data(running_stack:
 
 def test_pause_then_resume_continues_from_partial_data(running_stack: Stack) -> None:
     stack = running_stack
-    from aniworld.services import queue as queue_service
-
-    stack.add_series(KAEMPFER)
-    stack.settings(bandwidth_limit=60_000)
-    item_id = stack.queue(KAEMPFER, 1, 7)
-    stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > 50_000, 30, "some bytes")
-    with stack.sessions() as session:
-        queue_service.pause_item(session, item_id)
-        session.commit()
+    item_id = _download_under_way(stack, bandwidth=60_000, episode=7, at_least=50_000)
+    _act(stack, queue_service.pause_item, item_id)
     stack.wait_for(lambda: stack.item(item_id).lease is None, 10, "the job to stop")
     assert stack.partial_files(), "pausing must keep the partial data"
     stack.settings(bandwidth_limit=0)
-    with stack.sessions() as session:
-        queue_service.resume_item(session, item_id)
-        session.commit()
+    _act(stack, queue_service.resume_item, item_id)
     from aniworld.tasks import dispatch
 
     dispatch.pump(stack.sessions, stack.redis())
@@ -204,7 +190,6 @@ def test_file_already_present_completes_without_download(running_stack: Stack) -
 
 def test_queue_pause_stops_new_starts(running_stack: Stack) -> None:
     stack = running_stack
-    from aniworld.services import queue as queue_service
     from aniworld.tasks import dispatch
 
     stack.add_series(CAT)
@@ -222,3 +207,19 @@ def test_queue_pause_stops_new_starts(running_stack: Stack) -> None:
         session.commit()
     dispatch.pump(stack.sessions, stack.redis())
     assert stack.wait_status(item_id, "completed").status.value == "completed"
+
+
+def _download_under_way(stack: Stack, bandwidth: int, episode: int, at_least: int) -> int:
+    """Queue a bandwidth-limited episode and wait until more than ``at_least`` bytes arrived."""
+    stack.add_series(KAEMPFER)
+    stack.settings(bandwidth_limit=bandwidth)
+    item_id = stack.queue(KAEMPFER, 1, episode)
+    stack.wait_for(lambda: stack.item(item_id).downloaded_bytes > at_least, 30, "bytes to flow")
+    return item_id
+
+
+def _act(stack: Stack, action: Callable[[Session, int], object], item_id: int) -> None:
+    """A user action on one item, committed as the queue page would."""
+    with stack.sessions() as session:
+        action(session, item_id)
+        session.commit()
