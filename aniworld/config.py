@@ -50,7 +50,8 @@ class Config:
     @property
     def sto_site(self) -> SiteSettings:
         """Settings of the s.to client: the preferred s.to URL, the V2 engine, same transport."""
-        return SiteSettings(base_url=self.sto_urls[0], engine="serienstream",
+        return SiteSettings(base_url=self.sto_urls[0], mirrors=self.sto_urls[1:],
+                            engine="serienstream",
                             transport=self.site.transport, proxy=self.site.proxy)
 
     @classmethod
@@ -136,8 +137,9 @@ SITE_VARIABLES = {
 
 def _site_settings(environ: Mapping[str, str]) -> SiteSettings:
     try:
+        urls = parse_site_urls(environ.get("ANIWORLD_SITE_URL"), "https://aniworld.to")
         return SiteSettings(
-            base_url=(environ.get("ANIWORLD_SITE_URL") or "https://aniworld.to").strip(),
+            base_url=urls[0], mirrors=urls[1:],
             engine=environ.get("ANIWORLD_SITE_ENGINE") or "aniworld",
             transport=environ.get("ANIWORLD_SITE_TRANSPORT") or "impersonate",
             proxy=environ.get("ANIWORLD_SITE_PROXY") or None,

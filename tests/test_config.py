@@ -65,6 +65,16 @@ def test_sto_urls_default_and_mirror_list(tmp_path: Path) -> None:
     assert config.sto_urls == ("https://serienstream.cx", "http://186.2.175.5")
     assert config.sto_site.base_url == "https://serienstream.cx"
     assert config.sto_site.transport == "requests"
+    assert config.sto_site.mirrors == ("http://186.2.175.5",)
+
+
+def test_site_url_list_and_ip_form(tmp_path: Path) -> None:
+    """ANIWORLD_SITE_URL: a comma list, first preferred; ``http://<ip>#<host>`` is the IP form."""
+    config = Config.from_env(_env(
+        tmp_path, ANIWORLD_SITE_URL="https://aniworld.to/, https://aniworld.cc,"
+        "http://186.2.175.111#aniworld.to"))
+    assert config.site.base_url == "https://aniworld.to"
+    assert config.site.mirrors == ("https://aniworld.cc", "http://186.2.175.111#aniworld.to")
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -73,6 +83,7 @@ def test_sto_urls_default_and_mirror_list(tmp_path: Path) -> None:
     ("ANIWORLD_STO_URL", "https://serienstream.to/serie"),
     ("REDIS_URL", "http://localhost:6379"),
     ("ANIWORLD_SITE_URL", "aniworld.to"),
+    ("ANIWORLD_SITE_URL", "https://aniworld.to,aniworld.cc"),
     ("ANIWORLD_SITE_TRANSPORT", "telnet"),
     ("ANIWORLD_SITE_PROXY", "ftp://proxy"),
     ("ANIWORLD_SITE_CACHE_TTL", "soon"),

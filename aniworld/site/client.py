@@ -27,6 +27,7 @@ from aniworld.site.errors import (
     SiteUnreachable,
 )
 from aniworld.site.limiter import SiteLimiter
+from aniworld.site.mirrors import MirrorSet, SiteBase, parse_base
 from aniworld.site.settings import SiteSettings
 from aniworld.site.transport import AJAX_HEADERS, PAGE_HEADERS, Response, Transport, make_transport
 from aniworld.site.types import EpisodeHosters, EpisodeInfo, SearchResult, SeriesInfo
@@ -51,18 +52,24 @@ class SiteClient:
     ) -> None:
         self.settings = settings or SiteSettings()
         self.engine: SiteEngine = ENGINES[self.settings.engine]
-        self.base_url = self.settings.base_url
+        bases = [parse_base(url) for url in (self.settings.base_url, *self.settings.mirrors)]
+        self.mirrors = MirrorSet(bases, self.settings.engine, redis)
         self.transport = transport or make_transport(
-            self.settings.transport, self.base_url, user_agent=self.settings.user_agent,
+            self.settings.transport, bases[0].url, user_agent=self.settings.user_agent,
             proxy=self.settings.proxy, cookies=self.settings.cookies,
         )
         self.limiter = SiteLimiter(
-            self.base_url, redis, max_in_flight=self.settings.max_in_flight,
+            self.settings.base_url, redis, max_in_flight=self.settings.max_in_flight,
             min_interval=self.settings.min_interval,
             lease_seconds=self.settings.timeout * 2 + 10, max_wait=self.settings.max_wait,
             backoff_base=self.settings.backoff_base, backoff_cap=self.settings.backoff_cap,
         )
         self.cache = PageCache(redis, self.settings.cache_ttl)
+
+    @property
+    def base_url(self) -> str:
+        """The base URL that answered last (the preferred one until a failover)."""
+        return self.mirrors.current.url
 
     @property
     def user_agent(self) -> str:
@@ -158,8 +165,7 @@ class SiteClient:
         raise CaptchaRequired(url, f"the site redirected in circles; open {url} in your browser")
 
     def _on_site(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return (parts.scheme, parts.netloc.lower()) == self.settings.origin
+        return self.mirrors.on_site(url)
 
     def _load(
         self, request: PageRequest, parse: Callable[[str], T], cache_ttl: int | None = None,
@@ -167,7 +173,9 @@ class SiteClient:
     ) -> T:
         """Parse the cached answer, or fetch, parse and only then cache it."""
         url = self.base_url + request.path
-        identity = " ".join([request.method, url, urlencode(sorted((request.params or {}).items())),
+        # Keyed on the preferred base, so a failover keeps the cached pages.
+        identity = " ".join([request.method, self.settings.base_url + request.path,
+                             urlencode(sorted((request.params or {}).items())),
                              urlencode(sorted((request.data or {}).items()))])
         cached = self.cache.get(identity) if cache_ttl != 0 and not fresh else None
         if cached is not None:
@@ -194,10 +202,43 @@ class SiteClient:
         data: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
     ) -> Response:
+        """Send to the working base; fail over to the next one when it is out of reach."""
+        bases = self.mirrors.order()
+        for index, base in enumerate(bases):
+            failover = index < len(bases) - 1
+            outcome = self._send_to(base, method, url, headers, params, data, follow_redirects,
+                                    failover=failover)
+            if isinstance(outcome, Response):
+                self.mirrors.remember(base)
+                return outcome
+            logger.warning("site mirror failed base=%s error=%s next=%s", base.url, outcome.code,
+                           bases[index + 1].url)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send_to(
+        self,
+        base: SiteBase,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        follow_redirects: bool,
+        *,
+        failover: bool,
+    ) -> Response | SiteError:
+        """Retry on one base; return the error that makes ``failover`` move on, raise others."""
+        url = self.mirrors.rebase(url, base)
+        headers = {name: self.mirrors.rebase(value, base) if name in ("Referer", "Origin")
+                   else value for name, value in headers.items()}
+        if base.host:
+            headers["Host"] = base.host
         challenged = False
         for attempt in range(self.settings.max_retries + 1):
             outcome = self._attempt(method, url, headers, params, data, follow_redirects)
             if isinstance(outcome, Response):
+                return outcome
+            if failover and _fails_over(outcome):
                 return outcome
             if not self._may_retry(outcome, attempt, challenged):
                 raise self._held(outcome) if isinstance(outcome, _BOT_REFUSALS) else outcome
@@ -251,6 +292,13 @@ class SiteClient:
         if isinstance(error, SiteChallenge):
             return not challenged  # at most one retry: the cookie jar may have been updated
         return waited <= self.settings.max_wait
+
+
+def _fails_over(error: SiteError) -> bool:
+    """True for answers that say "this base is out of reach", not "this page is wrong"."""
+    if isinstance(error, SiteServerError):
+        return error.http_status >= 500
+    return isinstance(error, SiteUnreachable | SiteChallenge)
 
 
 def _check_index(name: str, value: int, minimum: int) -> None:

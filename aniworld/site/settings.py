@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aniworld.errors import ValidationError
+from aniworld.site.mirrors import format_base, parse_base
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +19,14 @@ PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
 
 @dataclass(frozen=True)
 class SiteSettings:
-    """How to reach one site; a domain move is a change of ``base_url`` only."""
+    """How to reach one site; a domain move is a change of ``base_url`` only.
+
+    ``mirrors`` are further bases tried in order when ``base_url`` is unreachable, blocked or
+    answers a challenge. Any base may be the IP form ``http://<ip>#<host name>``.
+    """
 
     base_url: str = "https://aniworld.to"
+    mirrors: tuple[str, ...] = ()
     engine: str = "aniworld"
     transport: str = "impersonate"
     proxy: str | None = None
@@ -39,6 +45,9 @@ class SiteSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _check_base_url(self.base_url))
+        if isinstance(self.mirrors, str):
+            raise ValidationError("mirrors must be a list of URLs", field="base_url")
+        object.__setattr__(self, "mirrors", tuple(_check_base_url(m) for m in self.mirrors))
         _check_choice("engine", self.engine, ENGINE_NAMES)
         _check_choice("transport", self.transport, TRANSPORT_NAMES)
         _check_proxy(self.proxy, self.transport)
@@ -76,15 +85,7 @@ def parse_site_urls(text: str | None, default: str) -> tuple[str, ...]:
 
 
 def _check_base_url(value: str) -> str:
-    parts = urlsplit(value.strip()) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(
-            f"base_url must be an http(s) URL like https://aniworld.to, got {value!r}",
-            field="base_url",
-        )
-    if parts.path.strip("/") or parts.query or parts.fragment:
-        raise ValidationError("base_url must not contain a path or query", field="base_url")
-    return f"{parts.scheme}://{parts.netloc}"
+    return format_base(parse_base(value))
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:

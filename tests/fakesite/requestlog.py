@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 LOGGED_HEADERS = (
-    "User-Agent", "Referer", "Cookie", "X-Requested-With", "Origin", "Range",
+    "Host", "User-Agent", "Referer", "Cookie", "X-Requested-With", "Origin", "Range",
     "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site",
 )
 
