@@ -1,21 +1,25 @@
-"""Download engine benchmark: MP4 vs curl, parallel vs sequential HLS, peak RSS on 2 GiB.
+"""Download engine benchmark: MP4 vs curl, parallel HLS vs ffmpeg -i, peak RSS on 2 GiB.
 
-Run from the project root: ``.venv/bin/python -m bench.download``. Prints figures only.
+Run from the project root: ``.venv/bin/python -m bench.download`` (all three), or name the
+parts to run: ``.venv/bin/python -m bench.download hls``. Prints figures only.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import requests
 
 from aniworld.downloader import DownloadSettings, download
+from aniworld.downloader.ffmpeg import ffmpeg_path
 from aniworld.downloader.playlist import best_variant, segments
 from aniworld.streams import Stream, StreamKind
 from tests.fakesite import FakeSite, media_files
@@ -28,6 +32,8 @@ MP4_SIZE = 512 * MIB
 RSS_SIZE = 2 * 1024 * MIB
 SEGMENTS = 300
 LATENCY_MS = 30
+HLS_CONCURRENCIES = (2, 4, 6, 8)
+HLS_ROUNDS = 3
 UA = "Mozilla/5.0 (X11; Linux x86_64) AniworldBench/1.0"
 SETTINGS = DownloadSettings(allow_private_hosts=True, disk_reserve_bytes=0)
 
@@ -107,20 +113,58 @@ def _sequential_hls(url: str, headers: dict[str, str]) -> float:
     return time.monotonic() - started
 
 
+def _ffmpeg_hls(url: str, headers: dict[str, str], out: Path) -> float:
+    """The single-stream method: ``ffmpeg -i <master.m3u8> -c copy`` (one segment at a time)."""
+    target = out / "ffmpeg.mp4"
+    args = [ffmpeg_path(), "-nostdin", "-loglevel", "error", "-y",
+            "-user_agent", headers["User-Agent"], "-headers", f"Referer: {headers['Referer']}\r\n",
+            "-i", url, "-c", "copy", str(target)]
+    started = time.monotonic()
+    subprocess.run(args, check=True)
+    seconds = time.monotonic() - started
+    target.unlink()
+    return seconds
+
+
+def _hls_round(url: str, headers: dict[str, str], out: Path) -> dict[str, float]:
+    """One round: both baselines, then the engine at every concurrency (seconds each)."""
+    times = {"ffmpeg": _ffmpeg_hls(url, headers, out),
+             "sequential": _sequential_hls(url, headers)}
+    for workers in HLS_CONCURRENCIES:
+        settings = replace(SETTINGS, hls_concurrency=workers)
+        times[f"engine-{workers}"] = _engine(Stream(url, StreamKind.HLS, headers), out, settings)
+    return times
+
+
 def bench_hls(site: FakeSite, out: Path) -> None:
-    """(b) 300-segment HLS, 4 in flight, vs one sequential connection; latency per request."""
+    """(b) 300-segment HLS at 2/4/6/8 in flight vs single-stream ffmpeg; latency per request.
+
+    Three rounds on a shared machine: each figure is the median of the rounds, each ratio the
+    median of the ratios taken within one round (baseline and engine measured side by side).
+    """
     media_files.big_hls(SEGMENTS)  # generate before timing
     url = media.big_hls_url(site.hoster_url, SEGMENTS)
     site.set_fault("slow", latency_ms=LATENCY_MS, server="hoster", prefix="/engine/hls2/big-")
     headers = _headers(site)
-    engine = _engine(Stream(url, StreamKind.HLS, headers), out)
-    sequential = _sequential_hls(url, headers)
+    rounds = [_hls_round(url, headers, out) for _ in range(HLS_ROUNDS)]
     site.clear_faults()
-    print(
-        f"(b) hls {SEGMENTS} segments, +{LATENCY_MS} ms/request: engine {engine:.2f} s "
-        f"(incl. remux), sequential {sequential:.2f} s (download only); "
-        f"speed-up {sequential / engine:.2f}x"
-    )
+    default = DownloadSettings().hls_concurrency
+    print(f"(b) hls {SEGMENTS} segments, +{LATENCY_MS} ms/request, median of {HLS_ROUNDS} rounds "
+          f"(engine incl. remux; default concurrency {default}):")
+    print(f"    ffmpeg -i (single stream, incl. remux) {_median(rounds, 'ffmpeg'):.2f} s; "
+          f"python sequential (download only) {_median(rounds, 'sequential'):.2f} s")
+    print("    in flight | engine s | vs ffmpeg | vs sequential")
+    for workers in HLS_CONCURRENCIES:
+        key = f"engine-{workers}"
+        vs_ffmpeg = statistics.median(r["ffmpeg"] / r[key] for r in rounds)
+        vs_sequential = statistics.median(r["sequential"] / r[key] for r in rounds)
+        mark = " (default)" if workers == default else ""
+        print(f"    {workers:9d} | {_median(rounds, key):8.2f} | {vs_ffmpeg:8.2f}x | "
+              f"{vs_sequential:12.2f}x{mark}")
+
+
+def _median(rounds: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in rounds)
 
 
 def bench_rss(site: FakeSite, out: Path) -> None:
@@ -138,14 +182,20 @@ def bench_rss(site: FakeSite, out: Path) -> None:
     print(f"(c) 2 GiB mp4 in a child process: {seconds:.1f} s, peak RSS (VmHWM) {peak_mib:.0f} MiB")
 
 
+BENCHES = {"mp4": bench_mp4, "hls": bench_hls, "rss": bench_rss}
+
+
 def main() -> None:
-    """Run the three benchmarks against a private FakeSite and clean up."""
+    """Run the chosen benchmarks (all by default) against a private FakeSite and clean up."""
+    chosen = sys.argv[1:] or list(BENCHES)
+    unknown = sorted(set(chosen) - set(BENCHES))
+    if unknown:
+        raise SystemExit(f"unknown part(s) {unknown}; choose from {sorted(BENCHES)}")
     site = FakeSite().start()
     out = Path(tempfile.mkdtemp(prefix="aniworld-bench-"))
     try:
-        bench_mp4(site, out)
-        bench_hls(site, out)
-        bench_rss(site, out)
+        for name in chosen:
+            BENCHES[name](site, out)
     finally:
         site.stop()
         shutil.rmtree(out, ignore_errors=True)

@@ -134,6 +134,17 @@ def test_hls_resume_skips_finished_segments(fakesite, link, headers, settings, t
     assert len(fetched) == 4 - len(done)
 
 
+def test_hls_default_keeps_six_segments_in_flight(fakesite, headers, settings, tmp_path) -> None:
+    """The default is pinned on purpose (see DownloadSettings): six, like one browser's
+    connections to one host; the hoster never sees more than that at once."""
+    assert DownloadSettings().hls_concurrency == settings.hls_concurrency == 6
+    fakesite.set_fault("slow", latency_ms=300, server="hoster", prefix="/engine/hls2/big-")
+    stream = Stream(media.big_hls_url(fakesite.hoster_url, 18), StreamKind.HLS, headers)
+    run(stream, tmp_path, settings)
+    assert len([r for r in fakesite.hoster_requests if r.path.endswith(".ts")]) == 18
+    assert 2 <= fakesite.max_concurrency("hoster") <= 6
+
+
 def test_cancel_within_two_seconds_removes_work_dir(
     fakesite, link, headers, settings, tmp_path
 ) -> None:

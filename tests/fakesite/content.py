@@ -10,6 +10,7 @@ from tests.fakesite.html import slugify
 from tests.fakesite.languages import ENGLISH_DUB, ENGLISH_SUB, GERMAN_DUB, GERMAN_SUB
 
 LONG_SLUG = "endless-journey"
+STO_LONG_SLUG = "weite-wege"  # the s.to V2 counterpart: 20 seasons, 500 episodes
 
 # Items /ajax/search mixes into its answers next to series and episodes.
 SUPPORT_QUESTIONS = (
@@ -265,10 +266,22 @@ def _nebelufer(ids: _Ids) -> Series:
                    genres=("Drama",), seasons=(Season(1, eps),))
 
 
+def _weite_wege(ids: _Ids) -> Series:
+    """A long s.to V2 series (20 seasons of 25 episodes) for the enumeration benchmark."""
+    seasons = tuple(
+        _season(ids, n, ((f"Weg {n}.{i}", f"Way {n}.{i}") for i in range(1, 26)),
+                {GERMAN_DUB: ("VOE",)})
+        for n in range(1, 21)
+    )
+    return _series(STO_LONG_SLUG, "Weite Wege", start_year=2004, end_year=2024,
+                   genres=("Abenteuer",), seasons=seasons, site=STO_V2)
+
+
 def build_catalog() -> Catalog:
     """Build the full, deterministic catalogue of both engines (plus s.to V2)."""
     ids = _Ids()
     series = [_kaempfer(ids), _hells_kitchen(ids), _endless(ids), _sternenstaub(ids)]
     series += [_dr_who(ids), *_fillers(ids), _stadt(ids), *_serienstream(ids)]
-    series.append(_nebelufer(ids))  # last, so every older id stays what it was
+    series.append(_nebelufer(ids))  # after the others, so every older id stays what it was
+    series.append(_weite_wege(ids))  # likewise
     return Catalog(series)

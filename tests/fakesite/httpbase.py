@@ -60,6 +60,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, a keep-alive client's delayed ACK
+    # would hold the body back ~40 ms per response (real servers such as nginx set TCP_NODELAY).
+    disable_nagle_algorithm = True
     server_version = "nginx"
     sys_version = ""
     timeout = 15

@@ -19,6 +19,7 @@ from aniworld.site.errors import (
     SiteRateLimited,
 )
 from aniworld.site.types import SeriesInfo
+from tests.fakesite.content import STO_LONG_SLUG, STO_V2
 
 TRANSPORTS = ["impersonate", "requests"]
 DE, EN, SUB = Language.GERMAN_DUB, Language.ENGLISH_DUB, Language.GERMAN_SUB
@@ -77,6 +78,17 @@ def test_series_with_seasons_films_and_upcoming_row(fakesite: Any) -> None:
     paths = [r.path for r in fakesite.requests_to("/serie/", server="sto")]
     assert paths == ["/serie/demo-serie", "/serie/demo-serie/staffel-0",
                      "/serie/demo-serie/staffel-1", "/serie/demo-serie/staffel-2"]
+
+
+def test_long_series_costs_seasons_plus_one_requests(fakesite: Any) -> None:
+    """20 seasons of 25 episodes: the series page and one page per season, nothing else."""
+    truth = fakesite.catalog.series(STO_LONG_SLUG, STO_V2)
+    with sto_client(fakesite) as client:
+        info = client.series(STO_LONG_SLUG)
+        counts = [len(client.season(STO_LONG_SLUG, number)) for number in info.seasons]
+    assert info.seasons == truth.season_numbers == list(range(1, 21))
+    assert counts == [25] * 20
+    assert len(fakesite.logs["sto"].snapshot()) == len(info.seasons) + 1
 
 
 @pytest.mark.parametrize("mode", ["404", "season-1"])
