@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -40,6 +41,18 @@ T = TypeVar("T")
 # Refusals that mean "you look like a bot": asking again per item only makes it worse.
 _BOT_REFUSALS = (SiteChallenge, SiteSpamBlocked)
 
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """One request as the client means it, before it is moved onto a mirror base."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    params: Mapping[str, str] | None = None
+    data: Mapping[str, str] | None = None
+    follow_redirects: bool = True
 
 class SiteClient:
     """Read search results, series, seasons and hoster links; resolve hoster redirects."""
@@ -151,7 +164,8 @@ class SiteClient:
         url = self.base_url + self.engine.redirect_target(redirect_url_or_link_id)
         for _hop in range(MAX_REDIRECT_HOPS):
             try:
-                response = self._send("GET", url, PAGE_HEADERS, follow_redirects=False)
+                response = self._send(_Outgoing("GET", url, dict(PAGE_HEADERS),
+                                                follow_redirects=False))
             except SiteNotFound as exc:
                 raise HosterLinkExpired(url) from exc
             location = response.header("location")
@@ -185,29 +199,19 @@ class SiteClient:
         headers["Referer"] = self.base_url + request.referer_path
         if request.ajax:
             headers["Origin"] = self.base_url
-        response = self._send(request.method, url, headers, params=request.params,
-                              data=request.data)
+        response = self._send(_Outgoing(request.method, url, headers, request.params,
+                                        request.data))
         # Parse before caching so a broken or not-found page is never served from the cache.
         result = parse(response.text)
         self.cache.set(identity, response.text, cache_ttl)
         return result
 
-    def _send(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        *,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-        follow_redirects: bool = True,
-    ) -> Response:
+    def _send(self, outgoing: _Outgoing) -> Response:
         """Send to the working base; fail over to the next one when it is out of reach."""
         bases = self.mirrors.order()
         for index, base in enumerate(bases):
             failover = index < len(bases) - 1
-            outcome = self._send_to(base, method, url, headers, params, data, follow_redirects,
-                                    failover=failover)
+            outcome = self._send_to(base, outgoing, failover=failover)
             if isinstance(outcome, Response):
                 self.mirrors.remember(base)
                 return outcome
@@ -215,27 +219,17 @@ class SiteClient:
                            bases[index + 1].url)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send_to(
-        self,
-        base: SiteBase,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        params: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        follow_redirects: bool,
-        *,
-        failover: bool,
-    ) -> Response | SiteError:
+    def _send_to(self, base: SiteBase, outgoing: _Outgoing, *,
+                 failover: bool) -> Response | SiteError:
         """Retry on one base; return the error that makes ``failover`` move on, raise others."""
-        url = self.mirrors.rebase(url, base)
         headers = {name: self.mirrors.rebase(value, base) if name in ("Referer", "Origin")
-                   else value for name, value in headers.items()}
+                   else value for name, value in outgoing.headers.items()}
         if base.host:
             headers["Host"] = base.host
+        outgoing = replace(outgoing, url=self.mirrors.rebase(outgoing.url, base), headers=headers)
         challenged = False
         for attempt in range(self.settings.max_retries + 1):
-            outcome = self._attempt(method, url, headers, params, data, follow_redirects)
+            outcome = self._attempt(outgoing)
             if isinstance(outcome, Response):
                 return outcome
             if failover and _fails_over(outcome):
@@ -243,23 +237,18 @@ class SiteClient:
             if not self._may_retry(outcome, attempt, challenged):
                 raise self._held(outcome) if isinstance(outcome, _BOT_REFUSALS) else outcome
             challenged = challenged or isinstance(outcome, SiteChallenge)
-            logger.info("site retry url=%s attempt=%s error=%s", url, attempt + 1, outcome.code)
+            logger.info("site retry url=%s attempt=%s error=%s", outgoing.url, attempt + 1,
+                        outcome.code)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        params: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        follow_redirects: bool,
-    ) -> Response | SiteError:
+    def _attempt(self, outgoing: _Outgoing) -> Response | SiteError:
+        url = outgoing.url
         try:
             with self.limiter.slot():
                 response = self.transport.request(
-                    method, url, headers=headers, params=params, data=data,
-                    follow_redirects=follow_redirects, timeout=self.settings.timeout,
+                    outgoing.method, url, headers=outgoing.headers, params=outgoing.params,
+                    data=outgoing.data, follow_redirects=outgoing.follow_redirects,
+                    timeout=self.settings.timeout,
                 )
         except SiteUnreachable as exc:
             return exc
