@@ -90,6 +90,14 @@ def _noticed(stack: Stack, process: subprocess.Popen[bytes], name: str, sign: st
     return process.poll() is not None or sign in stack.log_text(name)
 
 
+
+def _queued_episode_completes(stack: Stack, episode: int) -> None:
+    """An episode queued now is downloaded, and no process has exited meanwhile."""
+    item = stack.wait_status(stack.queue(KAEMPFER, 1, episode), "completed", "failed",
+                             timeout=40)
+    assert item.status.value == "completed", item.last_error
+    assert _exited(stack) == [], stack.logs()
+
 def test_idle_workers_and_scheduler_outlive_a_frozen_then_restarted_redis(
         outage_stack: Stack, own_redis: EmbeddedRedis) -> None:
     stack = outage_stack
@@ -112,9 +120,7 @@ def test_idle_workers_and_scheduler_outlive_a_frozen_then_restarted_redis(
     own_redis.start()
     assert _exited(stack) == [], stack.logs()
     stack.wait_for(lambda: _registered_workers(stack) == 2, 20, "the workers to re-register")
-    item = stack.wait_status(stack.queue(KAEMPFER, 1, 1), "completed", "failed", timeout=40)
-    assert item.status.value == "completed", item.last_error
-    assert _exited(stack) == [], stack.logs()
+    _queued_episode_completes(stack, 1)
 
 
 def test_download_running_through_an_outage_completes(outage_stack: Stack,
@@ -140,9 +146,7 @@ def test_download_running_through_an_outage_completes(outage_stack: Stack,
     item = stack.wait_status(item_id, "completed", "failed", timeout=60)
     assert item.status.value == "completed", item.last_error
     stack.settings(bandwidth_limit=0)
-    later = stack.wait_status(stack.queue(KAEMPFER, 1, 2), "completed", "failed", timeout=40)
-    assert later.status.value == "completed", later.last_error
-    assert _exited(stack) == [], stack.logs()
+    _queued_episode_completes(stack, 2)
 
 
 def test_banner_sees_workers_again_after_a_redis_restart(outage_stack: Stack,
