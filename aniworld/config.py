@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 
 from aniworld.errors import ConfigError, ValidationError
 from aniworld.site.settings import STO_DEFAULT_URL, SiteSettings, parse_site_urls
+from aniworld.sites import STO
 
 MIN_PASSWORD_LENGTH = 8
 MIN_API_KEY_LENGTH = 20
@@ -53,6 +54,10 @@ class Config:
         return SiteSettings(base_url=self.sto_urls[0], mirrors=self.sto_urls[1:],
                             engine="serienstream",
                             transport=self.site.transport, proxy=self.site.proxy)
+
+    def site_settings(self, site: str) -> SiteSettings:
+        """The environment's settings of ``site`` (``aniworld.sites.SITES``)."""
+        return self.sto_site if site == STO else self.site
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

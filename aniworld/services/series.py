@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import NotFoundError
 from aniworld.models import Series
+from aniworld.sites import DEFAULT_SITE
 
-DEFAULT_SITE = "aniworld"
+__all__ = ["DEFAULT_SITE", "find_series", "get_series"]
 
 
 def find_series(session: Session, key: str, site: str = DEFAULT_SITE) -> Series | None:

@@ -20,6 +20,7 @@ from aniworld.languages import Language
 from aniworld.naming import DEFAULT_TEMPLATE, validate_template
 from aniworld.services.settings_store import get_setting, set_setting
 from aniworld.site.settings import SiteSettings
+from aniworld.sites import DEFAULT_SITE
 
 SETTINGS_KEY = "app.settings"
 CONTAINERS = ("mp4", "mkv")
@@ -225,16 +226,18 @@ def _to_json(settings: AppSettings) -> dict[str, Any]:
     return data
 
 
-def effective_site_settings(config: Config, settings: AppSettings) -> SiteSettings:
-    """The environment's site settings with the stored overrides applied.
+def effective_site_settings(config: Config, settings: AppSettings,
+                            site: str = DEFAULT_SITE) -> SiteSettings:
+    """The environment's settings of ``site`` with the stored overrides applied.
 
     Raises ValidationError (field named like the AppSettings field) for a bad combination,
     e.g. a SOCKS proxy with the 'requests' transport.
     """
-    overrides = {site_name: getattr(settings, name) for name, site_name in SITE_FIELDS.items()
+    fields = SITE_FIELDS if site == DEFAULT_SITE else {}
+    overrides = {site_name: getattr(settings, name) for name, site_name in fields.items()
                  if getattr(settings, name) is not None}
     try:
-        return replace(config.site, **overrides)
+        return replace(config.site_settings(site), **overrides)
     except ValidationError as exc:
         field = {site: name for name, site in SITE_FIELDS.items()}.get(exc.field or "")
         raise ValidationError(exc.message, field or exc.field) from None

@@ -119,7 +119,9 @@ class SiteClient:
                 failures.append(exc)
         if len(failures) == len(bodies):
             raise failures[-1]
-        return self.engine.parse_search(bodies, self.base_url)
+        site = self.settings.site
+        return [replace(result, site=site)
+                for result in self.engine.parse_search(bodies, self.base_url)]
 
     def series(self, key: str, fresh: bool = False) -> SeriesInfo:
         """Return the series header and its season list (0 = films); raise SiteNotFound.

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from aniworld.errors import ValidationError
 from aniworld.site.mirrors import format_base, parse_base
+from aniworld.sites import DEFAULT_SITE, SITE_ENGINES
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,12 @@ class SiteSettings:
         if self.user_agent is not None and not str(self.user_agent).strip():
             raise ValidationError("user_agent must not be blank; leave it unset instead",
                                   field="user_agent")
+
+    @property
+    def site(self) -> str:
+        """The site (``aniworld.sites.SITES``) this engine reads."""
+        return next((site for site, engine in SITE_ENGINES.items() if engine == self.engine),
+                    DEFAULT_SITE)
 
     @property
     def origin(self) -> tuple[str, str]:

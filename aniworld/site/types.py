@@ -20,6 +20,8 @@ class SearchResult:
     cover: str | None
     url: str
     description: str
+    # Which site found it (``aniworld.sites.SITES``); the client sets it.
+    site: str = "aniworld"
 
 
 @dataclass(frozen=True)

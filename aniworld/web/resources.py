@@ -20,6 +20,7 @@ from aniworld.extensions import db
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
 from aniworld.site import SiteClient, SiteSettings
 from aniworld.site.limiter import SiteLimiter
+from aniworld.sites import DEFAULT_SITE
 from aniworld.tasks import dispatch
 
 logger = logging.getLogger(__name__)
@@ -52,20 +53,20 @@ def kick_dispatcher() -> None:
         logger.warning("dispatch deferred to the scheduler error=%s", exc)
 
 
-def make_site_client() -> SiteClient:
-    """Return a client for the site as currently configured; close it when done (``with``).
+def make_site_client(site: str = DEFAULT_SITE) -> SiteClient:
+    """Return a client for ``site`` as currently configured; close it when done (``with``).
 
     Ends the session's read transaction, so call it before any write in the request.
     """
-    site = site_settings()
+    settings = site_settings(site)
     # The site's answers can take seconds; do not hold a database snapshot meanwhile.
     db.session.rollback()
-    return SiteClient(site, redis=get_redis())
+    return SiteClient(settings, redis=get_redis())
 
 
-def site_settings() -> SiteSettings:
-    """The site settings in effect (stored overrides over the environment)."""
-    return effective_site_settings(_config(), load_settings(db.session))
+def site_settings(site: str = DEFAULT_SITE) -> SiteSettings:
+    """The settings of ``site`` in effect (stored overrides over the environment)."""
+    return effective_site_settings(_config(), load_settings(db.session), site)
 
 
 def end_site_hold() -> None:
