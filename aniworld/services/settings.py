@@ -19,15 +19,21 @@ from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.naming import DEFAULT_TEMPLATE, validate_template
 from aniworld.services.settings_store import get_setting, set_setting
-from aniworld.site.settings import SiteSettings
-from aniworld.sites import DEFAULT_SITE
+from aniworld.site.settings import SiteSettings, parse_site_urls
+from aniworld.sites import ANIWORLD, DEFAULT_SITE, STO
 
 SETTINGS_KEY = "app.settings"
 CONTAINERS = ("mp4", "mkv")
 DEFAULT_HOSTERS = ("VOE", "Vidoza", "Vidmoly", "Doodstream", "Filemoon", "Vidara")
-# AppSettings field -> SiteSettings field it overrides (None keeps the environment's value).
-SITE_FIELDS = {"site_url": "base_url", "site_transport": "transport", "site_proxy": "proxy",
-               "site_cookies": "cookies", "site_cache_ttl": "cache_ttl"}
+# Per site: AppSettings field -> SiteSettings field it overrides (None keeps the
+# environment's value). The URL fields hold a comma-separated list: preferred, then mirrors.
+SITE_OVERRIDES = {
+    ANIWORLD: {"site_url": "base_url", "site_transport": "transport", "site_proxy": "proxy",
+               "site_cookies": "cookies", "site_cache_ttl": "cache_ttl"},
+    STO: {"sto_url": "base_url", "sto_transport": "transport", "sto_proxy": "proxy",
+          "sto_cookies": "cookies", "sto_cache_ttl": "cache_ttl"},
+}
+SITE_FIELDS = {name: field for fields in SITE_OVERRIDES.values() for name, field in fields.items()}
 # A week: most series release weekly, so a longer gap would only delay every new episode.
 MAX_MONITOR_INTERVAL_HOURS = 168
 
@@ -58,6 +64,11 @@ class AppSettings:
     site_proxy: str | None = None
     site_cookies: str | None = None
     site_cache_ttl: int | None = None
+    sto_url: str | None = None
+    sto_transport: str | None = None
+    sto_proxy: str | None = None
+    sto_cookies: str | None = None
+    sto_cache_ttl: int | None = None
 
     def retry_delay(self, attempts: int) -> int:
         """Seconds to wait before the next try after ``attempts`` failed attempts."""
@@ -144,6 +155,10 @@ def _site_field(name: str) -> Any:
         if value is None:
             return None
         try:
+            if site_name == "base_url":
+                if not isinstance(value, str):
+                    raise TypeError(name)
+                return ", ".join(parse_site_urls(value, ""))
             return getattr(SiteSettings(**{site_name: value}), site_name)
         except ValidationError as exc:
             raise ValidationError(exc.message.replace(site_name, name, 1), name) from None
@@ -233,13 +248,16 @@ def effective_site_settings(config: Config, settings: AppSettings,
     Raises ValidationError (field named like the AppSettings field) for a bad combination,
     e.g. a SOCKS proxy with the 'requests' transport.
     """
-    fields = SITE_FIELDS if site == DEFAULT_SITE else {}
+    fields = SITE_OVERRIDES[site]
     overrides = {site_name: getattr(settings, name) for name, site_name in fields.items()
                  if getattr(settings, name) is not None}
+    if "base_url" in overrides:
+        urls = parse_site_urls(overrides["base_url"], config.site_settings(site).base_url)
+        overrides["base_url"], overrides["mirrors"] = urls[0], urls[1:]
     try:
         return replace(config.site_settings(site), **overrides)
     except ValidationError as exc:
-        field = {site: name for name, site in SITE_FIELDS.items()}.get(exc.field or "")
+        field = {target: name for name, target in fields.items()}.get(exc.field or "")
         raise ValidationError(exc.message, field or exc.field) from None
 
 

@@ -141,3 +141,21 @@ def test_monitor_interval_must_be_whole_hours_up_to_a_week(value: object) -> Non
     errors = validate_changes(monitor_interval_hours=value)
     assert errors == {"monitor_interval_hours":
                       "monitor_interval_hours must be a whole number from 0 to 168"}
+
+
+def test_each_site_has_its_own_overrides_with_mirror_lists(session: Session,
+                                                          tmp_path: Path) -> None:
+    config = Config.from_env({"ANIWORLD_DATA_DIR": str(tmp_path / "data"),
+                              "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib")})
+    settings = save_settings(session, sto_url="https://s.to, http://186.2.175.5#s.to",
+                             sto_transport="requests")
+    assert settings.sto_url == "https://s.to, http://186.2.175.5#s.to"
+    sto = effective_site_settings(config, settings, "sto")
+    assert (sto.base_url, sto.mirrors, sto.engine) == (
+        "https://s.to", ("http://186.2.175.5#s.to",), "serienstream")
+    assert sto.transport == "requests" and sto.site == "sto"
+    aniworld = effective_site_settings(config, settings)
+    assert (aniworld.base_url, aniworld.transport) == ("https://aniworld.to", "impersonate")
+    with pytest.raises(ValidationError) as caught:
+        save_settings(session, sto_url="ftp://s.to")
+    assert caught.value.field == "sto_url"
