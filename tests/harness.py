@@ -47,19 +47,23 @@ def instance_env(folder: Path, redis_url: str, site_url: str) -> dict[str, str]:
     }
 
 
-def fakesite_env(site_url: str) -> dict[str, str]:
-    """What an instance needs to use the stand-in site and its loopback hosters."""
-    return {"ANIWORLD_SITE_URL": site_url, "ANIWORLD_SITE_TRANSPORT": "requests",
-            "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"}
+def fakesite_env(site_url: str, sto_url: str | None = None) -> dict[str, str]:
+    """What an instance needs to use the stand-in sites and their loopback hosters."""
+    env = {"ANIWORLD_SITE_URL": site_url, "ANIWORLD_SITE_TRANSPORT": "requests",
+           "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"}
+    if sto_url:
+        env["ANIWORLD_STO_URL"] = sto_url
+    return env
 
 
-def process_env(folder: Path, redis_url: str, site_url: str, **extra: str) -> dict[str, str]:
-    """Environment of the processes of an instance on the stand-in site, plus ``extra``."""
+def process_env(folder: Path, redis_url: str, site_url: str, sto_url: str | None = None,
+                **extra: str) -> dict[str, str]:
+    """Environment of the processes of an instance on the stand-in sites, plus ``extra``."""
     return {
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
         "PYTHONPATH": str(ROOT),
         **instance_env(folder, redis_url, site_url),
-        **fakesite_env(site_url),
+        **fakesite_env(site_url, sto_url),
         "ANIWORLD_LEASE_SECONDS": str(LEASE_SECONDS),
         "ANIWORLD_LOG_LEVEL": "INFO",
         **extra,

@@ -56,7 +56,7 @@ class LiveApp(Instance):
 
     def __init__(self, tmp: Path, redis_url: str, site: FakeSite) -> None:
         self.port = _free_port()
-        super().__init__(process_env(tmp, redis_url, site.url,
+        super().__init__(process_env(tmp, redis_url, site.url, site.sto_url,
                                      ANIWORLD_BIND=f"127.0.0.1:{self.port}",
                                      ANIWORLD_WEB_WORKERS="1"), tmp)
         self.tmp = tmp

@@ -155,7 +155,7 @@ def session_scope(stack: Stack) -> Session:
 @pytest.fixture
 def stack_env(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> dict[str, str]:
     """Environment for the stack's processes."""
-    return process_env(tmp_path, redis_url, fakesite.url)
+    return process_env(tmp_path, redis_url, fakesite.url, fakesite.sto_url)
 
 
 @pytest.fixture
@@ -178,7 +178,8 @@ def _module_stack(tmp_path_factory: pytest.TempPathFactory,
     folder = tmp_path_factory.mktemp("running-stack")
     server = EmbeddedRedis(folder / "redis")
     server.start()
-    running = Stack(process_env(folder, server.url, fakesite_server.url), folder,
+    running = Stack(process_env(folder, server.url, fakesite_server.url,
+                                fakesite_server.sto_url), folder,
                     fakesite_server)
     running.settings(**TEST_SETTINGS)
     running.start_workers(1)

@@ -31,7 +31,8 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 @pytest.fixture
 def api(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[tuple[Flask, FlaskClient]]:
     """An instance with an API key, a series, a queued episode and an unmatched folder."""
-    app = build_app({**app_env, **fakesite_env(fakesite.url), "ANIWORLD_API_KEY": API_KEY})
+    app = build_app({**app_env, **fakesite_env(fakesite.url, fakesite.sto_url),
+                     "ANIWORLD_API_KEY": API_KEY})
     app.test_cli_runner().invoke(args=["init"])
     add_series(app)
     with app.app_context():
