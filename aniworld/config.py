@@ -50,10 +50,11 @@ class Config:
 
     @property
     def sto_site(self) -> SiteSettings:
-        """Settings of the s.to client: the preferred s.to URL, the V2 engine, same transport."""
+        """Settings of the s.to client: the preferred s.to URL, the V2 engine, same network."""
         return SiteSettings(base_url=self.sto_urls[0], mirrors=self.sto_urls[1:],
                             engine="serienstream",
-                            transport=self.site.transport, proxy=self.site.proxy)
+                            transport=self.site.transport, proxy=self.site.proxy,
+                            doh=self.site.doh, allow_private_hosts=self.allow_private_hosts)
 
     def site_settings(self, site: str) -> SiteSettings:
         """The environment's settings of ``site`` (``aniworld.sites.SITES``)."""
@@ -73,7 +74,7 @@ class Config:
             database_url=_database_url(environ, data_dir),
             redis_url=external_redis or f"unix://{data_dir / 'redis.sock'}",
             external_redis_url=external_redis,
-            site=_site_settings(environ),
+            site=_site_settings(environ, _flag(environ, "ANIWORLD_ALLOW_PRIVATE_HOSTS")),
             secret_key=_secret_key(environ, data_dir),
             master_password=_optional_secret(environ, "ANIWORLD_MASTER_PASSWORD",
                                              MIN_PASSWORD_LENGTH),
@@ -137,10 +138,11 @@ SITE_VARIABLES = {
     "cookies": "ANIWORLD_SITE_COOKIES_FILE",
     "cache_ttl": "ANIWORLD_SITE_CACHE_TTL",
     "challenge_cooldown": "ANIWORLD_SITE_CHALLENGE_COOLDOWN",
+    "doh": "ANIWORLD_SITE_DOH",
 }
 
 
-def _site_settings(environ: Mapping[str, str]) -> SiteSettings:
+def _site_settings(environ: Mapping[str, str], allow_private_hosts: bool) -> SiteSettings:
     try:
         urls = parse_site_urls(environ.get("ANIWORLD_SITE_URL"), "https://aniworld.to")
         return SiteSettings(
@@ -151,6 +153,8 @@ def _site_settings(environ: Mapping[str, str]) -> SiteSettings:
             cookies=_cookies(environ.get("ANIWORLD_SITE_COOKIES_FILE")),
             cache_ttl=_integer(environ, "ANIWORLD_SITE_CACHE_TTL", 1800),
             challenge_cooldown=_integer(environ, "ANIWORLD_SITE_CHALLENGE_COOLDOWN", 600),
+            doh=environ.get("ANIWORLD_SITE_DOH") or "off",
+            allow_private_hosts=allow_private_hosts,
         )
     except ValidationError as exc:
         variable = SITE_VARIABLES.get(exc.field or "", "ANIWORLD_SITE_*")

@@ -109,10 +109,12 @@ class PinnedCurlSession(curl_requests.Session):  # type: ignore[type-arg]
         pin = _ACTIVE.get()
         if pin is None:
             return self._base_curl_options
-        # A fresh connection: curl would reuse one to the same host name made earlier
-        # through plain DNS (a site request) or another pin.
-        options = {**self._base_curl_options, CurlOpt.FRESH_CONNECT: 1}
-        if not _is_literal(pin.host):  # curl connects to an IP literal without a lookup
+        options = dict(self._base_curl_options)
+        if not pin.reuse:
+            # A fresh connection: curl would reuse one to the same host name made earlier
+            # through plain DNS (a site request) or another pin.
+            options[CurlOpt.FRESH_CONNECT] = 1
+        if not is_ip_literal(pin.host):  # curl connects to an IP literal without a lookup
             options[CurlOpt.RESOLVE] = [pin.curl_resolve()]
         return options
 
@@ -123,8 +125,8 @@ class PinnedCurlSession(curl_requests.Session):  # type: ignore[type-arg]
 
 def verify_peer(pin: Pin | None, peer: str) -> None:
     """Raise BlockedUrl when a pinned request was answered from another address than the pin."""
-    if pin is None or not peer:
-        return
+    if pin is None or pin.reuse or not peer:
+        return  # a reusable pin may be served by a connection made under an earlier answer
     if ipaddress.ip_address(peer.strip("[]")) != ipaddress.ip_address(pin.address):
         raise BlockedUrl(
             f"refusing the answer of {pin.host}: it came from {peer}, not the checked "
@@ -132,7 +134,8 @@ def verify_peer(pin: Pin | None, peer: str) -> None:
         )
 
 
-def _is_literal(host: str) -> bool:
+def is_ip_literal(host: str) -> bool:
+    """True when ``host`` is an IP address, which connects without any lookup."""
     try:
         ipaddress.ip_address(host)
     except ValueError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -47,6 +48,9 @@ class Pin:
     host: str  # lower case, without brackets or trailing dot
     port: int
     address: str
+    # A kept-alive connection to ``host`` may serve this request: a site's own DoH answer,
+    # stable for its TTL, whereas a hoster pin always opens a fresh connection.
+    reuse: bool = False
 
     def matches(self, host: str, port: int) -> bool:
         """True when a connection to ``host:port`` is the one this pin was checked for."""
@@ -60,9 +64,14 @@ class Pin:
 
 @dataclass(frozen=True)
 class UrlGuard:
-    """The URL policy of one job: public hosts only unless private hosts are allowed."""
+    """The URL policy of one job: public hosts only unless private hosts are allowed.
+
+    ``resolve`` looks a host up (``(host, port) -> addresses``): system DNS unless given,
+    the site clients' DNS-over-HTTPS resolver otherwise.
+    """
 
     allow_private_hosts: bool = False
+    resolve: Callable[[str, int], list[Address]] | None = None
 
     def pin(self, url: str) -> Pin:
         """Check ``url`` and resolve its host once; return the address to connect to.
@@ -71,7 +80,7 @@ class UrlGuard:
         or (unless private hosts are allowed) a host with any non-public address.
         """
         host, port = parse_target(url)
-        addresses = _resolve(host, port)
+        addresses = (self.resolve or _resolve)(host, port)
         if not self.allow_private_hosts:
             _require_public(host, addresses)
         return Pin(host, port, str(addresses[0]))

@@ -77,7 +77,19 @@ def test_site_url_list_and_ip_form(tmp_path: Path) -> None:
     assert config.site.mirrors == ("https://aniworld.cc", "http://186.2.175.111#aniworld.to")
 
 
+def test_doh_is_off_by_default_and_serves_both_sites(tmp_path: Path) -> None:
+    config = Config.from_env(_env(tmp_path))
+    assert (config.site.doh, config.sto_site.doh) == ("off", "off")
+    assert not config.site.allow_private_hosts
+    config = Config.from_env(_env(tmp_path, ANIWORLD_SITE_DOH="Quad9",
+                                  ANIWORLD_ALLOW_PRIVATE_HOSTS="1"))
+    assert (config.site.doh, config.sto_site.doh) == ("quad9", "quad9")
+    assert config.site.allow_private_hosts and config.sto_site.allow_private_hosts
+
+
 @pytest.mark.parametrize(("name", "value"), [
+    ("ANIWORLD_SITE_DOH", "yes"),
+    ("ANIWORLD_SITE_DOH", "http://doh.example/dns-query"),
     ("DATABASE_URL", "mysql://x/y"),
     ("ANIWORLD_STO_URL", "https://serienstream.to,serienstream.cx"),
     ("ANIWORLD_STO_URL", "https://serienstream.to/serie"),

@@ -27,11 +27,12 @@ CONTAINERS = ("mp4", "mkv")
 DEFAULT_HOSTERS = ("VOE", "Vidoza", "Vidmoly", "Doodstream", "Filemoon", "Vidara")
 # Per site: AppSettings field -> SiteSettings field it overrides (None keeps the
 # environment's value). The URL fields hold a comma-separated list: preferred, then mirrors.
+# ``site_doh`` serves both sites: DNS blocking is a matter of the network, not of one site.
 SITE_OVERRIDES = {
     ANIWORLD: {"site_url": "base_url", "site_transport": "transport", "site_proxy": "proxy",
-               "site_cookies": "cookies", "site_cache_ttl": "cache_ttl"},
+               "site_cookies": "cookies", "site_cache_ttl": "cache_ttl", "site_doh": "doh"},
     STO: {"sto_url": "base_url", "sto_transport": "transport", "sto_proxy": "proxy",
-          "sto_cookies": "cookies", "sto_cache_ttl": "cache_ttl"},
+          "sto_cookies": "cookies", "sto_cache_ttl": "cache_ttl", "site_doh": "doh"},
 }
 SITE_FIELDS = {name: field for fields in SITE_OVERRIDES.values() for name, field in fields.items()}
 # A week: most series release weekly, so a longer gap would only delay every new episode.
@@ -64,6 +65,8 @@ class AppSettings:
     site_proxy: str | None = None
     site_cookies: str | None = None
     site_cache_ttl: int | None = None
+    # DNS-over-HTTPS of both site clients (off, cloudflare, google, quad9 or an endpoint URL).
+    site_doh: str | None = None
     sto_url: str | None = None
     sto_transport: str | None = None
     sto_proxy: str | None = None

@@ -14,6 +14,7 @@ import redis
 from aniworld.errors import ValidationError
 from aniworld.site.cache import PageCache
 from aniworld.site.classify import classify_response
+from aniworld.site.doh import shared_resolver
 from aniworld.site.engines import ENGINES, PageRequest, SiteEngine
 from aniworld.site.errors import (
     CaptchaRequired,
@@ -70,6 +71,8 @@ class SiteClient:
         self.transport = transport or make_transport(
             self.settings.transport, bases[0].url, user_agent=self.settings.user_agent,
             proxy=self.settings.proxy, cookies=self.settings.cookies,
+            doh=shared_resolver(self.settings.doh, self.settings.doh_timeout),
+            allow_private_hosts=self.settings.allow_private_hosts,
         )
         self.limiter = SiteLimiter(
             self.settings.base_url, redis, max_in_flight=self.settings.max_in_flight,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aniworld.errors import ValidationError
+from aniworld.site.doh import DEFAULT_TIMEOUT, check_doh
 from aniworld.site.mirrors import format_base, parse_base
 from aniworld.sites import DEFAULT_SITE, SITE_ENGINES
 
@@ -24,6 +25,10 @@ class SiteSettings:
 
     ``mirrors`` are further bases tried in order when ``base_url`` is unreachable, blocked or
     answers a challenge. Any base may be the IP form ``http://<ip>#<host name>``.
+
+    ``doh`` (``off``, ``cloudflare``, ``google``, ``quad9`` or an endpoint URL) looks the
+    site's host names up through DNS-over-HTTPS, each query within ``doh_timeout`` seconds;
+    an answer with a private address is refused unless ``allow_private_hosts``.
     """
 
     base_url: str = "https://aniworld.to"
@@ -43,6 +48,9 @@ class SiteSettings:
     backoff_cap: float = 60.0
     # Seconds every request to the site pauses after a browser check, spam block or captcha.
     challenge_cooldown: float = 600.0
+    doh: str = "off"
+    doh_timeout: float = DEFAULT_TIMEOUT
+    allow_private_hosts: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _check_base_url(self.base_url))
@@ -61,6 +69,8 @@ class SiteSettings:
         _check_number("backoff_base", self.backoff_base, 0)
         _check_number("backoff_cap", self.backoff_cap, 0)
         _check_number("challenge_cooldown", self.challenge_cooldown, 0)
+        object.__setattr__(self, "doh", check_doh(self.doh))
+        _check_number("doh_timeout", self.doh_timeout, 0.1)
         if self.cookies is not None and not isinstance(self.cookies, str):
             raise ValidationError("cookies must be text (cookies.txt or name=value; ...)",
                                   field="cookies")

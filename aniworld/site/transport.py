@@ -5,18 +5,25 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from curl_cffi import requests as curl_requests
 from curl_cffi.requests.impersonate import DEFAULT_CHROME
 
-from aniworld.pinning import PinnedAdapter, PinnedCurlSession, pinned, verify_peer
+from aniworld.pinning import (
+    PinnedAdapter,
+    PinnedCurlSession,
+    is_ip_literal,
+    pinned,
+    verify_peer,
+)
 from aniworld.site.cookies import parse_cookies
+from aniworld.site.doh import DohResolver, DohUnavailable
 from aniworld.site.errors import SiteUnreachable
-from aniworld.urlguard import Pin, UrlGuard
+from aniworld.urlguard import BlockedUrl, Pin, UrlGuard
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,19 @@ AJAX_HEADERS = {
     "Sec-Fetch-Mode": "cors",
     "Sec-Fetch-Dest": "empty",
 }
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10
+
+
+@dataclass(frozen=True)
+class _Body:
+    """What a request carries besides its headers."""
+
+    params: dict[str, str] | None = None
+    data: dict[str, str] | None = None
+    json: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,11 +120,17 @@ class Transport:
         user_agent: str | None = None,
         proxy: str | None = None,
         cookies: str | None = None,
+        *,
+        doh: DohResolver | None = None,
+        allow_private_hosts: bool = False,
     ) -> None:
         self.base_url = base_url
         self.session = self._new_session()
         self.user_agent = user_agent or self._default_user_agent()
         self.proxies = {"http": proxy, "https": proxy} if proxy else None
+        # Site requests look names up through DoH; through a proxy the proxy resolves them.
+        self.site_guard = (UrlGuard(allow_private_hosts, resolve=doh.resolve)
+                           if doh is not None and not proxy else None)
         host = urlsplit(base_url).hostname or ""
         for cookie in parse_cookies(cookies or "", host):
             self.session.cookies.set(cookie.name, cookie.value, domain=host, path="/")
@@ -128,22 +154,55 @@ class Transport:
 
         With a ``guard`` (hoster and media URLs) the URL is checked and the connection goes
         to the checked address; BlockedUrl if refused. Guarded requests never follow
-        redirects: the caller checks each hop.
+        redirects: the caller checks each hop. Without one, a transport with DoH connects to
+        the address DoH gave for the site's host (each redirect hop looked up again).
         """
-        pin = guard.pin(url) if guard is not None else None
         merged = {"User-Agent": self.user_agent, **self.default_headers, **(headers or {})}
+        body = _Body(dict(params) if params else None, dict(data) if data else None, json)
+        if guard is not None:
+            return self._send(method, url, merged, body, timeout, guard.pin(url), False)
+        if self.site_guard is None:
+            return self._send(method, url, merged, body, timeout, None, follow_redirects)
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self._send(method, url, merged, body, timeout, self._site_pin(url), False)
+            location = response.header("location")
+            if not (follow_redirects and response.status in REDIRECTS and location):
+                return response
+            url = urljoin(url, location)
+            if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+                method, body = "GET", _Body()  # what browsers, requests and curl do
+            body = _Body(None, body.data, body.json)  # the new URL carries its own query
+        raise _unreachable(url, RuntimeError(f"more than {MAX_REDIRECTS} redirects"))
+
+    def _send(self, method: str, url: str, headers: dict[str, str], body: _Body,
+              timeout: float, pin: Pin | None, follow_redirects: bool) -> Response:
         try:
             with pinned(pin):
                 resp = self.session.request(
-                    method, url, headers=merged, params=dict(params) if params else None,
-                    data=dict(data) if data else None, json=json, timeout=timeout,
-                    proxies=self.proxies, allow_redirects=follow_redirects and pin is None,
+                    method, url, headers=headers, params=body.params, data=body.data,
+                    json=body.json, timeout=timeout, proxies=self.proxies,
+                    allow_redirects=follow_redirects,
                 )
             content = resp.content
         except self.errors as exc:
             raise _unreachable(url, exc) from exc
         self._check_peer(pin, resp)
         return _response(resp.status_code, resp.headers.items(), content, str(resp.url))
+
+    def _site_pin(self, url: str) -> Pin | None:
+        """The DoH address of a site URL's host; None for an IP or while system DNS answers."""
+        assert self.site_guard is not None
+        if is_ip_literal(urlsplit(url).hostname or ""):
+            return None  # the IP form of a mirror needs no lookup at all
+        try:
+            return replace(self.site_guard.pin(url), reuse=True)
+        except DohUnavailable:
+            return None
+        except BlockedUrl as exc:
+            logger.warning("site address refused url=%s error=%s", url, exc)
+            raise SiteUnreachable(
+                f"DNS-over-HTTPS: {exc}; choose another DoH provider or turn DoH off in "
+                "Settings") from exc
 
     def get(self, url: str, **kwargs: Any) -> Response:
         """Send a GET request (see ``request``)."""
@@ -222,8 +281,14 @@ def make_transport(
     user_agent: str | None = None,
     proxy: str | None = None,
     cookies: str | None = None,
+    doh: DohResolver | None = None,
+    allow_private_hosts: bool = False,
 ) -> CurlTransport | RequestsTransport:
-    """Build the transport named ``kind`` ("impersonate" or "requests")."""
-    if kind == "requests":
-        return RequestsTransport(base_url, user_agent, proxy, cookies)
-    return CurlTransport(base_url, user_agent, proxy, cookies)
+    """Build the transport named ``kind`` ("impersonate" or "requests").
+
+    ``doh`` resolves the site's own host names (not the hosters'); its answers must be public
+    addresses unless ``allow_private_hosts``.
+    """
+    cls = RequestsTransport if kind == "requests" else CurlTransport
+    return cls(base_url, user_agent, proxy, cookies, doh=doh,
+               allow_private_hosts=allow_private_hosts)

@@ -38,6 +38,7 @@ from aniworld.services.settings import (
     validate_changes,
 )
 from aniworld.site.cookies import parse_cookies
+from aniworld.site.doh import CHOICES as DOH_CHOICES
 from aniworld.site.settings import TRANSPORT_NAMES
 from aniworld.web.htmx import is_htmx, render
 from aniworld.web.resources import end_site_hold
@@ -109,7 +110,7 @@ def _page_context(form: Form | None) -> dict[str, Any]:
     path, preview_error = _preview(values["naming_template"])
     return {"settings": settings, "values": values, "config": _config(),
             "languages": list(Language), "hosters": supported_hosters(),
-            "containers": CONTAINERS, "transports": TRANSPORT_NAMES,
+            "containers": CONTAINERS, "transports": TRANSPORT_NAMES, "doh_choices": DOH_CHOICES,
             "cookies_state": _cookies_state(settings), "api_keys": credentials.list_api_keys(
                 db.session), "preview_path": path, "preview_error": preview_error,
             "library_dir": effective_library_dir(_config(), settings),
@@ -135,6 +136,7 @@ def _values(settings: AppSettings) -> dict[str, Any]:
         "site_url": settings.site_url or "",
         "site_transport": settings.site_transport or "",
         "site_proxy": settings.site_proxy or "",
+        "site_doh": settings.site_doh or "",
         "site_cache_ttl": "" if settings.site_cache_ttl is None else settings.site_cache_ttl,
         "name": "",
     }
@@ -317,7 +319,8 @@ def _scaled(form: Form, name: str, unit: int, maximum: int, label: str,
 def _parse_site(form: Form) -> Parsed:
     changes: dict[str, Any] = {"site_url": _text(form, "site_url"),
                                "site_transport": _text(form, "site_transport"),
-                               "site_proxy": _text(form, "site_proxy")}
+                               "site_proxy": _text(form, "site_proxy"),
+                               "site_doh": _text(form, "site_doh")}
     errors: dict[str, str] = {}
     _whole(form, "site_cache_ttl", changes, errors)
     if form.get("site_cookies_clear") == "on":

@@ -62,6 +62,7 @@ def test_bad_combination_names_the_settings_field(config: Config) -> None:
     ({"site_cache_ttl": -1}, "site_cache_ttl"),
     ({"site_cache_ttl": "60"}, "site_cache_ttl"),
     ({"site_cookies": 42}, "site_cookies"),
+    ({"site_doh": "on"}, "site_doh"),
     ({"library_dir": "relative/path"}, "library_dir"),
     ({"library_dir": 7}, "library_dir"),
 ])
@@ -159,3 +160,11 @@ def test_each_site_has_its_own_overrides_with_mirror_lists(session: Session,
     with pytest.raises(ValidationError) as caught:
         save_settings(session, sto_url="ftp://s.to")
     assert caught.value.field == "sto_url"
+
+
+def test_stored_doh_serves_both_sites(session: Session, config: Config) -> None:
+    settings = save_settings(session, site_doh=" Google ")
+    assert load_settings(session).site_doh == "google"
+    assert effective_site_settings(config, settings).doh == "google"
+    assert effective_site_settings(config, settings, "sto").doh == "google"
+    assert effective_site_settings(config, AppSettings()).doh == "off"  # the environment's

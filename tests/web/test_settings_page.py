@@ -87,11 +87,13 @@ VALID = [
      lambda s, tmp: s.naming_template == "{series}/{series} {season}x{episode:02}.{ext}"),
     ("site", lambda tmp: {"site_url": "https://mirror.example/", "site_transport": "requests",
                           "site_proxy": "http://proxy.example:3128", "site_cache_ttl": "60",
-                          "site_cookies": "cf_clearance=abc; session=xyz"},
+                          "site_cookies": "cf_clearance=abc; session=xyz",
+                          "site_doh": "cloudflare"},
      lambda s, tmp: (s.site_url, s.site_transport, s.site_proxy, s.site_cache_ttl,
-                     s.site_cookies) == ("https://mirror.example", "requests",
-                                         "http://proxy.example:3128", 60,
-                                         "cf_clearance=abc; session=xyz")),
+                     s.site_cookies, s.site_doh) == ("https://mirror.example", "requests",
+                                                     "http://proxy.example:3128", 60,
+                                                     "cf_clearance=abc; session=xyz",
+                                                     "cloudflare")),
 ]
 
 
@@ -116,6 +118,7 @@ INVALID = [
      "site_proxy", "SOCKS proxies need the &#39;impersonate&#39; transport"),
     ("site", {"site_url": "ftp://mirror.example"}, "site_url", "http(s) URL"),
     ("site", {"site_cookies": "just some words"}, "site_cookies", "No cookies for"),
+    ("site", {"site_doh": "dns.example"}, "site_doh", "off, cloudflare, google, quad9"),
     ("monitoring", {"monitor_interval_hours": "200"}, "monitor_interval_hours",
      "Must be a whole number from 0 to 168"),
     ("monitoring", {"monitor_interval_hours": "often"}, "monitor_interval_hours",
@@ -204,12 +207,14 @@ def test_settings_take_effect_without_restart(app: Flask, logged_in: AuthActions
                                          "disk_reserve": "1", "container": "mp4",
                                          "max_attempts": "4"})
     post(client, "/settings/site", {"site_url": "https://mirror.example",
-                                    "site_cookies": "a=b"})
+                                    "site_cookies": "a=b", "site_doh": "google"})
     assert stored(app).parallel_downloads == 5
+    assert 'name="site_doh" value="google"' in client.get("/settings/").get_data(as_text=True)
     with app.test_request_context():
         with make_site_client() as site:
             assert site.settings.base_url == "https://mirror.example"
             assert site.settings.cookies == "a=b"
+            assert site.settings.doh == "google"
 
 
 def test_cookies_are_never_echoed_and_can_be_forgotten(app: Flask, logged_in: AuthActions,
