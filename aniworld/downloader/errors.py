@@ -35,6 +35,18 @@ class BadStreamKey(MediaUnavailable):
     code = "bad_stream_key"
 
 
+class MediaLinkExpired(MediaUnavailable):
+    """The media server refused a link that worked earlier in the same download.
+
+    Hoster CDNs sign media URLs for a few hours and one client IP (VOE: ``e=14400``), so a
+    refusal after the link delivered is its expiry: resolving the hoster again gives a fresh
+    link and the download resumes. Transient, unlike the refusal of a link from the start.
+    """
+
+    code = "media_link_expired"
+    transient = True
+
+
 class MediaServerError(DownloadError):
     """The media server failed (5xx) or the network dropped; retrying later may work."""
 

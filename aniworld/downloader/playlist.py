@@ -1,8 +1,9 @@
 """M3U8 parsing: master playlists (variants, audio renditions) and media playlists (segments).
 
 Supported: MPEG-TS and fMP4 (``EXT-X-MAP``) segments, AES-128 keys (``EXT-X-KEY``).
-SAMPLE-AES (and other key methods or formats) and byte-range playlists raise
-UnsupportedStream, which sends the download on to the next hoster.
+SAMPLE-AES (and other key methods or formats), byte-range, I-frame-only and live playlists
+(no ``EXT-X-ENDLIST``) raise UnsupportedStream, which sends the download on to the next
+hoster. ``EXT-X-I-FRAME-STREAM-INF`` entries of a master are trick-play tracks, never chosen.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from aniworld.downloader.errors import MediaUnavailable, UnsupportedStream
 
 _ATTR = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 _IV = re.compile(r"^0[xX]([0-9a-fA-F]{1,32})$")
+_RESOLUTION = re.compile(r"^(\d+)[xX](\d+)$")
 # Tags a rendition may carry per language (ISO 639-2 code of the wanted audio first).
 _LANGUAGE_TAGS = {"deu": ("de", "ger", "deu"), "eng": ("en", "eng"), "jpn": ("ja", "jp", "jpn")}
 _NAME_HINTS = {"deu": ("german", "deutsch"), "eng": ("english",), "jpn": ("japanese", "japanisch")}
@@ -27,6 +29,7 @@ class Variant:
     url: str
     bandwidth: int
     audio: str = ""
+    pixels: int = 0  # width x height of RESOLUTION, 0 when not given
 
 
 @dataclass(frozen=True)
@@ -89,22 +92,33 @@ def _lines(text: str) -> list[str]:
 
 
 def best_variant(text: str, base_url: str) -> Variant:
-    """The highest-bandwidth variant of a master playlist."""
+    """The highest-bandwidth variant of a master playlist (ties: the higher resolution).
+
+    Only ``EXT-X-STREAM-INF`` lines followed by a URI count: an ``EXT-X-I-FRAME-STREAM-INF``
+    line carries its URI as an attribute and names a keyframes-only trick-play playlist.
+    """
     _check_header(text)
     variants: list[Variant] = []
     pending: dict[str, str] | None = None
     for line in _lines(text):
-        if line.startswith("#EXT-X-STREAM-INF"):
+        if line.startswith("#EXT-X-STREAM-INF:"):
             pending = attributes(line)
         elif not line.startswith("#") and pending is not None:
-            bandwidth = int(pending.get("BANDWIDTH", "0") or 0)
-            variants.append(Variant(urljoin(base_url, line), bandwidth, pending.get("AUDIO", "")))
+            variants.append(_variant(urljoin(base_url, line), pending))
             pending = None
     if not variants:
         raise MediaUnavailable(
             "the HLS master playlist lists no streams; another hoster will be tried"
         )
-    return max(variants, key=lambda variant: variant.bandwidth)
+    return max(variants, key=lambda variant: (variant.bandwidth, variant.pixels))
+
+
+def _variant(url: str, found: dict[str, str]) -> Variant:
+    bandwidth = found.get("BANDWIDTH", "")
+    size = _RESOLUTION.match(found.get("RESOLUTION", ""))
+    pixels = int(size[1]) * int(size[2]) if size else 0
+    return Variant(url, int(bandwidth) if bandwidth.isdigit() else 0, found.get("AUDIO", ""),
+                   pixels)
 
 
 def audio_rendition(text: str, base_url: str, group: str, language: str) -> Rendition | None:
@@ -147,6 +161,10 @@ def segments(text: str, base_url: str) -> list[Segment]:
         parser.feed(line)
     if not any(not part.init for part in parser.found):
         raise MediaUnavailable("the HLS playlist has no segments; another hoster will be tried")
+    if not parser.complete:
+        # A live playlist keeps growing (or slides): fetching it would never end, or save a
+        # cut-off stream as if it were the episode.
+        raise _unsupported("a live playlist (no EXT-X-ENDLIST)")
     return parser.found
 
 
@@ -159,10 +177,16 @@ class _MediaParser:
         self.duration, self.discontinuity = 0.0, False
         self.key: Key | None = None
         self.sequence = 0
+        # ENDLIST, or a VOD playlist type (cannot change) that omits it.
+        self.complete = False
 
     def feed(self, line: str) -> None:
         """Take one non-empty line of the playlist."""
-        if line.startswith("#EXTINF:"):
+        if line == "#EXT-X-ENDLIST" or line == "#EXT-X-PLAYLIST-TYPE:VOD":
+            self.complete = True
+        elif line == "#EXT-X-I-FRAMES-ONLY":
+            raise _unsupported("an I-frame-only (trick-play) playlist")
+        elif line.startswith("#EXTINF:"):
             self.duration = float(line[8:].split(",")[0] or 0)
         elif line == "#EXT-X-DISCONTINUITY":
             self.discontinuity = True

@@ -24,6 +24,7 @@ from aniworld.downloader.disk import no_space
 from aniworld.downloader.errors import (
     DownloadCancelled,
     DownloadPaused,
+    MediaLinkExpired,
     MediaServerError,
     MediaUnavailable,
     StalledDownload,
@@ -39,6 +40,8 @@ TICK = 0.25  # watcher period: should_stop is polled at least this often
 MAX_REDIRECTS = 5
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 CONNECT_TIMEOUT = 10.0
+# What a CDN answers for a signed link that has run out (or is bound to another client).
+_LINK_REFUSED = {401, 403, 410}
 
 
 class Aborted(Exception):
@@ -53,6 +56,9 @@ class Transfer:
         self.guard = UrlGuard(settings.allow_private_hosts)
         self.abort = threading.Event()
         self.base_bytes = 0  # already on disk from an earlier run
+        # Set once any media request of this download was answered: a refusal after that
+        # is the link expiring, not a link that never worked.
+        self.answered = False
         self.total_bytes: int | None = None
         self._received = 0
         self._last_byte = time.monotonic()
@@ -166,7 +172,8 @@ def open_media(
         except requests.RequestException as exc:
             raise MediaServerError(f"could not reach the media server ({exc}); will retry") from exc
         if not response.is_redirect:
-            _check_status(response, url)
+            _check_status(response, url, transfer.answered)
+            transfer.answered = transfer.answered or response.status_code < 400
             return response
         url = urljoin(url, response.headers.get("Location", ""))
         response.close()
@@ -186,7 +193,7 @@ def _unavailable(exc: BlockedUrl) -> MediaUnavailable:
     return MediaUnavailable(f"{exc.message}; another hoster will be tried")
 
 
-def _check_status(response: requests.Response, url: str) -> None:
+def _check_status(response: requests.Response, url: str, answered: bool) -> None:
     status = response.status_code
     if status < 400 or status == 416:  # 416 is answered by the caller (resume logic)
         return
@@ -195,6 +202,11 @@ def _check_status(response: requests.Response, url: str) -> None:
     logger.info("media refused status=%s host=%s", status, host)
     if status in {408, 425, 429} or status >= 500:
         raise MediaServerError(f"the media server {host} answered {status}; will retry later")
+    if answered and status in _LINK_REFUSED:
+        raise MediaLinkExpired(
+            f"the media link stopped working mid-download ({status} from {host}); it has "
+            "probably expired, so the hoster is resolved again for a fresh link"
+        )
     raise MediaUnavailable(
         f"the media link expired or was refused ({status} from {host}); "
         "another hoster will be tried"

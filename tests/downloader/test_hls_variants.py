@@ -113,7 +113,8 @@ def test_key_of_wrong_size_is_refused_with_a_typed_error(
 
 
 @pytest.mark.parametrize(("mode", "reason"), [("sample-aes", "SAMPLE-AES"),
-                                               ("byterange", "EXT-X-BYTERANGE")])
+                                               ("byterange", "EXT-X-BYTERANGE"),
+                                               ("live", "live playlist .no EXT-X-ENDLIST")])
 def test_unsupported_forms_fail_over_with_a_typed_reason(
     fakesite, link, headers, settings, tmp_path, mode, reason
 ) -> None:
@@ -122,6 +123,7 @@ def test_unsupported_forms_fail_over_with_a_typed_reason(
     # A MediaUnavailable subclass: the runner moves on to the next hoster (runner.py).
     assert isinstance(caught.value, MediaUnavailable) and not caught.value.transient
     assert requested(fakesite, ".ts") == [] and requested(fakesite, "key.bin") == []
+    assert not (tmp_path / "lib" / "ep.mkv").exists()
 
 
 @pytest.mark.parametrize(("wanted", "chosen"), [("deu", "de"), ("jpn", "ja"), ("", "ja")])

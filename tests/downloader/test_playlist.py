@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aniworld.downloader import UnsupportedStream
+from aniworld.downloader import MediaUnavailable, UnsupportedStream
 from aniworld.downloader.playlist import audio_rendition, best_variant, iso639_2, segments
 
 BASE = "https://cdn.example/v/index.m3u8"
@@ -84,3 +84,65 @@ def test_group_without_own_playlists_means_muxed_audio() -> None:
     assert audio_rendition(MASTER, BASE, "b", "deu") is None
     assert audio_rendition(MASTER, BASE, "", "deu") is None
     assert iso639_2("ja-JP") == "jpn" and iso639_2("ger") == "deu" and iso639_2("fr") == "fr"
+
+
+# nginx-vod urlset as VOE serves it (reference §3.3): three muxed variants, the best not
+# first, then trick-play lines whose URI is an attribute. The I-frame BANDWIDTH is set
+# higher than every variant's here so a parser that counted it would pick it.
+URLSET = "\n".join([
+    "#EXTM3U",
+    '#EXT-X-STREAM-INF:BANDWIDTH=2500000,RESOLUTION=1728x720,CODECS="avc1.640028,mp4a.40.2"',
+    "index-f2-v1-a1.m3u8?t=x",
+    '#EXT-X-STREAM-INF:BANDWIDTH=4000000,RESOLUTION=1920x800,CODECS="avc1.640028,mp4a.40.2"',
+    "index-f1-v1-a1.m3u8?t=x",
+    '#EXT-X-STREAM-INF:BANDWIDTH=1200000,RESOLUTION=1152x480,CODECS="avc1.640028,mp4a.40.2"',
+    "index-f3-v1-a1.m3u8?t=x",
+    '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=9000000,RESOLUTION=1920x800,CODECS="avc1.640028",'
+    'URI="iframes-f1-v1-a1.m3u8?t=x"',
+    '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=250000,RESOLUTION=1728x720,URI="iframes-f2-v1-a1.m3u8"',
+    "",
+])
+
+
+def test_urlset_master_gives_the_best_real_variant_never_an_iframe_playlist() -> None:
+    variant = best_variant(URLSET, BASE)
+    assert variant.url == "https://cdn.example/v/index-f1-v1-a1.m3u8?t=x"
+    assert variant.bandwidth == 4_000_000 and variant.pixels == 1920 * 800
+
+
+def test_master_of_only_iframe_playlists_lists_no_streams() -> None:
+    iframes_only = "\n".join(line for line in URLSET.splitlines()
+                             if "I-FRAME" in line or line == "#EXTM3U")
+    with pytest.raises(MediaUnavailable, match="lists no streams"):
+        best_variant(iframes_only, BASE)
+
+
+def test_equal_bandwidth_is_decided_by_resolution() -> None:
+    master = "\n".join(["#EXTM3U", "#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=320x180",
+                        "small.m3u8", "#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360",
+                        "large.m3u8", "#EXT-X-STREAM-INF:BANDWIDTH=900000", "none.m3u8", ""])
+    assert best_variant(master, BASE).url.endswith("/large.m3u8")
+
+
+def test_iframe_only_playlist_is_refused_with_a_typed_reason() -> None:
+    text = media("#EXT-X-I-FRAMES-ONLY", "#EXTINF:1,", "#EXT-X-BYTERANGE:37600@0", "a.ts")
+    with pytest.raises(UnsupportedStream, match="I-frame-only"):
+        segments(text, BASE)
+
+
+def test_live_playlist_without_endlist_is_refused_with_a_typed_reason() -> None:
+    live = "\n".join(["#EXTM3U", "#EXT-X-TARGETDURATION:2", "#EXT-X-MEDIA-SEQUENCE:1041",
+                      "#EXTINF:2,", "a.ts", "#EXTINF:2,", "b.ts", ""])
+    with pytest.raises(UnsupportedStream, match="live playlist") as caught:
+        segments(live, BASE)
+    # A MediaUnavailable: the runner moves on to the next hoster, no partial file is kept.
+    assert isinstance(caught.value, MediaUnavailable) and not caught.value.transient
+    # An EVENT playlist only grows, but until ENDLIST it is still being recorded.
+    event = live.replace("#EXTM3U", "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:EVENT")
+    with pytest.raises(UnsupportedStream, match="live playlist"):
+        segments(event, BASE)
+
+
+def test_vod_playlist_type_counts_as_complete_without_endlist() -> None:
+    vod = "\n".join(["#EXTM3U", "#EXT-X-PLAYLIST-TYPE:VOD", "#EXTINF:2,", "a.ts", ""])
+    assert [part.url for part in segments(vod, BASE)] == ["https://cdn.example/v/a.ts"]

@@ -29,6 +29,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    client: str = ""  # the peer's IP address (IP-bound CDN links)
 
     def arg(self, name: str, default: str = "") -> str:
         """First value of a query or form field."""
@@ -83,7 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         headers = {k: v for k, v in self.headers.items()}
-        return Request(self.command, url.path, parse_qs(url.query), headers, body)
+        return Request(self.command, url.path, parse_qs(url.query), headers, body,
+                       self.client_address[0])
 
     def _record(self, request: Request) -> RequestRecord | None:
         if request.path.startswith(ADMIN_PREFIX):

@@ -6,7 +6,7 @@ from tests.fakesite.admin import AdminApp
 from tests.fakesite.catalog import Catalog, Episode
 from tests.fakesite.content import build_catalog
 from tests.fakesite.faults import Fault, FaultSet, make_fault
-from tests.fakesite.hosters import HosterApp
+from tests.fakesite.hosters import HosterApp, voe_cdn
 from tests.fakesite.httpbase import ServerThread
 from tests.fakesite.releases import Languages, release_episode
 from tests.fakesite.requestlog import RequestLog, RequestRecord, max_concurrency
@@ -96,11 +96,13 @@ class FakeSite:
         return release_episode(self.catalog, slug, season, titles, languages, site)
 
     def reset(self) -> None:
-        """Clear faults, logs and released episodes (done before every test by the fixture)."""
+        """Clear faults, logs, released episodes and the VOE CDN's clock (done before every
+        test by the fixture)."""
         self.clear_faults()
         self.clear_requests()
         self.catalog.restore()
         self.sto.reset()
+        voe_cdn.CDN.reset()
 
     def max_concurrency(self, server: str = "site") -> int:
         """Largest number of overlapping requests seen by one server."""

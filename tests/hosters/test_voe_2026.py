@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 
+from aniworld.downloader import DownloadSettings, download
+from aniworld.downloader.ffmpeg import ffmpeg_path, probe
 from aniworld.hosters import (
     ExtractorOutdated,
     HosterFileGone,
@@ -32,7 +36,7 @@ def test_voe_2026_reads_the_junk_table_from_the_loader(
 ) -> None:
     stream = _resolve(fakesite, transport, variant)
     alias = fakesite.hoster_url.replace("127.0.0.1", "localhost")
-    assert stream.kind is StreamKind.HLS and stream.url.startswith(alias)
+    assert stream.kind is StreamKind.HLS and "_,n,l,.urlset/master.m3u8?" in stream.url
     assert stream.headers["Referer"] == alias + "/"
     assert stream.headers["Origin"] == alias
     assert_fetchable(stream, hls=True)
@@ -84,6 +88,7 @@ def test_voe_2026_alias_serves_the_e_path_too(
         ("challenge", HosterUnavailable, "Cloudflare challenge page"),
         ("altcha", HosterUnavailable, "ALTCHA"),
         ("encoding", HosterFileGone, "no longer has this file"),
+        ("gone404", HosterFileGone, "no longer has this file"),
         ("gone410", HosterFileGone, "no longer has this file"),
     ],
 )
@@ -97,3 +102,26 @@ def test_voe_2026_failure_pages_are_typed(
     with pytest.raises(error, match=text) as caught:
         _resolve(fakesite, transport, variant)
     assert caught.value.hoster == "VOE"
+
+
+def test_voe_2026_download_takes_the_best_variant_never_an_iframe_playlist(
+    fakesite: FakeSite, transport: RequestsTransport, tmp_path: Path
+) -> None:
+    """§9.16 end to end: extractor → signed urlset master → best of 3 variants → file."""
+    stream = _resolve(fakesite, transport, "v2026")
+    settings = DownloadSettings(allow_private_hosts=True, disk_reserve_bytes=0,
+                                container="mkv")
+    result = download(stream, tmp_path / "ep.mkv", tmp_path / "work", settings=settings,
+                      on_progress=lambda _: None, should_stop=lambda: None)
+    header = subprocess.run([ffmpeg_path(), "-i", str(result.path)], capture_output=True,
+                            text=True, check=False).stderr
+    assert "640x360" in header and abs(probe(result.path)[0] - 4.0) < 0.3
+    cdn = [r for r in fakesite.hoster_requests if "/engine/hls2-c/" in r.path]
+    files = [r.path.rsplit("/", 1)[1] for r in cdn]
+    assert files[:2] == ["master.m3u8", "index-f2-v1-a1.m3u8"]  # f2 is the best, not first
+    assert sorted(files[2:]) == [f"seg-{n}-f2-v1-a1.ts" for n in range(1, 5)]
+    assert not any("iframes" in name for name in files)
+    # The CDN demanded Referer and UA on every file, playlists included, and got them.
+    assert {r.status for r in cdn} == {200}
+    assert all(r.headers.get("Referer") == stream.headers["Referer"] and
+               r.headers.get("User-Agent") == stream.headers["User-Agent"] for r in cdn)

@@ -41,8 +41,10 @@ def test_aes128_hoster_episode_arrives_decrypted_and_playable(stack: Stack) -> N
     assert len(keys) == 1 and keys[0].status == 200
 
 
-def test_sample_aes_hoster_fails_over_to_the_next_hoster(stack: Stack) -> None:
-    prefix = _vidmoly_serves(stack, "sample-aes")
+@pytest.mark.parametrize("mode", ["sample-aes", "live"])
+def test_unsupported_hls_hoster_fails_over_to_the_next_hoster(stack: Stack, mode: str) -> None:
+    """SAMPLE-AES and a live playlist (§9.29, §9.32): refused, VOE delivers instead."""
+    prefix = _vidmoly_serves(stack, mode)
     item = stack.wait_status(stack.queue(KAEMPFER, 1, 2), "completed", "failed")
     assert item.status.value == "completed", item.last_error
     assert item.hoster == "VOE" and item.attempts <= 1

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
+from aniworld.downloader.ffmpeg import ffmpeg_path
 from aniworld.languages import Language
 from tests.fakesite.hosters import vidara as fake_vidara
 from tests.fakesite.hosters import vidmoly as fake_vidmoly
+from tests.fakesite.hosters import voe as fake_voe
+from tests.fakesite.hosters import voe_cdn
 from tests.system.conftest import Stack, played_duration
 
 pytestmark = pytest.mark.slow
@@ -57,3 +62,29 @@ def test_vidmoly_please_wait_page_falls_back_to_the_next_hoster(
     assert item.status.value == "completed", item.last_error
     assert item.hoster == "VOE"
     assert stack.fakesite.requests_to(f"/embed-{code}.html", server="hoster")
+
+
+def test_voe_link_expiring_mid_download_is_resolved_again_not_failed(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """§9.16/§9.18: the 2026 VOE player → signed urlset master → best variant; the link
+    runs out after its variant playlist, so the job resolves VOE again and completes."""
+    stack.add_series(KAEMPFER)
+    stack.settings(hoster_order=["VOE", "Vidmoly"], container="mkv")
+    monkeypatch.setitem(fake_voe.VARIANTS, _code(stack, KAEMPFER, 1, "VOE"), "v2026")
+    voe_cdn.CDN.expire_after("index-", 1)  # reset by the fakesite fixture
+    stack.start_workers(1)
+    item = stack.wait_status(stack.queue(KAEMPFER, 1, 1), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert item.hoster == "VOE" and item.attempts == 0 and not item.last_error
+    cdn = [(r.path.rsplit("/", 1)[1], r.status) for r in stack.fakesite.hoster_requests
+           if "/engine/hls2-c/" in r.path]
+    masters = [i for i, (name, _) in enumerate(cdn) if name == "master.m3u8"]
+    assert len(masters) == 2, cdn  # the first link, then the fresh one
+    assert {status for name, status in cdn[:masters[1]] if name.startswith("seg-")} == {403}
+    assert {status for _, status in cdn[masters[1]:]} == {200}
+    assert not any(name.startswith("iframes") or "-f2-" not in name
+                   for name, _ in cdn if name != "master.m3u8")
+    header = subprocess.run([ffmpeg_path(), "-i", str(stack.library / item.file_path)],
+                            capture_output=True, text=True, check=False).stderr
+    assert "640x360" in header and abs(played_duration(stack.library / item.file_path) - 4) < 0.3

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from aniworld.downloader import DownloadSettings, download
+from aniworld.downloader import DownloadResult, DownloadSettings, MediaLinkExpired, download
 from aniworld.downloader.ratelimit import TokenBucket
 from aniworld.hosters import resolve_stream
 from aniworld.languages import Language
@@ -20,6 +20,10 @@ from aniworld.tasks.download.watch import ItemWatch
 from aniworld.tasks.runtime import Runtime
 
 logger = logging.getLogger(__name__)
+
+# Fresh links per attempt after the first expired mid-download. One is enough for a link
+# that ran out; a link refused again at once is left to the runner (next hoster, retry).
+LINK_REFRESHES = 1
 
 
 @dataclass(frozen=True)
@@ -50,20 +54,33 @@ class Attempt:
             execution.set_hoster(session, claim.item_id, claim.lease, candidate.hoster)
             session.commit()
         embed_url = self.client.resolve_redirect(candidate.redirect_url)
-        # The same transport (and User-Agent) as the site: media links are bound to it.
-        stream = resolve_stream(candidate.hoster, embed_url, self.client.transport,
-                                allow_private_hosts=self.runtime.config.allow_private_hosts)
-        watch = ItemWatch(self.runtime.sessions, claim.item_id, claim.lease)
         started = time.monotonic()
-        result = download(
-            stream, final_path, self._work_dir(), settings=self._download_settings(),
-            on_progress=watch.on_progress, should_stop=watch.should_stop)
+        result = self._download(embed_url, final_path)
         # Of the whole file (a resumed transfer reads as faster): good enough to compare hosters.
         self.bytes_per_second = result.size_bytes / max(time.monotonic() - started, 1e-3)
         logger.info("downloaded item=%s hoster=%s language=%s path=%s bytes=%s",
                     claim.item_id, candidate.hoster, candidate.language, result.path,
                     result.size_bytes)
         return Path(result.path)
+
+    def _download(self, embed_url: str, final_path: Path) -> DownloadResult:
+        """Resolve the embed to a media link and download it; a link that expires on the way
+        is resolved again and the download resumes from the segments already on disk."""
+        watch = ItemWatch(self.runtime.sessions, self.claim.item_id, self.claim.lease)
+        for _ in range(LINK_REFRESHES):
+            try:
+                return self._fetch(embed_url, final_path, watch)
+            except MediaLinkExpired as expired:
+                logger.info("media link expired item=%s hoster=%s, resolving again error=%s",
+                            self.claim.item_id, self.candidate.hoster, expired.message)
+        return self._fetch(embed_url, final_path, watch)
+
+    def _fetch(self, embed_url: str, final_path: Path, watch: ItemWatch) -> DownloadResult:
+        # The same transport (and User-Agent) as the site: media links are bound to it.
+        stream = resolve_stream(self.candidate.hoster, embed_url, self.client.transport,
+                                allow_private_hosts=self.runtime.config.allow_private_hosts)
+        return download(stream, final_path, self._work_dir(), settings=self._download_settings(),
+                        on_progress=watch.on_progress, should_stop=watch.should_stop)
 
     def _work_dir(self) -> Path:
         library = effective_library_dir(self.runtime.config, self.settings)

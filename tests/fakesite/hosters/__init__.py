@@ -39,6 +39,7 @@ def _modules() -> dict[str, ModuleType]:
         vidmoly,
         vidoza,
         voe,
+        voe_cdn,
     )
 
     return {
@@ -49,6 +50,7 @@ def _modules() -> dict[str, ModuleType]:
         "Filemoon": filemoon,
         "Vidara": vidara,
         "*": generic,
+        "voe-cdn": voe_cdn,
         "hls-variants": hls_variants,  # before media: it claims masters with a mode only
         "media": media,
     }

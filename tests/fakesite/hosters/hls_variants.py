@@ -10,8 +10,9 @@ starting at 7), ``aes-badkey`` (a 17-byte key), ``fmp4`` (``EXT-X-MAP``), ``disg
 front of each segment — [inf]: the reference documents disguised names, not headers),
 ``disguised-junk`` (segment 2 is an HTML page served as 200, like a CDN error page),
 ``disguised-mirrors`` (odd segments on a second host, ``localhost``, that answers 522),
-``sample-aes``, ``byterange`` and ``audio`` (``EXT-X-MEDIA`` renditions ``de`` and ``ja``,
-``DEFAULT=YES`` on ja, behind a video-only variant with ``AUDIO="aud"``).
+``sample-aes``, ``byterange``, ``live`` (a live window: no ``EXT-X-ENDLIST``, must fall
+back) and ``audio`` (``EXT-X-MEDIA`` renditions ``de`` and ``ja``, ``DEFAULT=YES`` on ja,
+behind a video-only variant with ``AUDIO="aud"``).
 Segments and the key demand a User-Agent and the hoster's Referer; playlists only the
 User-Agent, like the plain HLS of ``media.py``.
 """
@@ -29,7 +30,7 @@ from tests.fakesite.hosters.media import PLAYLIST, refusal, serve_file
 from tests.fakesite.httpbase import Request
 
 MODES = ("aes", "aes-seq", "aes-badkey", "fmp4", "disguised", "disguised-png", "disguised-junk",
-         "disguised-mirrors", "sample-aes", "byterange", "audio")
+         "disguised-mirrors", "sample-aes", "byterange", "live", "audio")
 HLS_MODES: dict[str, str] = {}  # link code -> mode, for tests that cannot add a query
 KEY = b"fakesite-aes-key"
 EXPLICIT_IV = bytes.fromhex("8f2e0c71a4d39b56e01f7c2a9d4b6e30")
@@ -133,7 +134,8 @@ def _playlist(link: HosterLink, mode: str, sub: str) -> str:
             offset += size
         else:
             body.append(f"seg-{index}.{_extension(mode, index)}")
-    return "\n".join([*head, *body, "#EXT-X-ENDLIST", ""])
+    tail = [] if mode == "live" else ["#EXT-X-ENDLIST"]  # live: the server adds more later
+    return "\n".join([*head, *body, *tail, ""])
 
 
 def _key_lines(mode: str) -> list[str]:

@@ -6,7 +6,9 @@ deleted, outdated; the 2025-26 shape (§3.1-3.3): v2026 ("Redirecting..." page o
 host, player under ``/<code>`` and ``/e/<code>`` on the alias host, junk table in
 ``/js/loader.<hash>.js``), v2026alt (another table, so a hard-coded table fails),
 v2026noloader (loader script 404: only the known table works), challenge (403 Cloudflare
-page), gone410, encoding ("An error occurred during encoding."), altcha (human gate).
+page), gone404, gone410, encoding ("An error occurred during encoding."), altcha (human
+gate). The 2026 payload's ``source`` is a signed master on the strict CDN of ``voe_cdn.py``
+(3 variants + I-frame playlists; IP-bound, expiring, Referer and UA required).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from urllib.parse import urlsplit
 
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
-from tests.fakesite.hosters import HosterContext, media
+from tests.fakesite.hosters import HosterContext, media, voe_cdn
 from tests.fakesite.hosters.generic import (
     base_url,
     broken_page,
+    gone_page,
     refused,
     variant,
 )
@@ -35,10 +38,12 @@ JUNK_MARKERS = ("@$", "^^", "~@", "%?", "*~", "!!", "#&")
 OTHER_MARKERS = ("!+", "#/", "~+", "%/", "^+", "&/", "*+")
 # loader hash -> table; the third hash has no script (404).
 LOADERS: dict[str, tuple[str, ...]] = {"0123abcd": JUNK_MARKERS, "9f8e7d6c": OTHER_MARKERS}
-_FAILURES_2026 = {"challenge", "gone410", "encoding", "altcha"}
+_FAILURES_2026 = {"challenge", "gone404", "gone410", "encoding", "altcha"}
 _LOADER_OF = {"v2026": "0123abcd", "v2026alt": "9f8e7d6c", "v2026noloader": "deadbeef"}
 # Another host name for the same loopback server, so the alias is a different origin.
 ALIAS_HOST = "localhost"
+# The media CDN: yet another origin than the alias page (the first host's name).
+CDN_HOST = "127.0.0.1"
 VARIANTS: dict[str, str] = {}
 _SCRIPT_KINDS = {"json", "hlsonly", "bare", "a168c", "hls", "mp4", "prompt", "m3u8"}
 _EMBED = re.compile(r"^/e/([a-z0-9]+)$")
@@ -72,9 +77,11 @@ def decode(encoded: str) -> dict[str, object]:
     return json.loads(base64.b64decode(text))
 
 
-def _payload(link: HosterLink, base: str, direct: bool) -> dict[str, object]:
+def _payload(
+    link: HosterLink, base: str, direct: bool, source: str | None = None
+) -> dict[str, object]:
     return {
-        "source": media.hls_url(base, link),
+        "source": source or media.hls_url(base, link),
         "direct_access_url": media.mp4_url(base, link),
         "direct_access_allowed": direct,
         "title": f"{link.code}.mp4",
@@ -136,6 +143,8 @@ def _first_host_2026(request: Request, link: HosterLink, kind: str) -> Response:
             "</body></html>",
             403,
         )
+    if kind == "gone404":
+        return gone_page()
     if kind == "gone410":
         return html("<html><body><h1>Gone</h1></body></html>", 410)
     port = urlsplit(base_url(request)).port
@@ -160,7 +169,10 @@ def _player_2026(request: Request, link: HosterLink, kind: str) -> Response:
             '<altcha-widget challenge="/altcha/challenge"></altcha-widget></form></body></html>'
         )
     loader = _LOADER_OF.get(kind, _LOADER_OF["v2026"])
-    payload = encode(_payload(link, base_url(request), False), LOADERS.get(loader, JUNK_MARKERS))
+    port = urlsplit(base_url(request)).port
+    source = voe_cdn.master_url(f"http://{CDN_HOST}:{port}", link, request.client)
+    payload = encode(_payload(link, base_url(request), False, source),
+                     LOADERS.get(loader, JUNK_MARKERS))
     return html(
         f"<!DOCTYPE html><html><head><title>Watch {link.code}.mp4 - VOE | Content Delivery "
         "Network (CDN) &amp; Video Cloud</title>"
