@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from aniworld.models.series import Series
 
 
+def languages_from(stored: str) -> frozenset[Language]:
+    """The languages in a stored ``languages`` text; raises ``ValueError`` for an unknown id."""
+    return frozenset(Language.parse(value) for value in stored.split(",") if value)
+
+
 class Episode(Base):
     """One episode; season 0 holds the site's "Filme" (movies and specials)."""
 
@@ -36,7 +41,7 @@ class Episode(Base):
     @property
     def language_set(self) -> frozenset[Language]:
         """The languages stored in ``languages``; raises ``ValueError`` for an unknown id."""
-        return frozenset(Language.parse(value) for value in self.languages.split(",") if value)
+        return languages_from(self.languages)
 
     @language_set.setter
     def language_set(self, languages: Iterable[Language]) -> None:

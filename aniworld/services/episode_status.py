@@ -6,14 +6,13 @@ callable (for finished items) and the episodes the library scan found on disk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from aniworld.languages import Language
-from aniworld.models import Episode, ItemStatus
+from aniworld.models import ItemStatus
 
 EpisodeKey = tuple[int, int]
 
@@ -147,34 +146,25 @@ def file_present(path: Path) -> bool:
         return False
 
 
-def default_language(offered: Iterable[Language], order: Sequence[Language]) -> Language | None:
-    """The first language of ``order`` that is offered, else any offered one, else None."""
-    offered = set(offered)
-    for language in order:
-        if language in offered:
-            return language
-    return next((language for language in Language if language in offered), None)
-
-
 @dataclass(frozen=True)
 class DownloadPlan:
-    """Episodes to queue, and how many were left out because they are done or not offered."""
+    """Episodes to queue, and how many were left out because they are on disk or queued."""
 
     keys: list[EpisodeKey]
     not_wanted: int
-    not_offered: int
 
 
-def plan_downloads(episodes: Iterable[Episode], statuses: dict[EpisodeKey, EpisodeStatus],
-                   language: Language, *, only_wanted: bool = True) -> DownloadPlan:
-    """Pick the episodes to queue in ``language``: offered ones, and wanted ones if asked."""
-    keys, not_wanted, not_offered = [], 0, 0
+def plan_downloads(episodes: Iterable[EpisodeLike], statuses: dict[EpisodeKey, EpisodeStatus],
+                   *, only_wanted: bool = True) -> DownloadPlan:
+    """Pick the episodes to queue: every one, or only the wanted ones if asked.
+
+    Which language each is queued in (and whether it is offered) is the queue's choice.
+    """
+    keys, not_wanted = [], 0
     for episode in episodes:
         key = (episode.season, episode.number)
         if only_wanted and not statuses.get(key, MISSING).wanted:
             not_wanted += 1
-        elif language not in episode.language_set:
-            not_offered += 1
         else:
             keys.append(key)
-    return DownloadPlan(keys, not_wanted, not_offered)
+    return DownloadPlan(keys, not_wanted)

@@ -103,9 +103,9 @@ def _choice(data: dict[str, Any], field: str, parse: Callable[[str], T], default
     return parse_field(field, value, parse)
 
 
-def language(data: dict[str, Any], default: Language = Language.GERMAN_DUB) -> Language:
-    """Return the optional ``language`` field as a Language."""
-    return _choice(data, "language", Language.parse, default)
+def language(data: dict[str, Any]) -> Language | None:
+    """Return the optional ``language`` field; None (the best one offered) when absent."""
+    return _choice(data, "language", Language.parse, None)
 
 
 def priority(data: dict[str, Any], default: Priority = Priority.NORMAL) -> Priority:

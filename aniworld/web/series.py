@@ -150,9 +150,10 @@ def _queue(series: Series, season: int) -> str:
     scope = _form_choice("scope", SCOPES)
     language, priority = _form_language(), form_priority("normal")
     episodes = _scope_episodes(series, scope, season)
-    if scope == "episode":
-        _require_offered(episodes[0], language)
-    plan = status_service.plan_downloads(episodes, _statuses(series, episodes), language,
+    if scope == "episode":  # one episode: say why it cannot be had rather than count it
+        queue_service.choose_language(db.session, series, (season, episodes[0].number),
+                                      language)
+    plan = status_service.plan_downloads(episodes, _statuses(series, episodes),
                                          only_wanted=scope != "episode")
     result = queue_service.add_many(db.session, series, plan.keys, language, priority)
     db.session.commit()
@@ -190,7 +191,6 @@ def _season_context(series: Series, season: int) -> dict[str, Any]:
         "season": season, "episodes": episodes, "statuses": _statuses(series, episodes),
         "tabs": [(n, _season_label(n)) for n in _seasons(series)],
         "languages": [language for language in order if language in offered],
-        "default_language": status_service.default_language(offered, order),
         "episode_languages": {e.number: [lang for lang in order if lang in e.language_set]
                               for e in episodes},
         "priorities": list(Priority),
@@ -217,25 +217,30 @@ def _scope_episodes(series: Series, scope: str, season: int) -> list[Episode]:
     return chosen
 
 
-def _require_offered(episode: Episode, language: Language) -> None:
-    """Raise ValidationError unless the site offers ``episode`` in ``language``."""
-    if language not in episode.language_set:
-        offered = ", ".join(lang.label for lang in Language if lang in episode.language_set)
-        raise ValidationError(f"episode {episode.number} is not offered in {language.label}; "
-                              f"choose {offered or 'another episode'}", "language")
-
-
 def _queued_message(plan: status_service.DownloadPlan, result: queue_service.BulkResult,
-                    language: Language) -> str:
-    """Sentence reporting what was queued and what was skipped, and why."""
-    parts = [f"Queued {len(result.created)} episode(s) in {language.label}"]
+                    language: Language | None) -> str:
+    """Sentence reporting what was queued in which language, what was skipped, and why."""
+    parts = [f"Queued {len(result.created)} episode(s){_languages_note(result, language)}"]
     if result.skipped:
         parts.append(f"{len(result.skipped)} already in the queue")
     if plan.not_wanted:
         parts.append(f"{plan.not_wanted} already on disk or queued")
-    if plan.not_offered:
-        parts.append(f"{plan.not_offered} not offered in {language.label}")
+    if result.not_offered:
+        wanted = language.label if language else "any language of your language order"
+        parts.append(f"{len(result.not_offered)} not offered in {wanted}")
     return "; ".join(parts) + "."
+
+
+def _languages_note(result: queue_service.BulkResult, language: Language | None) -> str:
+    """The language(s) queued in; counted per language when not all are the first choice."""
+    if language is not None:
+        return f" in {language.label}"
+    order = load_settings(db.session).language_order
+    chosen = result.languages_chosen
+    if not chosen or set(chosen) == {order[0]}:
+        return f" in {order[0].label}" if chosen else ""
+    counts = ", ".join(f"{chosen[lang]} in {lang.label}" for lang in order if lang in chosen)
+    return f": {counts} (the best each episode is offered in)"
 
 
 def _form_int(field: str) -> int:
@@ -252,6 +257,8 @@ def _form_choice(field: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _form_language() -> Language:
-    return parse_field("language", request.form.get("language", ""), Language.parse)
+def _form_language() -> Language | None:
+    """The form's language; None (empty or absent) is "Automatic": the best one offered."""
+    raw = request.form.get("language", "")
+    return parse_field("language", raw, Language.parse) if raw else None
 

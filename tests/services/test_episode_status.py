@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus
 from aniworld.services.episode_status import (
     EpisodeState,
     EpisodeStatus,
     count_statuses,
-    default_language,
     episode_statuses,
     file_present,
     plan_downloads,
@@ -76,24 +73,14 @@ def test_counts_and_wanted() -> None:
     assert (counts.total, counts.on_disk, counts.missing) == (4, 1, 2)
 
 
-def test_plan_skips_done_and_unoffered_episodes() -> None:
+def test_plan_skips_episodes_on_disk_or_queued() -> None:
     episodes = [episode(1), episode(2), episode(3, languages="german-sub"), episode(4)]
     statuses = {(1, 1): EpisodeStatus(EpisodeState.ON_DISK),
                 (1, 4): EpisodeStatus(EpisodeState.QUEUED)}
-    plan = plan_downloads(episodes, statuses, GER_DUB)
-    assert (plan.keys, plan.not_wanted, plan.not_offered) == ([(1, 2)], 2, 1)
-    everything = plan_downloads(episodes, statuses, GER_DUB, only_wanted=False)
-    assert everything.keys == [(1, 1), (1, 2), (1, 4)]
-
-
-@pytest.mark.parametrize(("offered", "expected"), [
-    ({GER_SUB, GER_DUB}, GER_SUB),
-    ({Language.ENGLISH_DUB}, Language.ENGLISH_DUB),
-    (set(), None),
-])
-def test_default_language_follows_the_order(offered: set[Language],
-                                             expected: Language | None) -> None:
-    assert default_language(offered, (GER_SUB, GER_DUB)) == expected
+    plan = plan_downloads(episodes, statuses)
+    assert (plan.keys, plan.not_wanted) == ([(1, 2), (1, 3)], 2)
+    everything = plan_downloads(episodes, statuses, only_wanted=False)
+    assert everything.keys == [(1, 1), (1, 2), (1, 3), (1, 4)]
 
 
 def test_file_present(tmp_path: Path) -> None:

@@ -6,10 +6,12 @@ import time
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from aniworld.errors import ValidationError
 from aniworld.languages import Language
-from aniworld.models import Priority
+from aniworld.models import Episode, Priority
 from aniworld.services import queue as queue_service
 from tests.harness import LEASE_SECONDS
 from tests.system.conftest import Stack, played_duration
@@ -147,6 +149,13 @@ def test_hoster_fallback_when_the_first_file_is_gone(running_stack: Stack) -> No
 def test_language_fallback_only_when_allowed(running_stack: Stack) -> None:
     stack = running_stack
     stack.add_series("hell-s-kitchen-mage")
+    # The series offers no German Dub: queueing it is refused while the catalog knows.
+    with pytest.raises(ValidationError, match="not offered in German Dub"):
+        stack.queue("hell-s-kitchen-mage", 1, 1)
+    with stack.sessions() as session:
+        # A catalog without languages cannot tell, so the download job must stay strict.
+        session.execute(update(Episode).values(languages=""))
+        session.commit()
     strict = stack.queue("hell-s-kitchen-mage", 1, 1)
     failed = stack.wait_status(strict, "failed", "completed")
     assert failed.status.value == "failed"

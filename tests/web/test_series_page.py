@@ -16,6 +16,7 @@ from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.services import execution
 from aniworld.services import queue as queue_service
+from aniworld.services.settings import save_settings
 from aniworld.site import SiteClient
 from aniworld.tasks.scan import run_library_scan
 from tests.db_fixtures import claim_item, complete_item, fail_item
@@ -177,6 +178,41 @@ def test_download_without_htmx_redirects_with_a_notice(site: AuthActions) -> Non
     assert response.headers["Location"] == f"{URL}?season=2"
     page = site.client.get(f"{URL}?season=2").get_data(as_text=True)
     assert "Queued" in page
+
+
+def test_language_select_defaults_to_automatic(site: AuthActions) -> None:
+    page = site.client.get(f"{URL}?season=2").get_data(as_text=True)
+    automatic = '<option value="" selected>Automatic (best available)</option>'
+    assert page.count(automatic) == 1 + 12  # the season form and every episode row
+
+
+def test_automatic_season_says_which_languages_it_chose(site: AuthActions) -> None:
+    body = post(site, scope="season", season="2").get_data(as_text=True)
+    # S02E03 is offered in German Sub only; the rest in German Dub, the first of the order.
+    assert "Queued 12 episode(s): 11 in German Dub, 1 in German Sub (the best each episode " \
+        "is offered in)." in body
+    chosen = {(e, language) for _, e, language, *_ in items(site.app)}
+    assert (3, "german-sub") in chosen and (4, "german-dub") in chosen
+
+
+def test_automatic_episode_takes_the_best_it_offers(site: AuthActions) -> None:
+    first = post(site, scope="episode", season="1", episode="1").get_data(as_text=True)
+    assert "Queued 1 episode(s) in German Dub." in first
+    subbed = post(site, scope="episode", season="2", episode="3").get_data(as_text=True)
+    assert "Queued 1 episode(s): 1 in German Sub" in subbed
+    assert [(s, e, language) for s, e, language, *_ in items(site.app)] == [
+        (1, 1, "german-dub"), (2, 3, "german-sub")]
+
+
+def test_automatic_refuses_what_the_language_order_excludes(site: AuthActions) -> None:
+    with site.app.app_context():
+        save_settings(db.session, language_order=["german-dub"])
+        db.session.commit()
+    body = post(site, scope="season", season="2").get_data(as_text=True)
+    assert "Queued 11 episode(s) in German Dub; 1 not offered in any language of your " \
+        "language order." in body
+    one = post(site, scope="episode", season="2", episode="3").get_data(as_text=True)
+    assert "offered only in German Sub, none of them in your language order" in one
 
 
 @pytest.mark.parametrize(("form", "message"), [

@@ -26,6 +26,7 @@ from aniworld.models import (
     Priority,
     Series,
 )
+from aniworld.models.episode import languages_from
 from aniworld.services import queue as queue_service
 from aniworld.services.episode_status import (
     EpisodeKey,
@@ -130,11 +131,15 @@ def _rows_by_series(session: Session, query: object) -> dict[int, list[Row[objec
 def _report(series: Series, episodes: list[Row[object]], items: list[Row[object]],
             on_disk: set[EpisodeKey], order: Sequence[Language]) -> SeriesReport:
     statuses = episode_statuses(episodes, items, file_present, on_disk)  # type: ignore[arg-type]
+    # The same choice as queueing without a language (queue.languages), so "missing in
+    # German Sub" here is what "download all missing" then queues.
+    offers = queue_service.Offers(series, {(e.season, e.number): languages_from(e.languages)
+                                           for e in episodes})
     total = on_disk_count = queued = failed = 0
     missing: list[MissingEpisode] = []
     for episode in sorted(episodes, key=lambda e: (e.season == 0, e.season, e.number)):
         status = statuses[(episode.season, episode.number)]
-        language = _preferred(episode.languages, order)
+        language = offers.best((episode.season, episode.number), order)
         if status.state is EpisodeState.ON_DISK:
             on_disk_count += 1
         elif language is None:
@@ -147,12 +152,6 @@ def _report(series: Series, episodes: list[Row[object]], items: list[Row[object]
         total += 1
     counts = LibraryCounts(total, on_disk_count, queued, len(missing), failed)
     return SeriesReport(series, counts, missing)
-
-
-def _preferred(languages: str, order: Sequence[Language]) -> Language | None:
-    """The first language of ``order`` in the stored ``languages`` text, or None."""
-    offered = set(languages.split(","))
-    return next((language for language in order if language.value in offered), None)
 
 
 def queue_missing(session: Session, settings: AppSettings,

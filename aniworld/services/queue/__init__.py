@@ -8,6 +8,13 @@ from aniworld.services.queue.adding import (
     retry_failed,
     retry_item,
 )
+from aniworld.services.queue.languages import (
+    LanguagePlan,
+    Offers,
+    catalog_offers,
+    choose_language,
+    plan_languages,
+)
 from aniworld.services.queue.ordering import move_item, set_priority
 from aniworld.services.queue.state import (
     PAUSED_KEY,
@@ -29,7 +36,8 @@ from aniworld.services.queue.views import (
 )
 
 __all__ = [
-    "PAUSED_KEY", "POSITION_STEP", "BulkResult", "PendingItem", "QueueView", "add_item", "add_many",
+    "PAUSED_KEY", "POSITION_STEP", "BulkResult", "LanguagePlan", "Offers", "PendingItem",
+    "QueueView", "add_item", "add_many", "catalog_offers", "choose_language", "plan_languages",
     "cancel_item", "pause_item", "resume_item",
     "clear_completed", "get_item", "is_paused", "list_queue", "move_item", "pause_queue",
     "pending_items", "queue_version", "remove_item", "resume_queue", "retry_failed",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, ItemStatus, Priority, Series
+from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.models.download_item import ACTIVE_STATUSES, QUEUED_STATUSES, episode_code
 
 # Gapped positions let a move land between two neighbours without renumbering the group.
@@ -48,17 +48,14 @@ def validate_episode(season: int, episode: int) -> None:
         raise ValidationError(f"episode must be 1 or more, not {episode}", "episode")
 
 
-def check_known(session: Session, series: Series, keys: Iterable[EpisodeKey],
+def check_known(series: Series, known: Collection[EpisodeKey], keys: Iterable[EpisodeKey],
                 field: str | None = None) -> None:
     """Raise ``ValidationError`` for an episode the site does not list for ``series``.
 
-    One query, however many ``keys``. The error names ``field``, else "season" or
-    "episode". A series whose episodes were never read from the site has none stored and
-    nothing to check against.
+    ``known`` holds the episodes stored for the series (``catalog_offers`` reads them). The
+    error names ``field``, else "season" or "episode". A series whose episodes were never
+    read from the site has none stored and nothing to check against.
     """
-    rows = session.execute(select(Episode.season, Episode.number)
-                           .where(Episode.series_id == series.id)).all()
-    known = {(season, number) for season, number in rows}
     if not known:
         return
     seasons = {season for season, _ in known}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,29 +25,45 @@ from aniworld.services.queue._common import (
     next_position,
     validate_episode,
 )
+from aniworld.services.queue.languages import catalog_offers, choose_language, plan_languages
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class BulkResult:
-    """Outcome of :func:`add_many`: items created and (season, episode) pairs skipped."""
+    """Outcome of :func:`add_many`: items created, episodes skipped and episodes refused.
+
+    ``skipped`` holds (season, episode) pairs already queued or repeated in the request;
+    ``not_offered`` the refused ones with the languages they are offered in.
+    """
 
     created: list[DownloadItem] = field(default_factory=list)
     skipped: list[EpisodeKey] = field(default_factory=list)
+    not_offered: dict[EpisodeKey, frozenset[Language]] = field(default_factory=dict)
+
+    @property
+    def languages_chosen(self) -> dict[Language, int]:
+        """How many items were created in each language."""
+        return dict(Counter(item.language for item in self.created))
 
 
-def add_item(session: Session, series: Series, season: int, episode: int, language: Language,
-             priority: Priority = Priority.NORMAL, *, force: bool = False,
-             language_fallback: bool = False) -> DownloadItem:
+def add_item(session: Session, series: Series, season: int, episode: int,
+             language: Language | None = None, priority: Priority = Priority.NORMAL, *,
+             force: bool = False, language_fallback: bool = False) -> DownloadItem:
     """Append one episode to its priority group; raises ``ValidationError``/``ConflictError``.
 
-    ``force`` downloads even if the file is already in the library; ``language_fallback``
-    lets the download use another language when none of the hosters offers this one.
+    Without ``language`` the episode takes the best language it is offered in (see
+    :mod:`.languages`). ``force`` downloads even if the file is already in the library;
+    ``language_fallback`` accepts a language the episode is not offered in and lets the
+    download use another one when none of the hosters offers it.
     """
     validate_episode(season, episode)
     key = (season, episode)
-    check_known(session, series, [key])
+    offers = catalog_offers(session, series)
+    check_known(series, offers.languages, [key])
+    language = choose_language(session, series, key, language, fallback=language_fallback,
+                               offers=offers)
     existing = active_episodes(session, series, language, only=key)
     if key in existing:
         raise ConflictError(duplicate_message(series, key, language, existing[key]))
@@ -62,32 +79,42 @@ def add_item(session: Session, series: Series, season: int, episode: int, langua
 
 
 def add_many(session: Session, series: Series, episodes: Sequence[EpisodeKey],
-             language: Language, priority: Priority = Priority.NORMAL) -> BulkResult:
-    """Append many episodes at once, skipping ones already queued or repeated in the request.
+             language: Language | None = None, priority: Priority = Priority.NORMAL, *,
+             language_fallback: bool = False) -> BulkResult:
+    """Append many episodes at once, skipping ones already queued, repeated or not offered.
 
-    Costs a constant number of statements (three SELECTs and one multi-row INSERT) however
-    many episodes are given; raises ``ValidationError`` before adding anything if one is
-    invalid or (naming the field "episodes") unknown to the site.
+    Without ``language`` every episode takes the best language it is offered in, so one
+    call may create items in several languages. Costs a constant number of statements
+    (three SELECTs and one multi-row INSERT for one language) however many episodes are
+    given; raises ``ValidationError`` before adding anything if one is invalid or (naming
+    the field "episodes") unknown to the site.
     """
     for season, episode in episodes:
         validate_episode(season, episode)
-    check_known(session, series, episodes, "episodes")
-    taken = set(active_episodes(session, series, language))
-    result, rows = BulkResult(), []
+    offers = catalog_offers(session, series)
+    check_known(series, offers.languages, episodes, "episodes")
+    plan = plan_languages(session, offers, episodes, language, fallback=language_fallback)
+    taken = {chosen: set(active_episodes(session, series, chosen))
+             for chosen in dict.fromkeys(plan.chosen.values())}
+    result, rows = BulkResult(not_offered=plan.not_offered), []
     position = next_position(session, priority)
-    for season, episode in episodes:
-        key = (season, episode)
-        if key in taken:
+    for key in episodes:
+        chosen = plan.chosen.get(key)
+        if chosen is None:
+            continue
+        if key in taken[chosen]:
             result.skipped.append(key)
             continue
-        taken.add(key)
-        rows.append({"series_id": series.id, "season": season, "episode": episode,
-                     "language": language, "priority": priority, "position": position})
+        taken[chosen].add(key)
+        rows.append({"series_id": series.id, "season": key[0], "episode": key[1],
+                     "language": chosen, "language_fallback": language_fallback,
+                     "priority": priority, "position": position})
         position += POSITION_STEP
     if rows:
         result.created = _insert_rows(session, rows)
-    logger.info("queue add_many series_id=%s language=%s created=%d skipped=%d",
-                series.id, language.value, len(result.created), len(result.skipped))
+    logger.info("queue add_many series_id=%s language=%s created=%d skipped=%d refused=%d",
+                series.id, language.value if language else "best", len(result.created),
+                len(result.skipped), len(result.not_offered))
     return result
 
 

@@ -13,7 +13,7 @@ from aniworld.services import queue as queue_service
 from aniworld.services.series import find_series
 from aniworld.web import parsing
 from aniworld.web.api import bp
-from aniworld.web.api.serializers import item_to_dict, queue_to_dict
+from aniworld.web.api.serializers import bulk_to_dict, item_to_dict, queue_to_dict
 from aniworld.web.ids import MAX_ID
 from aniworld.web.resources import end_site_hold, kick_dispatcher
 
@@ -52,7 +52,11 @@ def list_queue() -> Response:
 
 @bp.post("/queue")
 def add_to_queue() -> tuple[Response, int]:
-    """Queue one episode; 409 when it is already queued, 422 for invalid input."""
+    """Queue one episode; 409 when it is already queued, 422 for invalid input.
+
+    Without ``language`` the episode takes the best language it is offered in; an explicit
+    one it is not offered in is 422 unless ``language_fallback`` is true.
+    """
     data = parsing.json_body()
     series = _series_from(data)
     item = queue_service.add_item(
@@ -68,17 +72,20 @@ def add_to_queue() -> tuple[Response, int]:
 
 @bp.post("/queue/bulk")
 def add_many_to_queue() -> tuple[Response, int]:
-    """Queue many episodes of one series in one transaction; duplicates are skipped."""
+    """Queue many episodes of one series in one transaction; duplicates are skipped.
+
+    Without ``language`` each episode takes the best language it is offered in; episodes
+    not offered in the language (or in any of the user's) are listed, not queued.
+    """
     data = parsing.json_body()
     series = _series_from(data)
     result = queue_service.add_many(
         db.session, series, _episode_list(data), parsing.language(data),
-        parsing.priority(data),
+        parsing.priority(data), language_fallback=parsing.flag(data, "language_fallback"),
     )
     db.session.commit()
     kick_dispatcher()
-    skipped = [{"season": season, "episode": episode} for season, episode in result.skipped]
-    return jsonify({"created": [item_to_dict(i) for i in result.created], "skipped": skipped}), 201
+    return jsonify(bulk_to_dict(result)), 201
 
 
 @bp.delete("/queue/<int:item_id>")

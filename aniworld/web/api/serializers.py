@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from aniworld.languages import Language
 from aniworld.models import DownloadItem, LibraryFolder, Priority
 from aniworld.services.library.folders import candidates_of
 from aniworld.services.library.overview import SeriesReport
-from aniworld.services.queue import QueueView
+from aniworld.services.queue import BulkResult, QueueView
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -45,6 +46,22 @@ def item_to_dict(item: DownloadItem) -> dict[str, Any]:
         "completed_at": _iso(item.completed_at),
         "updated_at": _iso(item.updated_at),
     }
+
+
+def bulk_to_dict(result: BulkResult) -> dict[str, Any]:
+    """Serialise a bulk add: created items, skipped and refused episodes, languages used."""
+    return {
+        "created": [item_to_dict(item) for item in result.created],
+        "skipped": [{"season": season, "episode": episode} for season, episode in result.skipped],
+        "not_offered": [{"season": season, "episode": episode, "languages": _values(offered)}
+                        for (season, episode), offered in result.not_offered.items()],
+        "languages_chosen": {language.value: count
+                             for language, count in result.languages_chosen.items()},
+    }
+
+
+def _values(languages: frozenset[Language]) -> list[str]:
+    return [language.value for language in Language if language in languages]
 
 
 def queue_to_dict(view: QueueView) -> dict[str, Any]:
