@@ -108,7 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
         if record is None:
             response = self.server.app(request)
         else:
-            decision = self.server.faults.decide(self.server.name, request.path)
+            decision = self.server.faults.decide(self.server.name, request.path,
+                                                 request.headers.get("User-Agent", ""))
             if decision.latency_ms:
                 time.sleep(decision.latency_ms / 1000)
             response = decision.response or self.server.app(request)
