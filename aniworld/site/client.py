@@ -169,8 +169,10 @@ class SiteClient:
         return self._feed(self._feed_named(NEW_EPISODES), fresh)
 
     def calendar(self, fresh: bool = False) -> list[FeedEntry]:
-        """Return the site's release calendar (aniworld ``/animekalender``, s.to
-        ``/api/calendar``): the week's released and scheduled episodes."""
+        """Return the site's release calendar: released and scheduled episodes around today.
+
+        aniworld ``/animekalender`` (this week); s.to ``/api/calendar``.
+        """
         return self._feed(self._feed_named(CALENDAR), fresh)
 
     def releases(self, fresh: bool = False) -> list[FeedEntry]:

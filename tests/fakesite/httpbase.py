@@ -114,11 +114,13 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(decision.latency_ms / 1000)
             response = decision.response or self.server.app(request)
             truncate = decision.truncate
+            # Before sending: the client may read the log as soon as it has the answer.
+            record.status = response.status
         try:
             self._send(response, truncate)
         finally:
             if record is not None:
-                record.status, record.end = response.status, time.monotonic()
+                record.end = time.monotonic()
 
     def _send(self, response: Response, truncate: bool) -> None:
         self.send_response(response.status)
