@@ -25,7 +25,14 @@ from aniworld.site.errors import (
 )
 from aniworld.site.settings import SiteSettings
 from aniworld.site.transport import CurlTransport, RequestsTransport, Response, Transport
-from aniworld.site.types import EpisodeHosters, EpisodeInfo, HosterLink, SearchResult, SeriesInfo
+from aniworld.site.types import (
+    EpisodeHosters,
+    EpisodeInfo,
+    FeedEntry,
+    HosterLink,
+    SearchResult,
+    SeriesInfo,
+)
 
 __all__ = [
     "ENGINES",
@@ -34,6 +41,7 @@ __all__ = [
     "CurlTransport",
     "EpisodeHosters",
     "EpisodeInfo",
+    "FeedEntry",
     "HosterLink",
     "HosterLinkExpired",
     "PageRequest",

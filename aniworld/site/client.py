@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from aniworld.errors import ValidationError
 from aniworld.site.cache import PageCache
 from aniworld.site.classify import classify_response
 from aniworld.site.doh import shared_resolver
-from aniworld.site.engines import ENGINES, PageRequest, SiteEngine
+from aniworld.site.engines import CALENDAR, ENGINES, NEW_EPISODES, Feed, PageRequest, SiteEngine
 from aniworld.site.errors import (
     CaptchaRequired,
     HosterLinkExpired,
@@ -32,11 +33,14 @@ from aniworld.site.limiter import SiteLimiter
 from aniworld.site.mirrors import MirrorSet, SiteBase, parse_base
 from aniworld.site.settings import SiteSettings
 from aniworld.site.transport import AJAX_HEADERS, PAGE_HEADERS, Response, Transport, make_transport
-from aniworld.site.types import EpisodeHosters, EpisodeInfo, SearchResult, SeriesInfo
+from aniworld.site.types import EpisodeHosters, EpisodeInfo, FeedEntry, SearchResult, SeriesInfo
+from aniworld.sites import SITE_LABELS
 
 logger = logging.getLogger(__name__)
 
 SEARCH_CACHE_SECONDS = 300
+# Feeds change as uploads happen; peers poll them every 30 minutes or less often.
+FEED_CACHE_SECONDS = 600
 MAX_REDIRECT_HOPS = 10
 T = TypeVar("T")
 # Refusals that mean "you look like a bot": asking again per item only makes it worse.
@@ -159,6 +163,45 @@ class SiteClient:
         return self._load(
             request, lambda text: self.engine.parse_episode(text, self.base_url), cache_ttl=0
         )
+
+    def new_episodes(self, fresh: bool = False) -> list[FeedEntry]:
+        """Return aniworld's ``/neue-episoden``, newest first, one entry per episode and day.
+
+        Raise ValidationError on a site without that list (s.to), SiteError on failure.
+        """
+        return self._feed(self._feed_named(NEW_EPISODES), fresh)
+
+    def calendar(self, fresh: bool = False) -> list[FeedEntry]:
+        """Return the site's release calendar: released and scheduled episodes around today.
+
+        aniworld ``/animekalender`` (this week); s.to ``/api/calendar``.
+        """
+        return self._feed(self._feed_named(CALENDAR), fresh)
+
+    def releases(self, fresh: bool = False) -> list[FeedEntry]:
+        """Return the episodes the site lists as released lately, newest day first.
+
+        One request: aniworld ``/neue-episoden``; s.to the calendar's ``released`` entries.
+        """
+        name = self.engine.releases_feed or NEW_EPISODES
+        released = [e for e in self._feed(self._feed_named(name), fresh) if e.released]
+        # Stable, so the site's own order stays within a day.
+        return sorted(released, key=lambda e: e.day or dt.date.min, reverse=True)
+
+    def _feed_named(self, name: str) -> Feed:
+        found = self.engine.feeds.get(name)
+        if found is None:
+            site = SITE_LABELS.get(self.settings.site, self.settings.site)
+            offered = ", ".join(self.engine.feeds) or "none"
+            raise ValidationError(f"{site} has no {name} feed (it offers: {offered})",
+                                  field="feed")
+        return found
+
+    def _feed(self, feed: Feed, fresh: bool) -> list[FeedEntry]:
+        ttl = min(FEED_CACHE_SECONDS, self.cache.ttl)
+        entries = self._load(feed.request, lambda text: feed.parse(text, self.base_url), ttl,
+                             fresh=fresh)
+        return [replace(entry, site=self.settings.site) for entry in entries]
 
     def resolve_redirect(self, redirect_url_or_link_id: str) -> str:
         """Follow a hoster link (``/redirect/<id>``, s.to ``/r?t=``) to the hoster embed URL.

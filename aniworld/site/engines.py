@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote, urlsplit
@@ -20,6 +20,7 @@ from aniworld.site.parsers import (
     parse_series,
     parse_series_search,
 )
+from aniworld.site.parsers.feeds import parse_anime_calendar, parse_new_episodes
 from aniworld.site.parsers.serienstream import (
     V2_LANGUAGE_KEYS,
     parse_v2_episode,
@@ -27,13 +28,14 @@ from aniworld.site.parsers.serienstream import (
     parse_v2_series,
     play_path,
 )
+from aniworld.site.parsers.serienstream_calendar import parse_calendar
 from aniworld.site.parsers.serienstream_search import (
     is_play_gate,
     merge_v2_results,
     parse_search_page,
     parse_suggest,
 )
-from aniworld.site.types import EpisodeHosters, EpisodeInfo, SearchResult, SeriesInfo
+from aniworld.site.types import EpisodeHosters, EpisodeInfo, FeedEntry, SearchResult, SeriesInfo
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,9 @@ ANIWORLD_LANGUAGE_KEYS: Mapping[str, Language] = {
 STO_LANGUAGE_KEYS = V2_LANGUAGE_KEYS
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,199}$")
 _REDIRECT = re.compile(r"^/redirect/(\d{1,18})/?$")
+# Feed names (``SiteEngine.feeds``): what changed lately, and the release calendar.
+NEW_EPISODES = "new-episodes"
+CALENDAR = "calendar"
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,34 @@ class PageRequest:
     referer_path: str = "/"
 
 
+@dataclass(frozen=True)
+class Feed:
+    """One request that lists many series' episodes, and how to read its answer."""
+
+    request: PageRequest
+    parse: Callable[[str, str], list[FeedEntry]]  # (text, base URL) -> entries
+
+
+# aniworld (§7.1, §7.2): one HTML page each; /neue-episoden holds only released episodes.
+ANIWORLD_FEEDS: Mapping[str, Feed] = {
+    NEW_EPISODES: Feed(PageRequest("GET", "/neue-episoden"), parse_new_episodes),
+    CALENDAR: Feed(PageRequest("GET", "/animekalender"), parse_anime_calendar),
+}
+# s.to V2 (§7.3): no /neue-episoden; the calendar API tells released from scheduled. The
+# calendar page's own XHR sends it as Referer, and the API may refuse requests without.
+SERIENSTREAM_FEEDS: Mapping[str, Feed] = {
+    CALENDAR: Feed(PageRequest("GET", "/api/calendar", ajax=True,
+                               referer_path="/serienkalender"), parse_calendar),
+}
+
+
 class SiteEngine(Protocol):
     """What the client needs from a site adapter (one per site engine)."""
 
     name: str
+    # Feeds by name (NEW_EPISODES, CALENDAR) and the one whose released entries are the news.
+    feeds: Mapping[str, Feed]
+    releases_feed: str | None
 
     def validate_key(self, key: str) -> str:
         """Return the series key or raise ValidationError."""
@@ -122,6 +151,8 @@ class ClassicEngine:
     name: str
     prefix: str
     language_fallback: Mapping[str, Language] = field(default_factory=dict)
+    feeds: Mapping[str, Feed] = field(default_factory=dict)
+    releases_feed: str | None = None
 
     def validate_key(self, key: str) -> str:
         """Return the series key (slug) or raise ValidationError naming the field."""
@@ -203,6 +234,8 @@ class SerienstreamEngine(ClassicEngine):
     name: str = "serienstream"
     prefix: str = "/serie"
     language_fallback: Mapping[str, Language] = field(default_factory=lambda: V2_LANGUAGE_KEYS)
+    feeds: Mapping[str, Feed] = field(default_factory=lambda: SERIENSTREAM_FEEDS)
+    releases_feed: str | None = CALENDAR
 
     def search_requests(self, query: str) -> list[PageRequest]:
         """Ask the suggest API (names) and the search page (covers)."""
@@ -254,7 +287,8 @@ class SerienstreamEngine(ClassicEngine):
 
 
 ENGINES: dict[str, SiteEngine] = {
-    "aniworld": ClassicEngine("aniworld", "/anime/stream", ANIWORLD_LANGUAGE_KEYS),
+    "aniworld": ClassicEngine("aniworld", "/anime/stream", ANIWORLD_LANGUAGE_KEYS,
+                              ANIWORLD_FEEDS, NEW_EPISODES),
     # Old s.to (retired Jan 2026); kept until the app-wide switch to "serienstream".
     "sto": ClassicEngine("sto", "/serie/stream", STO_LANGUAGE_KEYS),
     "serienstream": SerienstreamEngine(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -72,3 +73,27 @@ class EpisodeHosters:
     def for_language(self, language: Language) -> list[HosterLink]:
         """Return the offers in ``language``, in page order."""
         return [link for link in self.hosters if link.language is language]
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One episode in a site feed (new-episodes list, release calendar).
+
+    The sites repeat an episode once per language; parsers merge those rows into one entry.
+    ``season`` 0 is a film (``episode`` = film number). ``time`` is None when the site gives
+    none or its 23:59 end-of-day placeholder. ``released`` means the stream is online,
+    ``new`` that the site tags the row "Neu!".
+    """
+
+    key: str
+    title: str
+    season: int
+    episode: int
+    languages: frozenset[Language]
+    url: str
+    day: dt.date | None = None
+    time: dt.time | None = None
+    released: bool = True
+    new: bool = False
+    # Which site the feed came from (``aniworld.sites.SITES``); the client sets it.
+    site: str = "aniworld"

@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     site = FakeSite(args.host, args.port, args.hoster_port).start()
     logger.info("fakesite site=%s hoster=%s", site.url, site.hoster_url)
+    logger.info("s.to V2 sto=%s mirror=%s ip=%s", site.sto_url, site.sto_mirror_url,
+                site.sto_ip_base)
     logger.info("point the app at it: ANIWORLD_SITE_URL=%s", site.url)
     logger.info(
         "faults: POST %s/__fakesite/faults  log: GET %s/__fakesite/requests", site.url, site.url

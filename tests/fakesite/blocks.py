@@ -11,10 +11,12 @@ from tests.fakesite.html import page
 SPAM_SENTENCE = "Deine Anfrage wurde als Spam erkannt."
 
 DDOS_GUARD_PAGE = """<!DOCTYPE html>
-<html><head><title>DDoS-Guard</title><meta charset="utf-8"></head>
+<html><head><title>DDOS-GUARD</title><meta charset="utf-8">
+<script src="/.well-known/ddos-guard/js-challenge/index.js"></script></head>
 <body><div id="ddg-challenge"><h1>Checking your browser before accessing the website.</h1>
 <p>Browser Check. This process is automatic. Your browser will redirect shortly.</p>
-<script src="/.well-known/ddos-guard/check?context=free_splash"></script>
+<noscript><a href="/.well-known/ddos-guard/js-challenge/index.html">Continue</a></noscript>
+<img src="/.well-known/ddos-guard/check?context=free_splash" alt="">
 <p>DDoS protection by <a href="https://ddos-guard.net">DDoS-Guard</a></p></div></body></html>
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from tests.fakesite.blocks import Response, block_response
@@ -12,6 +13,7 @@ KINDS = (
     "cloudflare",  # Cloudflare "Just a moment..." challenge, 403 + cf-mitigated
     "spam",  # aniworld's own block: "Deine Anfrage wurde als Spam erkannt."
     "captcha",  # reCAPTCHA interstitial instead of the /redirect/<id> hop (200, stays here)
+    "bot_block",  # 403 to non-browser User-Agents only (aniworld since Aug 2026, §8)
     "status",  # plain HTTP error: 403, 500, 502, 503 ...
     "rate_limit",  # 429 with Retry-After
     "slow",  # latency_ms added before answering; combines with the other kinds
@@ -21,11 +23,21 @@ DEFAULT_PREFIX = {"captcha": "/redirect/"}
 DEFAULT_STATUS = {
     "ddos_guard": 403,
     "cloudflare": 403,
+    "bot_block": 403,
     "spam": 200,
     "captcha": 200,
     "status": 503,
     "rate_limit": 429,
 }
+
+# HTTP libraries and tools; a browser's UA starts with Mozilla/5.0 and names none of them.
+_TOOL_AGENTS = re.compile(
+    r"python|urllib|curl|wget|httpx|aiohttp|go-http-client|okhttp|java/|libwww|scrapy", re.I)
+
+
+def is_browser_agent(user_agent: str) -> bool:
+    """True for a User-Agent a desktop browser would send."""
+    return user_agent.startswith("Mozilla/5.0 (") and not _TOOL_AGENTS.search(user_agent)
 
 
 @dataclass
@@ -74,12 +86,17 @@ class FaultSet(LockedList[Fault]):
         with self._lock:
             return [f for f in self._items if not f.exhausted]
 
-    def decide(self, server: str, path: str) -> Decision:
-        """Consume the matching faults: latencies add up, the first answering fault wins."""
+    def decide(self, server: str, path: str, user_agent: str = "") -> Decision:
+        """Consume the matching faults: latencies add up, the first answering fault wins.
+
+        ``bot_block`` matches only requests whose ``user_agent`` is not a browser's.
+        """
         decision = Decision()
         with self._lock:
             for fault in self._items:
                 if fault.exhausted or fault.server != server or not path.startswith(fault.prefix):
+                    continue
+                if fault.kind == "bot_block" and is_browser_agent(user_agent):
                     continue
                 if fault.kind == "slow":
                     decision.latency_ms += fault.latency_ms

@@ -110,16 +110,19 @@ class _Handler(BaseHTTPRequestHandler):
         if record is None:
             response = self.server.app(request)
         else:
-            decision = self.server.faults.decide(self.server.name, request.path)
+            decision = self.server.faults.decide(self.server.name, request.path,
+                                                 request.headers.get("User-Agent", ""))
             if decision.latency_ms:
                 time.sleep(decision.latency_ms / 1000)
             response = decision.response or self.server.app(request)
             truncate = decision.truncate
+            # Before sending: the client may read the log as soon as it has the answer.
+            record.status = response.status
         try:
             self._send(response, truncate)
         finally:
             if record is not None:
-                record.status, record.end = response.status, time.monotonic()
+                record.end = time.monotonic()
 
     def _send(self, response: Response, truncate: bool) -> None:
         self.send_response(response.status)

@@ -1,13 +1,12 @@
-"""Home, catalogue, genre and new-episode pages (reference §2.7, §7.1, §7.3)."""
+"""Home, catalogue and genre pages (reference §2.7, §7.3); the feeds are in pages_feeds."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from tests.fakesite.catalog import Catalog, Episode, Series
+from tests.fakesite.catalog import Catalog, Series
 from tests.fakesite.html import esc, page, slugify
-from tests.fakesite.languages import FLAGS
-from tests.fakesite.pages_series import cover_path, episode_path, series_path
+from tests.fakesite.pages_series import cover_path, series_path
 
 GENRE_PAGE_SIZE = 30
 
@@ -86,33 +85,3 @@ def home_page(catalog: Catalog) -> str:
     items = "".join(f'<li><a href="/genre/{slugify(g)}">{esc(g)}</a></li>' for g in genres)
     blocks.append(f'<ul class="homeContentGenresList">{items}</ul>')
     return page("Animes online schauen", "\n".join(blocks))
-
-
-def new_episodes_page(catalog: Catalog) -> str:
-    """``div.newEpisodeList``: episodes released at run time (newest first), then the last
-    episode of some series, once per language."""
-    rows = [_new_episode_rows(s, e, "12.11.2025") for s, e in catalog.releases]
-    released = {e.episode_id for _, e in catalog.releases}
-    for day, series in enumerate(catalog.all()[:8], start=1):
-        if not series.seasons or not series.seasons[-1].episodes:
-            continue
-        last = series.seasons[-1].episodes[-1]
-        if last.episode_id in released:
-            continue
-        rows.append(_new_episode_rows(series, last, f"{day:02d}.11.2025"))
-    body = '<div class="newEpisodeList">\n' + "\n".join(r for r in rows if r) + "\n</div>"
-    return page("Neue Episoden", body)
-
-
-def _new_episode_rows(series: Series, episode: Episode, date: str) -> str:
-    rows = []
-    for lang in episode.languages:
-        flag = FLAGS[lang].src
-        rows.append(
-            f'<div class="row"><a href="{episode_path(series, episode)}">'
-            f"<strong>{esc(series.title)}</strong> <span>S{episode.season:02d}"
-            f"E{episode.number:02d}</span>"
-            f'<span class="elementFloatRight">{date}</span>'
-            f'<img class="flag" src="{flag}" data-src="{flag}" alt=""></a></div>'
-        )
-    return "\n".join(rows)

@@ -11,7 +11,7 @@ from tests.fakesite.httpbase import ServerThread
 from tests.fakesite.releases import Languages, release_episode
 from tests.fakesite.requestlog import RequestLog, RequestRecord, max_concurrency
 from tests.fakesite.site import SiteApp
-from tests.fakesite.sto_site import StoApp
+from tests.fakesite.sto_site import STO_HOST, NamedHostOnly, StoApp
 
 
 class FakeSite:
@@ -19,13 +19,15 @@ class FakeSite:
 
     s.to V2 answers on two loopback "hosts" (``sto_url`` and its mirror ``sto_mirror_url``)
     with the same content; ``sto.modes`` switches its gate, token and inferred behaviours.
+    A third, ``sto_ip_url``, plays the bare IP: it serves only requests with
+    ``Host: serienstream.localhost`` (``sto_ip_base`` is the client's form of it).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, hoster_port: int = 0) -> None:
         self.catalog: Catalog = build_catalog()
         self.faults = FaultSet()
         self.logs = {"site": RequestLog(), "hoster": RequestLog(), "sto": RequestLog(),
-                     "sto-mirror": RequestLog()}
+                     "sto-mirror": RequestLog(), "sto-ip": RequestLog()}
         self._hoster = ServerThread(
             "hoster", HosterApp(self.catalog), self.logs["hoster"], self.faults, host, hoster_port
         )
@@ -33,8 +35,9 @@ class FakeSite:
         admin = AdminApp(site, self.faults, self.logs, self.catalog)
         self._site = ServerThread("site", admin, self.logs["site"], self.faults, host, port)
         self.sto = StoApp(self.catalog, self._hoster.url)
-        self._sto = [ServerThread(name, self.sto, self.logs[name], self.faults, host, 0)
-                     for name in ("sto", "sto-mirror")]
+        self._sto = [ServerThread(name, app, self.logs[name], self.faults, host, 0)
+                     for name, app in (("sto", self.sto), ("sto-mirror", self.sto),
+                                       ("sto-ip", NamedHostOnly(self.sto)))]
 
     @property
     def url(self) -> str:
@@ -55,6 +58,16 @@ class FakeSite:
     def sto_mirror_url(self) -> str:
         """Base URL of the s.to V2 mirror host: same content, same tokens."""
         return self._sto[1].url
+
+    @property
+    def sto_ip_url(self) -> str:
+        """Base URL of the s.to "IP" host: it answers only for ``Host: serienstream.localhost``."""
+        return self._sto[2].url
+
+    @property
+    def sto_ip_base(self) -> str:
+        """The IP host in the client's mirror syntax, ``http://<ip>:<port>#<host name>``."""
+        return f"{self.sto_ip_url}#{STO_HOST}"
 
     @property
     def requests(self) -> list[RequestRecord]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -12,7 +13,8 @@ from tests.fakesite.hosters import embed_url
 from tests.fakesite.html import page, soft_404
 from tests.fakesite.httpbase import Request
 from tests.fakesite.pages_episode import episode_page, series_page
-from tests.fakesite.pages_lists import catalogue_page, genre_page, home_page, new_episodes_page
+from tests.fakesite.pages_feeds import anime_calendar_page, new_episodes_page
+from tests.fakesite.pages_lists import catalogue_page, genre_page, home_page
 
 _SERIES = re.compile(r"^/(anime|serie)/stream/([a-zA-Z0-9-]+)/?$")
 _SEASON = re.compile(r"^/(anime|serie)/stream/([a-zA-Z0-9-]+)/(?:staffel-(\d+)|(filme))/?$")
@@ -46,7 +48,10 @@ class SiteApp:
             ("GET", "/animes-genres"): lambda r: html(catalogue_page(catalog, by_genre=True)),
             ("GET", "/serien"): lambda r: html(catalogue_page(catalog, "sto")),
             ("GET", "/serien-alphabet"): lambda r: html(catalogue_page(catalog, "sto")),
-            ("GET", "/neue-episoden"): lambda r: html(new_episodes_page(catalog)),
+            ("GET", "/neue-episoden"): lambda r: html(
+                new_episodes_page(catalog, dt.date.today())),
+            ("GET", "/animekalender"): lambda r: html(
+                anime_calendar_page(catalog, dt.date.today(), dt.datetime.now().time())),
             ("GET", "/search"): lambda r: html(page("Suche", '<div id="searchResults"></div>')),
             ("POST", "/ajax/search"): self._search,
             ("GET", "/ajax/seriesSearch"): self._series_search,

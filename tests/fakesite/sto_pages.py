@@ -32,7 +32,8 @@ def v2_page(title: str, body: str, origin: str, path: str) -> str:
     )
 
 
-def _image(series: Series, size: str, kind: str = "channel") -> str:
+def image(series: Series, size: str, kind: str = "channel") -> str:
+    """Path of one of the series' images (the channel cover unless ``kind`` says else)."""
     return f"/media/images/{kind}/{size}/{series.slug}-{series.cover_hash[:6]}"
 
 
@@ -58,11 +59,11 @@ def _facts(series: Series) -> str:
 
 
 def _header(series: Series) -> str:
-    return f"""<div class="backdrop-picture"><picture><img data-src="{_image(series, 'desktop', 'backdrop')}?format=jpg" alt=""></picture></div>
+    return f"""<div class="backdrop-picture"><picture><img data-src="{image(series, 'desktop', 'backdrop')}?format=jpg" alt=""></picture></div>
 <div class="row"><div class="col-3 col-md-3 col-lg-2 d-none d-md-block"><picture>
-  <source type="image/avif" data-srcset="{_image(series, 'mobile')}?format=avif 375w, {_image(series, 'desktop')}?format=avif 1024w">
-  <source type="image/webp" data-srcset="{_image(series, 'mobile')}?format=webp 375w, {_image(series, 'desktop')}?format=webp 1024w">
-  <img data-src="{_image(series, 'desktop')}?format=jpg" src="{_image(series, 'desktop')}?format=jpg" alt="{esc(series.title)}" class="img-fluid w-100 loaded"></picture></div>
+  <source type="image/avif" data-srcset="{image(series, 'mobile')}?format=avif 375w, {image(series, 'desktop')}?format=avif 1024w">
+  <source type="image/webp" data-srcset="{image(series, 'mobile')}?format=webp 375w, {image(series, 'desktop')}?format=webp 1024w">
+  <img data-src="{image(series, 'desktop')}?format=jpg" src="{image(series, 'desktop')}?format=jpg" alt="{esc(series.title)}" class="img-fluid w-100 loaded"></picture></div>
  <div class="col">
   <h1 class="h2 mb-1 fw-bold">{esc(series.title)}</h1>
   <p class="small text-muted mb-2"><a class="small text-muted" href="/jahr/{series.start_year}">{series.start_year}</a> - <span class="small text-muted">NA</span> • FSK {series.fsk} •
@@ -175,7 +176,7 @@ def search_page(found: list[Series], term: str, page: int, size: int) -> str:
         cards.append(
             '  <div class="col-6 col-md-4 col-lg-2"><div class="card cover-card">\n'
             f'    <a class="show-cover" href="/serie/{series.slug}"><img data-src='
-            f'"{_image(series, "desktop")}?format=jpg" alt="{esc(series.title)}"></a>\n'
+            f'"{image(series, "desktop")}?format=jpg" alt="{esc(series.title)}"></a>\n'
             f'    <h6 class="show-title">{esc(series.title)}</h6></div></div>')
     body = ('<div data-group="shows"><div class="search-results-list row">\n'
             + "\n".join(cards) + "\n</div></div>\n"

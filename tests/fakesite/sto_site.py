@@ -6,6 +6,7 @@ Behaviours the reference marks as inferred are switchable in :class:`StoModes`.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import os
@@ -14,17 +15,20 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from tests.fakesite.blocks import Response, html
+from tests.fakesite.blocks import Response, block_response, html
 from tests.fakesite.catalog import Catalog, HosterLink, Series
 from tests.fakesite.content import STO_V2
 from tests.fakesite.hosters import embed_url
-from tests.fakesite.httpbase import Request
+from tests.fakesite.httpbase import App, Request
+from tests.fakesite.sto_calendar import calendar_json, calendar_page
 from tests.fakesite.sto_pages import episode_page, gate_page, search_page, series_page
 
 _SERIES = re.compile(r"^/serie/([a-z0-9-]+)(?:/staffel-(\d+)(?:/episode-(\d+))?)?/?$")
 MIN_TERM = 3
+# The name the "IP" host (http://<ip>#<name>) must be asked for (site-2026 §1.1, §9.10).
+STO_HOST = "serienstream.localhost"
 
 
 @dataclass
@@ -39,6 +43,7 @@ class StoModes:
     sub_label: str = "Deutsch (Untertitel)"  # label of language id 3 [inf]
     escaped_suggest: bool = False  # HTML entities inside the suggest JSON [inf]
     search_page_size: int = 24
+    calendar_referer: bool = True  # /api/calendar: 403 without Referer …/serienkalender [inf]
 
 
 class StoApp:
@@ -63,8 +68,13 @@ class StoApp:
     def __call__(self, request: Request) -> Response:
         """Answer one request."""
         path = request.path.rstrip("/") or "/"
+        origin = "http://" + request.headers.get("Host", STO_HOST)
         if request.method not in ("GET", "HEAD"):
             return html("<!doctype html><html><body><h1>405</h1></body></html>", 405)
+        if path == "/serienkalender":
+            return self._calendar_page(origin)
+        if path == "/api/calendar":
+            return self._calendar(request)
         if path == "/api/search/suggest":
             return self._suggest(request.arg("term"))
         if path == "/suche":
@@ -75,7 +85,6 @@ class StoApp:
         series = self.catalog.series(match[1], STO_V2) if match else None
         if match is None or series is None:
             return _not_found()
-        origin = "http://" + request.headers.get("Host", "serienstream.localhost")
         if match[3] is not None:
             return self._episode(series, int(match[2]), int(match[3]), origin)
         return self._season(series, int(match[2] or 1), origin)
@@ -128,6 +137,22 @@ class StoApp:
             self._gated_until = now + duration
         return now < self._gated_until
 
+    def _calendar_page(self, origin: str) -> Response:
+        response = html(calendar_page(origin))
+        response.headers.append(
+            ("Set-Cookie", "serienstream_session=fakesiteSession; Path=/; HttpOnly; SameSite=Lax"))
+        return response
+
+    def _calendar(self, request: Request) -> Response:
+        """The calendar JSON; in the strict mode only for the calendar page's own XHR."""
+        referer = urlsplit(request.headers.get("Referer", "")).path.rstrip("/")
+        if self.modes.calendar_referer and referer != "/serienkalender":
+            return Response(403, b'{"message":"This action is unauthorized."}',
+                            "application/json")
+        body = calendar_json(self.catalog, dt.date.today(), dt.datetime.now().time(),
+                             self.modes.sub_label)
+        return Response(200, body, "application/json")
+
     def _matches(self, term: str) -> list[Series]:
         needle = term.strip().casefold()
         return [s for s in self.catalog.all(STO_V2) if needle and needle in s.title.casefold()]
@@ -149,6 +174,20 @@ class StoApp:
         page = int(request.arg("page", "1")) if request.arg("page", "1").isdigit() else 1
         found = self._matches(term)
         return html(search_page(found, term, max(page, 1), self.modes.search_page_size))
+
+
+class NamedHostOnly:
+    """The site behind its bare IP: only requests naming it in ``Host`` reach it."""
+
+    def __init__(self, app: App, host: str = STO_HOST) -> None:
+        self.app, self.host = app, host
+
+    def __call__(self, request: Request) -> Response:
+        """Pass requests for the site's name on; answer others like a default virtual host."""
+        name = (urlsplit("//" + request.headers.get("Host", "")).hostname or "").lower()
+        if name != self.host:
+            return block_response("status", 404, 0)
+        return self.app(request)
 
 
 def _not_found() -> Response:

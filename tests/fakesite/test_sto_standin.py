@@ -1,14 +1,19 @@
-"""The s.to V2 stand-in answers as reference site-2026 §9 (items 1-8) asks, over plain HTTP."""
+"""The s.to V2 stand-in answers as reference site-2026 §9 (items 1-11) asks, over plain HTTP."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pytest
 import requests
+
+from tests.fakesite.content import STO_V2
+from tests.fakesite.sto_site import STO_HOST
 
 
 def get(fakesite: Any, path: str, **params: str) -> requests.Response:
@@ -71,3 +76,74 @@ def test_unknown_pages_are_404(fakesite: Any) -> None:
     for path in ("/serie/nope", "/serie/demo-serie/staffel-9",
                  "/serie/demo-serie/staffel-1/episode-99"):
         assert get(fakesite, path).status_code == 404
+
+
+CALENDAR_FIELDS = {"date", "time", "title", "language", "language_id", "season", "episode",
+                   "released", "url", "cover_url"}
+
+
+def calendar(fakesite: Any, referer: str | None, base: str | None = None) -> requests.Response:
+    """GET /api/calendar as the calendar page's XHR does (or without a Referer)."""
+    headers = {"Accept": "application/json", "X-Requested-With": "XMLHttpRequest"}
+    if referer is not None:
+        headers["Referer"] = referer
+    return requests.get((base or fakesite.sto_url) + "/api/calendar", headers=headers,
+                        timeout=5)
+
+
+def test_calendar_page_and_api(fakesite: Any) -> None:
+    """§9.9: the HTML page sets a cookie; the API is an object keyed by date, every entry
+    with the §7.3 fields, released and scheduled ones."""
+    page = get(fakesite, "/serienkalender")
+    assert page.status_code == 200 and page.cookies.get("serienstream_session")
+    assert 'data-endpoint="/api/calendar"' in page.text
+    answer = calendar(fakesite, fakesite.sto_url + "/serienkalender")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("application/json")
+    days = answer.json()
+    assert days and all(re.fullmatch(r"\d{4}-\d\d-\d\d", day) for day in days)
+    entries = [entry for items in days.values() for entry in items]
+    assert all(set(entry) == CALENDAR_FIELDS for entry in entries)
+    assert {entry["released"] for entry in entries} == {True, False}
+    assert all(entry["date"] == day for day, items in days.items() for entry in items)
+    assert {entry["language_id"] for entry in entries} == {1, 2, 3}
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_calendar_api_referer_mode(fakesite: Any, strict: bool) -> None:
+    """[inf] strict (default): 403 unless the Referer is the calendar page; lax: always."""
+    fakesite.sto.modes.calendar_referer = strict
+    refused = 403 if strict else 200
+    assert calendar(fakesite, None).status_code == refused
+    assert calendar(fakesite, fakesite.sto_url + "/").status_code == refused
+    assert calendar(fakesite, fakesite.sto_url + "/serienkalender").status_code == 200
+
+
+def test_calendar_lists_a_release_as_online_today(fakesite: Any) -> None:
+    episode = fakesite.release("demo-serie-reboot-rache", 1, site=STO_V2)
+    days = calendar(fakesite, fakesite.sto_url + "/serienkalender").json()
+    path = f"/serie/demo-serie-reboot-rache/staffel-1/episode-{episode.number}"
+    [entry] = [e for items in days.values() for e in items if e["url"] == path]
+    assert entry["released"] is True and entry["date"] == dt.date.today().isoformat()
+
+
+def test_ip_host_answers_only_for_the_site_name(fakesite: Any) -> None:
+    """§9.10: the "IP" host refuses requests naming it by address or another name."""
+    url = fakesite.sto_ip_url + "/serie/demo-serie"
+    assert requests.get(url, timeout=5).status_code == 404
+    assert requests.get(url, headers={"Host": "serienstream.cx"}, timeout=5).status_code == 404
+    named = requests.get(url, headers={"Host": STO_HOST}, timeout=5)
+    assert named.status_code == 200 and 'id="season-nav"' in named.text
+    assert f"http://{STO_HOST}/serie/demo-serie/staffel-1/episode-1" in named.text
+
+
+@pytest.mark.parametrize("status", [403, 503])
+def test_challenge_on_one_host_only(fakesite: Any, status: int) -> None:
+    """§9.11: a Cloudflare check page on the first host; the mirror still serves the site."""
+    fakesite.set_fault("cloudflare", server="sto", status=status)
+    checked = get(fakesite, "/serie/demo-serie")
+    assert checked.status_code == status
+    assert "<title>Just a moment...</title>" in checked.text
+    assert "cdn-cgi/challenge-platform" in checked.text
+    mirror = requests.get(fakesite.sto_mirror_url + "/serie/demo-serie", timeout=5)
+    assert mirror.status_code == 200 and 'id="season-nav"' in mirror.text

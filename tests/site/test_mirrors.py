@@ -1,5 +1,6 @@
-"""Mirror failover of the site client over real HTTP (site-2026 §1.1, §8): the s.to stand-in
-answers on two loopback hosts; a fault on the first one makes the client move to the second."""
+"""Mirror failover of the site client over real HTTP (site-2026 §1.1, §8, §9.10, §9.11): the
+s.to stand-in answers on two loopback hosts plus an "IP" host that needs the site's name in
+``Host``; a fault on the first host makes the client move to the second and remember it."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from aniworld.errors import ValidationError
 from aniworld.site import SiteClient, SiteSettings
 from aniworld.site.errors import SiteNotFound
 from aniworld.site.mirrors import SiteBase, parse_base
+from tests.fakesite.sto_site import STO_HOST
 from tests.site.test_challenge_lookalikes import LOOKALIKES, lookalikes  # noqa: F401
 from tests.site.test_client_fakesite import make_client
 
-FAULTS = {"challenge": ("cloudflare", {}), "server_error": ("status", {"status": 502})}
+# §9.11: a Cloudflare check page (403 or 503) on the first host only; a broken first host.
+FAULTS = {"challenge": ("cloudflare", {}), "challenge_503": ("cloudflare", {"status": 503}),
+          "server_error": ("status", {"status": 502})}
 
 
 def closed_port_url() -> str:
@@ -110,16 +114,41 @@ def test_page_titled_like_a_challenge_does_not_fail_over(lookalikes: Any,  # noq
 
 
 def test_ip_form_sends_the_host_name(fakesite: Any) -> None:
-    """``http://<ip>#<name>`` connects to the address and names the site in ``Host``."""
-    port = urlsplit(fakesite.sto_mirror_url).port
-    base = f"http://127.0.0.1:{port}#serienstream.test"
-    settings = SiteSettings(base_url=closed_port_url(), mirrors=(base,), engine="serienstream",
-                            min_interval=0.0, backoff_base=0.01, timeout=3.0)
+    """§9.10: ``http://<ip>#<name>`` connects to the address and names the site in ``Host``;
+    the stand-in's IP host answers nothing else."""
+    settings = SiteSettings(base_url=closed_port_url(), mirrors=(fakesite.sto_ip_base,),
+                            engine="serienstream", min_interval=0.0, backoff_base=0.01,
+                            timeout=3.0)
     with SiteClient(settings) as client:
         info = client.series("demo-serie")
-    assert info.url == f"http://127.0.0.1:{port}/serie/demo-serie"
-    records = fakesite.requests_to("/serie/", server="sto-mirror")
-    assert records and all(r.headers.get("Host") == "serienstream.test" for r in records)
+        hosters = client.episode_hosters("demo-serie", 1, 1).hosters
+        assert hosters[0].redirect_url.startswith(fakesite.sto_ip_url)
+        embed = client.resolve_redirect(hosters[0].redirect_url)
+        assert urlsplit(embed).netloc == urlsplit(fakesite.hoster_url).netloc
+        assert client.calendar()
+    assert info.url == f"{fakesite.sto_ip_url}/serie/demo-serie"
+    records = fakesite.logs["sto-ip"].snapshot()
+    assert len(records) == 4 and all(r.headers.get("Host") == STO_HOST for r in records)
+    assert all(r.status in (200, 302) for r in records)
+
+
+def test_ip_form_without_the_host_name_is_refused(fakesite: Any) -> None:
+    """The bare address reaches the IP host's default site, which knows no series."""
+    settings = SiteSettings(base_url=fakesite.sto_ip_url, engine="serienstream",
+                            min_interval=0.0, timeout=3.0)
+    with SiteClient(settings) as client, pytest.raises(SiteNotFound):
+        client.series("demo-serie")
+
+
+def test_calendar_fails_over_with_the_mirror_as_referer(fakesite: Any) -> None:
+    """The calendar API's Referer names the host that is asked, also after a failover."""
+    fakesite.set_fault("cloudflare", server="sto", status=503)
+    with mirrored_client(fakesite, fakesite.sto_url) as client:
+        assert client.calendar()
+        assert client.base_url == fakesite.sto_mirror_url
+    [call] = fakesite.requests_to("/api/calendar", server="sto-mirror")
+    assert call.status == 200
+    assert call.headers.get("Referer") == f"{fakesite.sto_mirror_url}/serienkalender"
 
 
 def test_base_syntax() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from collections.abc import Callable
 
@@ -11,11 +13,15 @@ from hypothesis import strategies as st
 from aniworld.site.engines import ENGINES
 from aniworld.site.errors import SiteError
 from aniworld.site.parsers import parse_ajax_search, parse_series_search
+from aniworld.site.parsers.feeds import parse_anime_calendar, parse_new_episodes
+from aniworld.site.parsers.serienstream_calendar import parse_calendar
 from aniworld.site.parsers.serienstream_search import parse_search_page, parse_suggest
 from tests.fakesite import sto_pages
 from tests.fakesite.content import STO_V2, build_catalog
 from tests.fakesite.pages_episode import episode_page, series_page
-from tests.site import sto_skeletons
+from tests.fakesite.pages_feeds import anime_calendar_page, new_episodes_page
+from tests.fakesite.sto_calendar import calendar_json
+from tests.site import feed_skeletons, sto_skeletons
 from tests.site.conftest import BASE, reference
 
 ANIWORLD = ENGINES["aniworld"]
@@ -41,10 +47,19 @@ STO_PAGES = [
     sto_pages.episode_page(_DEMO, _DEMO.episode(1, 1), BASE, lambda link: "/r?t=eyJ%3D", "Sub"),
     sto_pages.search_page([_DEMO], "demo", 1, 24),
 ]
+_DAY = dt.date(2026, 7, 14)
+FEED_PAGES = [
+    feed_skeletons.NEW_EPISODES_PAGE,
+    feed_skeletons.ANIME_CALENDAR_PAGE,
+    new_episodes_page(_CATALOG, _DAY),
+    anime_calendar_page(_CATALOG, _DAY, dt.time(12, 0)),
+]
 JSON_PAGES = [
     reference("ani-tui__aniworld-search.json"),
     '[{"name":"A &amp; B","link":"a-b","cover":"\\/c.jpg","productionYear":"(2020 - 2024)"}]',
     sto_skeletons.SUGGEST_JSON,
+    feed_skeletons.STO_CALENDAR_JSON,
+    calendar_json(_CATALOG, _DAY, dt.time(12, 0), "Sub").decode(),
 ]
 PARSERS: list[Callable[[str], object]] = [
     lambda text: ANIWORLD.parse_series(text, BASE, "demo"),
@@ -59,10 +74,15 @@ STO_PARSERS: list[Callable[[str], object]] = [
     lambda text: STO.parse_episode(text, BASE),
     lambda text: parse_search_page(text, BASE),
 ]
+FEED_PARSERS: list[Callable[[str], object]] = [
+    lambda text: parse_new_episodes(text, BASE),
+    lambda text: parse_anime_calendar(text, BASE),
+]
 JSON_PARSERS: list[Callable[[str], object]] = [
     lambda text: parse_ajax_search(text, BASE, "/anime/stream"),
     lambda text: parse_series_search(text, BASE, "/anime/stream"),
     lambda text: parse_suggest(text, BASE),
+    lambda text: parse_calendar(text, BASE),
 ]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 JUNK = st.text(alphabet=st.sampled_from('<>/="\' ab1&;#\u00e4-'), max_size=12)
@@ -134,14 +154,43 @@ def test_sto_v2_parsers_never_crash(text: str) -> None:
 
 
 @FAST
+@given(mutated_html(FEED_PAGES))
+def test_feed_parsers_never_crash(text: str) -> None:
+    """aniworld's /neue-episoden and /animekalender (skeletons and stand-in), mutated."""
+    only_typed_errors(FEED_PARSERS, text)
+
+
+@FAST
 @given(mutated_json())
 def test_json_parsers_never_crash(text: str) -> None:
     """Broken JSON text."""
     only_typed_errors(JSON_PARSERS, text)
 
 
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=False)
+    | st.text(max_size=40) | st.sampled_from(["/serie/a/staffel-1/episode-2", "2026-08-23",
+                                              "20:15", "1", "Deutsch"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=3),
+    max_leaves=8,
+)
+_CALENDAR_FIELDS = st.sampled_from(["date", "time", "title", "language", "language_id",
+                                    "season", "episode", "released", "url"])
+
+
+@FAST
+@given(st.dictionaries(st.text(max_size=12), st.lists(
+    st.dictionaries(_CALENDAR_FIELDS, _JSON_VALUES) | _JSON_VALUES, max_size=4), max_size=4))
+def test_calendar_parser_keeps_only_whole_entries(data: dict[str, object]) -> None:
+    """Any calendar-shaped object: entries come out with a slug and numbers, or not at all."""
+    for entry in parse_calendar(json.dumps(data), BASE):
+        assert entry.key and entry.season >= 0 and entry.episode >= 0
+        assert entry.url.startswith(f"{BASE}/serie/{entry.key}/staffel-")
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.text(max_size=300))
 def test_arbitrary_text_never_crashes(text: str) -> None:
     """Whatever arrives instead of a page."""
-    only_typed_errors(PARSERS + STO_PARSERS + JSON_PARSERS, text)
+    only_typed_errors(PARSERS + STO_PARSERS + FEED_PARSERS + JSON_PARSERS, text)

@@ -63,13 +63,16 @@ def site_url(base_url: str, href: str) -> str:
 
 
 def href_path(href: str) -> str:
-    """Return the path of an href, without trailing slash."""
-    return urlsplit(href.strip()).path.rstrip("/")
+    """Return the path of an href, without trailing slash ("" when it is no URL at all)."""
+    try:
+        return urlsplit(href.strip()).path.rstrip("/")
+    except ValueError:  # e.g. an unclosed "[" read as an IPv6 host
+        return ""
 
 
 def flag_language(src: str) -> Language | None:
     """Map a flag image path like ``/public/img/japanese-german.svg`` to a language."""
-    name = urlsplit(src.strip()).path.rsplit("/", 1)[-1].lower()
+    name = href_path(src).rsplit("/", 1)[-1].lower()
     return FLAG_LANGUAGES.get(name.removesuffix(".svg").removesuffix(".png"))
 
 

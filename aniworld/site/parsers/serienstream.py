@@ -40,7 +40,7 @@ V2_FLAGS: Mapping[str, Language] = {
     "english-german": Language.GERMAN_SUB,
 }
 _SEASON_HREF = re.compile(rf"^/serie/({SLUG_PATTERN})/staffel-(\d{{1,4}})$")
-_EPISODE_HREF = re.compile(rf"^/serie/({SLUG_PATTERN})/staffel-(\d{{1,4}})/episode-(\d{{1,4}})$")
+EPISODE_HREF = re.compile(rf"^/serie/({SLUG_PATTERN})/staffel-(\d{{1,4}})/episode-(\d{{1,4}})$")
 _ONCLICK = re.compile(r"""window\.location\s*=\s*['"]([^'"]+)['"]""")
 _FLAG_CLASS = re.compile(r"(?:svg-flag-|#icon-flag-)([a-z-]+)")
 _UPCOMING = re.compile(r"\b(?:demnächst|tba|coming soon)\b")
@@ -149,7 +149,7 @@ def _row(row: Tag, base_url: str, key: str, season: int) -> EpisodeInfo | None:
     if _is_upcoming(row):
         return None
     path = _row_path(row)
-    match = _EPISODE_HREF.match(path)
+    match = EPISODE_HREF.match(path)
     if match is None or match.group(1) != key or int(match.group(2)) != season:
         logger.warning("season row skipped path=%s season=%s", path, season)
         return None
@@ -199,7 +199,8 @@ def _button(button: Tag, base_url: str, keys: dict[str, Language]) -> HosterLink
     path = play_path(attr(button, "data-play-url"))
     name = clean(attr(button, "data-provider-name")) or text_of(button)
     key = clean(attr(button, "data-language-id"))
-    language = V2_LANGUAGE_KEYS.get(key) or _label_language(attr(button, "data-language-label"))
+    label = attr(button, "data-language-label")
+    language = V2_LANGUAGE_KEYS.get(key) or language_from_label(label)
     if path is None or not name or language is None:
         logger.warning("hoster button skipped play=%s name=%s language_id=%s",
                        attr(button, "data-play-url")[:80], name, key)
@@ -214,7 +215,8 @@ def _button(button: Tag, base_url: str, keys: dict[str, Language]) -> HosterLink
     )
 
 
-def _label_language(label: str) -> Language | None:
+def language_from_label(label: str) -> Language | None:
+    """Map a language label ("Deutsch", "Englisch", "... Untertitel") to a language."""
     text = clean(label).lower()
     if "untertitel" in text:
         return Language.GERMAN_SUB

@@ -41,7 +41,7 @@ def parse_suggest(text: str, base_url: str) -> list[SearchResult]:
     """Parse ``/api/search/suggest``: ``{"shows": [{"name", "url"}], "people", "genres"}``."""
     if not text.strip():
         return []
-    data = _load_json(text)
+    data = load_json(text, "search answer")
     shows = data.get("shows") if isinstance(data, dict) else None
     if not isinstance(shows, list):
         raise SiteLayoutChanged(
@@ -98,7 +98,11 @@ def is_play_gate(markup: str) -> bool:
     return any(marker in head for marker in GATE_MARKERS)
 
 
-def _load_json(text: str) -> object:
+def load_json(text: str, what: str) -> object:
+    """Decode an s.to JSON answer (control characters dropped, entities tolerated).
+
+    Raise SiteLayoutChanged naming ``what`` when it is not JSON.
+    """
     cleaned = _CONTROL.sub("", text)
     try:
         return json.loads(cleaned)
@@ -109,8 +113,7 @@ def _load_json(text: str) -> object:
         return json.loads(html.unescape(cleaned))
     except ValueError:
         raise SiteLayoutChanged(
-            "the s.to search answer is not valid JSON; the site may have changed, "
-            "please report it"
+            f"the s.to {what} is not valid JSON; the site may have changed, please report it"
         ) from None
 
 
