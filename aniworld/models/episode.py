@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -35,6 +36,10 @@ class Episode(Base):
     title_de: Mapped[str] = mapped_column(String(500), default="")
     title_en: Mapped[str] = mapped_column(String(500), default="")
     languages: Mapped[str] = mapped_column(String(100), default="")
+    # When a refresh first saw the episode (None for those there when the series was added),
+    # and when it last gained a language: "what's new" and upgrades read these.
+    first_seen_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    languages_changed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     series: Mapped[Series] = relationship(back_populates="episodes")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aniworld.models.base import Base, TimestampMixin
@@ -34,6 +34,18 @@ class Series(TimestampMixin, Base):
     folder: Mapped[str | None] = mapped_column(String(255), default=None)
     monitored: Mapped[bool] = mapped_column(default=False)
     refreshed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Per-series preferences (aniworld.services.library.preferences reads them):
+    # comma-separated language order ("" = the global order), the language to upgrade to
+    # (None = the first of the order, "keep" = never), what monitoring queues ("all" missing
+    # or only episodes "new" since it was switched on, then ``monitor_since``) and whether
+    # films/specials (season 0) count.
+    language_order: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    upgrade_until: Mapped[str | None] = mapped_column(String(16), default=None)
+    monitor_scope: Mapped[str] = mapped_column(String(8), default="all", server_default="all")
+    monitor_films: Mapped[bool] = mapped_column(default=True, server_default=true())
+    monitor_since: Mapped[datetime | None] = mapped_column(default=None)
+    # Seasons the site lists, "1,2,3" (0 = films); one without episodes yet is announced.
+    season_list: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     # passive_deletes: the database's ON DELETE CASCADE removes children, so deleting a
     # series with thousands of episodes does not load them all first.
