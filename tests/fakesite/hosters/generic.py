@@ -55,9 +55,12 @@ def serve_embed(
     return refused(request) or broken_page(kind, title or hoster) or page(request, link, kind)
 
 
-def base_url(request: Request) -> str:
-    """``http://<Host>`` of the request: the origin the client believes it talks to."""
-    return f"http://{request.headers.get('Host', '')}"
+def base_url(request: Request, scheme: str | None = None) -> str:
+    """``<scheme>://<Host>`` of the request: the origin the client believes it talks to.
+
+    ``scheme`` defaults to the request's own; the hoster port answers both (see httpbase).
+    """
+    return f"{scheme or request.scheme}://{request.headers.get('Host', '')}"
 
 
 def variant(request: Request, code: str, table: dict[str, str], default: str) -> str:
