@@ -30,6 +30,7 @@ class HosterContext:
 
 def _modules() -> dict[str, ModuleType]:
     from tests.fakesite.hosters import (
+        cdn,
         doodstream,
         filemoon,
         generic,
@@ -49,6 +50,7 @@ def _modules() -> dict[str, ModuleType]:
         "Filemoon": filemoon,
         "Vidara": vidara,
         "*": generic,
+        "cdn": cdn,  # the signed CDN of Vidmoly and Filemoon
         "hls-variants": hls_variants,  # before media: it claims masters with a mode only
         "media": media,
     }

@@ -3,9 +3,10 @@
 Strict like the real one: the API takes only POST with a JSON body ``{filecode, device:"web"}``
 (GET → 405, other bodies → 400, unknown code → 404 JSON); the ``streaming_url`` is HTTPS (the
 hoster port speaks TLS too, with the test CA of ``tests/fakesite/tls.py``; the playlist
-refuses plain HTTP) and carries a token bound to the code and an expiry. Behaviours tagged [inf] in the reference are switches
-in ``RULES`` (tests flip them with ``monkeypatch.setattr``). Variants (``VARIANTS[code]``):
-ok (default), gone (API 404), nourl (JSON without ``streaming_url``), drm, broken (API 500).
+refuses plain HTTP) and carries a token bound to the code and an expiry. Behaviours tagged
+[inf] in the reference are switches in ``RULES`` (tests flip them with
+``monkeypatch.setattr``). Variants (``VARIANTS[code]``): ok (default), gone (API 404), nourl
+(JSON without ``streaming_url``), drm, broken (API 500).
 """
 
 from __future__ import annotations
