@@ -60,6 +60,8 @@ def embed_url(base_url: str, link: HosterLink) -> str:
     """Absolute embed URL the site's /redirect/<id> points at."""
     modules = _modules()
     module = modules.get(link.hoster, modules["*"])
+    if hasattr(module, "embed_url"):  # a hoster that may link a host other than the server
+        return str(module.embed_url(base_url, link))
     return base_url + module.embed_path(link)
 
 
