@@ -19,13 +19,13 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from tests.fakesite import media_files
 from tests.fakesite.blocks import Response
 from tests.fakesite.catalog import HosterLink
 from tests.fakesite.hosters import HosterContext, media
-from tests.fakesite.hosters.generic import base_url
+from tests.fakesite.hosters.generic import base_url, foreign_sender
 from tests.fakesite.httpbase import Request
 
 _PATH = re.compile(
@@ -91,12 +91,8 @@ def handle(request: Request, context: HosterContext) -> Response | None:
 def _refusal(request: Request, link: HosterLink, policy: Policy) -> str | None:
     if not request.headers.get("User-Agent", "").strip():
         return "no User-Agent"
-    host = request.headers.get("Host", "")
-    if urlsplit(request.headers.get("Referer", "")).netloc != host:
-        return "Referer is not the hoster"
-    origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != host:
-        return "Origin is not the hoster"
+    if (foreign := foreign_sender(request)) is not None:
+        return foreign
     fields = {k: request.arg(k) for k in ("s", "e", "i") if request.arg(k)}
     if {"s", "e"} - fields.keys() or not (fields["s"].isdigit() and fields["e"].isdigit()):
         return "unsigned"
