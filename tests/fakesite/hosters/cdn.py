@@ -9,6 +9,9 @@ writes it. Every request — master, variant, segment, MP4 — is refused with 4
 - ``t`` signs (hoster, code, s, e[, i]) and ``s + e`` has not passed on the CDN's clock
   (``SKEW`` moves that clock, so tests reach the 12 h end without sleeping);
 - for IP-bound hosters, the client's address is ``i``: the one that extracted the URL.
+
+A code with an HLS mode (``hls_variants.HLS_MODES``) gets that mode's master here, its
+URIs pointing at the mode's files under ``/engine/hls2/`` (served by ``hls_variants``).
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ import hashlib
 import hmac
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
 from tests.fakesite import media_files
 from tests.fakesite.blocks import Response
 from tests.fakesite.catalog import HosterLink
-from tests.fakesite.hosters import HosterContext, media
+from tests.fakesite.hosters import HosterContext, hls_variants, media
 from tests.fakesite.hosters.generic import base_url, foreign_sender
 from tests.fakesite.httpbase import Request
 
@@ -32,6 +35,7 @@ _PATH = re.compile(
     r"^/cdn/([a-z]+)/([a-z0-9]+)/(master\.m3u8|video\.mp4|(hi|lo)/(index\.m3u8|seg-\d+\.ts))$"
 )
 _SECRET = b"fakesite-cdn"
+_URI_ATTRIBUTE = re.compile(r'URI="([^"/][^":]*)"')  # a relative URI="…" in a tag line
 SKEW = 0.0  # seconds the CDN's clock runs ahead of the real one
 
 
@@ -85,7 +89,21 @@ def handle(request: Request, context: HosterContext) -> Response | None:
     reason = _refusal(request, link, policy)
     if reason is not None:
         return Response(403, f"Forbidden: {reason}\n".encode(), "text/plain")
+    if match[3] == "master.m3u8" and link.code in hls_variants.HLS_MODES:
+        return _mode_master(request, context, link)
     return _serve(request, link, match[3])
+
+
+def _mode_master(request: Request, context: HosterContext, link: HosterLink) -> Response:
+    """The master of the code's HLS mode, with URIs made absolute (they live elsewhere)."""
+    folder = f"/engine/hls2/{link.code}/"
+    answer = hls_variants.handle(replace(request, path=folder + "master.m3u8", query={}), context)
+    if answer is None or answer.status != 200:
+        return answer or Response(404, b"Not Found\n", "text/plain")
+    text = _URI_ATTRIBUTE.sub(lambda m: f'URI="{folder}{m[1]}"', answer.body.decode())
+    lines = [line if not line or line.startswith("#") else folder + line
+             for line in text.splitlines()]
+    return Response(200, ("\n".join(lines) + "\n").encode(), media.PLAYLIST)
 
 
 def _refusal(request: Request, link: HosterLink, policy: Policy) -> str | None:
