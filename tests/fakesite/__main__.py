@@ -6,6 +6,7 @@ import argparse
 import logging
 import threading
 
+from tests.fakesite import tls
 from tests.fakesite.server import FakeSite
 
 logger = logging.getLogger("tests.fakesite")
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     site = FakeSite(args.host, args.port, args.hoster_port).start()
     logger.info("fakesite site=%s hoster=%s", site.url, site.hoster_url)
     logger.info("point the app at it: ANIWORLD_SITE_URL=%s", site.url)
+    logger.info("Vidara's media is HTTPS with a test CA: REQUESTS_CA_BUNDLE=%s", tls.ca_bundle())
     logger.info(
         "faults: POST %s/__fakesite/faults  log: GET %s/__fakesite/requests", site.url, site.url
     )
