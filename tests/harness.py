@@ -27,6 +27,7 @@ from aniworld.database import make_engine
 from aniworld.services import catalog
 from aniworld.services.settings import save_settings
 from aniworld.site import SiteClient
+from tests.fakesite import tls
 
 ROOT = Path(__file__).resolve().parents[1]
 # The processes' modules, named once: `python -m WORKER_MODULE [queue ...]`.
@@ -50,7 +51,9 @@ def instance_env(folder: Path, redis_url: str, site_url: str) -> dict[str, str]:
 def fakesite_env(site_url: str, sto_url: str | None = None) -> dict[str, str]:
     """What an instance needs to use the stand-in sites and their loopback hosters."""
     env = {"ANIWORLD_SITE_URL": site_url, "ANIWORLD_SITE_TRANSPORT": "requests",
-           "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"}
+           "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1",
+           # The downloader trusts the stand-in's test CA (HTTPS media), and only in tests.
+           tls.ENV: tls.ca_bundle()}
     if sto_url:
         env["ANIWORLD_STO_URL"] = sto_url
     return env

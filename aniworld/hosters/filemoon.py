@@ -2,7 +2,9 @@
 
 Two API generations (ref site-2026 §5.1): ``GET /api/videos/<code>`` answers the playback
 directly; the mid-2026 one names a player frame in ``…/details``, whose host then answers
-``…/settings`` and a ``POST …/playback`` carrying a client fingerprint.
+``…/settings`` and a ``POST …/playback`` carrying a client fingerprint. The legacy player
+packs its setup into the page or, in the 2025 form, into the page's **last** iframe
+(``/bkg/<code>`` on another host; earlier iframes are decoys), whose URL is the media Referer.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ NAME = "Filemoon"
 _CODE = re.compile(r"/(?:e|d|download)/([A-Za-z0-9]+)")
 _PACKED = re.compile(r"eval\(function\(p,a,c,k,e,d\).*?\.split\('\|'\)[^)]*\)\)", re.S)
 _FILE = re.compile(r"\bfile\s*:\s*[\"'](https?://[^\"']+)[\"']")
+_IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
 _CRYPTO_ERRORS = (InvalidTag, ValueError, KeyError, TypeError, binascii.Error, RecursionError)
 
 
@@ -43,9 +46,7 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
     base = origin(embed_url)
     found = _from_api(fetch, base, code[1], embed_url)
     found = found or _from_byse(fetch, base, code[1], embed_url)
-    if found is None:
-        found = fetch.parse(fetch.page(embed_url), parse_legacy_page), base
-    url, referer = found
+    url, referer = found or _from_player(fetch, embed_url)
     return fetch.stream(url, kind_of(url), referer, with_origin=True)
 
 
@@ -79,6 +80,21 @@ def _from_byse(fetch: Fetcher, base: str, code: str, embed_url: str) -> tuple[st
         f"{frame}/api/videos/{code}/playback", {"fingerprint": fingerprint()}, api
     )
     return parse_api(_json_object(answer.text)), frame
+
+
+def _from_player(fetch: Fetcher, embed_url: str) -> tuple[str, str]:
+    """Legacy player: packed JS on the page, else in its last iframe (the earlier are decoys).
+
+    Returns (media URL, Referer): the page that held the player.
+    """
+    page = fetch.page(embed_url)
+    frames = _IFRAME.findall(page)
+    if _PACKED.search(page) or not frames:
+        return fetch.parse(page, parse_legacy_page), origin(embed_url)
+    frame = fetch.join(embed_url, frames[-1])
+    logger.info("filemoon legacy player frame=%s", origin(frame))
+    player = fetch.page(frame, origin(embed_url) + "/")
+    return fetch.parse(player, parse_legacy_page), frame
 
 
 def _get_json(fetch: Fetcher, url: str, headers: dict[str, str]) -> dict[str, object] | None:

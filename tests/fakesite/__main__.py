@@ -6,6 +6,7 @@ import argparse
 import logging
 import threading
 
+from tests.fakesite import tls
 from tests.fakesite.server import FakeSite
 
 logger = logging.getLogger("tests.fakesite")
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     logger.info("s.to V2 sto=%s mirror=%s ip=%s", site.sto_url, site.sto_mirror_url,
                 site.sto_ip_base)
     logger.info("point the app at it: ANIWORLD_SITE_URL=%s", site.url)
+    logger.info("Vidara's media is HTTPS with a test CA: REQUESTS_CA_BUNDLE=%s", tls.ca_bundle())
     logger.info(
         "faults: POST %s/__fakesite/faults  log: GET %s/__fakesite/requests", site.url, site.url
     )

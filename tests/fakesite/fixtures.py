@@ -6,15 +6,22 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.fakesite import tls
 from tests.fakesite.server import FakeSite
 
 
 @pytest.fixture(scope="session")
 def fakesite_server() -> Iterator[FakeSite]:
-    """Start the site and hoster servers on free loopback ports for the whole session."""
-    site = FakeSite().start()
-    yield site
-    site.stop()
+    """Start the site and hoster servers on free loopback ports for the whole session.
+
+    ``requests`` (the downloader, the tests' own fetches) trusts the stand-in's test CA
+    while the session runs, through ``REQUESTS_CA_BUNDLE``.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(tls.ENV, tls.ca_bundle())
+        site = FakeSite().start()
+        yield site
+        site.stop()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +30,9 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
-    client: str = ""  # the peer's IP address (IP-bound CDN links)
+    scheme: str = "http"  # "https" when the client spoke TLS
+    client: str = ""  # the client's IP address
+
 
     def arg(self, name: str, default: str = "") -> str:
         """First value of a query or form field."""
@@ -49,14 +52,37 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(
-        self, address: tuple[str, int], name: str, app: App, log: RequestLog, faults: FaultSet
+        self, address: tuple[str, int], name: str, app: App, log: RequestLog, faults: FaultSet,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(address, _Handler)
-        self.name, self.app, self.log, self.faults = name, app, log, faults
+        self.name, self.app, self.log, self.faults, self.tls = name, app, log, faults, tls
+
+    def finish_request(self, request: socket.socket, client_address: object) -> None:
+        """Serve one connection; with a TLS context, a TLS ClientHello gets TLS (same port)."""
+        if self.tls is None or not _speaks_tls(request):
+            super().finish_request(request, client_address)
+            return
+        # Runs on the connection's own thread, so a slow handshake blocks nobody else. The
+        # wrapped socket took over the descriptor, so it is the one to close.
+        secure = self.tls.wrap_socket(request, server_side=True)
+        try:
+            super().finish_request(secure, client_address)
+        finally:
+            self.shutdown_request(secure)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients hanging up mid-answer are part of the game (timeouts, truncation tests).
         logger.debug("fakesite connection error client=%s", client_address, exc_info=True)
+
+
+def _speaks_tls(connection: socket.socket) -> bool:
+    """True when the first byte the client sent opens a TLS handshake record (0x16)."""
+    connection.settimeout(_Handler.timeout)
+    try:
+        return connection.recv(1, socket.MSG_PEEK) == b"\x16"
+    except OSError:
+        return False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -84,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         headers = {k: v for k, v in self.headers.items()}
-        return Request(self.command, url.path, parse_qs(url.query), headers, body,
+        scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+        return Request(self.command, url.path, parse_qs(url.query), headers, body, scheme,
                        self.client_address[0])
 
     def _record(self, request: Request) -> RequestRecord | None:
@@ -164,7 +191,11 @@ def _cut_point(response: Response, truncate: bool) -> int | None:
 
 
 class ServerThread:
-    """One server on a loopback port, served by a background thread."""
+    """One server on a loopback port, served by a background thread.
+
+    With ``tls`` the same port also speaks HTTPS: each connection is sniffed for a TLS
+    handshake, so ``http://`` and ``https://`` URLs of one host name both work.
+    """
 
     def __init__(
         self,
@@ -174,8 +205,9 @@ class ServerThread:
         faults: FaultSet,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        self.httpd = _Server((host, port), name, app, log, faults)
+        self.httpd = _Server((host, port), name, app, log, faults, tls)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever,
             name=f"fakesite-{name}",

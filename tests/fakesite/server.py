@@ -12,6 +12,7 @@ from tests.fakesite.releases import Languages, release_episode
 from tests.fakesite.requestlog import RequestLog, RequestRecord, max_concurrency
 from tests.fakesite.site import SiteApp
 from tests.fakesite.sto_site import STO_HOST, NamedHostOnly, StoApp
+from tests.fakesite.tls import server_context
 
 
 class FakeSite:
@@ -28,8 +29,10 @@ class FakeSite:
         self.faults = FaultSet()
         self.logs = {"site": RequestLog(), "hoster": RequestLog(), "sto": RequestLog(),
                      "sto-mirror": RequestLog(), "sto-ip": RequestLog()}
+        # The hoster port also speaks HTTPS (test CA, tests/fakesite/tls.py): Vidara's media.
         self._hoster = ServerThread(
-            "hoster", HosterApp(self.catalog), self.logs["hoster"], self.faults, host, hoster_port
+            "hoster", HosterApp(self.catalog), self.logs["hoster"], self.faults, host,
+            hoster_port, tls=server_context(),
         )
         site = SiteApp(self.catalog, self._hoster.url)
         admin = AdminApp(site, self.faults, self.logs, self.catalog)

@@ -85,9 +85,11 @@ def test_voe_referer_is_the_alias_origin(fakesite: FakeSite, transport: Requests
 def test_filemoon_legacy_packed_player(
     fakesite: FakeSite, transport: RequestsTransport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(fake_filemoon.VARIANTS, link_for(fakesite, "Filemoon").code, "legacy")
+    code = link_for(fakesite, "Filemoon").code
+    monkeypatch.setitem(fake_filemoon.VARIANTS, code, "legacy")
     stream = _resolve(fakesite, "Filemoon", transport)
-    assert stream.headers["Referer"] == fakesite.hoster_url
+    frame = fakesite.hoster_url.replace("127.0.0.1", fake_filemoon.FRAME_HOST)
+    assert stream.headers["Referer"] == f"{frame}/bkg/{code}"  # the frame that held the player
     _assert_media(stream, StreamKind.HLS)
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+import certifi
 import pytest
 import requests
 
+from aniworld.downloader import DownloadSettings, MediaServerError
+from aniworld.downloader.transfer import Transfer, new_session, open_media
 from aniworld.hosters import (
     ExtractorOutdated,
     HosterDrmProtected,
@@ -17,7 +21,7 @@ from aniworld.hosters import (
 from aniworld.hosters.vidara import filecode, parse_answer
 from aniworld.site.transport import RequestsTransport
 from aniworld.streams import Stream, StreamKind
-from tests.fakesite import FakeSite
+from tests.fakesite import FakeSite, tls
 from tests.fakesite.hosters import vidara as fake
 from tests.hosters.helpers import USER_AGENT, embed_via_redirect, fetch, first_segment, link_for
 
@@ -52,6 +56,7 @@ def test_resolves_by_post_and_media_needs_the_returned_headers(
 ) -> None:
     stream = _resolve(fakesite, transport)
     assert stream.kind is StreamKind.HLS and stream.hoster == "Vidara"
+    assert stream.url.startswith(fakesite.hoster_url.replace("http:", "https:"))
     assert stream.headers == {"User-Agent": USER_AGENT, "Referer": fakesite.hoster_url + "/"}
     (api,) = fakesite.requests_to("/api/stream", server="hoster")
     assert api.method == "POST" and api.headers["Origin"] == fakesite.hoster_url
@@ -73,7 +78,8 @@ def test_every_url_form_resolves(
     assert fetch(stream).status_code == 200
     if form.startswith("/v/"):  # the public page's iframe points at the other host name
         mirror = fakesite.hoster_url.replace("127.0.0.1", "localhost")
-        assert stream.url.startswith(mirror) and stream.headers["Referer"] == mirror + "/"
+        assert stream.url.startswith(mirror.replace("http:", "https:"))
+        assert stream.headers["Referer"] == mirror + "/"
 
 
 @pytest.mark.parametrize(
@@ -150,6 +156,24 @@ def test_streaming_url_token_and_expiry(
     expired = parse_answer(_post(fakesite, {"filecode": code, "device": "web"}).text)
     refused = requests.get(expired, headers=headers, timeout=5)
     assert refused.status_code == 403 and b"expired" in refused.content
+
+
+def test_media_is_https_and_trusted_only_through_the_test_ca(
+    fakesite: FakeSite, transport: RequestsTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = _resolve(fakesite, transport)
+    assert stream.url.startswith("https://") and fetch(stream).status_code == 200
+    plain = replace(stream, url=stream.url.replace("https:", "http:", 1))
+    assert fetch(plain).status_code == 403  # the playlist is served over TLS only
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(stream.url, headers=stream.headers, timeout=5, verify=certifi.where())
+    settings = DownloadSettings(allow_private_hosts=True)
+    session = new_session(stream.headers, 1)
+    open_media(session, stream.url, Transfer(settings)).close()
+    # The downloader verifies certificates: without the test CA it refuses the server.
+    monkeypatch.delenv(tls.ENV)
+    with pytest.raises(MediaServerError, match="CERTIFICATE_VERIFY_FAILED"):
+        open_media(new_session(stream.headers, 1), stream.url, Transfer(settings))
 
 
 def test_media_referer_rule_is_switchable(

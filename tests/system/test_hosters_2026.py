@@ -8,6 +8,7 @@ import pytest
 
 from aniworld.downloader.ffmpeg import ffmpeg_path
 from aniworld.languages import Language
+from tests.fakesite.hosters import filemoon as fake_filemoon
 from tests.fakesite.hosters import vidara as fake_vidara
 from tests.fakesite.hosters import vidmoly as fake_vidmoly
 from tests.fakesite.hosters import voe as fake_voe
@@ -88,3 +89,35 @@ def test_voe_link_expiring_mid_download_is_resolved_again_not_failed(
     header = subprocess.run([ffmpeg_path(), "-i", str(stack.library / item.file_path)],
                             capture_output=True, text=True, check=False).stderr
     assert "640x360" in header and abs(played_duration(stack.library / item.file_path) - 4) < 0.3
+
+
+def test_vidmoly_on_a_retired_host_falls_back_to_the_next_hoster(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack.add_series(KAEMPFER)
+    stack.settings(hoster_order=["Vidmoly", "VOE"])
+    monkeypatch.setitem(fake_vidmoly.VARIANTS, _code(stack, KAEMPFER, 3, "Vidmoly"), "oldhost")
+    stack.start_workers(1)
+    item = stack.wait_status(stack.queue(KAEMPFER, 1, 3), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert item.hoster == "VOE"
+    assert not stack.fakesite.requests_to("/cdn/vidmoly/", server="hoster")
+
+
+@pytest.mark.parametrize(("key", "episode", "hoster", "media"), [
+    (KAEMPFER, 4, "Filemoon", "/cdn/filemoon/"),  # legacy player in the last iframe
+    ("dr-who-s-cat", 4, "Doodstream", "/dood/"),
+])
+def test_strict_hoster_episode_arrives_from_that_hoster(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, key: str, episode: int, hoster: str,
+    media: str,
+) -> None:
+    stack.add_series(key)
+    stack.settings(hoster_order=[hoster, "VOE"])
+    if hoster == "Filemoon":
+        monkeypatch.setitem(fake_filemoon.VARIANTS, _code(stack, key, episode, hoster), "legacy")
+    stack.start_workers(1)
+    item = stack.wait_status(stack.queue(key, 1, episode), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert item.hoster == hoster and played_duration(stack.library / item.file_path) > 1
+    assert stack.fakesite.requests_to(media, server="hoster")

@@ -30,6 +30,7 @@ class HosterContext:
 
 def _modules() -> dict[str, ModuleType]:
     from tests.fakesite.hosters import (
+        cdn,
         doodstream,
         filemoon,
         generic,
@@ -51,6 +52,7 @@ def _modules() -> dict[str, ModuleType]:
         "Vidara": vidara,
         "*": generic,
         "voe-cdn": voe_cdn,
+        "cdn": cdn,  # the signed CDN of Vidmoly and Filemoon
         "hls-variants": hls_variants,  # before media: it claims masters with a mode only
         "media": media,
     }
@@ -60,6 +62,8 @@ def embed_url(base_url: str, link: HosterLink) -> str:
     """Absolute embed URL the site's /redirect/<id> points at."""
     modules = _modules()
     module = modules.get(link.hoster, modules["*"])
+    if hasattr(module, "embed_url"):  # a hoster that may link a host other than the server
+        return str(module.embed_url(base_url, link))
     return base_url + module.embed_path(link)
 
 

@@ -1,16 +1,18 @@
 """Doodstream-like hoster: ``$.get('/pass_md5/<a>/<token>')`` plus a UA-bound token (§3.2).
 
-The media URL is pass_md5's answer + 10 characters + ``?token=…&expiry=…``; it is only
-honoured for the User-Agent that fetched pass_md5 and for ``TOKEN_TTL`` seconds, then it
-redirects to the shared MP4. Variants (``?variant=`` or ``VARIANTS[code]``): player
-(default), gone, outdated, notfound (200 "Video not found | DoodStream"), turnstile (a
-Cloudflare Turnstile page instead of the player, §4).
+The media URL is pass_md5's answer + 10 characters + ``?token=…&expiry=…`` (site-2026 §4,
+§9.21); the media endpoint itself checks that the token is one it issued for this file,
+that the User-Agent is the one that fetched pass_md5 and that ``TOKEN_TTL`` seconds have
+not passed (403 otherwise), then serves the MP4 with Range support. Variants (``?variant=``
+or ``VARIANTS[code]``): player (default), gone, outdated, notfound (200 "Video not found |
+DoodStream"), turnstile (a Cloudflare Turnstile page instead of the player, §4).
 
 The domain rotates (§4): the module answers on any host name it is reached under;
 ``MOVED`` maps an old ``host:port`` to the current base URL, which it 301-redirects to.
-``/d/<code>`` is the download page embedding ``/e/<code>`` in an iframe. pass_md5 answers
-``RELOAD`` unless the Referer is on its own host and the embed was fetched within
-``PASS_TTL`` seconds.
+Host names in ``HOSTS`` are Doodstream's alone: there an unknown id gets the "Video not
+found | DoodStream" page. ``/d/<code>`` is the download page embedding ``/e/<code>`` in an
+iframe. pass_md5 answers ``RELOAD`` unless it is asked on the host that served the embed,
+with a Referer on that host, within ``PASS_TTL`` seconds of the embed.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ TOKEN_TTL = 60.0
 PASS_TTL = 30.0
 VARIANTS: dict[str, str] = {}
 MOVED: dict[str, str] = {}
+HOSTS: set[str] = set()
 # The player page /e/<code> and the download page /d/<code>.
 _PAGE = re.compile(r"^/[ed]/([a-z0-9]+)$")
+_ANY_PAGE = re.compile(r"^/[ed]/[0-9A-Za-z]+$")  # the id form of real Doodstream links
 _PASS = re.compile(r"^/pass_md5/([0-9a-z-]+)/([a-z0-9]+)$")
 _MEDIA = re.compile(r"^/dood/([a-z0-9]+)/([a-z0-9]+)~([A-Za-z0-9]{10})$")
 
@@ -41,6 +45,7 @@ _MEDIA = re.compile(r"^/dood/([a-z0-9]+)/([a-z0-9]+)~([A-Za-z0-9]{10})$")
 @dataclass
 class _Grant:
     code: str
+    host: str
     issued: float
     user_agent: str | None = None
 
@@ -54,10 +59,10 @@ def embed_path(link: HosterLink) -> str:
     return f"/e/{link.code}"
 
 
-def _player(link: HosterLink) -> Response:
+def _player(request: Request, link: HosterLink) -> Response:
     token = secrets.token_hex(8)
     with _LOCK:
-        _GRANTS[token] = _Grant(link.code, time.monotonic())
+        _GRANTS[token] = _Grant(link.code, request.headers.get("Host", ""), time.monotonic())
     hashed = f"{link.link_id}-{secrets.randbelow(99)}-{int(time.time())}-{secrets.token_hex(16)}"
     return html(
         f"<!DOCTYPE html><html><head><title>{link.code}.mp4 - DoodStream</title>"
@@ -84,12 +89,16 @@ def _download_page(link: HosterLink) -> Response:
 def _page(request: Request, link: HosterLink, kind: str) -> Response:
     if kind in {"notfound", "turnstile"}:
         return _special(kind)
-    return _download_page(link) if request.path.startswith("/d/") else _player(link)
+    return _download_page(link) if request.path.startswith("/d/") else _player(request, link)
 
 
 def _special(kind: str) -> Response:
     if kind == "notfound":
-        return html("<html><head><title>Video not found | DoodStream</title></head></html>")
+        return html(
+            "<!DOCTYPE html><html><head><title>Video not found | DoodStream</title></head>"
+            '<body><div class="container"><h1>Oops! Sorry</h1><p>Video not found or has been '
+            "removed</p></div></body></html>"
+        )
     return html(
         "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
         '<div class="cf-turnstile" data-sitekey="0x4AAAAAAA"></div><script src="https://'
@@ -106,7 +115,9 @@ def _pass_md5(request: Request, token: str) -> Response:
         return reload
     with _LOCK:
         grant = _GRANTS.get(token)
-        if grant is None or time.monotonic() - grant.issued > PASS_TTL:
+        if grant is None or grant.host != request.headers.get("Host"):
+            return reload
+        if time.monotonic() - grant.issued > PASS_TTL:
             return reload
         grant.user_agent = request.headers.get("User-Agent")
     return Response(200, f"{base_url(request)}/dood/{grant.code}/{token}~".encode(), "text/plain")
@@ -124,7 +135,7 @@ def _media(request: Request, context: HosterContext, match: re.Match[str]) -> Re
         return forbidden("token expired")
     if grant.user_agent is None or grant.user_agent != request.headers.get("User-Agent"):
         return forbidden("token bound to another client")
-    return Response(302, b"", headers=[("Location", media.mp4_url(base_url(request), link))])
+    return media.serve_mp4(request, link)  # Referer checked too; Range answered with 206
 
 
 def handle(request: Request, context: HosterContext) -> Response | None:
@@ -133,9 +144,14 @@ def handle(request: Request, context: HosterContext) -> Response | None:
         return _media(request, context, match)
     if (match := _PASS.match(request.path)) is not None:
         return _pass_md5(request, match[2])
-    moved = MOVED.get(request.headers.get("Host", ""))
-    if moved is not None and context.link_at(request, _PAGE, NAME) is not None:
+    host = request.headers.get("Host", "")
+    own = host in HOSTS  # on a shared host, another hoster may know the id
+    moved = MOVED.get(host)
+    if moved is not None and (own or context.link_at(request, _PAGE, NAME) is not None):
         return Response(301, b"", headers=[("Location", moved + request.path)])
-    return serve_embed(
+    page = serve_embed(
         request, context, _PAGE, NAME, (VARIANTS, "player"), _page, title="DoodStream"
     )
+    if page is None and own and _ANY_PAGE.match(request.path):
+        return refused(request) or _special("notfound")
+    return page

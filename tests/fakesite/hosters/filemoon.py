@@ -1,8 +1,12 @@
 """Filemoon/Byse-like hoster: ``/api/videos/<code>`` with an AES-256-GCM ``playback`` (§3.2).
 
-Key parts and nonce are derived from the code, so answers are deterministic. Variants
-(``VARIANTS[code]``, since the API URL carries no query; ``?variant=`` works on the page):
-api (default), legacy (API 404, Dean-Edwards packed player script), gone, outdated, and the
+Key parts and nonce are derived from the code, so answers are deterministic. Every API call
+needs a ``Referer`` of the host it is sent to (and a foreign ``Origin`` is refused); the
+media is on the signed CDN (``cdn.py``), which wants the Referer of the host that named it.
+Variants (``VARIANTS[code]``, since the API URL carries no query; ``?variant=`` works on the
+page): api (default), legacy (API 404; the 2025 player: ``/e/`` and ``/d/<code>`` hold a
+decoy iframe and, last, an iframe to ``/bkg/<code>`` on ``FRAME_HOST``, whose Dean-Edwards
+packed script names the playlist; site-2026 §5.1), gone, outdated, and the
 mid-2026 Byse generation (site-2026 §5.1): byse (``GET /api/videos/<code>`` 404;
 ``/details`` names an ``embed_frame_url`` on another host, ``FRAME_HOST``; there
 ``/settings`` and ``POST /playback`` with a ``fingerprint`` object answer only with
@@ -24,11 +28,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
-from tests.fakesite.hosters import HosterContext, media
+from tests.fakesite.hosters import HosterContext, cdn
 from tests.fakesite.hosters.generic import (
     base_url,
     broken_page,
     forbidden,
+    foreign_sender,
     refused,
     variant,
 )
@@ -36,7 +41,9 @@ from tests.fakesite.httpbase import Request
 
 NAME = "Filemoon"
 VARIANTS: dict[str, str] = {}
-_EMBED = re.compile(r"^/e/([a-z0-9]+)$")
+_EMBED = re.compile(r"^/[ed]/([a-z0-9]+)$")
+_BKG = re.compile(r"^/bkg/([a-z0-9]+)$")
+_AD = re.compile(r"^/ads/([a-z0-9]+)\.html$")
 _API = re.compile(r"^/api/videos/([a-z0-9]+)$")
 _BYSE = re.compile(
     r"^/api/videos/([a-z0-9]+)/(details|embed/details|settings|playback|embed/playback)$"
@@ -104,17 +111,22 @@ def _json(data: object, status: int = 200) -> Response:
 
 
 def _sources(request: Request, link: HosterLink) -> list[dict[str, object]]:
-    base = base_url(request)
     return [
-        {"url": media.mp4_url(base, link), "height": 360, "label": "360p"},
-        {"url": media.hls_url(base, link), "height": 1080, "label": "1080p"},
+        {"url": cdn.signed_url(request, link, "video.mp4"), "height": 360, "label": "360p"},
+        {"url": cdn.signed_url(request, link), "height": 1080, "label": "1080p"},
     ]
+
+
+def _api_refusal(request: Request, need_origin: bool = False) -> Response | None:
+    """403 unless the call comes from a page of this Byse host (Referer, Origin) with a UA."""
+    foreign = foreign_sender(request, need_origin)
+    return forbidden(foreign) if foreign is not None else refused(request)
 
 
 def _embed_playback(request: Request, link: HosterLink, kind: str) -> Response:
     if kind not in {"embedplayback", "embedplain"}:
         return _json({"error": "not found"}, 404)
-    if (denied := refused(request, need_referer=True)) is not None:
+    if (denied := _api_refusal(request)) is not None:
         return denied
     if kind == "embedplain":
         plain = [{"url": s["url"], "label": s["label"]} for s in _sources(request, link)]
@@ -132,6 +144,8 @@ def _byse(request: Request, link: HosterLink, step: str) -> Response:
     if step in {"details", "embed/details"}:
         if (step == "details") == (kind == "byse-embed"):
             return _json({"error": "not found"}, 404)
+        if (denied := _api_refusal(request)) is not None:
+            return denied
         port = urlsplit(base_url(request)).port
         frame = f"http://{FRAME_HOST}:{port}/e/{link.code}?embed=1"
         return _json({"code": link.code, "title": f"{link.code}.mp4", "embed_frame_url": frame})
@@ -144,12 +158,9 @@ def _byse(request: Request, link: HosterLink, step: str) -> Response:
 
 
 def _frame_refusal(request: Request) -> Response | None:
-    own = base_url(request)
     if not request.headers.get("X-Embed-Parent", "").startswith("http"):
         return forbidden("missing X-Embed-Parent")
-    if request.headers.get("Origin") != own:
-        return forbidden("missing or foreign Origin")
-    return refused(request, need_referer=True)
+    return _api_refusal(request, need_origin=True)
 
 
 def _playback_2026(request: Request, link: HosterLink, captcha: bool) -> Response:
@@ -172,7 +183,7 @@ def _api(request: Request, link: HosterLink) -> Response:
     kind = VARIANTS.get(link.code, "api")
     if kind in {"legacy", "gone", "embedplayback", "embedplain"} or kind.startswith("byse"):
         return Response(404, b'{"error":"not found"}', "application/json")
-    if (denied := refused(request, need_referer=True)) is not None:
+    if (denied := _api_refusal(request)) is not None:
         return denied
     sources = _sources(request, link)
     answer: dict[str, object] = {"id": link.code, "title": f"{link.code}.mp4"}
@@ -191,7 +202,19 @@ def _page(request: Request, link: HosterLink) -> Response:
             f'<!DOCTYPE html><html><body><div id="app" data-code="{link.code}">'
             '</div><script src="/assets/app.js"></script></body></html>'
         )
-    source = media.hls_url(base_url(request), link)
+    # The decoy comes first: a client that takes the first iframe finds no player.
+    port = urlsplit(base_url(request)).port
+    return html(
+        f"<!DOCTYPE html><html><head><title>{link.code}.mp4</title></head><body>"
+        f'<iframe src="/ads/{link.code}.html" width="1" height="1"></iframe>'
+        f'<div class="player"><iframe src="http://{FRAME_HOST}:{port}/bkg/{link.code}" '
+        'allowfullscreen></iframe></div></body></html>'
+    )
+
+
+def _bkg(request: Request, link: HosterLink) -> Response:
+    """The legacy player frame: packed JS naming the playlist on this host's CDN."""
+    source = cdn.signed_url(request, link)
     setup = f'jwplayer("vplayer").setup({{sources:[{{file:"{source}"}}],image:"/poster.jpg"}});'
     return html(
         f'<!DOCTYPE html><html><body><div id="vplayer"></div>'
@@ -199,12 +222,18 @@ def _page(request: Request, link: HosterLink) -> Response:
     )
 
 
+def _ad(request: Request, link: HosterLink) -> Response:
+    """The decoy frame of the legacy page: an ad, no player."""
+    return html('<!DOCTYPE html><html><body><a href="/go"><img src="/ad.gif"></a>'
+                "<script>window.open('/go')</script></body></html>")
+
+
 def handle(request: Request, context: HosterContext) -> Response | None:
-    """Serve ``/e/<code>``, ``/api/videos/<code>`` and the Byse API for Filemoon codes."""
+    """Serve ``/e/``, ``/d/``, ``/bkg/<code>``, ``/api/videos/<code>`` and the Byse API."""
     if (match := _BYSE.match(request.path)) is not None:
         link = context.link(match[1], NAME)
         return None if link is None else refused(request) or _byse(request, link, match[2])
-    for pattern, answer in ((_EMBED, _page), (_API, _api)):
+    for pattern, answer in ((_EMBED, _page), (_API, _api), (_BKG, _bkg), (_AD, _ad)):
         link = context.link_at(request, pattern, NAME)
         if link is not None:
             return refused(request) or answer(request, link)

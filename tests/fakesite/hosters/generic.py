@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import HosterLink
@@ -55,9 +56,12 @@ def serve_embed(
     return refused(request) or broken_page(kind, title or hoster) or page(request, link, kind)
 
 
-def base_url(request: Request) -> str:
-    """``http://<Host>`` of the request: the origin the client believes it talks to."""
-    return f"http://{request.headers.get('Host', '')}"
+def base_url(request: Request, scheme: str | None = None) -> str:
+    """``<scheme>://<Host>`` of the request: the origin the client believes it talks to.
+
+    ``scheme`` defaults to the request's own; the hoster port answers both (see httpbase).
+    """
+    return f"{scheme or request.scheme}://{request.headers.get('Host', '')}"
 
 
 def variant(request: Request, code: str, table: dict[str, str], default: str) -> str:
@@ -71,6 +75,21 @@ def refused(request: Request, need_referer: bool = False) -> Response | None:
         return forbidden("missing User-Agent")
     if need_referer and not request.headers.get("Referer", "").startswith(base_url(request)):
         return forbidden("missing or foreign Referer")
+    return None
+
+
+def foreign_sender(request: Request, need_origin: bool = False) -> str | None:
+    """Why the request does not come from a page of the host it was sent to, or None.
+
+    The ``Referer`` must name this host (exactly: another loopback name is another site);
+    an ``Origin`` is required only with ``need_origin``, but a foreign one is always refused.
+    """
+    host = request.headers.get("Host", "")
+    if urlsplit(request.headers.get("Referer", "")).netloc != host:
+        return "missing or foreign Referer"
+    origin = request.headers.get("Origin")
+    if (origin is None and need_origin) or (origin is not None and urlsplit(origin).netloc != host):
+        return "missing or foreign Origin"
     return None
 
 

@@ -1,10 +1,12 @@
 """Vidara-like hoster (site-2026 §2, §9.12–13): embed page, ``POST /api/stream``, tokened HLS.
 
 Strict like the real one: the API takes only POST with a JSON body ``{filecode, device:"web"}``
-(GET → 405, other bodies → 400, unknown code → 404 JSON); the ``streaming_url`` carries a
-token bound to the code and an expiry. Behaviours tagged [inf] in the reference are switches
-in ``RULES`` (tests flip them with ``monkeypatch.setattr``). Variants (``VARIANTS[code]``):
-ok (default), gone (API 404), nourl (JSON without ``streaming_url``), drm, broken (API 500).
+(GET → 405, other bodies → 400, unknown code → 404 JSON); the ``streaming_url`` is HTTPS (the
+hoster port speaks TLS too, with the test CA of ``tests/fakesite/tls.py``; the playlist
+refuses plain HTTP) and carries a token bound to the code and an expiry. Behaviours tagged
+[inf] in the reference are switches in ``RULES`` (tests flip them with
+``monkeypatch.setattr``). Variants (``VARIANTS[code]``): ok (default), gone (API 404), nourl
+(JSON without ``streaming_url``), drm, broken (API 500).
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def _answer(request: Request, context: HosterContext, code: object) -> Response:
         return _json(500, {"error": "Internal Server Error"})
     data: dict[str, object] = {
         "filecode": code, "title": f"{code}.mp4", "thumbnail": f"{base_url(request)}/t.jpg",
-        "streaming_url": stream_url(base_url(request), code), "subtitles": [],
+        "streaming_url": stream_url(base_url(request, "https"), code), "subtitles": [],
         "default_sub_lang": "",
     }
     if kind == "nourl":
@@ -147,7 +149,9 @@ def _answer(request: Request, context: HosterContext, code: object) -> Response:
 
 
 def _master(request: Request, link: HosterLink) -> Response:
-    """The master playlist: token, expiry, UA and (switch) Referer checked; 403 otherwise."""
+    """The master playlist: TLS, token, expiry, UA and (switch) Referer checked; else 403."""
+    if request.scheme != "https":
+        return Response(403, b"Forbidden: HTTPS only\n", "text/plain")
     expires = request.arg("e")
     if not expires.isdigit() or not hmac.compare_digest(
         request.arg("t"), token(link.code, int(expires))
