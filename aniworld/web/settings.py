@@ -343,18 +343,24 @@ def _scaled(form: Form, name: str, unit: int, maximum: int, label: str,
 
 
 def _parse_site(form: Form, site: str) -> Parsed:
-    """The site section of ``site``: URL list, transport, proxy, cache time, cookies."""
+    """The section of ``site``: the overrides its form sends (blank: the environment's).
+
+    Only fields present in the form change, so a section never clears a shared override
+    it does not show. Cookies are replaced only by new text, or forgotten on request.
+    """
     names = _site_names(site)
-    url, cookies = names["base_url"], names["cookies"]
-    changes: dict[str, Any] = {name: _text(form, name)
-                               for name in (url, names["transport"], names["proxy"])}
+    url, cookies, ttl = names["base_url"], names["cookies"], names["cache_ttl"]
+    changes: dict[str, Any] = {name: _text(form, name) for name in names.values()
+                               if name in form and name not in (cookies, ttl)}
     errors: dict[str, str] = {}
-    _whole(form, names["cache_ttl"], changes, errors)
+    if ttl in form:
+        _whole(form, ttl, changes, errors)
     if form.get(f"{cookies}_clear") == "on":
         changes[cookies] = None
     elif form.get(cookies, "").strip():
         changes[cookies] = form[cookies].strip()
-        host = _cookie_host(changes[url] or _config().site_settings(site).base_url)
+        urls = changes[url] if url in changes else getattr(load_settings(db.session), url)
+        host = _cookie_host(urls or _config().site_settings(site).base_url)
         if not parse_cookies(changes[cookies], host):
             errors[cookies] = f"No cookies for {host} found in this text"
     return changes, errors
