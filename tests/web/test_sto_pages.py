@@ -15,8 +15,12 @@ from werkzeug.test import TestResponse
 
 from aniworld.config import Config
 from aniworld.extensions import db
+from aniworld.languages import Language
+from aniworld.models import Series
+from aniworld.services import queue as queue_service
 from aniworld.services.settings import load_settings
 from aniworld.site.limiter import SiteLimiter
+from tests.db_fixtures import fail_item
 from tests.fakesite.server import FakeSite
 from tests.web.conftest import AuthActions, csrf_token_from, site_auth
 
@@ -213,3 +217,21 @@ def test_each_sites_hold_is_shown_and_ended_by_its_own_settings(
     assert holds["site_hold"] == holds["site_holds"]["aniworld"]
     body = page(client, "/status/")
     assert body.count("Paused:") == 1 and "Requests to the site run normally" in body
+
+
+def test_retrying_an_sto_item_ends_only_the_sto_hold(
+        app_env: dict[str, str], redis_url: str, client: FlaskClient, app: Flask,
+        logged_in: AuthActions) -> None:
+    with app.app_context():
+        series = Series(site="sto", key="demo-serie", title="Demo Serie")
+        db.session.add(series)
+        db.session.flush()
+        item_id = queue_service.add_item(db.session, series, 1, 1, Language.GERMAN_DUB).id
+        fail_item(db.session, item_id)
+        db.session.commit()
+    hold_both(app_env, redis_url)
+    response = client.post(f"/queue/{item_id}/retry",
+                           headers={**HX, "X-CSRFToken": logged_in.csrf_token()})
+    assert response.status_code == 200 and "site-sto" in response.get_data(as_text=True)
+    holds = client.get("/api/v1/status/hosters").get_json()["site_holds"]
+    assert holds["sto"] is None and holds["aniworld"] is not None
