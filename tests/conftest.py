@@ -42,5 +42,10 @@ def redis_conn(redis_url: str) -> Iterator[redis.Redis]:
 
 @pytest.fixture
 def app_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
-    """Environment of a fresh instance: its own data dir and SQLite file, the session Redis."""
-    return instance_env(tmp_path, redis_url, site_url="http://127.0.0.1:9")
+    """Environment of a fresh instance: its own data dir and SQLite file, the session Redis.
+
+    Both sites point at closed ports (never the real ones); their addresses differ, so each
+    site keeps its own limiter and hold.
+    """
+    return instance_env(tmp_path, redis_url, site_url="http://127.0.0.1:9",
+                        sto_url="http://localhost:9")

@@ -38,14 +38,18 @@ LOG_TAIL = 4000
 STOP_SECONDS = 10.0
 
 
-def instance_env(folder: Path, redis_url: str, site_url: str) -> dict[str, str]:
-    """ANIWORLD_* of one instance: data dir and library under ``folder``, Redis, site."""
-    return {
+def instance_env(folder: Path, redis_url: str, site_url: str,
+                 sto_url: str | None = None) -> dict[str, str]:
+    """ANIWORLD_* of one instance: data dir and library under ``folder``, Redis, sites."""
+    env = {
         "ANIWORLD_DATA_DIR": str(folder / "instance"),
         "ANIWORLD_LIBRARY_DIR": str(folder / "library"),
         "REDIS_URL": redis_url,
         "ANIWORLD_SITE_URL": site_url,
     }
+    if sto_url:
+        env["ANIWORLD_STO_URL"] = sto_url
+    return env
 
 
 def fakesite_env(site_url: str, sto_url: str | None = None) -> dict[str, str]:

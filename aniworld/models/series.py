@@ -9,6 +9,7 @@ from sqlalchemy import String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aniworld.models.base import Base, TimestampMixin
+from aniworld.sites import public_series_key
 
 if TYPE_CHECKING:
     from aniworld.models.download_item import DownloadItem
@@ -56,6 +57,11 @@ class Series(TimestampMixin, Base):
     items: Mapped[list[DownloadItem]] = relationship(
         back_populates="series", cascade="all, delete-orphan", passive_deletes=True,
     )
+
+    @property
+    def public_key(self) -> str:
+        """The key the API and the pages use: the bare slug on aniworld, ``sto:<slug>`` else."""
+        return public_series_key(self.site, self.key)
 
     @property
     def genre_list(self) -> list[str]:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import NotFoundError
 from aniworld.models import Series
-from aniworld.sites import DEFAULT_SITE
+from aniworld.sites import DEFAULT_SITE, public_series_key
 
 __all__ = ["DEFAULT_SITE", "find_series", "get_series"]
 
@@ -21,5 +21,6 @@ def get_series(session: Session, key: str, site: str = DEFAULT_SITE) -> Series:
     """Return the library's series with this site key; raises NotFoundError."""
     series = find_series(session, key, site)
     if series is None:
-        raise NotFoundError(f"no series {key!r} in the library; add it first")
+        raise NotFoundError(
+            f"no series {public_series_key(site, key)!r} in the library; add it first")
     return series

@@ -1,4 +1,4 @@
-"""Values every page template can use: the queue badge count and the service banner."""
+"""Values every page template can use: queue badge count, service banner, the sites."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, ItemStatus
+from aniworld.sites import DEFAULT_SITE, SITE_LABELS, SITES, public_series_key
 from aniworld.web.service_status import service_status
 
 OPEN_STATUSES = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED)
@@ -20,8 +21,10 @@ NAV_LINKS = (("library.index", "Library"), ("search.index", "Search"),
 
 
 def init_app(app: Flask) -> None:
-    """Register the context processor."""
+    """Register the context processor and the sites' names for every template."""
     app.context_processor(page_context)
+    app.jinja_env.globals.update(sites=SITES, default_site=DEFAULT_SITE, site_labels=SITE_LABELS,
+                                 public_series_key=public_series_key)
 
 
 def queue_count() -> int:

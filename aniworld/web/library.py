@@ -10,16 +10,17 @@ from werkzeug.wrappers import Response as BaseResponse
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
-from aniworld.services import catalog
 from aniworld.services.library import folders, resolution, scan_state
 from aniworld.services.library.overview import QueuedMissing, count_unmatched, library_report
-from aniworld.services.series import get_series
+from aniworld.services.search import search_sites
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
+from aniworld.sites import SITES, SeriesRef, parse_series_key
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
+from aniworld.web.keys import series_named
 from aniworld.web.library_actions import queue_all_missing, resolve_folder, start_scan
-from aniworld.web.resources import library_root, make_site_client
+from aniworld.web.resources import library_root, site_clients
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
@@ -63,7 +64,7 @@ def download_missing() -> BaseResponse:
     """Queue every missing episode of the library, or of the series ``series`` (a key)."""
     missing_only = _flag(request.form, "missing")
     key = request.form.get("series", "").strip()
-    series_ids = [get_series(db.session, key).id] if key else None
+    series_ids = [series_named(key, "series").id] if key else None
     message = _queued_message(queue_all_missing(series_ids))
     if not is_htmx():
         flash(message)
@@ -93,7 +94,7 @@ def search(folder_id: int) -> Response:
     candidates: list[dict[str, object]] = []
     error = None
     try:
-        candidates = _search(query)
+        candidates, error = _search(query)
     except (SiteError, ValidationError) as exc:
         error = exc.message  # shown under the folder's search box; the page itself is fine
     searched = {"folder_id": folder.id, "query": query, "candidates": candidates,
@@ -184,23 +185,28 @@ def _unmatched_folder(folder_id: int) -> LibraryFolder:
     return folder
 
 
-def _chosen_key() -> str:
-    """The series key picked in the resolve form; raises ValidationError."""
+def _chosen_key() -> SeriesRef:
+    """The series picked in the resolve form (``<slug>`` or ``sto:<slug>``); ValidationError."""
     key = request.form.get("key", "").strip()
     if not key:
         raise ValidationError("choose a series first", "key")
-    return catalog.check_series_key(key)
+    return parse_series_key(key)
 
 
-def _search(query: str) -> list[dict[str, object]]:
-    """Search results for ``query`` as candidates; raises ValidationError or SiteError."""
+def _search(query: str) -> tuple[list[dict[str, object]], str | None]:
+    """Candidates for ``query`` from every site, and which sites failed (a sentence or None).
+
+    Raises ValidationError for a bad query, the last SiteError when no site answered.
+    """
     if not query:
         raise ValidationError("type a title to search for", "q")
     if len(query) > MAX_QUERY_LENGTH:
         raise ValidationError(f"enter at most {MAX_QUERY_LENGTH} characters", "q")
-    with make_site_client() as client:
-        results = client.search(query)
-    return resolution.as_candidates(results)
+    found = search_sites(query, site_clients(SITES))
+    # Each candidate says its site, so the pick names the series on the right one.
+    candidates = [{"site": result.site, **candidate} for result, candidate
+                  in zip(found.results, resolution.as_candidates(found.results), strict=False)]
+    return candidates, found.failure_notice
 
 
 def _resolve_failed(folder_id: int, message: str) -> BaseResponse:

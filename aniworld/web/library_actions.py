@@ -10,10 +10,12 @@ import redis
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
 from aniworld.services import catalog
-from aniworld.services.library import resolution, scan_state
+from aniworld.services.library import folders, scan_state
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
+from aniworld.services.series import find_series
 from aniworld.services.settings import load_settings
+from aniworld.sites import SeriesRef
 from aniworld.tasks import dispatch
 from aniworld.web.resources import get_redis, kick_dispatcher, library_root, make_site_client
 
@@ -45,9 +47,9 @@ def queue_all_missing(series_ids: Collection[int] | None = None,
     return result
 
 
-def resolve_folder(folder_id: int, key: str, lookup: Callable[[int], LibraryFolder],
+def resolve_folder(folder_id: int, ref: SeriesRef, lookup: Callable[[int], LibraryFolder],
                    ) -> tuple[LibraryFolder, catalog.SeriesSnapshot, str | None]:
-    """Tie a folder to the site series ``key`` and commit; returns the marker warning too.
+    """Tie a folder to the series ``ref`` and commit; returns the marker warning too.
 
     ``lookup`` finds the folder or raises (the page accepts only unmatched folders, the
     API any). It runs before the site is asked and again after: a scan may have dropped or
@@ -55,9 +57,12 @@ def resolve_folder(folder_id: int, key: str, lookup: Callable[[int], LibraryFold
     """
     lookup(folder_id)
     root = library_root()
-    with make_site_client() as client:  # ends the read transaction before the fetch
-        snapshot = catalog.fetch_series(client, key)
+    with make_site_client(ref.site) as client:  # ends the read transaction before the fetch
+        snapshot = catalog.fetch_series(client, ref.key)
     folder = lookup(folder_id)
-    warning = resolution.resolve(db.session, folder, snapshot, root)
+    # The series of the user's pick on its own site: the database's row, or a new one.
+    series = (find_series(db.session, snapshot.info.key, ref.site)
+              or catalog.store_snapshot(db.session, snapshot, ref.site))
+    warning = folders.link(db.session, folder, series, root=root)
     db.session.commit()
     return folder, snapshot, warning

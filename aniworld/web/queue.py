@@ -12,10 +12,11 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import queue as queue_service
+from aniworld.sites import SITES
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
 from aniworld.web.ids import MAX_ID
 from aniworld.web.parsing import form_priority
-from aniworld.web.resources import end_site_hold, kick_dispatcher
+from aniworld.web.resources import end_item_site_hold, end_site_hold, kick_dispatcher
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
@@ -144,8 +145,8 @@ def remove(item_id: int) -> Response:
 
 @bp.post("/<int:item_id>/retry")
 def retry(item_id: int) -> Response:
-    """Put a failed or cancelled item back into the queue (ends a site hold: the user acted)."""
-    end_site_hold()
+    """Put a failed or cancelled item back into the queue (ends its site's hold: the user acted)."""
+    end_item_site_hold(item_id)
     return _apply(lambda session: queue_service.retry_item(session, item_id))
 
 
@@ -183,8 +184,9 @@ def move(item_id: int) -> Response:
 
 @bp.post("/retry-failed")
 def retry_failed() -> Response:
-    """Requeue every failed item (ends a site hold: the user acted)."""
-    end_site_hold()
+    """Requeue every failed item (ends the sites' holds: the user acted)."""
+    for site in SITES:
+        end_site_hold(site)
     return _apply(queue_service.retry_failed)
 
 

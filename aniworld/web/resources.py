@@ -8,7 +8,10 @@ core never does.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import redis
 from flask import current_app
@@ -17,10 +20,13 @@ from sqlalchemy.orm import sessionmaker
 from aniworld.config import Config
 from aniworld.errors import AniworldError
 from aniworld.extensions import db
+from aniworld.models import DownloadItem
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
 from aniworld.site import SiteClient, SiteSettings
-from aniworld.site.limiter import SiteLimiter
-from aniworld.sites import DEFAULT_SITE
+from aniworld.site.engines import ENGINES
+from aniworld.site.limiter import SiteHold, SiteLimiter
+from aniworld.site.mirrors import parse_base
+from aniworld.sites import DEFAULT_SITE, SITES
 from aniworld.tasks import dispatch
 
 logger = logging.getLogger(__name__)
@@ -69,18 +75,61 @@ def site_settings(site: str = DEFAULT_SITE) -> SiteSettings:
     return effective_site_settings(_config(), load_settings(db.session), site)
 
 
-def end_site_hold() -> None:
-    """Let the site be asked again now (a retry or new site settings: the user acted).
+def site_clients(sites: Iterable[str]) -> dict[str, Callable[[], SiteClient]]:
+    """One client factory per site, for :func:`aniworld.services.search.search_sites`."""
+    return {site: partial(make_site_client, site) for site in sites}
+
+
+def _limiter(site: str, connection: redis.Redis | None = None) -> SiteLimiter | None:
+    """The shared limiter of ``site``, or None when its stored settings do not combine."""
+    try:
+        base_url = site_settings(site).base_url
+    except AniworldError as exc:  # the settings page shows that error; not ours to raise
+        logger.warning("site settings error site=%s error=%s", site, exc)
+        return None
+    return SiteLimiter(base_url, connection or get_redis())
+
+
+def end_site_hold(site: str = DEFAULT_SITE) -> None:
+    """Let ``site`` be asked again now (a retry or new site settings: the user acted).
 
     The hold after a challenge tells the user to import cookies and retry; without this
     their retry would wait out the rest of the cool-down.
     """
+    limiter = _limiter(site)
+    if limiter is not None:
+        limiter.release_hold()
+
+
+def end_item_site_hold(item_id: int) -> None:
+    """End the hold of the site a queue item's series is from (its retry: the user acted)."""
+    item = db.session.get(DownloadItem, item_id)
+    if item is not None:
+        end_site_hold(item.series.site)
+
+
+def site_holds(connection: redis.Redis | None = None) -> dict[str, SiteHold]:
+    """The sites whose requests pause after a challenge, with their hold."""
+    holds = {}
+    for site in SITES:
+        limiter = _limiter(site, connection)
+        # The limiter falls back to its in-process state if Redis is away.
+        hold = limiter.notice() if limiter is not None else None
+        if hold is not None:
+            holds[site] = hold
+    return holds
+
+
+def site_series_url(site: str, key: str) -> str | None:
+    """The address of the series ``key`` on ``site`` for the user's browser, or None."""
     try:
-        base_url = site_settings().base_url
-    except AniworldError as exc:
-        logger.warning("site hold kept: site settings error=%s", exc)
-        return
-    SiteLimiter(base_url, get_redis()).release_hold()
+        settings = site_settings(site)
+    except AniworldError:
+        return None
+    base = parse_base(settings.base_url)
+    # The IP form (http://<ip>#<host>) is for our requests; a browser wants the host name.
+    origin = f"{urlsplit(base.url).scheme}://{base.host}" if base.host else base.url
+    return origin + ENGINES[settings.engine].series_path(key)
 
 
 def library_root() -> Path:

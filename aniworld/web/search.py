@@ -1,4 +1,4 @@
-"""The search page: active search on the site, with an add button per result."""
+"""The search page: active search on one or every site, with an add button per result."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from sqlalchemy import select
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.models import Series
-from aniworld.services.series import DEFAULT_SITE
+from aniworld.services.search import SiteSearch, search_sites
 from aniworld.site.errors import SiteError
 from aniworld.site.types import SearchResult
+from aniworld.sites import ALL_SITES, check_site, sites_for
 from aniworld.web.htmx import render
-from aniworld.web.resources import make_site_client
+from aniworld.web.resources import site_clients
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -21,33 +22,42 @@ MAX_QUERY_LENGTH = 100
 
 @bp.get("/")
 def index() -> Response:
-    """Search page; ``?q=`` renders the results too, so reload and back work."""
+    """Search page; ``?q=`` renders the results too, so reload and back work.
+
+    ``?site=`` picks aniworld, sto or all (the default).
+    """
     query = request.args.get("q", "").strip()
-    results: list[SearchResult] = []
-    error = None
+    site = request.args.get("site", ALL_SITES).strip().lower()
+    found, error = SiteSearch([]), None
     try:
-        results = _search(query)
+        found = _search(query, site)
     except (SiteError, ValidationError) as exc:
         # Shown inline in the results area; the page itself is fine.
         error = exc.message
-    return render("search/index.html", "search/_results.html", query=query, results=results,
-                  error=error, in_library=_in_library(results))
+    return render("search/index.html", "search/_results.html", query=query, site=site,
+                  results=found.results, error=error, notice=found.failure_notice,
+                  in_library=_in_library(found.results))
 
 
-def _search(query: str) -> list[SearchResult]:
-    """Results for ``query`` from the site (none for an empty query); raises SiteError."""
+def _search(query: str, site: str) -> SiteSearch:
+    """Results for ``query`` from the chosen sites (none for an empty query).
+
+    Raises ValidationError for a bad query or site, the last SiteError when no site answered.
+    """
+    sites = sites_for(check_site(site, "site", allow_all=True))
     if not query:
-        return []
+        return SiteSearch([])
     if len(query) > MAX_QUERY_LENGTH:
         raise ValidationError(f"enter at most {MAX_QUERY_LENGTH} characters", "q")
-    with make_site_client() as client:
-        return client.search(query)
+    return search_sites(query, site_clients(sites))
 
 
-def _in_library(results: list[SearchResult]) -> set[str]:
-    """Keys among ``results`` that are already in the library."""
+def _in_library(results: list[SearchResult]) -> set[tuple[str, str]]:
+    """(site, key) of the ``results`` that are already in the library."""
     if not results:
         return set()
-    keys = [result.key for result in results]
-    return set(db.session.scalars(select(Series.key).where(
-        Series.site == DEFAULT_SITE, Series.key.in_(keys))))
+    pairs = {(result.site, result.key) for result in results}
+    # Keys first (indexed, portable), then the exact pairs: a slug may exist on both sites.
+    rows = db.session.execute(select(Series.site, Series.key).where(
+        Series.key.in_({key for _site, key in pairs})))
+    return {(row.site, row.key) for row in rows} & pairs

@@ -26,13 +26,15 @@ from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.library import overview as library_overview
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
-from aniworld.services.series import find_series, get_series
+from aniworld.services.series import find_series
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
+from aniworld.sites import parse_series_key
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import is_htmx, navigate, render, with_trigger
+from aniworld.web.keys import series_at
 from aniworld.web.parsing import form_priority, parse_field
-from aniworld.web.resources import kick_dispatcher, make_site_client
+from aniworld.web.resources import kick_dispatcher, make_site_client, site_series_url
 
 bp = Blueprint("series", __name__, url_prefix="/series")
 
@@ -44,33 +46,34 @@ INLINE_ERRORS = (ConflictError, NotFoundError, ValidationError)
 
 @bp.post("/")
 def create() -> BaseResponse:
-    """Add the series ``key`` (a form field) from the site, then open its page."""
-    key = catalog.check_series_key(request.form.get("key", "").strip())
-    if find_series(db.session, key) is None:
+    """Add the series ``key`` (``<slug>`` or ``sto:<slug>``) from its site, then open its page."""
+    ref = parse_series_key(request.form.get("key", ""))
+    if find_series(db.session, ref.key, ref.site) is None:
         db.session.rollback()  # no read transaction stays open during the site fetch
         try:
-            with make_site_client() as client:
-                snapshot = catalog.fetch_series(client, key)
+            with make_site_client(ref.site) as client:
+                snapshot = catalog.fetch_series(client, ref.key)
         except SiteError as exc:
             return _add_failed(exc.message)
-        catalog.add_series(db.session, snapshot)
+        catalog.add_series(db.session, snapshot, ref.site)
         db.session.commit()
-    return navigate(url_for("series.show", key=key))
+    return navigate(url_for("series.show", key=ref.public_key))
 
 
 @bp.get("/<key>")
 def show(key: str) -> Response:
     """The series header and one season's episodes (``?season=N``, 0 = films)."""
-    series = get_series(db.session, key)
+    series = series_at(key)
     season = _season_arg(series, request.args.get("season"))
     return render("series/show.html", "series/_season.html", series=series,
+                  site_url=site_series_url(series.site, series.key),
                   **_season_context(series, season))
 
 
 @bp.post("/<key>/downloads")
 def queue_downloads(key: str) -> BaseResponse:
     """Queue one episode, a season or everything missing (``scope``), skipping duplicates."""
-    series = get_series(db.session, key)
+    series = series_at(key)
     season = _season_arg(series, request.form.get("season"))
     try:
         message, error = _queue(series, season), None
@@ -88,12 +91,13 @@ def queue_downloads(key: str) -> BaseResponse:
 
 @bp.post("/<key>/refresh")
 def refresh(key: str) -> BaseResponse:
-    """Re-read the series from the site (bypassing the cache) and update its episodes."""
-    series_id = get_series(db.session, key).id
+    """Re-read the series from its site (bypassing the cache) and update its episodes."""
+    series = series_at(key)
+    series_id, site, slug = series.id, series.site, series.key
     db.session.rollback()  # the site fetch below must not hold SQLite's write lock
     try:
-        with make_site_client() as client:
-            snapshot = catalog.fetch_series(client, key, fresh=True)
+        with make_site_client(site) as client:
+            snapshot = catalog.fetch_series(client, slug, fresh=True)
     except SiteError as exc:
         flash(f"Could not refresh: {exc.message}")
     else:
@@ -109,7 +113,7 @@ def refresh(key: str) -> BaseResponse:
 @bp.post("/<key>/monitored")
 def set_monitored(key: str) -> BaseResponse:
     """Turn monitoring on or off (``monitored`` = 1 or 0), then show the series again."""
-    series = get_series(db.session, key)
+    series = series_at(key)
     series.monitored = _form_choice("monitored", ("0", "1")) == "1"
     title, monitored = series.title, series.monitored
     db.session.commit()
@@ -121,13 +125,13 @@ def set_monitored(key: str) -> BaseResponse:
 @bp.get("/<key>/delete")
 def confirm_delete(key: str) -> str:
     """Ask before removing a series (works without JavaScript)."""
-    return render_template("series/delete.html", series=get_series(db.session, key))
+    return render_template("series/delete.html", series=series_at(key))
 
 
 @bp.post("/<key>/delete")
 def delete(key: str) -> BaseResponse:
     """Remove the series and its queue items from the library; files stay on disk."""
-    series = get_series(db.session, key)
+    series = series_at(key)
     title = series.title
     forget_series(db.session, series)
     db.session.delete(series)

@@ -10,9 +10,8 @@ import redis
 from flask import current_app
 from rq import Worker
 
-from aniworld.errors import AniworldError
-from aniworld.site.limiter import SiteLimiter
-from aniworld.web.resources import get_redis, site_settings
+from aniworld.sites import SITE_LABELS
+from aniworld.web.resources import get_redis, site_holds
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +24,8 @@ class ServiceStatus:
 
     redis_ok: bool
     workers: int
-    site_hold: str | None = None  # the site refused us as a bot; every request pauses
+    # Per site label: why the site refused us as a bot; every request to it pauses.
+    site_holds: tuple[tuple[str, str], ...] = ()
 
     @property
     def problem(self) -> str | None:
@@ -37,8 +37,7 @@ class ServiceStatus:
         if self.workers == 0:
             problems.append("No download worker is running: queued episodes wait. Start one "
                             "with `honcho start worker` (part of `make run`).")
-        if self.site_hold:
-            problems.append(f"Site paused: {self.site_hold}.")
+        problems += [f"{label} paused: {message}." for label, message in self.site_holds]
         return " ".join(problems) or None
 
 
@@ -57,18 +56,9 @@ def _probe() -> ServiceStatus:
         connection = get_redis()
         connection.ping()
         workers = Worker.count(connection=connection)
-        return ServiceStatus(True, workers, _site_hold(connection))
+        holds = tuple((SITE_LABELS[site], hold.message)
+                      for site, hold in site_holds(connection).items())
+        return ServiceStatus(True, workers, holds)
     except redis.RedisError as exc:
         logger.warning("service status redis error=%s", exc)
         return ServiceStatus(False, 0)
-
-
-def _site_hold(connection: redis.Redis) -> str | None:
-    """Why every site request pauses (challenge, spam block, captcha), or None."""
-    try:
-        base_url = site_settings().base_url
-    except AniworldError as exc:  # stored site settings that do not combine: not our banner
-        logger.warning("service status site settings error=%s", exc)
-        return None
-    hold = SiteLimiter(base_url, connection).notice()
-    return hold.message if hold else None

@@ -30,6 +30,7 @@ from aniworld.services.library.monitoring import load_status as load_monitor_sta
 from aniworld.services.settings import (
     CONTAINERS,
     MAX_MONITOR_INTERVAL_HOURS,
+    SITE_OVERRIDES,
     AppSettings,
     effective_library_dir,
     effective_site_settings,
@@ -39,7 +40,9 @@ from aniworld.services.settings import (
 )
 from aniworld.site.cookies import parse_cookies
 from aniworld.site.doh import CHOICES as DOH_CHOICES
+from aniworld.site.mirrors import parse_base
 from aniworld.site.settings import TRANSPORT_NAMES
+from aniworld.sites import ANIWORLD, DEFAULT_SITE, SITE_LABELS, STO
 from aniworld.web.htmx import is_htmx, render
 from aniworld.web.resources import end_site_hold
 
@@ -58,8 +61,11 @@ SAVED = {
     "downloads": "Download settings saved.",
     "monitoring": "Monitoring interval saved.",
     "naming": "Naming template saved.",
-    "site": "Site settings saved.",
+    "site": f"{SITE_LABELS[ANIWORLD]} settings saved.",
+    "sto": f"{SITE_LABELS[STO]} settings saved.",
 }
+# The settings sections of the sites: section -> site.
+SITE_SECTIONS = {"site": ANIWORLD, "sto": STO}
 Form = MultiDict[str, str]
 Parsed = tuple[dict[str, Any], dict[str, str]]
 
@@ -111,7 +117,7 @@ def _page_context(form: Form | None) -> dict[str, Any]:
     return {"settings": settings, "values": values, "config": _config(),
             "languages": list(Language), "hosters": supported_hosters(),
             "containers": CONTAINERS, "transports": TRANSPORT_NAMES, "doh_choices": DOH_CHOICES,
-            "cookies_state": _cookies_state(settings), "api_keys": credentials.list_api_keys(
+            "site_forms": _site_forms(settings), "api_keys": credentials.list_api_keys(
                 db.session), "preview_path": path, "preview_error": preview_error,
             "library_dir": effective_library_dir(_config(), settings),
             "monitor": _monitor_state(settings)}
@@ -133,11 +139,9 @@ def _values(settings: AppSettings) -> dict[str, Any]:
         "breaker_cooldown_minutes": settings.breaker_cooldown_minutes,
         "monitor_interval_hours": settings.monitor_interval_hours,
         "naming_template": settings.naming_template,
-        "site_url": settings.site_url or "",
-        "site_transport": settings.site_transport or "",
-        "site_proxy": settings.site_proxy or "",
-        "site_doh": settings.site_doh or "",
-        "site_cache_ttl": "" if settings.site_cache_ttl is None else settings.site_cache_ttl,
+        **{name: "" if getattr(settings, name) is None else getattr(settings, name)
+           for fields in SITE_OVERRIDES.values() for name, target in fields.items()
+           if target != "cookies"},
         "name": "",
     }
 
@@ -172,10 +176,22 @@ def _trim(number: float) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
-def _cookies_state(settings: AppSettings) -> str | None:
-    if settings.site_cookies:
-        return "stored"
-    return "environment" if _config().site.cookies else None
+def _site_forms(settings: AppSettings) -> dict[str, dict[str, Any]]:
+    """Per site section: its site, field names, environment settings and cookie state."""
+    forms = {}
+    for section, site in SITE_SECTIONS.items():
+        names = _site_names(site)
+        environment = _config().site_settings(site)
+        cookies = ("stored" if getattr(settings, names["cookies"])
+                   else "environment" if environment.cookies else None)
+        forms[section] = {"site": site, "names": names, "env": environment,
+                          "cookies_state": cookies}
+    return forms
+
+
+def _site_names(site: str) -> dict[str, str]:
+    """The stored settings' field of each SiteSettings field a site overrides (base_url → …)."""
+    return {target: name for name, target in SITE_OVERRIDES[site].items()}
 
 
 def _save(section: str, parse: Callable[[Form], Parsed]) -> Response:
@@ -183,7 +199,7 @@ def _save(section: str, parse: Callable[[Form], Parsed]) -> Response:
     changes, errors = parse(request.form)
     errors = {**validate_changes(**changes), **errors}
     if not errors:
-        errors = _store(changes)
+        errors = _store(changes, SITE_SECTIONS.get(section, DEFAULT_SITE))
     if errors:
         return render_section(section, errors=errors)
     db.session.commit()
@@ -191,11 +207,11 @@ def _save(section: str, parse: Callable[[Form], Parsed]) -> Response:
     return saved(section, SAVED[section])
 
 
-def _store(changes: dict[str, Any]) -> dict[str, str]:
+def _store(changes: dict[str, Any], site: str) -> dict[str, str]:
     try:
         settings = save_settings(db.session, **changes)
         # Combinations (a SOCKS proxy with 'requests', env + stored values) only show here.
-        effective_site_settings(_config(), settings)
+        effective_site_settings(_config(), settings, site)
     except ValidationError as exc:
         db.session.rollback()
         return {exc.field or "form": exc.message}
@@ -257,9 +273,20 @@ def naming_preview() -> Response:
 
 @bp.post("/site")
 def site() -> Response:
-    """Store the site overrides (blank: the ANIWORLD_SITE_* value); ends a site hold."""
-    end_site_hold()  # new cookies or a proxy are what the hold's message asks for
-    return _save("site", _parse_site)
+    """Store aniworld.to's overrides (blank: the ANIWORLD_SITE_* value); ends its hold."""
+    return _save_site("site")
+
+
+@bp.post("/sto")
+def sto() -> Response:
+    """Store s.to's overrides (blank: the ANIWORLD_STO_* / site value); ends its hold."""
+    return _save_site("sto")
+
+
+def _save_site(section: str) -> Response:
+    site = SITE_SECTIONS[section]
+    end_site_hold(site)  # new cookies or a proxy are what the hold's message asks for
+    return _save(section, lambda form: _parse_site(form, site))
 
 
 def _text(form: Form, name: str) -> str | None:
@@ -316,21 +343,38 @@ def _scaled(form: Form, name: str, unit: int, maximum: int, label: str,
     changes[name] = round(number * unit)
 
 
-def _parse_site(form: Form) -> Parsed:
-    changes: dict[str, Any] = {"site_url": _text(form, "site_url"),
-                               "site_transport": _text(form, "site_transport"),
-                               "site_proxy": _text(form, "site_proxy"),
-                               "site_doh": _text(form, "site_doh")}
+def _parse_site(form: Form, site: str) -> Parsed:
+    """The section of ``site``: the overrides its form sends (blank: the environment's).
+
+    Only fields present in the form change, so a section never clears a shared override
+    it does not show. Cookies are replaced only by new text, or forgotten on request.
+    """
+    names = _site_names(site)
+    url, cookies, ttl = names["base_url"], names["cookies"], names["cache_ttl"]
+    changes: dict[str, Any] = {name: _text(form, name) for name in names.values()
+                               if name in form and name not in (cookies, ttl)}
     errors: dict[str, str] = {}
-    _whole(form, "site_cache_ttl", changes, errors)
-    if form.get("site_cookies_clear") == "on":
-        changes["site_cookies"] = None
-    elif form.get("site_cookies", "").strip():
-        changes["site_cookies"] = form["site_cookies"].strip()
-        host = urlsplit(changes["site_url"] or _config().site.base_url).hostname or ""
-        if not parse_cookies(changes["site_cookies"], host):
-            errors["site_cookies"] = f"No cookies for {host} found in this text"
+    if ttl in form:
+        _whole(form, ttl, changes, errors)
+    if form.get(f"{cookies}_clear") == "on":
+        changes[cookies] = None
+    elif form.get(cookies, "").strip():
+        changes[cookies] = form[cookies].strip()
+        urls = changes[url] if url in changes else getattr(load_settings(db.session), url)
+        host = _cookie_host(urls or _config().site_settings(site).base_url)
+        if not parse_cookies(changes[cookies], host):
+            errors[cookies] = f"No cookies for {host} found in this text"
     return changes, errors
+
+
+def _cookie_host(urls: str) -> str:
+    """The host the browser's cookies belong to: the preferred URL's (its name in IP form)."""
+    first = urls.split(",")[0].strip()
+    try:
+        base = parse_base(first)
+    except ValidationError:
+        return urlsplit(first).hostname or ""  # the URL's own error is reported beside it
+    return base.host or urlsplit(base.url).hostname or ""
 
 
 @bp.post("/api-keys")

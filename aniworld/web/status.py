@@ -1,22 +1,21 @@
-"""``/status``: how each hoster has been doing and whether the site pauses our requests."""
+"""``/status``: how each hoster has been doing and whether a site pauses our requests."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Blueprint, Response
 
-from aniworld.errors import AniworldError
 from aniworld.extensions import db
 from aniworld.hosters import canonical_name
 from aniworld.models import utcnow
 from aniworld.services.hoster_health import DEFAULT_SITE, HosterReport, HosterState, hoster_reports
 from aniworld.services.settings import load_settings
-from aniworld.site.limiter import SiteHold, SiteLimiter
+from aniworld.site.limiter import SiteHold
 from aniworld.web.htmx import render
-from aniworld.web.resources import get_redis, site_settings
+from aniworld.web.resources import site_holds
 
 logger = logging.getLogger(__name__)
 
@@ -28,43 +27,39 @@ STATE_LABELS = {HosterState.OK: "ok", HosterState.COOLING_DOWN: "cooling down",
 
 @dataclass(frozen=True)
 class StatusReport:
-    """What the page and the API show: every hoster, and the site's hold if any."""
+    """What the page and the API show: every hoster, and each site's hold if any."""
 
     hosters: list[HosterReport]
-    site_hold: SiteHold | None
     now: datetime
+    # Only the sites that pause their requests right now.
+    site_holds: dict[str, SiteHold] = field(default_factory=dict)
+
+    @property
+    def site_hold(self) -> SiteHold | None:
+        """The hold of aniworld.to (the API's ``site_hold``, from before s.to was added)."""
+        return self.site_holds.get(DEFAULT_SITE)
 
     @property
     def changing(self) -> bool:
         """True while a cool-down or hold runs out by itself (the page keeps polling)."""
         cooling = any(r.state is HosterState.COOLING_DOWN for r in self.hosters)
-        return cooling or self.site_hold is not None
+        return cooling or bool(self.site_holds)
 
 
 def status_report() -> StatusReport:
-    """Hoster health in the settings' hoster order (listed even without outcomes), and hold."""
+    """Hoster health in the settings' hoster order (listed even without outcomes), and holds."""
     settings = load_settings(db.session)
     known = [(DEFAULT_SITE, hoster) for hoster in settings.hoster_order]
     rank = {hoster.lower(): index for index, hoster in enumerate(settings.hoster_order)}
     now = utcnow()
     reports = sorted(hoster_reports(db.session, now, known),
                      key=lambda r: (r.site, rank.get(r.hoster, len(rank)), r.hoster))
-    return StatusReport(reports, _site_hold(), now)
+    return StatusReport(reports, now, site_holds())
 
 
 def display_name(hoster: str) -> str:
     """The hoster's usual spelling (``VOE``) for its stored key (``voe``)."""
     return canonical_name(hoster) or hoster
-
-
-def _site_hold() -> SiteHold | None:
-    try:
-        base_url = site_settings().base_url
-    except AniworldError as exc:
-        logger.warning("status site settings error=%s", exc)
-        return None
-    # The limiter falls back to its in-process state if Redis is away.
-    return SiteLimiter(base_url, get_redis()).notice()
 
 
 @bp.get("/")

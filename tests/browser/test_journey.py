@@ -2,8 +2,9 @@
 
 One story in order (module-scoped app and page): set-up → login → search → add a series →
 queue episodes → watch progress reach 100 % and files appear → cancel one → retry a failed
-one → reorder and reprioritise → change a setting and see its effect → every page at phone
-width → logout. Screenshots of every page land in test-output/screenshots/.
+one → reorder and reprioritise → change a setting and see its effect → search both sites and
+add an s.to series → every page at phone width → logout. Screenshots of every page land in
+test-output/screenshots/.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ PASSWORD = "sofa and popcorn"
 PHONE = {"width": 360, "height": 740}
 SERIES_KEY = "kaempfer-des-lichts-die-rueckkehr"
 SERIES_TITLE = "Kämpfer des Lichts: Die Rückkehr"
+# "ache" finds four aniworld series (… Drache) and this one on s.to (… Reboot & Rache).
+STO_KEY = "sto:demo-serie-reboot-rache"
+STO_TITLE = "Demo Serie: Reboot & Rache"
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +165,30 @@ def test_change_a_setting_and_see_its_effect(page: object, live_app: LiveApp) ->
     screenshot(page, "queue-finished")
 
 
-@pytest.mark.parametrize("path", ["/library/", "/search/?q=licht", f"/series/{SERIES_KEY}",
+def test_search_both_sites_and_add_an_sto_series(page: object, live_app: LiveApp) -> None:
+    page.goto("/search/")
+    page.get_by_label("Series title").fill("ache")
+    cards = page.locator("#results .card")
+    sto_card = cards.filter(has_text=STO_TITLE)
+    sto_card.wait_for()
+    drache = cards.filter(has_text="Blauer Drache")
+    assert drache.locator(".site-badge").inner_text() == "AniWorld"
+    assert sto_card.locator(".site-badge").inner_text() == "S.to"
+    assert cards.count() == 5
+    screenshot(page, "search-both-sites")
+    page.get_by_label("Site", exact=True).select_option("sto")
+    wait(lambda: cards.count() == 1 and "site=sto" in page.url, "only the s.to result")
+    sto_card.get_by_role("button", name="Add to library").click()
+    page.wait_for_url(f"**/series/{STO_KEY}")
+    assert page.get_by_role("heading", name=STO_TITLE).is_visible()
+    assert page.locator(".series-site .site-badge").inner_text() == "S.to"
+    link = page.get_by_role("link", name="Open on S.to")
+    assert link.get_attribute("href") == f"{live_app.site.sto_url}/serie/demo-serie-reboot-rache"
+    assert page.locator("table tbody tr").count() == 1  # its one episode
+    screenshot(page, "series-sto")
+
+
+@pytest.mark.parametrize("path", ["/library/", "/search/?q=ache", f"/series/{SERIES_KEY}",
                                   "/queue/", "/status/", "/settings/"])
 def test_every_page_fits_a_phone(browser: object, page: object, live_app: LiveApp,
                                  path: str) -> None:

@@ -17,7 +17,7 @@ from aniworld.extensions import db
 from aniworld.models import DownloadItem, Priority
 from aniworld.tasks import dispatch
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import build_app
+from tests.web.conftest import build_app, site_urls
 
 API_KEY = "library-api-key-0123456789"
 DRACHE = "blauer-drache"
@@ -50,7 +50,7 @@ class Library:
 
 @pytest.fixture
 def lib(app_env: dict[str, str], fakesite: FakeSite) -> Library:
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, "ANIWORLD_SITE_URL": fakesite.url})
+    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, **site_urls(fakesite)})
     app.test_cli_runner().invoke(args=["init"])
     client = app.test_client()
     client.environ_base["HTTP_X_API_KEY"] = API_KEY
@@ -120,7 +120,7 @@ def test_missing_after_a_real_scan(scanned: Library) -> None:
     response = scanned.client.get("/api/v1/library/missing")
     assert response.status_code == 200
     assert response.get_json() == {"total": 2, "series": [{
-        "key": DRACHE, "title": "Blauer Drache", "missing_count": 2,
+        "key": DRACHE, "site": "aniworld", "title": "Blauer Drache", "missing_count": 2,
         "episodes": [{"season": 1, "episode": 2, "language": "german-sub"},
                      {"season": 1, "episode": 3, "language": "german-sub"}]}]}
     one = scanned.client.get(f"/api/v1/library/missing?series={DRACHE}")

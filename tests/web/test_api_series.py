@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import add_series, build_app
+from tests.web.conftest import add_series, build_app, site_urls
 
 API_KEY = "series-api-key-0123456789"
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
@@ -15,7 +15,7 @@ KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
 
 @pytest.fixture
 def site_api(app_env: dict[str, str], fakesite: FakeSite) -> tuple[Flask, FlaskClient]:
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, "ANIWORLD_SITE_URL": fakesite.url})
+    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, **site_urls(fakesite)})
     app.test_cli_runner().invoke(args=["init"])
     client = app.test_client()
     client.environ_base["HTTP_X_API_KEY"] = API_KEY
@@ -29,7 +29,8 @@ def test_search_returns_series_only(site_api: tuple[Flask, FlaskClient]) -> None
     results = response.get_json()
     assert [r["key"] for r in results] == [KAEMPFER]
     assert results[0]["title"] == "Kämpfer des Lichts: Die Rückkehr"
-    assert set(results[0]) == {"key", "title", "year", "cover", "url"}
+    assert set(results[0]) == {"key", "site", "title", "year", "cover", "url"}
+    assert results[0]["site"] == "aniworld"
 
 
 def test_search_needs_a_query(site_api: tuple[Flask, FlaskClient]) -> None:

@@ -16,7 +16,7 @@ from aniworld.models import FolderState, LibraryFolder, Series
 from aniworld.services.library import scan_state
 from aniworld.tasks import dispatch
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import build_app
+from tests.web.conftest import build_app, site_urls
 
 
 def _put(root: Path, folder: str, *names: str) -> None:
@@ -37,7 +37,7 @@ def root(app_env: dict[str, str]) -> Path:
 
 @pytest.fixture
 def site_app(app_env: dict[str, str], fakesite: FakeSite) -> Flask:
-    return build_app({**app_env, "ANIWORLD_SITE_URL": fakesite.url})
+    return build_app({**app_env, **site_urls(fakesite)})
 
 
 def test_scan_matches_through_the_site(site_app: Flask, root: Path, fakesite: FakeSite) -> None:

@@ -23,7 +23,7 @@ from aniworld.web.resources import make_site_client
 from tests.web.conftest import PASSWORD, AuthActions, add_series, csrf_token_from
 
 HTMX = {"HX-Request": "true"}
-SECTIONS = ("library", "languages", "hosters", "downloads", "monitoring", "naming", "site",
+SECTIONS = ("library", "languages", "hosters", "downloads", "monitoring", "naming", "site", "sto",
             "api_keys", "password")
 
 

@@ -73,7 +73,8 @@ def test_site_hold_is_said_once_in_the_banner_page_and_api(
         logged_in: AuthActions) -> None:
     _hold(app_env, redis_url)
     queue_page = client.get("/queue/").get_data(as_text=True)
-    assert queue_page.count("Site paused: the site asked for a browser check") == 1
+    assert queue_page.count("AniWorld paused: the site asked for a browser check") == 1
+    assert "S.to paused" not in queue_page
     assert "Paused: the site asked for a browser check" in client.get(
         "/status/").get_data(as_text=True)
     hold = client.get("/api/v1/status/hosters").get_json()["site_hold"]

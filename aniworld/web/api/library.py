@@ -10,15 +10,15 @@ from sqlalchemy import select
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
-from aniworld.services import catalog
 from aniworld.services.library import folders as folder_service
 from aniworld.services.library import scan_state
 from aniworld.services.library.overview import library_report
-from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings
+from aniworld.sites import parse_series_key
 from aniworld.web import library_actions, parsing
 from aniworld.web.api import bp
 from aniworld.web.api.serializers import folder_to_dict, missing_to_dict
+from aniworld.web.keys import MAX_KEY_LENGTH, series_named
 from aniworld.web.library_actions import queue_all_missing, start_scan
 
 # A generous bound: one request should not name more series than a large library holds.
@@ -41,7 +41,7 @@ def request_scan() -> tuple[Response, int]:
 def list_missing() -> Response:
     """Series with missing episodes (``?series=<key>`` for one); ``total`` counts episodes."""
     key = request.args.get("series")
-    series_ids = [get_series(db.session, key).id] if key is not None else None
+    series_ids = [series_named(key, "series").id] if key is not None else None
     reports = [r for r in library_report(db.session, load_settings(db.session), series_ids)
                if r.missing]
     return jsonify({"series": [missing_to_dict(r) for r in reports],
@@ -73,13 +73,8 @@ def _series_ids(data: dict[str, Any]) -> list[int]:
         raise ValidationError(
             f"series must be a list of 1 to {MAX_SERIES_KEYS} series keys "
             "(leave it out for the whole library)", "series")
-    ids = []
-    for key in dict.fromkeys(k.strip() for k in keys):  # keep order, drop repeats
-        series = find_series(db.session, key)
-        if series is None:
-            raise NotFoundError(f"no series {key!r} in the library; add it first", "series")
-        ids.append(series.id)
-    return ids
+    # Keep the order, drop repeats (``one-piece`` and ``aniworld:one-piece`` are one series).
+    return list(dict.fromkeys(series_named(key, "series").id for key in keys))
 
 
 @bp.get("/library/folders")
@@ -111,12 +106,12 @@ def _folder(folder_id: int) -> LibraryFolder:
 
 @bp.post("/library/folders/<int:folder_id>/resolve")
 def resolve_folder(folder_id: int) -> Response:
-    """Tie a folder to the site series ``key`` and write its ``.aniworld.json`` marker.
+    """Tie a folder to the series ``key`` (``<slug>`` or ``sto:<slug>``) and write its marker.
 
     ``warning`` in the answer says why the marker could not be written (the link holds).
     """
-    key = catalog.check_series_key(parsing.text(parsing.json_body(), "key"))
-    folder, _snapshot, warning = library_actions.resolve_folder(folder_id, key, _folder)
+    ref = parse_series_key(parsing.text(parsing.json_body(), "key", MAX_KEY_LENGTH))
+    folder, _snapshot, warning = library_actions.resolve_folder(folder_id, ref, _folder)
     return jsonify({**folder_to_dict(folder), "warning": warning})
 
 

@@ -10,22 +10,20 @@ from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services import queue as queue_service
-from aniworld.services.series import find_series
 from aniworld.web import parsing
 from aniworld.web.api import bp
 from aniworld.web.api.serializers import bulk_to_dict, item_to_dict, queue_to_dict
 from aniworld.web.ids import MAX_ID
-from aniworld.web.resources import end_site_hold, kick_dispatcher
+from aniworld.web.keys import MAX_KEY_LENGTH, series_named
+from aniworld.web.resources import end_item_site_hold, kick_dispatcher
 
 MAX_BULK_EPISODES = 5000
 
 
 def _series_from(data: dict[str, Any]) -> Series:
-    key = parsing.text(data, "series_key")
-    series = find_series(db.session, key)
-    if series is None:
-        raise ValidationError(f"no series {key!r} in the library; add it first", "series_key")
-    return series
+    """The series ``series_key`` names (``<slug>`` or ``sto:<slug>``); 422 if not in the library."""
+    key = parsing.text(data, "series_key", MAX_KEY_LENGTH)
+    return series_named(key, "series_key", ValidationError)
 
 
 def _episode_list(data: dict[str, Any]) -> list[tuple[int, int]]:
@@ -102,7 +100,7 @@ def retry(item_id: int) -> Response:
     """Put a failed or cancelled item back into the pending queue."""
     item = queue_service.retry_item(db.session, item_id)
     db.session.commit()
-    end_site_hold()  # the user acted on the hold's message
+    end_item_site_hold(item_id)  # the user acted on the hold's message
     kick_dispatcher()
     return jsonify(item_to_dict(item))
 

@@ -1,4 +1,8 @@
-"""JSON shapes of API resources."""
+"""JSON shapes of API resources.
+
+A series is named by its public key (bare slug on aniworld.to, ``sto:<slug>`` on s.to) and
+its ``site`` is given beside it.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ def item_to_dict(item: DownloadItem) -> dict[str, Any]:
     """Serialise one queue item with everything a client shows."""
     return {
         "id": item.id,
-        "series_key": item.series.key,
+        "series_key": item.series.public_key,
+        "site": item.series.site,
         "series_title": item.series.title,
         "season": item.season,
         "episode": item.episode,
@@ -76,7 +81,8 @@ def queue_to_dict(view: QueueView) -> dict[str, Any]:
 def missing_to_dict(report: SeriesReport) -> dict[str, Any]:
     """Serialise one series' missing episodes, each in the language it would be fetched in."""
     return {
-        "key": report.series.key,
+        "key": report.series.public_key,
+        "site": report.series.site,
         "title": report.series.title,
         "missing_count": len(report.missing),
         "episodes": [{"season": m.season, "episode": m.number, "language": m.language.value}
@@ -91,7 +97,7 @@ def folder_to_dict(folder: LibraryFolder) -> dict[str, Any]:
         "id": folder.id,
         "name": folder.name,
         "state": folder.state,
-        "series_key": series.key if series is not None else None,
+        "series_key": series.public_key if series is not None else None,
         "series_title": series.title if series is not None else None,
         "title_guess": folder.title_guess,
         "year_guess": folder.year_guess,

@@ -12,19 +12,30 @@ from aniworld.models import Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
-from aniworld.services.series import get_series
+from aniworld.services.search import search_sites
 from aniworld.services.settings import load_settings
+from aniworld.sites import ALL_SITES, check_site, parse_series_key, public_series_key, sites_for
 from aniworld.web import parsing
 from aniworld.web.api import bp
-from aniworld.web.resources import kick_dispatcher, make_site_client
+from aniworld.web.keys import MAX_KEY_LENGTH, series_at
+from aniworld.web.resources import kick_dispatcher, make_site_client, site_clients
 
 MAX_QUERY_LENGTH = 100
+# Names the sites whose search failed when the others still answered (comma-separated).
+FAILED_SITES_HEADER = "X-Search-Failed-Sites"
+
+
+class BadParameter(ValidationError):
+    """A query parameter naming something that does not exist (``?site=``): 400."""
+
+    code = "bad_request"
+    status = 400
 
 
 def series_summary(series: Series) -> dict[str, Any]:
     """Serialise the header of a library series."""
     return {
-        "key": series.key, "site": series.site, "title": series.title, "year": series.year,
+        "key": series.public_key, "site": series.site, "title": series.title, "year": series.year,
         "end_year": series.end_year, "cover": series.cover, "genres": series.genre_list,
         "description": series.description, "monitored": series.monitored,
         "folder": series.folder,
@@ -48,25 +59,39 @@ def series_detail(series: Series) -> dict[str, Any]:
 
 
 @bp.get("/search")
-def search() -> Response:
-    """Search the site: ``?q=`` → ``[{"key", "title", "year", "cover", "url"}]``."""
+def search() -> tuple[Response, int, dict[str, str]]:
+    """Search ``?site=`` (aniworld, sto or all, the default) for ``?q=``.
+
+    Answers ``[{"key", "site", "title", "year", "cover", "url"}]`` with keys in public form;
+    when some sites failed and others answered, their names are in ``X-Search-Failed-Sites``.
+    """
     query = request.args.get("q", "").strip()
     if not 1 <= len(query) <= MAX_QUERY_LENGTH:
         raise ValidationError(f"q must be 1 to {MAX_QUERY_LENGTH} characters", "q")
-    with make_site_client() as client:
-        results = client.search(query)
-    return jsonify([{"key": r.key, "title": r.title, "year": r.year, "cover": r.cover,
-                     "url": r.url} for r in results])
+    sites = sites_for(_site_choice(request.args.get("site", ALL_SITES)))
+    found = search_sites(query, site_clients(sites))
+    headers = {FAILED_SITES_HEADER: ",".join(found.failed_sites)} if found.failures else {}
+    return jsonify([{"key": public_series_key(r.site, r.key), "site": r.site, "title": r.title,
+                     "year": r.year, "cover": r.cover, "url": r.url}
+                    for r in found.results]), 200, headers
+
+
+def _site_choice(value: str) -> str:
+    """The ``site`` parameter (aniworld, sto or all); raises BadParameter naming it."""
+    try:
+        return check_site(value, "site", allow_all=True)
+    except ValidationError as exc:
+        raise BadParameter(exc.message, "site") from None
 
 
 @bp.post("/series")
 def add_series() -> tuple[Response, int]:
-    """Add a series to the library with all its seasons and episodes."""
-    key = catalog.check_series_key(parsing.text(parsing.json_body(), "key"))
+    """Add a series (``key``: ``<slug>`` or ``sto:<slug>``) with all its seasons and episodes."""
+    ref = parse_series_key(parsing.text(parsing.json_body(), "key", MAX_KEY_LENGTH))
     # All network I/O happens before the write transaction opens.
-    with make_site_client() as client:
-        snapshot = catalog.fetch_series(client, key)
-    series = catalog.add_series(db.session, snapshot)
+    with make_site_client(ref.site) as client:
+        snapshot = catalog.fetch_series(client, ref.key)
+    series = catalog.add_series(db.session, snapshot, ref.site)
     db.session.commit()
     return jsonify(series_detail(series)), 201
 
@@ -80,14 +105,14 @@ def list_series() -> Response:
 @bp.get("/series/<key>")
 def show_series(key: str) -> Response:
     """Show one series with seasons and episodes."""
-    return jsonify(series_detail(get_series(db.session, key)))
+    return jsonify(series_detail(series_at(key)))
 
 
 @bp.patch("/series/<key>")
 def update_series(key: str) -> Response:
     """Change a series' settings; for now ``{"monitored": true|false}``."""
     data = parsing.json_body()
-    series = get_series(db.session, key)
+    series = series_at(key)
     if "monitored" not in data:
         raise ValidationError("monitored is required (true or false)", "monitored")
     series.monitored = parsing.flag(data, "monitored")
@@ -97,23 +122,24 @@ def update_series(key: str) -> Response:
 
 @bp.post("/series/<key>/refresh")
 def refresh_series(key: str) -> Response:
-    """Re-read a series from the site and update its episodes."""
-    series_id = get_series(db.session, key).id
+    """Re-read a series from its site and update its episodes."""
+    series = series_at(key)
+    series_id, site, slug = series.id, series.site, series.key
     # End the look-up transaction: the site fetch below must not hold SQLite's write lock.
     db.session.rollback()
-    with make_site_client() as client:
-        snapshot = catalog.fetch_series(client, key, fresh=True)
+    with make_site_client(site) as client:
+        snapshot = catalog.fetch_series(client, slug, fresh=True)
     _new, queued = apply_refresh(db.session, series_id, snapshot, load_settings(db.session))
     db.session.commit()
     if queued:
         kick_dispatcher()
-    return jsonify(series_detail(get_series(db.session, key)))
+    return jsonify(series_detail(series_at(key)))
 
 
 @bp.delete("/series/<key>")
 def remove_series(key: str) -> tuple[str, int]:
     """Remove a series and its queue items from the library (files stay on disk)."""
-    series = get_series(db.session, key)
+    series = series_at(key)
     forget_series(db.session, series)
     db.session.delete(series)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""``GET /api/v1/status/hosters``: hoster health per (site, hoster) and the site's hold."""
+"""``GET /api/v1/status/hosters``: hoster health per (site, hoster) and each site's hold."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Response, jsonify
 
 from aniworld.services.hoster_health import HosterReport
 from aniworld.site.limiter import SiteHold
+from aniworld.sites import SITES
 from aniworld.web.api import bp
 from aniworld.web.status import display_name, status_report
 
@@ -40,7 +41,12 @@ def hold_json(hold: SiteHold | None) -> dict[str, Any] | None:
 
 @bp.get("/status/hosters")
 def hosters() -> Response:
-    """Every hoster's recent success rate, errors, speed and breaker state."""
+    """Every hoster's recent success rate, errors, speed and breaker state; the sites' holds.
+
+    ``site_hold`` is aniworld.to's (as before s.to was added), ``site_holds`` every site's.
+    """
     report = status_report()
     return jsonify({"hosters": [hoster_json(r) for r in report.hosters],
-                    "site_hold": hold_json(report.site_hold)})
+                    "site_hold": hold_json(report.site_hold),
+                    "site_holds": {site: hold_json(report.site_holds.get(site))
+                                   for site in SITES}})
