@@ -16,8 +16,7 @@ from aniworld.config import Config
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker, write_marker
 from aniworld.models import Base, DownloadItem, HosterHealth, ItemStatus, Series
-from aniworld.services import catalog, execution
-from aniworld.services import queue as queue_service
+from aniworld.services import catalog
 from aniworld.services.execution import Claim
 from aniworld.services.series import get_series
 from aniworld.services.settings import AppSettings
@@ -26,6 +25,7 @@ from aniworld.site.limiter import SiteLimiter
 from aniworld.sites import ANIWORLD, STO
 from aniworld.tasks.download import runner
 from aniworld.tasks.runtime import Runtime, build_runtime
+from tests.db_fixtures import run_download
 from tests.fakesite.server import FakeSite
 
 BLAU = "blauer-drache"  # aniworld's anime (German sub) and s.to's series (German dub)
@@ -53,16 +53,8 @@ def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runt
 def download(runtime: Runtime, site: str, language: Language) -> DownloadItem:
     """Queue episode 1x1 of the site's series and run its job to the end; return the row."""
     with runtime.sessions() as session:
-        series = get_series(session, BLAU, site)
-        item = queue_service.add_item(session, series, 1, 1, language)
-        execution.dispatch_candidates(session, 1, lambda item_id: f"download-{item_id}")
-        session.commit()
-        item_id = item.id
-    runner.run_item(runtime, item_id, f"download-{item_id}")
-    with runtime.sessions() as session:
-        row = session.get(DownloadItem, item_id)
-        session.expunge(row)
-        return row
+        series_id = get_series(session, BLAU, site).id
+    return run_download(runtime, series_id, 1, 1, language)
 
 
 def test_same_title_and_year_on_both_sites_download_into_two_folders(

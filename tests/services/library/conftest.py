@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.library import scan_tree
 from aniworld.library.scanner import RACY_WINDOW_NS
 from aniworld.models import LibraryFile, LibraryFolder, Series
+from aniworld.services import catalog
 from aniworld.services.library.folders import StoreResult, previous_scans, store_scans
 from aniworld.site import SiteClient, SiteSettings
 from aniworld.site.limiter import LocalBackend
@@ -78,6 +79,17 @@ def store_new(sessions: sessionmaker[Session], root: Path, *files: str,
         put(root / name, size)
     age(root)
     return store(sessions, root)
+
+
+def add_from_site(sessions: sessionmaker[Session], client: SiteClient, key: str,
+                  monitored: bool = True) -> int:
+    """Add a series of the stand-in as the series page does, (un)monitored; returns its id."""
+    snapshot = catalog.fetch_series(client, key)
+    with sessions() as session:
+        series = catalog.store_snapshot(session, snapshot)
+        series.monitored = monitored
+        session.commit()
+        return series.id
 
 
 def stored_files(session: Session, name: str) -> list[tuple[int, int, str | None, str]]:

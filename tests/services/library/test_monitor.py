@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, FolderState, LibraryFile, LibraryFolder, Series
-from aniworld.services import catalog
 from aniworld.services import queue as queue_service
 from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings
@@ -18,7 +17,7 @@ from aniworld.site import SiteClient
 from aniworld.tasks import monitor
 from tests.fakesite.languages import ENGLISH_SUB, GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
-from tests.services.library.conftest import ClientFactory, add_series, stand_in
+from tests.services.library.conftest import ClientFactory, add_from_site, add_series, stand_in
 
 BLAU, ROT, STILL = "blauer-drache", "roter-drache", "stiller-drache"
 SUB_FIRST = AppSettings(language_order=(Language.GERMAN_SUB, Language.GERMAN_DUB,
@@ -30,17 +29,6 @@ T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
 def sites(fakesite: FakeSite, client: SiteClient) -> ClientFactory:
     """What a round takes: the test's aniworld client and a fresh one for s.to."""
     return stand_in(fakesite, client)
-
-
-def add_from_site(sessions: sessionmaker[Session], client: SiteClient, key: str,
-                  monitored: bool = True) -> int:
-    """Add a series of the stand-in as the series page does, (un)monitored; returns its id."""
-    snapshot = catalog.fetch_series(client, key)
-    with sessions() as session:
-        series = catalog.store_snapshot(session, snapshot)
-        series.monitored = monitored
-        session.commit()
-        return series.id
 
 
 def put_on_disk(session: Session, series_id: int, *episodes: tuple[int, int]) -> None:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Series
-from aniworld.services import catalog
 from aniworld.services.settings import AppSettings
 from aniworld.site import SiteClient
 from aniworld.sites import ANIWORLD, STO
@@ -18,7 +17,7 @@ from aniworld.tasks import monitor
 from tests.fakesite.content import STO_V2
 from tests.fakesite.languages import GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
-from tests.services.library.conftest import ClientFactory, make_client
+from tests.services.library.conftest import ClientFactory, add_from_site, make_client
 
 BLAU = "blauer-drache"  # on both sites: aniworld's anime and s.to's live-action series
 
@@ -27,12 +26,7 @@ def monitor_on(sessions: sessionmaker[Session], fakesite: FakeSite, site: str,
                key: str) -> int:
     """Add a series of ``site`` from the stand-in, monitored; returns its id."""
     with make_client(fakesite, site) as client:
-        snapshot = catalog.fetch_series(client, key)
-    with sessions() as session:
-        series = catalog.store_snapshot(session, snapshot)
-        series.monitored = True
-        session.commit()
-        return series.id
+        return add_from_site(sessions, client, key)
 
 
 def queued(sessions: sessionmaker[Session]) -> list[tuple[str, str, int, int, Language]]:
