@@ -42,5 +42,9 @@ def redis_conn(redis_url: str) -> Iterator[redis.Redis]:
 
 @pytest.fixture
 def app_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
-    """Environment of a fresh instance: its own data dir and SQLite file, the session Redis."""
-    return instance_env(tmp_path, redis_url, site_url="http://127.0.0.1:9")
+    """Environment of a fresh instance: its own data dir and SQLite file, the session Redis.
+
+    Both sites point at a closed local port, so no test reaches the real ones.
+    """
+    return {**instance_env(tmp_path, redis_url, site_url="http://127.0.0.1:9"),
+            "ANIWORLD_STO_URL": "http://127.0.0.1:9"}

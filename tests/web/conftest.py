@@ -107,7 +107,8 @@ def add_series(app: Flask, key: str = "demo-series", title: str = "Demo Series")
 
 def site_auth(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
     """Build, log in and finally dispose an app that talks to ``fakesite``."""
-    app = build_app({**app_env, "ANIWORLD_SITE_URL": fakesite.url})
+    app = build_app({**app_env, "ANIWORLD_SITE_URL": fakesite.url,
+                     "ANIWORLD_STO_URL": fakesite.sto_url})
     auth = AuthActions(app, app.test_client())
     auth.set_password()
     auth.login()

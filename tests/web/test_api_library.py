@@ -50,7 +50,8 @@ class Library:
 
 @pytest.fixture
 def lib(app_env: dict[str, str], fakesite: FakeSite) -> Library:
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, "ANIWORLD_SITE_URL": fakesite.url})
+    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, "ANIWORLD_SITE_URL": fakesite.url,
+                     "ANIWORLD_STO_URL": fakesite.sto_url})
     app.test_cli_runner().invoke(args=["init"])
     client = app.test_client()
     client.environ_base["HTTP_X_API_KEY"] = API_KEY
