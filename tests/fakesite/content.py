@@ -262,11 +262,11 @@ def _weite_wege(ids: _Ids) -> Series:
                    genres=("Abenteuer",), seasons=seasons, site=STO_V2)
 
 
-def _blauer_drache_sto(ids: _Ids) -> Series:
+def _blauer_mond_sto(ids: _Ids) -> Series:
     """An s.to series with the slug and title of an aniworld one (the live-action remake)."""
-    season = _season(ids, 1, (("Das Ei", "The Egg"), ("Flügel", "Wings")),
+    season = _season(ids, 1, (("Neumond", "New Moon"), ("Vollmond", "Full Moon")),
                      {GERMAN_DUB: ("VOE",)})
-    return _series("blauer-drache", "Blauer Drache", start_year=2011, end_year=2013,
+    return _series("blauer-mond", "Blauer Mond", start_year=2011, end_year=2013,
                    genres=("Fantasy",), seasons=(season,), site=STO_V2)
 
 
@@ -277,5 +277,5 @@ def build_catalog() -> Catalog:
     series += [_dr_who(ids), *_fillers(ids), *_serienstream(ids)]
     series.append(_nebelufer(ids))  # after the others, so every older id stays what it was
     series.append(_weite_wege(ids))  # likewise
-    series.append(_blauer_drache_sto(ids))
+    series.append(_blauer_mond_sto(ids))
     return Catalog(series)

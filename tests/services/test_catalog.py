@@ -13,7 +13,7 @@ from aniworld.sites import ANIWORLD, STO
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import make_client
 
-BLAU = "blauer-drache"
+BLAU = "blauer-mond"
 
 
 def fetch(fakesite: FakeSite, site: str, key: str = BLAU) -> catalog.SeriesSnapshot:

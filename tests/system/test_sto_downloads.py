@@ -14,7 +14,7 @@ from tests.system.conftest import Stack, played_duration
 pytestmark = pytest.mark.slow
 
 DEMO = "demo-serie"
-BLAU = "blauer-drache"  # aniworld: the anime "Blauer Drache" (2020); s.to: the series (2011)
+BLAU = "blauer-mond"  # aniworld: the anime "Blauer Mond" (2020); s.to: the series (2011)
 
 
 def series_folder(stack: Stack, file_path: str) -> Path:
@@ -57,11 +57,11 @@ def test_one_slug_on_both_sites_downloads_into_two_folders(running_stack: Stack)
         f"{anime.last_error} / {show.last_error}\n{stack.logs()}")
     anime_folder = series_folder(stack, anime.file_path)
     show_folder = series_folder(stack, show.file_path)
-    assert (anime_folder.name, show_folder.name) == ("Blauer Drache (2020)",
-                                                     "Blauer Drache (2011)")
-    assert read_marker(anime_folder) == Marker(ANIWORLD, BLAU, "Blauer Drache")
-    assert read_marker(show_folder) == Marker(STO, BLAU, "Blauer Drache")
+    assert (anime_folder.name, show_folder.name) == ("Blauer Mond (2020)",
+                                                     "Blauer Mond (2011)")
+    assert read_marker(anime_folder) == Marker(ANIWORLD, BLAU, "Blauer Mond")
+    assert read_marker(show_folder) == Marker(STO, BLAU, "Blauer Mond")
     assert Path(anime.file_path).name.endswith("[German Sub].mp4")
-    assert Path(show.file_path).name == "Blauer Drache - S01E01 - Das Ei [German Dub].mp4"
+    assert Path(show.file_path).name == "Blauer Mond - S01E01 - Neumond [German Dub].mp4"
     for item in (anime, show):
         assert played_duration(stack.library / item.file_path) > 1

@@ -28,7 +28,7 @@ from aniworld.tasks.runtime import Runtime, build_runtime
 from tests.db_fixtures import run_download
 from tests.fakesite.server import FakeSite
 
-BLAU = "blauer-drache"  # aniworld's anime (German sub) and s.to's series (German dub)
+BLAU = "blauer-mond"  # aniworld's anime (German sub) and s.to's series (German dub)
 
 
 @pytest.fixture
@@ -69,12 +69,12 @@ def test_same_title_and_year_on_both_sites_download_into_two_folders(
     assert anime.status is show.status is ItemStatus.COMPLETED, (anime.last_error,
                                                                  show.last_error)
     library = runtime.config.library_dir
-    assert Path(anime.file_path).parent.parent == library / "Blauer Drache (2020)"
-    assert Path(show.file_path).parent.parent == library / "Blauer Drache (2020) [S.to]"
-    assert read_marker(library / "Blauer Drache (2020)") == Marker(ANIWORLD, BLAU,
-                                                                   "Blauer Drache")
-    assert read_marker(library / "Blauer Drache (2020) [S.to]") == Marker(STO, BLAU,
-                                                                          "Blauer Drache")
+    assert Path(anime.file_path).parent.parent == library / "Blauer Mond (2020)"
+    assert Path(show.file_path).parent.parent == library / "Blauer Mond (2020) [S.to]"
+    assert read_marker(library / "Blauer Mond (2020)") == Marker(ANIWORLD, BLAU,
+                                                                   "Blauer Mond")
+    assert read_marker(library / "Blauer Mond (2020) [S.to]") == Marker(STO, BLAU,
+                                                                          "Blauer Mond")
     # The s.to episode page and its /r?t= play link were read on s.to, never on aniworld.
     assert fakesite.requests_to(f"/serie/{BLAU}/staffel-1/episode-1", server="sto")
     assert len(fakesite.requests_to("/r", server="sto")) == 1
@@ -82,7 +82,7 @@ def test_same_title_and_year_on_both_sites_download_into_two_folders(
     with runtime.sessions() as session:
         folders = dict(session.execute(select(Series.site, Series.folder)).all())
         health = set(session.execute(select(HosterHealth.site, HosterHealth.hoster)).all())
-    assert folders == {ANIWORLD: "Blauer Drache (2020)", STO: "Blauer Drache (2020) [S.to]"}
+    assert folders == {ANIWORLD: "Blauer Mond (2020)", STO: "Blauer Mond (2020) [S.to]"}
     assert health == {(ANIWORLD, "voe"), (STO, "voe")}
 
 

@@ -21,7 +21,7 @@ def site(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
     """An app on the fake site after a real scan left two folders unmatched.
 
     "Blauer" (two files) has nine "Blauer …" candidates (eight of aniworld.to, s.to's
-    "Blauer Drache"); "Zzyzx Unbekannt" found nothing on either site.
+    "Blauer Mond"); "Zzyzx Unbekannt" found nothing on either site.
     """
     for auth in site_auth(app_env, fakesite):
         make_folder(auth.app, "Blauer", [1, 2])

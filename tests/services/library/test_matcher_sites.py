@@ -26,7 +26,7 @@ from tests.services.library.conftest import (
     store_new,
 )
 
-BLAU = "blauer-drache"  # aniworld: "Blauer Drache" (2020); s.to: "Blauer Drache" (2011)
+BLAU = "blauer-mond"  # aniworld: "Blauer Mond" (2020); s.to: "Blauer Mond" (2011)
 
 
 def linked(sessions: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
@@ -46,7 +46,7 @@ def test_sto_marker_links_the_sto_series_without_a_search(
         sessions: sessionmaker[Session], library: Path, fakesite: FakeSite,
         clients: ClientFactory) -> None:
     put(library / "Blaue Serie" / "S01E01.mkv")
-    write_marker(library / "Blaue Serie", Marker(STO, BLAU, "Blauer Drache"))
+    write_marker(library / "Blaue Serie", Marker(STO, BLAU, "Blauer Mond"))
     age(library)
     store(sessions, library)
 
@@ -57,23 +57,23 @@ def test_sto_marker_links_the_sto_series_without_a_search(
     assert sto_requests(fakesite) == [f"/serie/{BLAU}", f"/serie/{BLAU}/staffel-1"]
     with sessions() as session:
         [series] = session.scalars(select(Series)).all()
-        assert (series.title, series.year, len(series.episodes)) == ("Blauer Drache", 2011, 2)
+        assert (series.title, series.year, len(series.episodes)) == ("Blauer Mond", 2011, 2)
 
 
 def test_unsure_aniworld_match_is_searched_on_sto_too(
         sessions: sessionmaker[Session], library: Path, fakesite: FakeSite,
         clients: ClientFactory) -> None:
     """One slug, two series: each folder ends with its own site's series and marker."""
-    store_new(sessions, library, "Blauer Drache (2020)/S01E01.mkv",
-              "Blauer Drache (2011)/S01E01.mkv")
+    store_new(sessions, library, "Blauer Mond (2020)/S01E01.mkv",
+              "Blauer Mond (2011)/S01E01.mkv")
 
     assert match_pending(sessions, clients, library) == MatchResult(2, 0)
 
-    assert linked(sessions) == {"Blauer Drache (2011)": (STO, BLAU),
-                                "Blauer Drache (2020)": (ANIWORLD, BLAU)}
-    assert read_marker(library / "Blauer Drache (2011)") == Marker(STO, BLAU, "Blauer Drache")
-    assert read_marker(library / "Blauer Drache (2020)") == Marker(ANIWORLD, BLAU,
-                                                                   "Blauer Drache")
+    assert linked(sessions) == {"Blauer Mond (2011)": (STO, BLAU),
+                                "Blauer Mond (2020)": (ANIWORLD, BLAU)}
+    assert read_marker(library / "Blauer Mond (2011)") == Marker(STO, BLAU, "Blauer Mond")
+    assert read_marker(library / "Blauer Mond (2020)") == Marker(ANIWORLD, BLAU,
+                                                                   "Blauer Mond")
     # The 2020 folder was sure on aniworld.to: only the 2011 one asked s.to.
     assert [p for p in sto_requests(fakesite) if p.startswith("/api/")] == [
         "/api/search/suggest"]
@@ -82,7 +82,7 @@ def test_unsure_aniworld_match_is_searched_on_sto_too(
 def test_sto_fault_leaves_its_folders_pending_and_aniworld_ones_matched(
         sessions: sessionmaker[Session], library: Path, fakesite: FakeSite,
         clients: ClientFactory) -> None:
-    for name in ("Blauer Drache (2020)", "Blauer Drache (2011)", "Gibt Es Nicht",
+    for name in ("Blauer Mond (2020)", "Blauer Mond (2011)", "Gibt Es Nicht",
                  "Roter Mond", "Von S.to"):
         put(library / name / "S01E01.mkv")
     write_marker(library / "Von S.to", Marker(STO, "demo-serie", "Demo Serie"))
@@ -94,10 +94,10 @@ def test_sto_fault_leaves_its_folders_pending_and_aniworld_ones_matched(
 
     assert (result.matched, result.unmatched) == (2, 0)
     assert result.stopped.startswith("S.to: ") and "browser check" in result.stopped
-    assert set(linked(sessions)) == {"Blauer Drache (2020)", "Roter Mond"}
+    assert set(linked(sessions)) == {"Blauer Mond (2020)", "Roter Mond"}
     with sessions() as session:
         waiting = {folder_named(session, name).id
-                   for name in ("Blauer Drache (2011)", "Gibt Es Nicht", "Von S.to")}
+                   for name in ("Blauer Mond (2011)", "Gibt Es Nicht", "Von S.to")}
         assert set(pending_folder_ids(session)) == waiting  # not "unmatched": tried again
         assert all(session.get(LibraryFolder, i).reason == "" for i in waiting)  # type: ignore[union-attr]
     assert len(fakesite.logs["sto"].snapshot()) <= 2  # one refused request (and one retry)
@@ -109,7 +109,7 @@ def test_sto_fault_leaves_its_folders_pending_and_aniworld_ones_matched(
 
     assert (summary.matched, summary.unmatched, summary.stopped) == (4, 1, "")
     assert linked(sessions)["Von S.to"] == (STO, "demo-serie")
-    assert linked(sessions)["Blauer Drache (2011)"] == (STO, BLAU)
+    assert linked(sessions)["Blauer Mond (2011)"] == (STO, BLAU)
     with sessions() as session:
         assert folder_named(session, "Gibt Es Nicht").reason == "no search results"
 
@@ -119,7 +119,7 @@ def test_aniworld_fault_still_links_sto_markers(
         clients: ClientFactory) -> None:
     put(library / "Von S.to" / "S01E01.mkv")
     write_marker(library / "Von S.to", Marker(STO, "demo-serie", "Demo Serie"))
-    put(library / "Blauer Drache" / "S01E01.mkv")
+    put(library / "Blauer Mond" / "S01E01.mkv")
     age(library)
     store(sessions, library)
     fakesite.set_fault("cloudflare")
@@ -130,27 +130,27 @@ def test_aniworld_fault_still_links_sto_markers(
     assert result.stopped.startswith("AniWorld: ")
     assert linked(sessions) == {"Von S.to": (STO, "demo-serie")}
     with sessions() as session:
-        assert pending_folder_ids(session) == [folder_named(session, "Blauer Drache").id]
+        assert pending_folder_ids(session) == [folder_named(session, "Blauer Mond").id]
     assert not [p for p in sto_requests(fakesite) if p.startswith("/api/")]  # no s.to search
 
 
 def test_user_picks_the_sto_candidate(
         sessions: sessionmaker[Session], library: Path, fakesite: FakeSite,
         clients: ClientFactory) -> None:
-    store_new(sessions, library, "Drache/S01E01.mkv")
+    store_new(sessions, library, "Blauer/S01E01.mkv")
     assert match_pending(sessions, clients, library) == MatchResult(0, 1)
     with sessions() as session:
-        offered = candidates_of(folder_named(session, "Drache"))
-    assert {"site": STO, "key": BLAU, "title": "Blauer Drache", "year": None} in offered
+        offered = candidates_of(folder_named(session, "Blauer"))
+    assert {"site": STO, "key": BLAU, "title": "Blauer Mond", "year": None} in offered
     with make_client(fakesite, STO) as client:
         snapshot = catalog.fetch_series(client, BLAU)
 
     with sessions() as session:
-        assert resolve(session, folder_named(session, "Drache"), snapshot, library,
+        assert resolve(session, folder_named(session, "Blauer"), snapshot, library,
                        site=STO) is None
         session.commit()
 
-    assert linked(sessions) == {"Drache": (STO, BLAU)}
-    assert read_marker(library / "Drache") == Marker(STO, BLAU, "Blauer Drache")
+    assert linked(sessions) == {"Blauer": (STO, BLAU)}
+    assert read_marker(library / "Blauer") == Marker(STO, BLAU, "Blauer Mond")
     with sessions() as session:
-        assert folder_named(session, "Drache").folder_state is FolderState.MATCHED
+        assert folder_named(session, "Blauer").folder_state is FolderState.MATCHED

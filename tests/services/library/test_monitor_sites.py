@@ -19,7 +19,7 @@ from tests.fakesite.languages import GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import ClientFactory, add_from_site, make_client
 
-BLAU = "blauer-drache"  # on both sites: aniworld's anime and s.to's live-action series
+BLAU = "blauer-mond"  # on both sites: aniworld's anime and s.to's live-action series
 
 
 def monitor_on(sessions: sessionmaker[Session], fakesite: FakeSite, site: str,
@@ -90,7 +90,7 @@ def test_challenge_on_sto_ends_only_its_part_of_the_round(
     assert summary.stopped.startswith("S.to: ") and "browser check" in summary.stopped
     assert "Stopped early: S.to: " in summary.message
     assert queued(sessions) == [(ANIWORLD, BLAU, 1, 4, Language.GERMAN_SUB)]
-    # s.to was asked for its first series (alphabetically "Blauer Drache") only.
+    # s.to was asked for its first series (alphabetically "Blauer Mond") only.
     assert {r.path for r in fakesite.logs["sto"].snapshot()} == {f"/serie/{BLAU}"}
     with sessions() as session:
         assert session.get(Series, aniworld).refreshed_at is not None
