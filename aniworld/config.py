@@ -17,7 +17,7 @@ from dotenv import load_dotenv
 
 from aniworld.errors import ConfigError, ValidationError
 from aniworld.site.settings import STO_DEFAULT_URL, SiteSettings, parse_site_urls
-from aniworld.sites import STO
+from aniworld.sites import ANIWORLD, STO
 
 MIN_PASSWORD_LENGTH = 8
 MIN_API_KEY_LENGTH = 20
@@ -50,10 +50,15 @@ class Config:
 
     @property
     def sto_site(self) -> SiteSettings:
-        """Settings of the s.to client: the preferred s.to URL, the V2 engine, same network."""
+        """Settings of the s.to client: its URLs and the V2 engine; the rest as for aniworld.
+
+        Cookies are not shared: they belong to one site's host.
+        """
         return SiteSettings(base_url=self.sto_urls[0], mirrors=self.sto_urls[1:],
                             engine="serienstream",
                             transport=self.site.transport, proxy=self.site.proxy,
+                            cache_ttl=self.site.cache_ttl,
+                            challenge_cooldown=self.site.challenge_cooldown,
                             doh=self.site.doh, allow_private_hosts=self.allow_private_hosts)
 
     def site_settings(self, site: str) -> SiteSettings:
@@ -132,7 +137,6 @@ def _optional_url(environ: Mapping[str, str], name: str, schemes: set[str]) -> s
 # Which environment variable feeds each SiteSettings field (for error messages).
 SITE_VARIABLES = {
     "base_url": "ANIWORLD_SITE_URL",
-    "engine": "ANIWORLD_SITE_ENGINE",
     "transport": "ANIWORLD_SITE_TRANSPORT",
     "proxy": "ANIWORLD_SITE_PROXY",
     "cookies": "ANIWORLD_SITE_COOKIES_FILE",
@@ -143,11 +147,11 @@ SITE_VARIABLES = {
 
 
 def _site_settings(environ: Mapping[str, str], allow_private_hosts: bool) -> SiteSettings:
+    _refuse_site_engine(environ)
     try:
         urls = parse_site_urls(environ.get("ANIWORLD_SITE_URL"), "https://aniworld.to")
         return SiteSettings(
             base_url=urls[0], mirrors=urls[1:],
-            engine=environ.get("ANIWORLD_SITE_ENGINE") or "aniworld",
             transport=environ.get("ANIWORLD_SITE_TRANSPORT") or "impersonate",
             proxy=environ.get("ANIWORLD_SITE_PROXY") or None,
             cookies=_cookies(environ.get("ANIWORLD_SITE_COOKIES_FILE")),
@@ -159,6 +163,20 @@ def _site_settings(environ: Mapping[str, str], allow_private_hosts: bool) -> Sit
     except ValidationError as exc:
         variable = SITE_VARIABLES.get(exc.field or "", "ANIWORLD_SITE_*")
         raise ConfigError(f"{variable}: {exc.message}") from exc
+
+
+def _refuse_site_engine(environ: Mapping[str, str]) -> None:
+    """ANIWORLD_SITE_ENGINE is gone: one install reads both sites now.
+
+    Someone who pointed ANIWORLD_SITE_URL at s.to with the old variable would otherwise
+    start an aniworld client against s.to and get nothing but layout errors.
+    """
+    value = environ.get("ANIWORLD_SITE_ENGINE", "").strip()
+    if value and value != ANIWORLD:
+        raise ConfigError(
+            f"ANIWORLD_SITE_ENGINE={value!r} is no longer supported: s.to now runs beside "
+            "aniworld.to. Remove ANIWORLD_SITE_ENGINE, keep ANIWORLD_SITE_URL for aniworld.to "
+            "and set ANIWORLD_STO_URL for s.to (default https://serienstream.to).")
 
 
 def _sto_urls(environ: Mapping[str, str]) -> tuple[str, ...]:

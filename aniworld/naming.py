@@ -9,12 +9,14 @@ from pathlib import Path
 from string import Formatter
 
 from aniworld.errors import ValidationError
+from aniworld.sites import DEFAULT_SITE
 
 DEFAULT_TEMPLATE = (
     "{series} ({year})/Season {season:02}/"
     "{series} - S{season:02}E{episode:02} - {title} [{language}].{ext}"
 )
-FIELDS = {"series", "year", "season", "episode", "title", "language", "ext"}
+# ``site`` is the series' site (aniworld.sites.SITES): "aniworld" or "sto".
+FIELDS = {"series", "year", "season", "episode", "title", "language", "ext", "site"}
 MAX_COMPONENT_BYTES = 180
 _NUMBERS = {"season", "episode"}  # the year may be unknown (""): no spec fits both
 _PADDING = re.compile(r"0?[1-4]?d?")  # {season:02}, {episode:3d}; nothing nested or wide
@@ -58,9 +60,8 @@ def validate_template(template: str) -> None:
             raise ValidationError(_NEEDED[needed], field=_FIELD)
     if not template.endswith("{ext}"):
         raise ValidationError("the naming template must end with .{ext}", field=_FIELD)
-    _render(
-        template, series="S", year=2000, season=1, episode=1, title="T", language="L", ext="mp4"
-    )
+    _render(template, series="S", year=2000, season=1, episode=1, title="T", language="L",
+            ext="mp4", site=DEFAULT_SITE)
 
 
 def _field_names(template: str) -> list[str]:
@@ -106,11 +107,13 @@ def render_path(
     language: str,
     ext: str,
     series_folder: str | None = None,
+    site: str = DEFAULT_SITE,
 ) -> Path:
     """The absolute library path of an episode; ValidationError if it would escape.
 
     ``series_folder`` (the folder a library scan matched to the series) replaces the
     template's first folder, so new episodes land beside the ones the user already has.
+    ``site`` fills ``{site}``.
     """
     validate_template(template)
     values = {
@@ -118,6 +121,7 @@ def render_path(
         "title": clean_field(title) or f"Episode {episode}",
         "language": clean_field(language) or "Unknown",
         "ext": clean_field(ext).lstrip(".") or "mkv",
+        "site": clean_field(site) or DEFAULT_SITE,
     }
     text = _render(
         template, year=year if year is not None else "", season=season, episode=episode, **values

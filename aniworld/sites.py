@@ -47,6 +47,15 @@ def public_series_key(site: str, key: str) -> str:
     return key if site == DEFAULT_SITE else f"{site}:{key}"
 
 
+def check_slug(value: object, field: str = "key") -> str:
+    """Return ``value`` if it is a bare series slug of a site; raises ValidationError."""
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        raise ValidationError(
+            f"{field} must be the series slug from the site, e.g. one-piece or sto:breaking-bad",
+            field)
+    return value
+
+
 def parse_series_key(value: object, field: str = "key") -> SeriesRef:
     """Read a series key as clients send it (``one-piece``, ``sto:breaking-bad``).
 
@@ -65,11 +74,7 @@ def parse_series_key(value: object, field: str = "key") -> SeriesRef:
             raise ValidationError(
                 f"{field}: unknown site {site!r}; use a bare slug for aniworld.to or "
                 f"sto:<slug> for s.to", field)
-    if not _SLUG.match(slug):
-        raise ValidationError(
-            f"{field} must be the series slug from the site, e.g. one-piece or sto:breaking-bad",
-            field)
-    return SeriesRef(site, slug)
+    return SeriesRef(site, check_slug(slug, field))
 
 
 def check_site(value: object, field: str = "site", allow_all: bool = False) -> str:

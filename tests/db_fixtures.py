@@ -18,8 +18,11 @@ from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.database import make_engine
+from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, ItemStatus, Series, utcnow
 from aniworld.services import execution
+from aniworld.services import queue as queue_service
+from aniworld.tasks.runtime import Runtime
 
 POSTGRES_HOST = "127.0.0.1:5432"
 POSTGRES_DB = "test"
@@ -123,6 +126,25 @@ def fail_item(session: Session, item_id: int, error: str = "boom") -> None:
     """Let the download of a pending item fail for good through the leased path (no commit)."""
     claim = claim_item(session, item_id)
     assert execution.fail(session, item_id, claim.lease, error)
+
+
+def run_download(runtime: Runtime, series_id: int, season: int, episode: int,
+                 language: Language) -> DownloadItem:
+    """Queue an episode and run its job in this process to the end; returns the final row."""
+    from aniworld.tasks.download import runner
+
+    with runtime.sessions() as session:
+        series = session.get(Series, series_id)
+        assert series is not None
+        item = queue_service.add_item(session, series, season, episode, language)
+        execution.dispatch_candidates(session, 1, lambda item_id: f"download-{item_id}")
+        session.commit()
+        item_id = item.id
+    runner.run_item(runtime, item_id, f"download-{item_id}")
+    with runtime.sessions() as session:
+        row = session.get(DownloadItem, item_id)
+        session.expunge(row)
+        return row
 
 
 @contextmanager

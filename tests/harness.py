@@ -27,6 +27,7 @@ from aniworld.database import make_engine
 from aniworld.services import catalog
 from aniworld.services.settings import save_settings
 from aniworld.site import SiteClient
+from aniworld.sites import DEFAULT_SITE
 from tests.fakesite import tls
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,9 +210,9 @@ class Instance:
             save_settings(session, **changes)
             session.commit()
 
-    def add_series(self, key: str) -> None:
-        """Put a series of the (stand-in) site into the library, as "Add to library" does."""
-        with SiteClient(self.config.site) as client:
+    def add_series(self, key: str, site: str = DEFAULT_SITE) -> None:
+        """Put a series of a (stand-in) site into the library, as "Add to library" does."""
+        with SiteClient(self.config.site_settings(site)) as client:
             snapshot = catalog.fetch_series(client, key)
         with self.sessions() as session:
             catalog.store_snapshot(session, snapshot)

@@ -68,6 +68,31 @@ def test_sto_urls_default_and_mirror_list(tmp_path: Path) -> None:
     assert config.sto_site.mirrors == ("http://186.2.175.5",)
 
 
+def test_sto_shares_transport_cache_and_cool_down_but_not_cookies(tmp_path: Path) -> None:
+    cookie_file = tmp_path / "cookies.txt"
+    cookie_file.write_text("__ddg2=abc")
+    config = Config.from_env(_env(
+        tmp_path, ANIWORLD_SITE_COOKIES_FILE=str(cookie_file), ANIWORLD_SITE_CACHE_TTL="60",
+        ANIWORLD_SITE_CHALLENGE_COOLDOWN="30", ANIWORLD_SITE_PROXY="http://proxy:3128"))
+    sto = config.site_settings("sto")
+    assert (sto.cache_ttl, sto.challenge_cooldown, sto.proxy) == (60, 30, "http://proxy:3128")
+    assert sto.cookies is None and config.site_settings("aniworld").cookies == "__ddg2=abc"
+
+
+@pytest.mark.parametrize("value", ["sto", "serienstream", "netflix"])
+def test_site_engine_is_refused_pointing_to_the_sto_url(tmp_path: Path, value: str) -> None:
+    """s.to runs beside aniworld.to now; the old one-site switch must not start silently."""
+    with pytest.raises(ConfigError, match="ANIWORLD_SITE_ENGINE.*beside aniworld.to.*"
+                                          "ANIWORLD_STO_URL"):
+        Config.from_env(_env(tmp_path, ANIWORLD_SITE_ENGINE=value))
+
+
+def test_site_engine_aniworld_or_empty_is_harmless(tmp_path: Path) -> None:
+    for value in ("aniworld", " ", ""):
+        assert Config.from_env(_env(tmp_path, ANIWORLD_SITE_ENGINE=value)).site.engine \
+            == "aniworld"
+
+
 def test_site_url_list_and_ip_form(tmp_path: Path) -> None:
     """ANIWORLD_SITE_URL: a comma list, first preferred; ``http://<ip>#<host>`` is the IP form."""
     config = Config.from_env(_env(
@@ -101,7 +126,6 @@ def test_doh_is_off_by_default_and_serves_both_sites(tmp_path: Path) -> None:
     ("ANIWORLD_SITE_CACHE_TTL", "soon"),
     ("ANIWORLD_SITE_CACHE_TTL", "-5"),
     ("ANIWORLD_SITE_COOKIES_FILE", "/nonexistent/cookies.txt"),
-    ("ANIWORLD_SITE_ENGINE", "netflix"),
     ("ANIWORLD_SECRET_KEY", "short"),
     ("ANIWORLD_MASTER_PASSWORD", "1234"),
     ("ANIWORLD_API_KEY", "tiny"),

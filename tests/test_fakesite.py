@@ -49,8 +49,6 @@ SOFT_404 = "Die gewünschte Serie wurde nicht gefunden oder ist im Moment deakti
         (KAEMPFER + "/staffel-1/episode-1", "li[class*=episodeLink][data-link-target]"),
         (KAEMPFER + "/staffel-1/episode-1", "div.inSiteWebStream iframe[src^='/redirect/']"),
         (KAEMPFER + "/filme/film-2", "div.hosterSiteTitle[data-season='0']"),
-        ("/serie/stream/stadt-der-schatten/staffel-2", "tbody#season2 tr"),
-        ("/serien", "div#seriesContainer a[href^='/serie/stream/']"),
     ],
 )
 def test_route_has_documented_markup(fakesite: FakeSite, path: str, selector: str) -> None:
@@ -137,12 +135,10 @@ def test_episode_special_cases(fakesite: FakeSite) -> None:
     assert {"Filemoon", "LoadX"} <= {li.h4.text for li in many.select("li[data-link-id]")}
 
 
-def test_sto_engine_key_two_is_english_dub(fakesite: FakeSite) -> None:
-    page = soup(fakesite, "/serie/stream/stadt-der-schatten/staffel-1/episode-1")
-    assert lang_map(page)["2"] == "english-dub"
-    href = page.select_one("#stream a[title='Staffel 1']")["href"]
-    assert href == "/serie/stream/stadt-der-schatten/staffel-1"
-    assert "english-dub" not in lang_map(soup(fakesite, KAEMPFER + "/staffel-1/episode-1"))
+def test_old_sto_paths_are_gone(fakesite: FakeSite) -> None:
+    """The old s.to engine (``/serie/stream``) was switched off in Jan 2026."""
+    for path in ("/serie/stream/kaempfer-des-lichts-die-rueckkehr", "/serien"):
+        assert get(fakesite, path).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -151,7 +147,6 @@ def test_sto_engine_key_two_is_english_dub(fakesite: FakeSite) -> None:
         "/anime/stream/no-such-show",
         "/anime/stream/no-such-show/staffel-1",
         "/anime/stream/no-such-show/staffel-1/episode-1",
-        "/serie/stream/kaempfer-des-lichts",
     ],
 )
 def test_unknown_series_is_soft_404(fakesite: FakeSite, path: str) -> None:

@@ -134,6 +134,9 @@ def test_any_input_stays_inside_with_safe_components(
         ("{series}/{season}/{episode:0100}.{ext}", "at most 4 digits"),
         ("{series}/{season}/{episode:,}.{ext}", "only season and episode may be zero-padded"),
         ("{series} ({year:04})/{season}/{episode}.{ext}", "{year} has a format spec"),
+        ("{site:>9}/{series}/{season}/{episode}.{ext}", "{site} has a format spec"),
+        ("{site.upper}/{series}/{season}/{episode}.{ext}", "without attribute or index access"),
+        ("{sites}/{series}/{season}/{episode}.{ext}", "{site}"),
     ],
 )
 def test_templates_that_cannot_tell_episodes_apart_or_echo_internals(template: str,
@@ -150,6 +153,21 @@ def test_templates_that_cannot_tell_episodes_apart_or_echo_internals(template: s
 ])
 def test_padding_and_a_season_folder_are_enough(template: str) -> None:
     validate_template(template)
+
+
+def test_site_placeholder_names_the_series_site() -> None:
+    """``{site}`` keeps the two sites' series apart; the default template does not use it."""
+    template = "{site}/{series}/Season {season:02}/{series} - S{season:02}E{episode:02}.{ext}"
+    validate_template(template)
+    assert render(template, site="sto") == LIB / "sto/Dandadan/Season 01/Dandadan - S01E05.mkv"
+    assert render(template).parts[3] == "aniworld"  # aniworld when no site is given
+    assert "{site}" not in DEFAULT_TEMPLATE
+    assert render(site="sto") == render()
+
+
+def test_a_site_value_cannot_leave_its_component() -> None:
+    path = render("{series} [{site}]/{season}/{episode}.{ext}", site="../x/y")
+    assert path.relative_to(LIB).parts[0] == "Dandadan [-x-y]"
 
 
 # series_folder: the folder a library scan matched to the series

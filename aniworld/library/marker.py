@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from aniworld.errors import AniworldError
+from aniworld.errors import AniworldError, ValidationError
+from aniworld.sites import SITES, check_slug
 
 MARKER_NAME = ".aniworld.json"
 MAX_MARKER_BYTES = 64 * 1024
-# The site's slugs (site/engines.py checks the same before any request).
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,199}")
 
 
 @dataclass(frozen=True)
@@ -62,9 +60,13 @@ def load_marker(folder: str | os.PathLike[str]) -> Marker | None:
     marker = marker_from_data(data)
     if marker is None:
         raise _invalid('needs the texts "site" and "key"')
-    if not _KEY.fullmatch(marker.key):
+    if marker.site not in SITES:
+        raise _invalid(f"names the site {marker.site!r}; Aniworld reads {' and '.join(SITES)}")
+    try:
+        check_slug(marker.key)
+    except ValidationError:
         raise _invalid(f"names {marker.key!r}, which is not a series key (the slug of the "
-                       "series URL, e.g. 'one-piece')")
+                       "series URL, e.g. 'one-piece')") from None
     return marker
 
 

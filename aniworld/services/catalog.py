@@ -2,42 +2,41 @@
 
 Fetching and storing are separate steps so the caller can finish all network I/O before it
 opens a write transaction: ``snapshot = fetch_series(client, key)`` then
-``store_snapshot(session, snapshot)`` then commit.
+``store_snapshot(session, snapshot)`` then commit. A snapshot knows the site its client
+read, so a series of aniworld.to and one of s.to with the same slug are two rows.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aniworld.errors import ConflictError, ValidationError
+from aniworld.errors import ConflictError
 from aniworld.models import Episode, Series, utcnow
 from aniworld.services.series import DEFAULT_SITE, find_series
 from aniworld.site import SiteClient
 from aniworld.site.types import EpisodeInfo, SeriesInfo
+from aniworld.sites import check_slug
 
 logger = logging.getLogger(__name__)
-
-SERIES_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,199}$")
 
 
 @dataclass(frozen=True)
 class SeriesSnapshot:
-    """Everything the site says about one series: its header and every season's episodes."""
+    """Everything a site says about one series: its header and every season's episodes."""
 
     info: SeriesInfo
     episodes: list[EpisodeInfo]
+    # The site that was read (``aniworld.sites.SITES``).
+    site: str = DEFAULT_SITE
 
 
 def check_series_key(key: str) -> str:
-    """Return ``key`` if it looks like a site slug; raises ValidationError."""
-    if not isinstance(key, str) or not SERIES_KEY.match(key):
-        raise ValidationError("key must be the series slug from the site, e.g. one-piece", "key")
-    return key
+    """Return ``key`` if it is a bare site slug (no ``sto:`` prefix); raises ValidationError."""
+    return check_slug(key)
 
 
 def fetch_series(client: SiteClient, key: str, fresh: bool = False) -> SeriesSnapshot:
@@ -49,15 +48,19 @@ def fetch_series(client: SiteClient, key: str, fresh: bool = False) -> SeriesSna
     episodes: list[EpisodeInfo] = []
     for season in info.seasons:
         episodes.extend(client.season(info.key, season, fresh=fresh))
-    logger.info("series fetched key=%s seasons=%d episodes=%d",
-                info.key, len(info.seasons), len(episodes))
-    return SeriesSnapshot(info, episodes)
+    site = client.settings.site
+    logger.info("series fetched site=%s key=%s seasons=%d episodes=%d",
+                site, info.key, len(info.seasons), len(episodes))
+    return SeriesSnapshot(info, episodes, site)
 
 
 def store_snapshot(session: Session, snapshot: SeriesSnapshot,
-                   site: str = DEFAULT_SITE) -> Series:
-    """Create or update the series and its episodes from ``snapshot`` (no commit)."""
-    info = snapshot.info
+                   site: str | None = None) -> Series:
+    """Create or update the series and its episodes from ``snapshot`` (no commit).
+
+    ``site`` defaults to the snapshot's own.
+    """
+    info, site = snapshot.info, site or snapshot.site
     series = find_series(session, info.key, site) or Series(site=site, key=info.key)
     series.title = info.title
     series.alternative_titles = ", ".join(info.alternative_titles)
@@ -83,8 +86,12 @@ def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo
         episode.language_set = info.languages
 
 
-def add_series(session: Session, snapshot: SeriesSnapshot, site: str = DEFAULT_SITE) -> Series:
-    """Add a series that is not yet in the library; raises ConflictError if it is."""
+def add_series(session: Session, snapshot: SeriesSnapshot, site: str | None = None) -> Series:
+    """Add a series that is not yet in the library; raises ConflictError if it is.
+
+    ``site`` defaults to the snapshot's own.
+    """
+    site = site or snapshot.site
     if find_series(session, snapshot.info.key, site) is not None:
         raise ConflictError(f"{snapshot.info.title} is already in the library")
     return store_snapshot(session, snapshot, site)

@@ -36,7 +36,6 @@ class Claim(EpisodeName):
     item_id: int
     lease: str
     series_key: str
-    series_site: str
     language: Language
     language_fallback: bool
     force: bool

@@ -6,7 +6,7 @@ download gets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from aniworld import naming
 from aniworld.languages import Language
 from aniworld.models import Episode, Series
 from aniworld.services.settings import AppSettings
+from aniworld.sites import DEFAULT_SITE
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class EpisodeName:
     season: int
     episode: int
     episode_title: str
+    # Keyword-only, so subclasses (the job's Claim) may add fields without defaults.
+    series_site: str = field(default=DEFAULT_SITE, kw_only=True)
 
 
 SAMPLE = EpisodeName("Frieren: Beyond Journey's End", 2023, None, 1, 1, "The Journey's End")
@@ -41,7 +44,7 @@ def episode_path(library: Path, settings: AppSettings, name: EpisodeName,
     return naming.render_path(
         library, settings.naming_template, series=name.series_title, year=name.year,
         season=name.season, episode=name.episode, title=title, language=language.label,
-        ext=settings.container, series_folder=name.series_folder)
+        ext=settings.container, series_folder=name.series_folder, site=name.series_site)
 
 
 def sample_episode(session: Session) -> EpisodeName:
@@ -54,7 +57,7 @@ def sample_episode(session: Session) -> EpisodeName:
         return SAMPLE
     series, episode = row
     return EpisodeName(series.title, series.year, series.folder, episode.season, episode.number,
-                       episode.title_de or episode.title_en)
+                       episode.title_de or episode.title_en, series_site=series.site)
 
 
 def preview_path(session: Session, library: Path, settings: AppSettings) -> Path:

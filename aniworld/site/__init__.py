@@ -1,4 +1,4 @@
-"""Client for the streaming sites (classic aniworld engine, s.to V2, old s.to); no Flask here."""
+"""Client for the streaming sites (classic aniworld engine, s.to V2); no Flask here."""
 
 from aniworld.site.classify import classify_response
 from aniworld.site.client import SiteClient

@@ -45,8 +45,6 @@ ANIWORLD_LANGUAGE_KEYS: Mapping[str, Language] = {
     "3": Language.GERMAN_SUB,
     "4": Language.ENGLISH_DUB,
 }
-# Old s.to (same engine until Jan 2026) used key 2 for the English dub, as V2 still does.
-STO_LANGUAGE_KEYS = V2_LANGUAGE_KEYS
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,199}$")
 _REDIRECT = re.compile(r"^/redirect/(\d{1,18})/?$")
 # Feed names (``SiteEngine.feeds``): what changed lately, and the release calendar.
@@ -146,7 +144,7 @@ class SiteEngine(Protocol):
 
 @dataclass(frozen=True)
 class ClassicEngine:
-    """The classic aniworld engine (also old s.to under ``/serie/stream``)."""
+    """The classic aniworld engine (``/anime/stream``, ``/redirect/<id>`` links)."""
 
     name: str
     prefix: str
@@ -289,7 +287,5 @@ class SerienstreamEngine(ClassicEngine):
 ENGINES: dict[str, SiteEngine] = {
     "aniworld": ClassicEngine("aniworld", "/anime/stream", ANIWORLD_LANGUAGE_KEYS,
                               ANIWORLD_FEEDS, NEW_EPISODES),
-    # Old s.to (retired Jan 2026); kept until the app-wide switch to "serienstream".
-    "sto": ClassicEngine("sto", "/serie/stream", STO_LANGUAGE_KEYS),
     "serienstream": SerienstreamEngine(),
 }

@@ -13,7 +13,7 @@ from aniworld.sites import DEFAULT_SITE, SITE_ENGINES
 
 logger = logging.getLogger(__name__)
 
-ENGINE_NAMES = ("aniworld", "sto", "serienstream")
+ENGINE_NAMES = tuple(SITE_ENGINES.values())
 STO_DEFAULT_URL = "https://serienstream.to"
 TRANSPORT_NAMES = ("impersonate", "requests")
 PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")

@@ -1,11 +1,17 @@
-"""Match library folders to site series through the site's search (network; polite).
+"""Match library folders to site series through the sites' search (network; polite).
 
 The background half of matching: it opens a short session per step and commits it. What
 a user's choice needs (candidates, linking a chosen series) is in
 :mod:`aniworld.services.library.resolution`.
 
-Every site request goes through the one :class:`SiteClient`, so its rate limit, cache and
-typed errors apply. No database transaction stays open while a request is in flight.
+A folder whose marker names a series is linked to it on the marker's site. Any other
+folder is searched on aniworld.to first and, when that finds nothing confident, on s.to as
+well; the candidates of both (each with its site) wait for the user. A site that fails
+(browser check, outage) is asked no more in this run, and the folders that need it stay
+pending for the next scan: one site's fault never leaves a folder unmatched.
+
+Every site request goes through one :class:`SiteClient` per site, so its rate limit, cache
+and typed errors apply. No database transaction stays open while a request is in flight.
 """
 
 from __future__ import annotations
@@ -20,12 +26,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.library import match_folder
+from aniworld.library.matching import Match
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services import catalog
 from aniworld.services.library import resolution
 from aniworld.services.library.folders import link
 from aniworld.site import SiteClient
-from aniworld.site.errors import SiteError, SiteNotFound
+from aniworld.site.errors import SiteNotFound
+from aniworld.site.types import SearchResult
+from aniworld.sites import DEFAULT_SITE, SITE_LABELS, SITES, public_series_key
+from aniworld.tasks.site_clients import ClientFactory, SiteClients, SiteStopped
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +44,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class MatchResult:
-    """How many folders were matched, left for the user, and why matching stopped early."""
+    """How many folders were matched, left for the user, and why sites were skipped."""
 
     matched: int
     unmatched: int
@@ -49,47 +59,50 @@ def pending_folder_ids(session: Session) -> list[int]:
         .order_by(LibraryFolder.name)))
 
 
-def match_pending(sessions: sessionmaker[Session], client: SiteClient, root: Path,
+def match_pending(sessions: sessionmaker[Session], clients: ClientFactory, root: Path,
                   progress: Progress | None = None) -> MatchResult:
-    """Try every folder not tried yet; stop at the first site failure (challenge, outage)."""
+    """Try every folder not tried yet; a failing site is skipped for the rest of the run."""
     with sessions() as session:
         ids = pending_folder_ids(session)
     matched = unmatched = 0
-    for done, folder_id in enumerate(ids):
-        if progress is not None:
-            progress(done, len(ids))
-        try:
-            if match_one(sessions, client, root, folder_id):
+    with SiteClients(clients) as sites:
+        for done, folder_id in enumerate(ids):
+            if progress is not None:
+                progress(done, len(ids))
+            try:
+                found = match_one(sessions, sites, root, folder_id)
+            except SiteStopped as exc:
+                logger.info("library folder left pending folder_id=%s site=%s", folder_id,
+                            exc.site)
+                continue
+            if found:
                 matched += 1
             else:
                 unmatched += 1
-        except SiteError as exc:
-            logger.warning("library matching stopped folder_id=%s error=%s", folder_id, exc)
-            return MatchResult(matched, unmatched, exc.message)
-    return MatchResult(matched, unmatched)
+        return MatchResult(matched, unmatched, sites.message)
 
 
-def match_one(sessions: sessionmaker[Session], client: SiteClient, root: Path,
+def match_one(sessions: sessionmaker[Session], sites: SiteClients, root: Path,
               folder_id: int) -> bool:
-    """Match one folder by its marker or its title; True if it is matched afterwards."""
+    """Match one folder by its marker or its title; True if it is matched afterwards.
+
+    Raises SiteStopped, leaving the folder pending, when a site it needs is not asked
+    (any more) in this run.
+    """
     with sessions() as session:
         folder = session.get(LibraryFolder, folder_id)
         if folder is None or folder.state != FolderState.UNMATCHED:
             return folder is not None and folder.state == FolderState.MATCHED
         title, year, marker_key = folder.title_guess, folder.year_guess, folder.marker_key
+        marker_site = folder.marker_site or DEFAULT_SITE
     if marker_key:
-        return _match_by_marker(sessions, client, folder_id, marker_key)
-    results = client.search(title[:200]) if title.strip() else []
-    found = match_folder(title, year, results)
-    head = _head(title)
-    if found.result is None and head:
-        known = {result.key for result in results}
-        results += [r for r in client.search(head[:200]) if r.key not in known]
-        found = match_folder(title, year, results)
-    snapshot = _fetch(client, found.result.key) if found.result else None
+        return _match_by_marker(sessions, sites, folder_id, marker_site, marker_key)
+    results, found = _search_sites(sites, title, year)
+    chosen = found.result
+    snapshot = _fetch_on(sites, chosen.site, chosen.key) if chosen else None
     reason = found.reason
-    if found.result is not None and snapshot is None:
-        reason = f"the site lists {found.result.title!r} but has no page for it any more"
+    if chosen is not None and snapshot is None:
+        reason = f"the site lists {chosen.title!r} but has no page for it any more"
     with sessions() as session:
         folder = session.get(LibraryFolder, folder_id)
         if folder is None or folder.state != FolderState.UNMATCHED:
@@ -107,6 +120,43 @@ def match_one(sessions: sessionmaker[Session], client: SiteClient, root: Path,
     return snapshot is not None
 
 
+def _search_sites(sites: SiteClients, title: str,
+                  year: int | None) -> tuple[list[SearchResult], Match]:
+    """Every site's results (aniworld's first) and the confident match, if a site had one.
+
+    s.to is searched only when aniworld.to has no confident match.
+    """
+    results: list[SearchResult] = []
+    reasons: dict[str, str] = {}
+    for site in SITES:
+        found, site_results = sites.call(site, lambda client: _search(client, title, year))
+        results += site_results
+        if found.result is not None:
+            return results, found
+        reasons[site] = found.reason
+    return results, Match(None, 0.0, _reason(reasons))
+
+
+def _search(client: SiteClient, title: str,
+            year: int | None) -> tuple[Match, list[SearchResult]]:
+    """One site's results for the folder title (and its head, see :func:`_head`)."""
+    results = client.search(title[:200]) if title.strip() else []
+    found = match_folder(title, year, results)
+    head = _head(title)
+    if found.result is None and head:
+        known = {result.key for result in results}
+        results += [r for r in client.search(head[:200]) if r.key not in known]
+        found = match_folder(title, year, results)
+    return found, results
+
+
+def _reason(reasons: dict[str, str]) -> str:
+    """One reason for all sites, or each site's own when they differ."""
+    if len(set(reasons.values())) == 1:
+        return next(iter(reasons.values()))
+    return "; ".join(f"{SITE_LABELS[site]}: {reason}" for site, reason in reasons.items())
+
+
 def _head(title: str) -> str:
     """The title before " - ", searched when the whole title finds nothing confident.
 
@@ -119,25 +169,30 @@ def _head(title: str) -> str:
     return head if head and head != title.strip() else ""
 
 
-def _fetch(client: SiteClient, key: str) -> catalog.SeriesSnapshot | None:
-    """The series ``key`` from the site, or None if the site no longer has it."""
-    try:
-        return catalog.fetch_series(client, key)
-    except SiteNotFound:
-        return None
+def _fetch_on(sites: SiteClients, site: str, key: str) -> catalog.SeriesSnapshot | None:
+    """The series ``key`` from ``site``, or None if the site no longer has it."""
+
+    def fetch(client: SiteClient) -> catalog.SeriesSnapshot | None:
+        try:
+            return catalog.fetch_series(client, key)
+        except SiteNotFound:
+            return None
+
+    return sites.call(site, fetch)
 
 
-def _match_by_marker(sessions: sessionmaker[Session], client: SiteClient, folder_id: int,
-                     key: str) -> bool:
-    """Re-create the marker's series from the site (the database lost it)."""
-    snapshot = _fetch(client, key)
+def _match_by_marker(sessions: sessionmaker[Session], sites: SiteClients, folder_id: int,
+                     site: str, key: str) -> bool:
+    """Re-create the marker's series from its site (the database lost it)."""
+    snapshot = _fetch_on(sites, site, key)
     with sessions() as session:
         folder = session.get(LibraryFolder, folder_id)
         if folder is None or folder.state != FolderState.UNMATCHED:
             return folder is not None and folder.state == FolderState.MATCHED
         if snapshot is None:
             folder.match_tried = True
-            folder.reason = f"the marker names {key!r}, which the site does not know (any more)"
+            folder.reason = (f"the marker names {public_series_key(site, key)!r}, which the "
+                             "site does not know (any more)")
         else:
             link(session, folder, resolution.stored_series(session, snapshot), write=False)
         session.commit()

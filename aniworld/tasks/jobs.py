@@ -7,13 +7,12 @@ import logging
 import redis
 from rq import get_current_job
 
-from aniworld.errors import ValidationError
-from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
-from aniworld.site import SiteClient
+from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.tasks import dispatch, monitor
 from aniworld.tasks.download import run_item
 from aniworld.tasks.runtime import Runtime, get_runtime
 from aniworld.tasks.scan import run_library_scan
+from aniworld.tasks.site_clients import runtime_clients
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +42,12 @@ def _hand_on_slot(runtime: Runtime, job_id: str) -> None:
 
 
 def scan_library() -> str:
-    """Scan the library folder, match new folders through the site, record the outcome."""
+    """Scan the library folder, match new folders through the sites, record the outcome."""
     runtime = get_runtime()
     with runtime.sessions() as session:
         settings = load_settings(session)
     library = effective_library_dir(runtime.config, settings)
-    site = effective_site_settings(runtime.config, settings)
-    return run_library_scan(runtime.sessions, library,
-                            lambda: SiteClient(site, redis=runtime.redis)).message
+    return run_library_scan(runtime.sessions, library, runtime_clients(runtime, settings)).message
 
 
 def check_monitored() -> str:
@@ -58,14 +55,9 @@ def check_monitored() -> str:
     runtime = get_runtime()
     with runtime.sessions() as session:
         settings = load_settings(session)
-    try:
-        site = effective_site_settings(runtime.config, settings)
-    except ValidationError as exc:
-        message = f"Monitoring cannot reach the site: {exc.message}; fix it in Settings."
-        monitor.record_failure(runtime.sessions, message)
-        raise monitor.MonitorError(message) from exc
-    with SiteClient(site, redis=runtime.redis) as client:
-        summary = monitor.run_monitor_round(runtime.sessions, client, settings)
+    summary = monitor.run_monitor_round(runtime.sessions, runtime_clients(runtime, settings),
+                                        settings)
     if summary.queued:
         dispatch.pump(runtime.sessions, runtime.redis)
     return summary.message
+

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +19,11 @@ from aniworld.library import scan_tree
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import previous_scans, store_scans
-from aniworld.site import SiteClient
 from aniworld.tasks.folder_matching import MatchResult, match_pending
+from aniworld.tasks.site_clients import ClientFactory
 
 logger = logging.getLogger(__name__)
 
-ClientFactory = Callable[[], AbstractContextManager[SiteClient]]
 PROGRESS_INTERVAL = 1.0
 
 
@@ -53,7 +50,10 @@ class ScanSummary:
 
 def run_library_scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory,
              *, match: bool = True) -> ScanSummary:
-    """Scan ``root`` and record the outcome in the scan status; raises OSError if unreadable."""
+    """Scan ``root`` and record the outcome in the scan status; raises OSError if unreadable.
+
+    ``clients(site)`` opens a client of that site; each is opened only if matching needs it.
+    """
     started = time.monotonic()
     with sessions() as session:
         scan_state.begin(session)
@@ -111,8 +111,7 @@ def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, m
         session.commit()
     result = MatchResult(0, 0)
     if match:
-        with clients() as client:
-            result = match_pending(sessions, client, root, _Reporter(sessions))
+        result = match_pending(sessions, clients, root, _Reporter(sessions))
     with sessions() as session:
         waiting = session.scalar(select(func.count(LibraryFolder.id)).where(
             LibraryFolder.state == FolderState.UNMATCHED)) or 0

@@ -1,4 +1,4 @@
-"""A faithful local stand-in of aniworld.to (and the old s.to engine) plus fake hosters."""
+"""A faithful local stand-in of aniworld.to and s.to V2 (serienstream) plus fake hosters."""
 
 from tests.fakesite.catalog import Catalog, Episode, HosterLink, Season, Series
 from tests.fakesite.requestlog import RequestRecord, max_concurrency

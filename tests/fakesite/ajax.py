@@ -77,10 +77,10 @@ def _years(series: Series) -> str:
     return f"({series.start_year} - {series.end_year or 'Heute'})"
 
 
-def series_search(catalog: Catalog, keyword: str, site: str = "aniworld") -> bytes:
+def series_search(catalog: Catalog, keyword: str) -> bytes:
     """GET /ajax/seriesSearch: bare slugs, small covers and "(YYYY - YYYY)"."""
     keyword = keyword.strip()
-    found = [s for s in catalog.all(site) if keyword and _matches(s, keyword)]
+    found = [s for s in catalog.all() if keyword and _matches(s, keyword)]
     return php_json(
         [
             {

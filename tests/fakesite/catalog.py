@@ -130,7 +130,7 @@ class Series:
 
 @dataclass
 class Catalog:
-    """All series of both engines plus lookup indexes for ids and hoster codes.
+    """All series of both sites plus lookup indexes for ids and hoster codes.
 
     Tests may change it at run time (:meth:`put_series`, e.g. to release an episode);
     :meth:`restore` returns to the catalogue it was built with.
@@ -191,7 +191,7 @@ class Catalog:
                 max(self._links, default=0) + 1)
 
     def series(self, slug: str, site: str = "aniworld") -> Series | None:
-        """Series by slug on one engine ("aniworld", "sto" or "serienstream"), or None."""
+        """Series by slug on one engine ("aniworld" or "serienstream"), or None."""
         return self._by_slug.get((site, slug))
 
     def all(self, site: str = "aniworld") -> list[Series]:

@@ -206,21 +206,6 @@ def _fillers(ids: _Ids) -> list[Series]:
     return series
 
 
-def _stadt(ids: _Ids) -> Series:
-    langs: Langs = {
-        GERMAN_DUB: ("VOE", "Vidoza"),
-        ENGLISH_DUB: ("VOE", "Doodstream"),
-        GERMAN_SUB: ("VOE",),
-    }
-    seasons = tuple(
-        _season(ids, n, ((f"Schatten {n}-{i}", f"Shadows {n}-{i}") for i in range(1, 7)), langs)
-        for n in (1, 2)
-    )
-    return _series(
-        "stadt-der-schatten", "Stadt der Schatten", genres=("Krimi",), seasons=seasons, site="sto"
-    )
-
-
 STO_V2 = "serienstream"
 STO_V2_LANGS: Langs = {
     GERMAN_DUB: ("VOE", "Vidoza"),
@@ -277,11 +262,20 @@ def _weite_wege(ids: _Ids) -> Series:
                    genres=("Abenteuer",), seasons=seasons, site=STO_V2)
 
 
+def _blauer_mond_sto(ids: _Ids) -> Series:
+    """An s.to series with the slug and title of an aniworld one (the live-action remake)."""
+    season = _season(ids, 1, (("Neumond", "New Moon"), ("Vollmond", "Full Moon")),
+                     {GERMAN_DUB: ("VOE",)})
+    return _series("blauer-mond", "Blauer Mond", start_year=2011, end_year=2013,
+                   genres=("Fantasy",), seasons=(season,), site=STO_V2)
+
+
 def build_catalog() -> Catalog:
-    """Build the full, deterministic catalogue of both engines (plus s.to V2)."""
+    """Build the full, deterministic catalogue of aniworld and s.to V2."""
     ids = _Ids()
     series = [_kaempfer(ids), _hells_kitchen(ids), _endless(ids), _sternenstaub(ids)]
-    series += [_dr_who(ids), *_fillers(ids), _stadt(ids), *_serienstream(ids)]
+    series += [_dr_who(ids), *_fillers(ids), *_serienstream(ids)]
     series.append(_nebelufer(ids))  # after the others, so every older id stays what it was
     series.append(_weite_wege(ids))  # likewise
+    series.append(_blauer_mond_sto(ids))
     return Catalog(series)

@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 ANIWORLD_SUFFIX = "AniWorld.to - Animes gratis legal online ansehen"
-STO_SUFFIX = "S.to - Serien online gratis ansehen & streamen"
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -29,12 +28,11 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def page(title: str, blocks: str, site: str = "aniworld") -> str:
+def page(title: str, blocks: str) -> str:
     """Wrap page blocks in the shared head and ``#wrapper`` containers."""
-    suffix = ANIWORLD_SUFFIX if site == "aniworld" else STO_SUFFIX
     return (
         '<!doctype html>\n<html lang="de"><head><meta charset="utf-8">\n'
-        f"<title>{esc(title)} | {esc(suffix)}</title>\n"
+        f"<title>{esc(title)} | {esc(ANIWORLD_SUFFIX)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "</head><body>\n"
         '<div id="wrapper">\n  <div class="seriesContentBox">\n'
@@ -43,7 +41,7 @@ def page(title: str, blocks: str, site: str = "aniworld") -> str:
     )
 
 
-def soft_404(site: str = "aniworld") -> str:
+def soft_404() -> str:
     """The 200 page an unknown series slug answers with."""
     sentence = "Die gewünschte Serie wurde nicht gefunden oder ist im Moment deaktiviert."
-    return page("Fehler", f'<div class="messageAlert danger">{esc(sentence)}</div>', site)
+    return page("Fehler", f'<div class="messageAlert danger">{esc(sentence)}</div>')

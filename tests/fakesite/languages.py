@@ -1,4 +1,4 @@
-"""Language variants, their flag images and the German strings both engines print."""
+"""Language variants, their flag images and the German strings aniworld prints."""
 
 from __future__ import annotations
 
@@ -61,11 +61,8 @@ FLAGS: dict[str, Flag] = {
     ),
 }
 
-# data-lang-key per engine: aniworld (§2.6) and the old s.to engine (2 = English dub).
-LANG_KEYS: dict[str, dict[str, int]] = {
-    "aniworld": {GERMAN_DUB: 1, ENGLISH_SUB: 2, GERMAN_SUB: 3, ENGLISH_DUB: 4},
-    "sto": {GERMAN_DUB: 1, ENGLISH_DUB: 2, GERMAN_SUB: 3, ENGLISH_SUB: 4},
-}
+# aniworld's data-lang-key of each language (§2.6).
+LANG_KEYS: dict[str, int] = {GERMAN_DUB: 1, ENGLISH_SUB: 2, GERMAN_SUB: 3, ENGLISH_DUB: 4}
 
 # Pseudo-genres the series header lists for the languages on offer.
 LANGUAGE_GENRES: dict[str, str] = {GERMAN_DUB: "Ger", GERMAN_SUB: "GerSub", ENGLISH_SUB: "EngSub"}

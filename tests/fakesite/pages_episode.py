@@ -21,18 +21,17 @@ def series_page(series: Series, number: int | None) -> str:
     blocks = [header(series), nav(series, season)]
     if season is not None:
         blocks.append(table(series, season))
-    return page(title, "\n".join(blocks), series.site)
+    return page(title, "\n".join(blocks))
 
 
-def _language_box(series: Series, episode: Episode) -> str:
-    keys = LANG_KEYS[series.site]
+def _language_box(episode: Episode) -> str:
     imgs = []
     for index, lang in enumerate(episode.languages):
         flag = FLAGS[lang]
         selected = ' class="selectedLanguage"' if index == 0 else ""
         imgs.append(
             f'<img src="{flag.src}" alt="{esc(flag.box_alt)}"{selected} '
-            f'data-lang-key="{keys[lang]}" title="{esc(flag.box_title)}">'
+            f'data-lang-key="{LANG_KEYS[lang]}" title="{esc(flag.box_title)}">'
         )
     return (
         '<div class="changeLanguageBox"><strong>Sprache: </strong>\n' + "\n".join(imgs) + "\n</div>"
@@ -53,16 +52,15 @@ def _hoster_item(link: HosterLink, key: int, first: bool, hidden: bool) -> str:
     )
 
 
-def _hoster_list(series: Series, episode: Episode) -> str:
-    keys = LANG_KEYS[series.site]
+def _hoster_list(episode: Episode) -> str:
     items = []
     for index, lang in enumerate(episode.languages):
         for position, link in enumerate(episode.links_for(lang)):
-            items.append(_hoster_item(link, keys[lang], position == 0, index > 0))
+            items.append(_hoster_item(link, LANG_KEYS[lang], position == 0, index > 0))
     return '<ul class="row">\n' + "\n".join(items) + "\n</ul>"
 
 
-def _video_block(series: Series, episode: Episode) -> str:
+def _video_block(episode: Episode) -> str:
     player = ""
     if episode.languages:
         default = episode.links_for(episode.languages[0])[0]
@@ -71,8 +69,8 @@ def _video_block(series: Series, episode: Episode) -> str:
             f'<iframe src="/redirect/{default.link_id}" allowfullscreen></iframe></div></div>'
         )
     return (
-        f'<div class="hosterSiteVideo">\n{_language_box(series, episode)}\n'
-        f"{_hoster_list(series, episode)}\n{player}\n</div>"
+        f'<div class="hosterSiteVideo">\n{_language_box(episode)}\n'
+        f"{_hoster_list(episode)}\n{player}\n</div>"
     )
 
 
@@ -97,5 +95,5 @@ def episode_page(series: Series, season_number: int, number: int) -> str:
         title = f"Episode {number} Staffel {season_number} von {series.title}"
     blocks = [header(series), nav(series, season, episode)]
     if episode is not None:
-        blocks += [_title_block(episode), _video_block(series, episode)]
-    return page(title, "\n".join(blocks), series.site)
+        blocks += [_title_block(episode), _video_block(episode)]
+    return page(title, "\n".join(blocks))

@@ -24,10 +24,10 @@ def _letter(series: Series) -> str:
     return first if first.isalpha() else "0-9"
 
 
-def catalogue_page(catalog: Catalog, site: str = "aniworld", by_genre: bool = False) -> str:
+def catalogue_page(catalog: Catalog, by_genre: bool = False) -> str:
     """``div#seriesContainer`` grouped by letter (or by genre, where a series repeats)."""
     groups: dict[str, list[Series]] = defaultdict(list)
-    for series in catalog.all(site):
+    for series in catalog.all():
         for key in series.genres if by_genre else [_letter(series)]:
             groups[key].append(series)
     blocks = []
@@ -38,7 +38,7 @@ def catalogue_page(catalog: Catalog, site: str = "aniworld", by_genre: bool = Fa
             f"<ul>\n{links}\n</ul>\n</div>"
         )
     body = '<div id="seriesContainer">\n' + "\n".join(blocks) + "\n</div>"
-    return page("Alle Animes", body, site)
+    return page("Alle Animes", body)
 
 
 def _card(series: Series, css: str) -> str:

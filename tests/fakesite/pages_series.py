@@ -6,12 +6,12 @@ from tests.fakesite.catalog import Episode, Season, Series
 from tests.fakesite.html import esc, slugify
 from tests.fakesite.languages import FLAGS, LANGUAGE_GENRES
 
-STREAM_PREFIX = {"aniworld": "/anime/stream", "sto": "/serie/stream"}
+STREAM_PREFIX = "/anime/stream"
 
 
 def series_path(series: Series) -> str:
     """Site-relative URL of the series page."""
-    return f"{STREAM_PREFIX[series.site]}/{series.slug}"
+    return f"{STREAM_PREFIX}/{series.slug}"
 
 
 def episode_path(series: Series, episode: Episode) -> str:

@@ -1,4 +1,4 @@
-"""The aniworld.to stand-in (and the old s.to engine under /serie/stream): URL routing."""
+"""The aniworld.to stand-in: URL routing (s.to V2 is ``sto_site.py``)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ from tests.fakesite.pages_episode import episode_page, series_page
 from tests.fakesite.pages_feeds import anime_calendar_page, new_episodes_page
 from tests.fakesite.pages_lists import catalogue_page, genre_page, home_page
 
-_SERIES = re.compile(r"^/(anime|serie)/stream/([a-zA-Z0-9-]+)/?$")
-_SEASON = re.compile(r"^/(anime|serie)/stream/([a-zA-Z0-9-]+)/(?:staffel-(\d+)|(filme))/?$")
+_SERIES = re.compile(r"^/anime/stream/([a-zA-Z0-9-]+)/?$")
+_SEASON = re.compile(r"^/anime/stream/([a-zA-Z0-9-]+)/(?:staffel-(\d+)|(filme))/?$")
 _EPISODE = re.compile(
-    r"^/(anime|serie)/stream/([a-zA-Z0-9-]+)/(?:staffel-(\d+)/episode-(\d+)|filme/film-(\d+))/?$"
+    r"^/anime/stream/([a-zA-Z0-9-]+)/(?:staffel-(\d+)/episode-(\d+)|filme/film-(\d+))/?$"
 )
 _GENRE = re.compile(r"^/genre/([a-z0-9-]+)(?:/(\d+))?/?$")
 _REDIRECT = re.compile(r"^/redirect/(\d+)/?$")
-_ENGINE = {"anime": "aniworld", "serie": "sto"}
 _PIXEL = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
     b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
@@ -46,8 +45,6 @@ class SiteApp:
             ("GET", "/animes"): lambda r: html(catalogue_page(catalog)),
             ("GET", "/animes-alphabet"): lambda r: html(catalogue_page(catalog)),
             ("GET", "/animes-genres"): lambda r: html(catalogue_page(catalog, by_genre=True)),
-            ("GET", "/serien"): lambda r: html(catalogue_page(catalog, "sto")),
-            ("GET", "/serien-alphabet"): lambda r: html(catalogue_page(catalog, "sto")),
             ("GET", "/neue-episoden"): lambda r: html(
                 new_episodes_page(catalog, dt.date.today())),
             ("GET", "/animekalender"): lambda r: html(
@@ -84,24 +81,24 @@ class SiteApp:
         return not_found()
 
     def _series(self, match: re.Match[str]) -> Response:
-        series = self.catalog.series(match[2], _ENGINE[match[1]])
+        series = self.catalog.series(match[1])
         if series is None:
-            return html(soft_404(_ENGINE[match[1]]))
+            return html(soft_404())
         return html(series_page(series, None))
 
     def _season(self, match: re.Match[str]) -> Response:
-        series = self.catalog.series(match[2], _ENGINE[match[1]])
+        series = self.catalog.series(match[1])
         if series is None:
-            return html(soft_404(_ENGINE[match[1]]))
-        return html(series_page(series, 0 if match[4] else int(match[3])))
+            return html(soft_404())
+        return html(series_page(series, 0 if match[3] else int(match[2])))
 
     def _episode(self, match: re.Match[str]) -> Response:
-        series = self.catalog.series(match[2], _ENGINE[match[1]])
+        series = self.catalog.series(match[1])
         if series is None:
-            return html(soft_404(_ENGINE[match[1]]))
-        if match[5] is not None:
-            return html(episode_page(series, 0, int(match[5])))
-        return html(episode_page(series, int(match[3]), int(match[4])))
+            return html(soft_404())
+        if match[4] is not None:
+            return html(episode_page(series, 0, int(match[4])))
+        return html(episode_page(series, int(match[2]), int(match[3])))
 
     def _genre(self, match: re.Match[str]) -> Response:
         text = genre_page(self.catalog, match[1], int(match[2] or 1))

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from aniworld.library.marker import MARKER_NAME, Marker, read_marker, write_marker
+from aniworld.library.marker import (
+    MARKER_NAME,
+    InvalidMarker,
+    Marker,
+    load_marker,
+    read_marker,
+    write_marker,
+)
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -24,6 +31,15 @@ def test_overwrite_replaces(tmp_path: Path) -> None:
     write_marker(tmp_path, Marker("aniworld", "old", "Old"))
     write_marker(tmp_path, Marker("aniworld", "new", "New"))
     assert read_marker(tmp_path) == Marker("aniworld", "new", "New")
+
+
+def test_sto_marker_round_trip_and_unknown_sites_refused(tmp_path: Path) -> None:
+    write_marker(tmp_path, Marker("sto", "breaking-bad", "Breaking Bad"))
+    assert load_marker(tmp_path) == Marker("sto", "breaking-bad", "Breaking Bad")
+    (tmp_path / MARKER_NAME).write_text('{"site": "netflix", "key": "dark", "title": "Dark"}')
+    with pytest.raises(InvalidMarker, match="names the site 'netflix'; Aniworld reads "
+                                            "aniworld and sto"):
+        load_marker(tmp_path)
 
 
 def test_missing_marker(tmp_path: Path) -> None:

@@ -79,11 +79,10 @@ def test_long_series_every_season_within_budget(fakesite: Any, transport: str) -
     assert len(page_requests(fakesite)) == 21
 
 
-@pytest.mark.parametrize("engine", ["aniworld", "sto"])
-def test_every_series_and_season_of_the_catalogue(fakesite: Any, engine: str) -> None:
+def test_every_series_and_season_of_the_catalogue(fakesite: Any) -> None:
     """Titles, years, films as season 0, episodes and flags for the whole catalogue."""
-    with make_client(fakesite, engine=engine) as client:
-        for truth in fakesite.catalog.all(engine):
+    with make_client(fakesite) as client:
+        for truth in fakesite.catalog.all():
             info = client.series(truth.slug)
             assert (info.title, info.start_year, info.end_year) == (
                 truth.title, truth.start_year, truth.end_year,
@@ -110,15 +109,6 @@ def test_episode_hosters_match_the_catalogue(fakesite: Any, slug: str) -> None:
             assert sorted((h.hoster, h.language.value, h.link_id) for h in got.hosters) == sorted(
                 (link.hoster, link.language, str(link.link_id)) for link in episode.links
             )
-
-
-def test_sto_engine_reads_english_dub(fakesite: Any) -> None:
-    """On the old s.to engine the English dub offers come out as English dub."""
-    truth = fakesite.catalog.all("sto")[0]
-    episode = truth.seasons[0].episodes[0]
-    with make_client(fakesite, engine="sto") as client:
-        got = client.episode_hosters(truth.slug, episode.season, episode.number)
-    assert {h.language for h in got.hosters} == {Language(x) for x in episode.languages}
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

@@ -103,10 +103,3 @@ def test_sto_has_no_new_episodes_list(fakesite: Any) -> None:
     with sto_client(fakesite) as client, pytest.raises(ValidationError, match="calendar"):
         client.new_episodes()
     assert fakesite.requests_to("/", server="sto") == []
-
-
-def test_retired_sto_engine_has_no_feeds(fakesite: Any) -> None:
-    with make_client(fakesite, engine="sto") as client:
-        with pytest.raises(ValidationError, match="offers: none"):
-            client.releases()
-    assert page_requests(fakesite) == []

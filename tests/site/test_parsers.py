@@ -13,7 +13,6 @@ from aniworld.site.parsers import parse_ajax_search, parse_series_search
 from tests.site.conftest import BASE
 
 ANIWORLD = ENGINES["aniworld"]
-STO = ENGINES["sto"]
 NAV = """<div class="hosterSiteDirectNav" id="stream"><ul>
 <li><span><strong>Staffeln:</strong></span></li>
 <li><a href="/anime/stream/demo/staffel-1" title="Staffel 1">1</a></li></ul>
@@ -74,13 +73,14 @@ def test_series_without_navigation_is_a_layout_change() -> None:
         ANIWORLD.parse_series(HEADER, BASE, "demo")
 
 
-def test_old_sto_prefix_and_specials_as_staffel_0() -> None:
-    """Old s.to pages use /serie/stream; /staffel-0 counts as the films entry."""
-    nav = NAV.replace("/anime/", "/serie/").replace(
-        "<li><span>", '<li><a href="/serie/stream/demo/staffel-0">Specials</a></li><li><span>'
+def test_specials_as_staffel_0_and_foreign_prefixes() -> None:
+    """/staffel-0 counts as the films entry; links of another prefix are not seasons."""
+    specials = NAV.replace(
+        "<li><span>", '<li><a href="/anime/stream/demo/staffel-0">Specials</a></li><li><span>'
     )
-    assert STO.parse_series(HEADER + nav, BASE, "demo").seasons == [0, 1]
-    assert ANIWORLD.parse_series(HEADER + nav, BASE, "demo").seasons == []
+    assert ANIWORLD.parse_series(HEADER + specials, BASE, "demo").seasons == [0, 1]
+    foreign = NAV.replace("/anime/stream/", "/serie/stream/")
+    assert ANIWORLD.parse_series(HEADER + foreign, BASE, "demo").seasons == []
 
 
 def test_season_languages_and_titles() -> None:
@@ -168,13 +168,15 @@ def test_flag_title_when_file_name_is_unknown() -> None:
     assert result.language_keys == {"7": Language.GERMAN_SUB}
 
 
-@pytest.mark.parametrize(
-    ("engine", "expected"), [("aniworld", Language.ENGLISH_SUB), ("sto", Language.ENGLISH_DUB)]
-)
-def test_fallback_tables_without_flag_box(engine: str, expected: Language) -> None:
-    """Without a flag box each engine's own fixed table applies (old s.to: 2 = English dub)."""
-    result = ENGINES[engine].parse_episode(episode_page("", hoster("5", "2")), BASE)
-    assert result.hosters[0].language is expected
+def test_fallback_table_without_flag_box() -> None:
+    """Without a flag box aniworld's fixed table applies (2 = English sub)."""
+    result = ANIWORLD.parse_episode(episode_page("", hoster("5", "2")), BASE)
+    assert result.hosters[0].language is Language.ENGLISH_SUB
+
+
+def test_old_sto_engine_is_retired() -> None:
+    """s.to is read by the V2 engine only; the old ``/serie/stream`` adapter is gone."""
+    assert set(ENGINES) == {"aniworld", "serienstream"}
 
 
 def test_announcement_has_no_hosters_and_unknown_keys_are_skipped() -> None:

@@ -100,12 +100,6 @@ def test_episode_excerpt() -> None:
     assert hosters.hosters[0].redirect_url == f"{BASE}/redirect/3540458"
 
 
-def test_episode_excerpt_on_old_sto_still_reads_the_flag_box() -> None:
-    """The page's own flag box wins over old s.to's fallback table (2 = English dub)."""
-    hosters = ENGINES["sto"].parse_episode(reference("ani-tui__aniworld-episode.html"), BASE)
-    assert hosters.for_language(Language.ENGLISH_SUB)[0].hoster == "Doodstream"
-
-
 @pytest.mark.parametrize(
     "name", ["ani-tui__aniworld-vidmoly-embed.html", "ani-tui__aniworld-voe-embed.html"]
 )

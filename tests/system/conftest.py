@@ -27,6 +27,7 @@ from aniworld.embedded_redis import EmbeddedRedis
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, ItemStatus, Priority
 from aniworld.services import queue as queue_service
+from aniworld.sites import DEFAULT_SITE
 from tests.fakesite.server import FakeSite
 from tests.harness import SCHEDULER_MODULE, WORKER_MODULE, Instance, process_env
 
@@ -59,14 +60,16 @@ class Stack(Instance):
 
     def queue(self, key: str, season: int, episode: int,
               language: Language = Language.GERMAN_DUB,
-              priority: Priority = Priority.NORMAL, **options: bool) -> int:
-        """Queue an episode and wake the dispatcher, as the API does."""
+              priority: Priority = Priority.NORMAL, site: str = DEFAULT_SITE,
+              **options: bool) -> int:
+        """Queue an episode of the ``site`` series ``key``, wake the dispatcher, as the API does."""
         from aniworld.services.series import get_series
         from aniworld.tasks import dispatch
 
         with self.sessions() as session:
-            item = queue_service.add_item(session, get_series(session, key), season, episode,
-                                          language, priority, **options)
+            series = get_series(session, key, site)
+            item = queue_service.add_item(session, series, season, episode, language, priority,
+                                          **options)
             session.commit()
         dispatch.pump(self.sessions, self.redis())
         return item.id

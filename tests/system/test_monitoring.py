@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from aniworld.models import DownloadItem
+from aniworld.models import DownloadItem, Series
 from aniworld.services.library import monitoring
 from aniworld.services.series import get_series
-from tests.fakesite.languages import GERMAN_SUB
+from aniworld.sites import STO
+from tests.fakesite.content import STO_V2
+from tests.fakesite.languages import GERMAN_DUB, GERMAN_SUB
 from tests.system.conftest import Stack, played_duration
 
 pytestmark = pytest.mark.slow
@@ -36,3 +38,30 @@ def test_released_episode_is_found_queued_and_downloaded(stack: Stack) -> None:
     with stack.sessions() as session:
         status = monitoring.load_status(session)
     assert "1 new episode(s), 1 queued" in status.message, stack.logs()
+
+
+def test_sto_in_challenge_mode_does_not_stop_aniworld_releases(stack: Stack) -> None:
+    stack.add_series(BLAU)
+    stack.add_series("demo-serie", site=STO)
+    with stack.sessions() as session:
+        get_series(session, BLAU).monitored = True
+        get_series(session, "demo-serie", STO).monitored = True
+        session.commit()
+    stack.fakesite.release(BLAU, 1, languages=[GERMAN_SUB])
+    stack.fakesite.release("demo-serie", 2, languages=[GERMAN_DUB], site=STO_V2)
+    stack.fakesite.set_fault("cloudflare", server="sto")
+    stack.start_workers(1)
+
+    def status() -> monitoring.MonitorStatus:
+        with stack.sessions() as session:
+            return monitoring.load_status(session)
+
+    stack.wait_for(lambda: status().finished_at is not None and not status().running,
+                   what="the monitoring round to finish")
+    with stack.sessions() as session:
+        queued = session.execute(select(Series.site, Series.key, DownloadItem.season,
+                                        DownloadItem.episode).join(Series)).all()
+    assert [tuple(row) for row in queued] == [("aniworld", BLAU, 1, 4)], stack.logs()
+    message = status().message
+    assert "Checked 1 of 2 monitored series" in message and "1 queued" in message
+    assert "Stopped early: S.to: " in message and status().failed

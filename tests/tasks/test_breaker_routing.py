@@ -18,15 +18,13 @@ from aniworld.downloader.errors import DownloadCancelled, InsufficientDiskSpace,
 from aniworld.hosters import HosterFileGone, HosterUnavailable
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, HosterHealth, ItemStatus, Series, utcnow
-from aniworld.services import execution
-from aniworld.services import queue as queue_service
 from aniworld.services.hoster_health import HosterState, hoster_reports
 from aniworld.services.settings import save_settings
 from aniworld.site.errors import CaptchaRequired, SiteChallenge
 from aniworld.site.limiter import SiteLimiter
-from aniworld.tasks.download import runner
 from aniworld.tasks.download.health import counts_against_hoster
 from aniworld.tasks.runtime import Runtime, build_runtime
+from tests.db_fixtures import run_download
 from tests.fakesite.server import FakeSite
 
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
@@ -53,16 +51,8 @@ def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runt
 def _download(runtime: Runtime, episode: int) -> DownloadItem:
     """Queue episode 1x``episode`` and run its job to the end; return the row."""
     with runtime.sessions() as session:
-        series = session.query(Series).filter_by(key=KAEMPFER).one()
-        item = queue_service.add_item(session, series, 1, episode, Language.GERMAN_DUB)
-        execution.dispatch_candidates(session, 1, lambda item_id: f"download-{item_id}")
-        session.commit()
-        item_id = item.id
-    runner.run_item(runtime, item_id, f"download-{item_id}")
-    with runtime.sessions() as session:
-        row = session.get(DownloadItem, item_id)
-        session.expunge(row)
-        return row
+        series_id = session.query(Series.id).filter_by(key=KAEMPFER).scalar()
+    return run_download(runtime, series_id, 1, episode, Language.GERMAN_DUB)
 
 
 def _voe_requests(fakesite: FakeSite) -> int:

@@ -20,7 +20,8 @@ from tests.web.test_library_page import HX, library_dir, make_folder, post, scan
 def site(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
     """An app on the fake site after a real scan left two folders unmatched.
 
-    "Blauer" (two files) has eight "Blauer …" candidates; "Zzyzx Unbekannt" found nothing.
+    "Blauer" (two files) has nine "Blauer …" candidates (eight of aniworld.to, s.to's
+    "Blauer Mond"); "Zzyzx Unbekannt" found nothing on either site.
     """
     for auth in site_auth(app_env, fakesite):
         make_folder(auth.app, "Blauer", [1, 2])
@@ -44,7 +45,7 @@ def test_list_shows_folders_and_candidates(site: AuthActions) -> None:
     assert response.status_code == 200 and "<html" in page
     assert "Blauer" in page and "2 episode files" in page and "no exact title match" in page
     assert f'id="candidates-{blauer.id}"' in page
-    assert page.count('type="radio" name="key"') == 8
+    assert page.count('type="radio" name="key"') == 9
     assert 'value="blauer-mond"' in page and "Blauer Mond" in page and "(2020)" in page
     assert "Use this series" in page and "Ignore this folder" in page
     assert "Zzyzx Unbekannt" in page and "1 episode file " in page and "offered nothing" in page
@@ -92,7 +93,7 @@ def test_resolve_errors_are_shown_next_to_the_folder(site: AuthActions, form: di
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "HX-Redirect" not in response.headers
     assert body.startswith(f'<form id="candidates-{blauer.id}"') and 'role="alert"' in body
-    assert message in body and body.count('type="radio"') == 8
+    assert message in body and body.count('type="radio"') == 9
     assert folder(site.app, "Blauer").state == FolderState.UNMATCHED
     assert not (library_dir(site.app) / "Blauer" / ".aniworld.json").exists()
 

@@ -265,9 +265,14 @@ def unmatched_folders(session: Session) -> list[LibraryFolder]:
 
 
 def candidates_of(folder: LibraryFolder) -> list[dict[str, object]]:
-    """The search results stored for an unmatched folder (key, title, year)."""
+    """The search results stored for an unmatched folder (site, key, title, year).
+
+    Candidates stored before s.to came along have no site: they are aniworld's.
+    """
     try:
         data = json.loads(folder.candidates)
     except ValueError:
         return []
-    return [c for c in data if isinstance(c, dict)] if isinstance(data, list) else []
+    if not isinstance(data, list):
+        return []
+    return [{"site": DEFAULT_SITE, **c} for c in data if isinstance(c, dict)]

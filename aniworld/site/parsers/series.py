@@ -48,7 +48,7 @@ def parse_series(markup: str, base_url: str, prefix: str, key: str) -> SeriesInf
 
 
 def parse_season_numbers(soup: BeautifulSoup, prefix: str) -> list[int]:
-    """Read the season navigation; films ("Filme", or old s.to's "staffel-0") become 0."""
+    """Read the season navigation; films ("Filme" or "staffel-0") become 0."""
     nav = require(soup.select_one("#stream"), "series", "the season navigation (#stream)")
     season_link = re.compile(rf"^{re.escape(prefix)}/[^/]+/(?:staffel-(\d+)|(filme))$")
     seasons = set()

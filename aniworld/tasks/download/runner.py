@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -23,14 +24,9 @@ from aniworld.services import execution
 from aniworld.services.execution import Claim
 from aniworld.services.file_naming import episode_path
 from aniworld.services.library.folders import write_series_marker
-from aniworld.services.settings import (
-    AppSettings,
-    effective_library_dir,
-    effective_site_settings,
-    load_settings,
-)
-from aniworld.site import SiteClient
+from aniworld.services.settings import AppSettings, effective_library_dir, load_settings
 from aniworld.site.types import EpisodeHosters
+from aniworld.sites import SITE_LABELS
 from aniworld.tasks.download import health, workspace
 from aniworld.tasks.download.attempt import Attempt, Candidate
 from aniworld.tasks.download.failures import (
@@ -41,6 +37,7 @@ from aniworld.tasks.download.failures import (
 )
 from aniworld.tasks.download.watch import Heartbeat
 from aniworld.tasks.runtime import Runtime
+from aniworld.tasks.site_clients import open_client
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +93,7 @@ def _run_claimed(runtime: Runtime, claim: Claim) -> Outcome:
 
 def _execute(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
     library = effective_library_dir(runtime.config, settings)
+    claim = own_folder(library, claim, settings)
     present = None if claim.force else _present_file(library, claim, settings)
     if present is not None:
         return _finish(runtime, claim, lambda s: execution.complete(
@@ -123,6 +121,27 @@ def adopt_series_folder(library: Path, claim: Claim, path: Path) -> str | None:
     return relative.parts[0]
 
 
+def own_folder(library: Path, claim: Claim, settings: AppSettings) -> Claim:
+    """The claim, given a folder of its own if the one its name renders to holds another series.
+
+    A series of aniworld.to and one of s.to may share title and year; without this both
+    would download into one folder whose marker names only one of them, and a scan would
+    count the other's files as the first one's episodes.
+    """
+    if claim.series_folder:
+        return claim
+    relative = _inside_library(library, target_path(library, claim, settings, claim.language))
+    if relative is None or len(relative.parts) < 2:
+        return claim
+    marker = read_marker(library / relative.parts[0])
+    if marker is None or (marker.site, marker.key) == (claim.series_site, claim.series_key):
+        return claim
+    label = SITE_LABELS.get(claim.series_site, claim.series_site)
+    logger.info("series folder taken item=%s folder=%r by=%s/%s", claim.item_id,
+                relative.parts[0], marker.site, marker.key)
+    return replace(claim, series_folder=f"{relative.parts[0]} [{label}]")
+
+
 def _inside_library(library: Path, path: Path) -> Path | None:
     """``path`` relative to the library, or None if it lies elsewhere.
 
@@ -138,8 +157,9 @@ def _inside_library(library: Path, path: Path) -> Path | None:
 
 
 def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Path:
-    site = effective_site_settings(runtime.config, settings)
-    with SiteClient(site, redis=runtime.redis) as client:
+    # The series' own site: an s.to episode is read (and its /r?t= link resolved) on s.to,
+    # with s.to's settings, limiter and hold.
+    with open_client(runtime, settings, claim.series_site) as client:
         offers = client.episode_hosters(claim.series_key, claim.season, claim.episode)
         cooling = health.cooling(runtime, claim.series_site)
         errors: list[CandidateError] = []

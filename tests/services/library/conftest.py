@@ -1,4 +1,4 @@
-"""Fixtures for the library services: a library folder on disk, the stand-in site's client.
+"""Fixtures for the library services: a library folder on disk, the stand-in sites' clients.
 
 Database fixtures (``session``, ``session_factory``, ``engine``) come from
 ``tests/db_fixtures.py``: every test asking for them runs on SQLite and on PostgreSQL.
@@ -10,8 +10,8 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.library import scan_tree
 from aniworld.library.scanner import RACY_WINDOW_NS
 from aniworld.models import LibraryFile, LibraryFolder, Series
+from aniworld.services import catalog
 from aniworld.services.library.folders import StoreResult, previous_scans, store_scans
 from aniworld.site import SiteClient, SiteSettings
 from aniworld.site.limiter import LocalBackend
+from aniworld.sites import ANIWORLD, SITE_ENGINES, STO
+from aniworld.tasks.site_clients import ClientFactory
 from tests.fakesite.server import FakeSite
 
 
@@ -78,6 +81,17 @@ def store_new(sessions: sessionmaker[Session], root: Path, *files: str,
     return store(sessions, root)
 
 
+def add_from_site(sessions: sessionmaker[Session], client: SiteClient, key: str,
+                  monitored: bool = True) -> int:
+    """Add a series of the stand-in as the series page does, (un)monitored; returns its id."""
+    snapshot = catalog.fetch_series(client, key)
+    with sessions() as session:
+        series = catalog.store_snapshot(session, snapshot)
+        series.monitored = monitored
+        session.commit()
+        return series.id
+
+
 def stored_files(session: Session, name: str) -> list[tuple[int, int, str | None, str]]:
     """(season, episode, language, relative path) of a stored folder's files."""
     session.expire_all()
@@ -128,16 +142,25 @@ def read_only(folder: Path) -> Iterator[None]:
         subprocess.run([chattr, "-i", str(folder)], check=True)
 
 
-def make_client(fakesite: FakeSite, **overrides: Any) -> SiteClient:
-    """A client for the stand-in site: no spacing, fast back-off, plain requests transport."""
-    options: dict[str, Any] = {"base_url": fakesite.url, "transport": "requests",
+def make_client(fakesite: FakeSite, site: str = ANIWORLD, **overrides: Any) -> SiteClient:
+    """A client for the stand-in's ``site``: no spacing, fast back-off, requests transport."""
+    options: dict[str, Any] = {"base_url": fakesite.sto_url if site == STO else fakesite.url,
+                               "engine": SITE_ENGINES[site], "transport": "requests",
                                "min_interval": 0.0, "backoff_base": 0.01, "backoff_cap": 0.05,
                                "max_retries": 1, "timeout": 5.0}
     options.update(overrides)
     return SiteClient(SiteSettings(**options))
 
 
-ClientFactory = Callable[[], AbstractContextManager[SiteClient]]
+def stand_in(fakesite: FakeSite, aniworld: SiteClient | None = None) -> ClientFactory:
+    """What a round takes: fresh clients of the stand-in's sites (``aniworld`` stays open)."""
+
+    def open_client(site: str) -> AbstractContextManager[SiteClient]:
+        if site == ANIWORLD and aniworld is not None:
+            return nullcontext(aniworld)
+        return make_client(fakesite, site)
+
+    return open_client
 
 
 @pytest.fixture(autouse=True)
@@ -171,5 +194,5 @@ def client(fakesite: FakeSite) -> Iterator[SiteClient]:
 
 @pytest.fixture
 def clients(fakesite: FakeSite) -> ClientFactory:
-    """What ``run_library_scan`` takes: a factory of fresh clients for the stand-in site."""
-    return lambda: make_client(fakesite)
+    """What ``run_library_scan`` takes: a factory of fresh clients for the stand-in's sites."""
+    return stand_in(fakesite)

@@ -368,8 +368,11 @@ def test_link_never_writes_outside_the_library(library: Path, session: Session) 
 
 
 def test_candidates_of_tolerates_bad_json() -> None:
+    """Candidates stored before s.to was read have no site: they are aniworld's."""
     assert candidates_of(LibraryFolder(candidates='[{"key": "a", "title": "A"}, 3]')) == [
-        {"key": "a", "title": "A"}]
+        {"site": "aniworld", "key": "a", "title": "A"}]
+    stored = '[{"site": "sto", "key": "a", "title": "A"}]'
+    assert candidates_of(LibraryFolder(candidates=stored))[0]["site"] == "sto"
     assert candidates_of(LibraryFolder(candidates="not json")) == []
     assert candidates_of(LibraryFolder(candidates='{"key": "a"}')) == []
 

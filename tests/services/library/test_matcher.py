@@ -27,15 +27,16 @@ from aniworld.tasks.folder_matching import (
     pending_folder_ids,
 )
 from aniworld.tasks.scan import run_library_scan
+from aniworld.tasks.site_clients import SiteClients
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import (
     ClientFactory,
     add_series,
     age,
     folder_named,
-    make_client,
     put,
     read_only,
+    stand_in,
     store,
     store_new,
 )
@@ -60,10 +61,10 @@ def folder_ids(sessions: sessionmaker[Session]) -> dict[str, int]:
 
 def test_exact_title_is_matched_and_stored_with_its_episodes(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
-        fakesite: FakeSite) -> None:
+        fakesite: FakeSite, clients: ClientFactory) -> None:
     store_new(sessions, library, f"{BLAU}/Blauer Drache - S01E01.mkv")
     progress: list[tuple[int, int]] = []
-    result = match_pending(sessions, client, library, lambda *p: progress.append(p))
+    result = match_pending(sessions, clients, library, lambda *p: progress.append(p))
     assert result == MatchResult(1, 0)
     assert progress == [(0, 1)]
     with sessions() as session:
@@ -80,11 +81,11 @@ def test_exact_title_is_matched_and_stored_with_its_episodes(
 
 
 def test_series_already_in_the_database_is_reused(
-        sessions: sessionmaker[Session], library: Path, client: SiteClient) -> None:
+        sessions: sessionmaker[Session], library: Path, clients: ClientFactory) -> None:
     """A folder "Roter Mond (2020)" and a stored "roter-mond" under another title."""
     known = add_series(sessions, key="roter-mond", title="Alter Name", year=2020)
     store_new(sessions, library, "Roter Mond (2020)/S01E01.mkv")
-    assert match_pending(sessions, client, library) == MatchResult(1, 0)
+    assert match_pending(sessions, clients, library) == MatchResult(1, 0)
     with sessions() as session:
         assert folder_named(session, "Roter Mond (2020)").series_id == known
         assert session.scalar(select(func.count(Series.id))) == 1
@@ -92,18 +93,21 @@ def test_series_already_in_the_database_is_reused(
 
 def test_vague_folder_stays_unmatched_with_candidates(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
-        fakesite: FakeSite) -> None:
+        fakesite: FakeSite, clients: ClientFactory) -> None:
     put(library / "Drache" / "Drache - S01E01.mkv")
     store_new(sessions, library, "Gibt Es Nicht/S01E01.mkv")
-    assert match_pending(sessions, client, library) == MatchResult(0, 2)
+    assert match_pending(sessions, clients, library) == MatchResult(0, 2)
     with sessions() as session:
         vague = folder_named(session, "Drache")
         assert (vague.folder_state, vague.series_id, vague.match_tried) == (
             FolderState.UNMATCHED, None, True)
-        assert vague.reason.startswith("no exact title match; closest: ")
-        assert {c["key"] for c in candidates_of(vague)} == {
-            "blauer-drache", "roter-drache", "stiller-drache", "wilder-drache"}
-        assert all(set(c) == {"key", "title", "year"} for c in candidates_of(vague))
+        # aniworld.to was not sure, so s.to was asked too; each site gives its reason.
+        assert vague.reason.startswith("AniWorld: no exact title match; closest: ")
+        assert vague.reason.endswith("; S.to: no search results")
+        assert [(c["site"], c["key"]) for c in candidates_of(vague)] == [
+            ("aniworld", "blauer-drache"), ("aniworld", "roter-drache"),
+            ("aniworld", "stiller-drache"), ("aniworld", "wilder-drache")]
+        assert all(set(c) == {"site", "key", "title", "year"} for c in candidates_of(vague))
         unknown = folder_named(session, "Gibt Es Nicht")
         assert (unknown.reason, candidates_of(unknown)) == ("no search results", [])
         assert [f.name for f in unmatched_folders(session)] == ["Drache", "Gibt Es Nicht"]
@@ -112,16 +116,16 @@ def test_vague_folder_stays_unmatched_with_candidates(
     assert read_marker(library / "Drache") is None
     # Tried folders are not searched again by the next scan.
     fakesite.clear_requests()
-    assert match_pending(sessions, client, library) == MatchResult(0, 0)
+    assert match_pending(sessions, clients, library) == MatchResult(0, 0)
     assert fakesite.requests == []
 
 
 def test_touched_unmatched_folder_is_not_searched_again(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
-        fakesite: FakeSite) -> None:
+        fakesite: FakeSite, clients: ClientFactory) -> None:
     """New files in a folder the user has yet to decide on keep its candidates."""
     store_new(sessions, library, "Drache/Drache - S01E01.mkv")
-    match_pending(sessions, client, library)
+    match_pending(sessions, clients, library)
     assert store_new(sessions, library, "Drache/Drache - S01E02.mkv").written == 1
     with sessions() as session:
         folder = folder_named(session, "Drache")
@@ -133,7 +137,7 @@ def test_resolve_links_the_chosen_series_and_writes_the_marker(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
         fakesite: FakeSite, clients: ClientFactory) -> None:
     store_new(sessions, library, "Drache/Drache - S01E01.mkv")
-    match_pending(sessions, client, library)
+    match_pending(sessions, clients, library)
     snapshot = catalog.fetch_series(client, "roter-drache")  # network before the transaction
     with sessions() as session:
         folder = folder_named(session, "Drache")
@@ -174,13 +178,13 @@ def test_resolve_on_a_read_only_marker_place_returns_a_warning(
 
 def test_read_only_folder_is_matched_with_a_warning(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
-        caplog: pytest.LogCaptureFixture) -> None:
+        caplog: pytest.LogCaptureFixture, clients: ClientFactory) -> None:
     put(library / BLAU / "Blauer Drache - S01E01.mkv")
     store_new(sessions, library, "Drache/Drache - S01E01.mkv")
     snapshot = catalog.fetch_series(client, "roter-drache")
     with read_only(library / BLAU), read_only(library / "Drache"):
         # Matching logs the failed marker write and goes on; the link holds in the database.
-        assert match_pending(sessions, client, library) == MatchResult(1, 1)
+        assert match_pending(sessions, clients, library) == MatchResult(1, 1)
         with sessions() as session:
             warning = resolve(session, folder_named(session, "Drache"), snapshot, library)
             session.commit()
@@ -230,12 +234,12 @@ def test_database_lost_markers_relink_everything(
 
 
 def test_marker_of_a_series_the_site_lost(
-        sessions: sessionmaker[Session], library: Path, client: SiteClient) -> None:
+        sessions: sessionmaker[Session], library: Path, clients: ClientFactory) -> None:
     put(library / "Weg" / "S01E01.mkv")
     write_marker(library / "Weg", Marker("aniworld", "gibt-es-nicht-mehr", "Weg"))
     age(library)
     store(sessions, library)
-    assert match_pending(sessions, client, library) == MatchResult(0, 1)
+    assert match_pending(sessions, clients, library) == MatchResult(0, 1)
     with sessions() as session:
         folder = folder_named(session, "Weg")
         assert (folder.folder_state, folder.match_tried) == (FolderState.UNMATCHED, True)
@@ -257,8 +261,7 @@ def test_site_fault_stops_matching_and_keeps_folders_pending(
     store(sessions, library)
     pending = sorted(folder_ids(sessions).values())
     fakesite.set_fault(kind, prefix="/ajax/")
-    with make_client(fakesite) as client:
-        result = match_pending(sessions, client, library)
+    result = match_pending(sessions, clients, library)
     assert (result.matched, result.unmatched) == (0, 0)
     assert message in result.stopped
     # It stopped at the first folder: its search failed (with the client's retries), and
@@ -296,12 +299,12 @@ def test_fault_during_a_scan_is_reported_in_the_summary(
 
 
 def test_fault_while_fetching_the_matched_series(
-        sessions: sessionmaker[Session], library: Path, fakesite: FakeSite) -> None:
+        sessions: sessionmaker[Session], library: Path, fakesite: FakeSite,
+        clients: ClientFactory) -> None:
     """The search worked but the series page is blocked: nothing half-stored, still pending."""
     store_new(sessions, library, f"{BLAU}/S01E01.mkv")
     fakesite.set_fault("status", status=500, prefix="/anime/stream/")
-    with make_client(fakesite) as client:
-        result = match_pending(sessions, client, library)
+    result = match_pending(sessions, clients, library)
     assert "HTTP 500" in result.stopped
     with sessions() as session:
         assert session.scalar(select(func.count(Series.id))) == 0
@@ -318,12 +321,13 @@ def test_match_one_leaves_decided_folders_alone(
     with sessions() as session:
         ignore(session, session.get(LibraryFolder, ids["Roter Mond"]))  # type: ignore[arg-type]
         session.commit()
-    assert match_one(sessions, client, library, ids["Roter Mond"]) is False
-    assert match_one(sessions, client, library, 999_999) is False
-    assert fakesite.requests == []
-    assert match_one(sessions, client, library, ids[BLAU]) is True
-    fakesite.clear_requests()
-    assert match_one(sessions, client, library, ids[BLAU]) is True  # matched: no request
+    with SiteClients(stand_in(fakesite, client)) as sites:
+        assert match_one(sessions, sites, library, ids["Roter Mond"]) is False
+        assert match_one(sessions, sites, library, 999_999) is False
+        assert fakesite.requests == []
+        assert match_one(sessions, sites, library, ids[BLAU]) is True
+        fakesite.clear_requests()
+        assert match_one(sessions, sites, library, ids[BLAU]) is True  # matched: no request
     assert fakesite.requests == []
 
 
@@ -345,7 +349,7 @@ class UserActsDuringSearch:
 @pytest.mark.parametrize("name", [BLAU, "Drache"])
 def test_user_decision_during_the_search_wins(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
-        name: str) -> None:
+        fakesite: FakeSite, name: str) -> None:
     store_new(sessions, library, f"{name}/S01E01.mkv")
 
     def ignore_it() -> None:
@@ -354,7 +358,8 @@ def test_user_decision_during_the_search_wins(
             session.commit()
 
     busy = UserActsDuringSearch(client, ignore_it)
-    assert match_pending(sessions, busy, library) == MatchResult(0, 1)  # type: ignore[arg-type]
+    sites = stand_in(fakesite, busy)  # type: ignore[arg-type]
+    assert match_pending(sessions, sites, library) == MatchResult(0, 1)
     with sessions() as session:
         folder = folder_named(session, name)
         assert (folder.folder_state, folder.series_id, folder.reason) == (
@@ -363,7 +368,8 @@ def test_user_decision_during_the_search_wins(
 
 
 def test_resolved_during_the_search_keeps_the_users_series(
-        sessions: sessionmaker[Session], library: Path, client: SiteClient) -> None:
+        sessions: sessionmaker[Session], library: Path, client: SiteClient,
+        fakesite: FakeSite) -> None:
     store_new(sessions, library, f"{BLAU}/S01E01.mkv")
     chosen = catalog.fetch_series(client, "wilder-drache")
 
@@ -373,7 +379,8 @@ def test_resolved_during_the_search_keeps_the_users_series(
             session.commit()
 
     busy = UserActsDuringSearch(client, resolve_it)
-    assert match_pending(sessions, busy, library) == MatchResult(1, 0)  # type: ignore[arg-type]
+    sites = stand_in(fakesite, busy)  # type: ignore[arg-type]
+    assert match_pending(sessions, sites, library) == MatchResult(1, 0)
     with sessions() as session:
         assert folder_named(session, BLAU).series_id == find_series(session, "wilder-drache").id  # type: ignore[union-attr]
         assert find_series(session, "blauer-drache") is None
@@ -382,10 +389,10 @@ def test_resolved_during_the_search_keeps_the_users_series(
 
 def test_search_result_without_a_page_is_explained(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
-        fakesite: FakeSite) -> None:
+        fakesite: FakeSite, clients: ClientFactory) -> None:
     store_new(sessions, library, f"{BLAU}/S01E01.mkv")
     fakesite.set_fault("status", status=404, prefix="/anime/stream/blauer-drache")
-    assert match_pending(sessions, client, library) == MatchResult(0, 1)
+    assert match_pending(sessions, clients, library) == MatchResult(0, 1)
     with sessions() as session:
         folder = folder_named(session, BLAU)
         assert folder.reason == "the site lists 'Blauer Drache' but has no page for it any more"
@@ -394,19 +401,20 @@ def test_search_result_without_a_page_is_explained(
 
 def test_colon_written_as_dash_is_found_through_the_head_of_the_title(
         sessions: sessionmaker[Session], library: Path, client: SiteClient,
-        fakesite: FakeSite) -> None:
+        fakesite: FakeSite, clients: ClientFactory) -> None:
     """Aniworld's own folder name for "Kämpfer des Lichts: Die Rückkehr" (no marker)."""
     folder = "Kämpfer des Lichts - Die Rückkehr (2019)"
     put(library / folder / "Season 01" / "Kämpfer des Lichts - Die Rückkehr - S01E01.mp4")
     store_new(sessions, library, "Blauer Drache - Extras/S01E01.mkv")
-    assert match_pending(sessions, client, library) == MatchResult(1, 1)
+    assert match_pending(sessions, clients, library) == MatchResult(1, 1)
     with sessions() as session:
         series = find_series(session, "kaempfer-des-lichts-die-rueckkehr")
         assert series is not None and folder_named(session, folder).series_id == series.id
         # The head finds "Blauer Drache", but a different title is never taken.
         extras = folder_named(session, "Blauer Drache - Extras")
         assert extras.folder_state is FolderState.UNMATCHED
-        assert [c["key"] for c in candidates_of(extras)] == ["blauer-drache"]
+        assert [(c["site"], c["key"]) for c in candidates_of(extras)] == [
+            ("aniworld", "blauer-drache")]
     keywords = [r.body or r.query for r in fakesite.requests if r.path == "/ajax/search"]
     assert keywords == ["keyword=Blauer+Drache+-+Extras", "keyword=Blauer+Drache",
                         "keyword=K%C3%A4mpfer+des+Lichts+-+Die+R%C3%BCckkehr",

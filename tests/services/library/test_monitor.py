@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, FolderState, LibraryFile, LibraryFolder, Series
-from aniworld.services import catalog
 from aniworld.services import queue as queue_service
 from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings
@@ -17,7 +17,7 @@ from aniworld.site import SiteClient
 from aniworld.tasks import monitor
 from tests.fakesite.languages import ENGLISH_SUB, GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
-from tests.services.library.conftest import add_series
+from tests.services.library.conftest import ClientFactory, add_from_site, add_series, stand_in
 
 BLAU, ROT, STILL = "blauer-drache", "roter-drache", "stiller-drache"
 SUB_FIRST = AppSettings(language_order=(Language.GERMAN_SUB, Language.GERMAN_DUB,
@@ -25,15 +25,10 @@ SUB_FIRST = AppSettings(language_order=(Language.GERMAN_SUB, Language.GERMAN_DUB
 T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
 
 
-def add_from_site(sessions: sessionmaker[Session], client: SiteClient, key: str,
-                  monitored: bool = True) -> int:
-    """Add a series of the stand-in as the series page does, (un)monitored; returns its id."""
-    snapshot = catalog.fetch_series(client, key)
-    with sessions() as session:
-        series = catalog.store_snapshot(session, snapshot)
-        series.monitored = monitored
-        session.commit()
-        return series.id
+@pytest.fixture
+def sites(fakesite: FakeSite, client: SiteClient) -> ClientFactory:
+    """What a round takes: the test's aniworld client and a fresh one for s.to."""
+    return stand_in(fakesite, client)
 
 
 def put_on_disk(session: Session, series_id: int, *episodes: tuple[int, int]) -> None:
@@ -64,7 +59,8 @@ def episode_keys(session: Session, series_id: int) -> set[tuple[int, int]]:
 
 
 def test_released_episode_is_queued_once_in_the_preferred_language(
-        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite) -> None:
+        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
+        sites: ClientFactory) -> None:
     blau = add_from_site(sessions, client, BLAU)
     rot = add_from_site(sessions, client, ROT, monitored=False)
     with sessions() as session:
@@ -75,7 +71,7 @@ def test_released_episode_is_queued_once_in_the_preferred_language(
     fakesite.release(ROT, 1)
     fakesite.clear_requests()
 
-    summary = monitor.run_monitor_round(sessions, client, SUB_FIRST)
+    summary = monitor.run_monitor_round(sessions, sites, SUB_FIRST)
 
     assert (summary.series, summary.checked, summary.new, summary.queued) == (1, 1, 1, 1)
     with sessions() as session:
@@ -88,7 +84,7 @@ def test_released_episode_is_queued_once_in_the_preferred_language(
     assert not fakesite.requests_to(f"/anime/stream/{ROT}")
     assert status.finished_at and not status.failed and "1 queued" in status.message
 
-    again = monitor.run_monitor_round(sessions, client, SUB_FIRST)
+    again = monitor.run_monitor_round(sessions, sites, SUB_FIRST)
 
     assert (again.checked, again.new, again.queued) == (1, 0, 0)
     with sessions() as session:
@@ -96,16 +92,18 @@ def test_released_episode_is_queued_once_in_the_preferred_language(
 
 
 def test_fresh_pages_are_read_despite_the_cache(
-        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite) -> None:
+        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
+        sites: ClientFactory) -> None:
     blau = add_from_site(sessions, client, BLAU)  # leaves the season page in the cache
     fakesite.release(BLAU, 1)
-    assert monitor.run_monitor_round(sessions, client, AppSettings()).queued == 1
+    assert monitor.run_monitor_round(sessions, sites, AppSettings()).queued == 1
     with sessions() as session:
         assert items_of(session, blau) == [(1, 4, Language.GERMAN_SUB)]
 
 
 def test_new_episodes_on_disk_or_in_no_acceptable_language_are_not_queued(
-        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite) -> None:
+        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
+        sites: ClientFactory) -> None:
     blau = add_from_site(sessions, client, BLAU)
     fakesite.release(BLAU, 1)  # episode 4, already downloaded by hand
     fakesite.release(BLAU, 1, languages=[ENGLISH_SUB])  # episode 5, not wanted
@@ -115,7 +113,7 @@ def test_new_episodes_on_disk_or_in_no_acceptable_language_are_not_queued(
         session.commit()
     german_only = AppSettings(language_order=(Language.GERMAN_SUB, Language.GERMAN_DUB))
 
-    summary = monitor.run_monitor_round(sessions, client, german_only)
+    summary = monitor.run_monitor_round(sessions, sites, german_only)
 
     assert (summary.new, summary.queued) == (3, 1)
     with sessions() as session:
@@ -123,10 +121,10 @@ def test_new_episodes_on_disk_or_in_no_acceptable_language_are_not_queued(
 
 
 def test_series_never_refreshed_is_only_a_baseline(
-        sessions: sessionmaker[Session], client: SiteClient) -> None:
+        sessions: sessionmaker[Session], sites: ClientFactory) -> None:
     # Turning monitoring on must not queue the back catalogue of a series never read.
     series_id = add_series(sessions, title="Blauer Drache", monitored=True)
-    summary = monitor.run_monitor_round(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, sites, AppSettings())
     assert (summary.checked, summary.queued) == (1, 0)
     with sessions() as session:
         assert episode_keys(session, series_id) == {(1, 1), (1, 2), (1, 3)}
@@ -134,13 +132,14 @@ def test_series_never_refreshed_is_only_a_baseline(
 
 
 def test_site_error_on_one_series_is_counted_and_the_round_goes_on(
-        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite) -> None:
+        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
+        sites: ClientFactory) -> None:
     add_series(sessions, title="Aaa Gone", key="gibt-es-nicht", monitored=True,
                refreshed_at=T0)
     blau = add_from_site(sessions, client, BLAU)
     fakesite.release(BLAU, 1)
 
-    summary = monitor.run_monitor_round(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, sites, AppSettings())
 
     assert (summary.series, summary.checked, summary.failed, summary.queued) == (2, 1, 1, 1)
     assert "1 series could not be read" in summary.message
@@ -149,13 +148,14 @@ def test_site_error_on_one_series_is_counted_and_the_round_goes_on(
 
 
 def test_challenge_stops_the_round_without_hammering(
-        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite) -> None:
+        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
+        sites: ClientFactory) -> None:
     for key in (BLAU, ROT, STILL):
         add_from_site(sessions, client, key)
     fakesite.clear_requests()
     fakesite.set_fault("cloudflare")
 
-    summary = monitor.run_monitor_round(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, sites, AppSettings())
 
     assert summary.checked == 0 and "browser check" in summary.stopped
     assert not fakesite.requests_to(f"/anime/stream/{ROT}")
@@ -166,10 +166,10 @@ def test_challenge_stops_the_round_without_hammering(
 
 
 def test_nothing_monitored_reads_nothing(sessions: sessionmaker[Session], client: SiteClient,
-                                         fakesite: FakeSite) -> None:
+                                         fakesite: FakeSite, sites: ClientFactory) -> None:
     add_from_site(sessions, client, BLAU, monitored=False)
     fakesite.clear_requests()
-    summary = monitor.run_monitor_round(sessions, client, AppSettings())
+    summary = monitor.run_monitor_round(sessions, sites, AppSettings())
     assert summary.message == "No series is monitored." and not fakesite.requests
 
 
@@ -191,10 +191,10 @@ def test_due_at_first_then_after_the_interval(session: Session) -> None:
 
 
 def test_a_round_started_later_counts_from_its_start(
-        session: Session, sessions: sessionmaker[Session], client: SiteClient) -> None:
+        session: Session, sessions: sessionmaker[Session], sites: ClientFactory) -> None:
     monitoring.mark_requested(session, T0)
     session.commit()
-    monitor.run_monitor_round(sessions, client, AppSettings())  # starts now, long after T0
+    monitor.run_monitor_round(sessions, sites, AppSettings())  # starts now, long after T0
     session.expire_all()
     assert not monitoring.due(session, AppSettings(monitor_interval_hours=1))
 

@@ -36,7 +36,7 @@ def saved(session: Session, **fields: object) -> None:
     session.commit()
 
 
-def no_site() -> SiteClient:
+def no_site(site: str) -> SiteClient:
     raise AssertionError("this scan must not talk to the site")
 
 
