@@ -10,10 +10,9 @@ import redis
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
 from aniworld.services import catalog
-from aniworld.services.library import folders, scan_state
+from aniworld.services.library import resolution, scan_state
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
-from aniworld.services.series import find_series
 from aniworld.services.settings import load_settings
 from aniworld.sites import SeriesRef
 from aniworld.tasks import dispatch
@@ -60,9 +59,6 @@ def resolve_folder(folder_id: int, ref: SeriesRef, lookup: Callable[[int], Libra
     with make_site_client(ref.site) as client:  # ends the read transaction before the fetch
         snapshot = catalog.fetch_series(client, ref.key)
     folder = lookup(folder_id)
-    # The series of the user's pick on its own site: the database's row, or a new one.
-    series = (find_series(db.session, snapshot.info.key, ref.site)
-              or catalog.store_snapshot(db.session, snapshot, ref.site))
-    warning = folders.link(db.session, folder, series, root=root)
+    warning = resolution.resolve(db.session, folder, snapshot, root, site=ref.site)
     db.session.commit()
     return folder, snapshot, warning
