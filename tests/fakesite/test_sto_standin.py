@@ -167,6 +167,16 @@ def test_concurrent_plays_trip_the_rate_gate(fakesite: Any) -> None:
     assert sorted(statuses) == [200, 200, 302, 302]
 
 
+def test_tokens_expire_by_the_site_clock(fakesite: Any) -> None:
+    """§9.5: a token works within its 60 s and answers 404 after them."""
+    early, late, *_ = play_urls(fakesite)
+    fakesite.sto.advance(59.0)
+    assert get(fakesite, early).status_code == 302
+    fakesite.sto.advance(2.0)
+    assert get(fakesite, late).status_code == 404
+    assert get(fakesite, play_urls(fakesite)[0]).status_code == 302  # a fresh view works
+
+
 def test_unknown_pages_are_404(fakesite: Any) -> None:
     """Unknown series, season (default mode) and episode."""
     for path in ("/serie/nope", "/serie/demo-serie/staffel-9",
