@@ -37,7 +37,8 @@ class StoModes:
 
     gate: bool = False  # every /r answers the Turnstile gate page
     token_ttl: float = 60.0  # play token lifetime in seconds (real lifetime unknown)
-    # (max /r answers, within seconds, gate seconds): more /r than that gates the client [inf]
+    # (max /r, within seconds, gate seconds): one client asking more /r than that within the
+    # window is gated for the gate seconds; other clients are not [inf]
     rate_gate: tuple[int, float, float] | None = None
     unknown_season: str = "404"  # or "season-1": render season 1 for it [inf]
     sub_label: str = "Deutsch (Untertitel)"  # label of language id 3 [inf]
@@ -47,23 +48,38 @@ class StoModes:
 
 
 class StoApp:
-    """Answers s.to V2 requests from the catalogue's ``serienstream`` series."""
+    """Answers s.to V2 requests from the catalogue's ``serienstream`` series.
+
+    The site's clock (token expiry, rate gate) is ``time.monotonic`` plus an offset that
+    :meth:`advance` moves, so tests see a gate lift or a token expire without sleeping.
+    """
 
     def __init__(self, catalog: Catalog, hoster_url: str) -> None:
         self.catalog, self.hoster_url = catalog, hoster_url
         self.modes = StoModes()
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[HosterLink, float]] = {}
-        self._plays: deque[float] = deque()
-        self._gated_until = 0.0
+        self._plays: dict[str, deque[float]] = {}  # client IP -> times of its recent /r
+        self._gated_until: dict[str, float] = {}  # client IP -> end of its gate
+        self._offset = 0.0
 
     def reset(self) -> None:
-        """Default modes, no tokens, no rate gate."""
+        """Default modes, no tokens, no rate gate, the real clock."""
         with self._lock:
             self.modes = StoModes()
             self._tokens.clear()
             self._plays.clear()
-            self._gated_until = 0.0
+            self._gated_until.clear()
+            self._offset = 0.0
+
+    def now(self) -> float:
+        """The site's clock (monotonic seconds)."""
+        return time.monotonic() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the site's clock forward (a gate lifts, tokens expire)."""
+        with self._lock:
+            self._offset += seconds
 
     def __call__(self, request: Request) -> Response:
         """Answer one request."""
@@ -80,7 +96,7 @@ class StoApp:
         if path == "/suche":
             return self._search(request)
         if path == "/r":
-            return self._play(request.arg("t"))
+            return self._play(request.arg("t"), request.client)
         match = _SERIES.match(path)
         series = self.catalog.series(match[1], STO_V2) if match else None
         if match is None or series is None:
@@ -99,7 +115,7 @@ class StoApp:
         }
         token = base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
         with self._lock:
-            self._tokens[token] = (link, time.monotonic() + self.modes.token_ttl)
+            self._tokens[token] = (link, self.now() + self.modes.token_ttl)
         return "/r?t=" + quote(token, safe="")
 
     def _season(self, series: Series, number: int, origin: str) -> Response:
@@ -115,27 +131,34 @@ class StoApp:
             return _not_found()
         return html(episode_page(series, episode, origin, self.token, self.modes.sub_label))
 
-    def _play(self, token: str) -> Response:
+    def _play(self, token: str, client: str) -> Response:
         with self._lock:
+            now = self.now()
             found = self._tokens.get(token)
-            gated = self.modes.gate or self._rate_gated(time.monotonic())
-        if found is None or found[1] <= time.monotonic():
+            gated = self.modes.gate or self._rate_gated(client, now)
+        if found is None or found[1] <= now:
             return _not_found()
         if gated:
             return html(gate_page(token, ""))
         return Response(302, b"", headers=[("Location", embed_url(self.hoster_url, found[0]))])
 
-    def _rate_gated(self, now: float) -> bool:
-        """Count this /r; too many within the window gate every /r for a while."""
+    def _rate_gated(self, client: str, now: float) -> bool:
+        """Count this client's /r; more than the limit within the window gates every /r of
+        that client (only) for the gate seconds, after which it starts afresh."""
         if self.modes.rate_gate is None:
             return False
+        if now < self._gated_until.get(client, 0.0):
+            return True
         limit, window, duration = self.modes.rate_gate
-        self._plays.append(now)
-        while self._plays and self._plays[0] < now - window:
-            self._plays.popleft()
-        if len(self._plays) > limit:
-            self._gated_until = now + duration
-        return now < self._gated_until
+        plays = self._plays.setdefault(client, deque())
+        plays.append(now)
+        while plays and plays[0] <= now - window:
+            plays.popleft()
+        if len(plays) <= limit:
+            return False
+        plays.clear()
+        self._gated_until[client] = now + duration
+        return True
 
     def _calendar_page(self, origin: str) -> Response:
         response = html(calendar_page(origin))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
+import http.client
 import json
 import re
+import threading
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -69,6 +72,109 @@ def test_play_redirects_or_gates(fakesite: Any) -> None:
                    'id="player-prepare-turnstile"', "cf-turnstile", "data-turnstile-sitekey"):
         assert marker in gated.text
     assert get(fakesite, "/r", t="bm9wZQ==").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "season"), [
+    ("/serie/demo-serie", 1), ("/serie/demo-serie/staffel-2", 2),
+    ("/serie/demo-serie/staffel-0", 0),
+])
+def test_season_nav_marks_the_asked_season_active(fakesite: Any, path: str, season: int) -> None:
+    """§9.1: every season is in the nav, the asked one (1 on the bare series path) is active,
+    and the table holds that season's rows only."""
+    page = get(fakesite, path)
+    assert page.status_code == 200
+    pills = re.findall(r'data-season-pill="(\d+)"( class="active")?', page.text)
+    assert [int(number) for number, _ in pills] == [0, 1, 2]
+    assert [int(number) for number, active in pills if active] == [season]
+    rows = re.findall(r"onclick=\"window\.location='[^']*/staffel-(\d+)/episode-\d+'", page.text)
+    assert rows and set(rows) == {str(season)}
+    assert get(fakesite, "/serie/demo-serie/staffel-9").status_code == 404
+
+
+def test_series_page_has_description_and_imdb_link(fakesite: Any) -> None:
+    """§9.2 (§1.4): ``span.description-text`` (escaped) and the IMDb link, href before class
+    and with its trailing slash, on the meta line."""
+    series = fakesite.catalog.series("demo-serie", STO_V2)
+    page = get(fakesite, "/serie/demo-serie").text
+    [description] = re.findall(r'<span class="description-text">([^<]*)</span>', page)
+    assert description != series.description and html.unescape(description) == series.description
+    meta = re.search(r'<p class="small text-muted mb-2">(.*?)</p>', page, re.S)[1]
+    assert (f'<a href="https://www.imdb.com/title/{series.imdb}/" '
+            'class="small text-muted text-decoration-none">IMDb</a>') in meta
+
+
+def test_episode_page_carries_the_gate_modal_hidden(fakesite: Any) -> None:
+    """§9.4 (§1.5, §1.6): the gate root and the Turnstile modal are on every episode page,
+    closed (no ``show``), with an empty token; the page itself is no gate answer."""
+    page = get(fakesite, "/serie/demo-serie/staffel-1/episode-1")
+    assert page.status_code == 200 and "Stream wird vorbereitet" not in page.text
+    text = page.text
+    assert re.search(r'<div id="episode-redirect-gate-root" data-turnstile-sitekey="[^"]+">', text)
+    assert '<div class="modal fade" id="playerPrepareModal" aria-hidden="true">' in text
+    modal = text[text.index('id="playerPrepareModal"'):]
+    assert '<form id="player-prepare-form" method="post" action="/r">' in modal
+    assert 'id="player-prepare-token" name="t" value=""' in modal
+    assert 'id="player-prepare-turnstile" class="cf-turnstile"' in modal
+    assert "data-play-url" not in modal  # the buttons come before it, outside the modal
+
+
+def play_from(fakesite: Any, address: str, play: str) -> int:
+    """GET a play URL from a given loopback source address; the status."""
+    parts = urlsplit(fakesite.sto_url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5,
+                                            source_address=(address, 0))
+    try:
+        connection.request("GET", play)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    finally:
+        connection.close()
+
+
+def test_rate_gate_is_per_client_and_lifts_after_its_time(fakesite: Any) -> None:
+    """§9.7: a third /r within the window gates that client for 30 s, not another client;
+    the gate ends by the site's clock and the client starts afresh."""
+    fakesite.sto.modes.rate_gate = (2, 10.0, 30.0)
+    plays = play_urls(fakesite) + play_urls(fakesite)
+    first = [play_from(fakesite, "127.0.0.1", play) for play in plays[:3]]
+    assert first == [302, 302, 200]
+    assert play_from(fakesite, "127.0.0.2", plays[3]) == 302  # another client is not gated
+    assert play_from(fakesite, "127.0.0.1", plays[4]) == 200  # still gated …
+    fakesite.sto.advance(29.0)
+    assert play_from(fakesite, "127.0.0.1", plays[5]) == 200  # … for the whole 30 s
+    fakesite.sto.advance(2.0)
+    assert [play_from(fakesite, "127.0.0.1", play) for play in plays[6:]] == [302, 302]
+    assert [r.status for r in fakesite.requests_to("/r", server="sto")] == [
+        302, 302, 200, 302, 200, 200, 302, 302]
+
+
+def test_concurrent_plays_trip_the_rate_gate(fakesite: Any) -> None:
+    """§9.7: /r sent all at once count like rapid ones: beyond the limit they stay on site."""
+    fakesite.sto.modes.rate_gate = (2, 10.0, 30.0)
+    plays = play_urls(fakesite)
+    start, statuses = threading.Barrier(len(plays)), []
+
+    def fire(play: str) -> None:
+        start.wait(timeout=5)
+        statuses.append(play_from(fakesite, "127.0.0.1", play))
+
+    threads = [threading.Thread(target=fire, args=(play,)) for play in plays]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert sorted(statuses) == [200, 200, 302, 302]
+
+
+def test_tokens_expire_by_the_site_clock(fakesite: Any) -> None:
+    """§9.5: a token works within its 60 s and answers 404 after them."""
+    early, late, *_ = play_urls(fakesite)
+    fakesite.sto.advance(59.0)
+    assert get(fakesite, early).status_code == 302
+    fakesite.sto.advance(2.0)
+    assert get(fakesite, late).status_code == 404
+    assert get(fakesite, play_urls(fakesite)[0]).status_code == 302  # a fresh view works
 
 
 def test_unknown_pages_are_404(fakesite: Any) -> None:

@@ -59,9 +59,15 @@ def test_first_host_hops_by_script_not_by_redirect(fakesite: FakeSite) -> None:
     answer = requests.get(f"{fakesite.hoster_url}/e/{_code(fakesite)}?variant=v2026",
                           headers={"User-Agent": UA}, allow_redirects=False, timeout=5)
     assert answer.status_code == 200 and "<title>Redirecting...</title>" in answer.text
+    assert "Location" not in answer.headers  # the hop is the script's, not HTTP's
     assert "localStorage.getItem('permanentToken')" in answer.text
+    assert "application/json" not in answer.text and "var source" not in answer.text
     target = re.search(r"window\.location\.href = '([^']+)'", answer.text)[1]
     assert urlsplit(target).path == f"/{_code(fakesite)}"  # no /e/ on the alias
+    first_host = urlsplit(fakesite.hoster_url).hostname
+    assert urlsplit(target).hostname == fake_voe.ALIAS_HOST != first_host
+    player = requests.get(target, headers={"User-Agent": UA}, allow_redirects=False, timeout=5)
+    assert player.status_code == 200 and "application/json" in player.text
 
 
 def test_master_has_three_muxed_variants_and_iframe_playlists(fakesite: FakeSite) -> None:
@@ -81,6 +87,20 @@ def test_master_has_three_muxed_variants_and_iframe_playlists(fakesite: FakeSite
     iframe = urljoin(master, re.search(r'URI="([^"]+)"', iframes[0])[1])
     playlist = requests.get(iframe, headers=_headers(fakesite), timeout=5).text
     assert "#EXT-X-I-FRAMES-ONLY" in playlist and "#EXT-X-BYTERANGE:" in playlist
+
+
+def test_payload_has_the_master_and_a_direct_mp4(fakesite: FakeSite) -> None:
+    """§9.16: the decoded JSON's ``direct_access_url`` is an MP4 (served with the player's
+    headers only), next to the signed urlset ``source``."""
+    page = requests.get(f"{_alias(fakesite)}/{_code(fakesite)}?variant=v2026",
+                        headers={"User-Agent": UA}, timeout=5).text
+    payload = fake_voe.decode(re.search(r'\["([^"]+)"\]', page)[1])
+    assert "_,n,l,.urlset/master.m3u8?" in str(payload["source"])
+    mp4 = str(payload["direct_access_url"])
+    assert urlsplit(mp4).path.endswith(".mp4")
+    answer = requests.get(mp4, headers=_headers(fakesite), timeout=5)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "video/mp4"
+    assert requests.get(mp4, headers={"User-Agent": UA}, timeout=5).status_code == 403
 
 
 @pytest.mark.parametrize("drop", ["Referer", "User-Agent"])

@@ -64,6 +64,7 @@ def test_series_with_seasons_films_and_upcoming_row(fakesite: Any) -> None:
     with sto_client(fakesite) as client:
         info = client.series("demo-serie")
         assert (info.title, info.start_year, info.seasons) == ("Demo Serie", 2019, [0, 1, 2])
+        assert info.description == fakesite.catalog.series("demo-serie", STO_V2).description
         films = client.season("demo-serie", 0)
         season_1 = client.season("demo-serie", 1)
         season_2 = client.season("demo-serie", 2)
@@ -138,7 +139,7 @@ def test_gate_is_a_play_gate_error_without_retries(fakesite: Any) -> None:
 
 
 def test_rapid_play_requests_trip_the_rate_gate(fakesite: Any) -> None:
-    """More than 2 /r within the window gate every further /r for a while."""
+    """More than 2 /r within the window gate every further /r for 60 s, then links resolve."""
     fakesite.sto.modes.rate_gate = (2, 60.0, 60.0)
     # Without the client's hold, to see the gate itself (the hold is tested below).
     with sto_client(fakesite, challenge_cooldown=0) as client:
@@ -148,7 +149,11 @@ def test_rapid_play_requests_trip_the_rate_gate(fakesite: Any) -> None:
         for link in links[2:]:
             with pytest.raises(PlayGateRequired):
                 client.resolve_redirect(link.redirect_url)
-    assert [r.status for r in plays(fakesite)] == [302, 302, 200, 200]
+        fakesite.sto.advance(61.0)
+        fresh = client.episode_hosters("demo-serie", 1, 1).hosters[0]
+        embed = client.resolve_redirect(fresh.redirect_url)
+    assert urlsplit(embed).netloc == urlsplit(fakesite.hoster_url).netloc
+    assert [r.status for r in plays(fakesite)] == [302, 302, 200, 200, 302]
 
 
 def test_play_gate_holds_the_site_instead_of_asking_per_link(fakesite: Any) -> None:

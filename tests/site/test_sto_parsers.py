@@ -158,6 +158,38 @@ def test_upcoming_episode_page_has_no_hosters() -> None:
     assert STO.parse_episode(page, BASE).hosters == []
 
 
+def test_active_season_decides_which_season_a_page_holds() -> None:
+    """§9.1: the page of the asked season parses; a page whose nav marks another season
+    active (a site answering with the wrong season's page) is not that season."""
+    assert [e.number for e in STO.parse_season(series_page(DEMO, 2, ORIGIN), BASE,
+                                               "demo-serie", 2)] == [1, 2]
+    with pytest.raises(SiteNotFound, match="answered season 1 when asked for season 2"):
+        STO.parse_season(series_page(DEMO, 1, ORIGIN), BASE, "demo-serie", 2)
+    unmarked = series_page(DEMO, 2, ORIGIN).replace(' class="active"', "")
+    assert len(STO.parse_season(unmarked, BASE, "demo-serie", 2)) == 2  # no mark, no check
+
+
+def test_description_comes_from_the_description_span_only() -> None:
+    """§9.2: the stand-in's ``span.description-text`` is the description, unescaped; without
+    that span there is none (no other text is taken for it)."""
+    page = series_page(DEMO, 1, ORIGIN)
+    assert STO.parse_series(page, BASE, "demo-serie").description == DEMO.description
+    renamed = page.replace('class="description-text"', 'class="synopsis"')
+    assert STO.parse_series(renamed, BASE, "demo-serie").description == ""
+
+
+def test_hidden_gate_modal_is_ignored_on_the_episode_page() -> None:
+    """§9.4: the hidden gate modal (form, token input, Turnstile) adds no hoster and does not
+    make the episode page a challenge; the page parses as it would without it."""
+    page = episode_page(DEMO, DEMO.episode(1, 1), ORIGIN, fake_token, "Deutsch (Untertitel)")
+    modal = page[page.index('<div id="episode-redirect-gate-root"'):page.index("</main>")]
+    assert "player-prepare-form" in modal and "cf-turnstile" in modal
+    hosters = STO.parse_episode(page, BASE)
+    assert hosters == STO.parse_episode(page.replace(modal, ""), BASE)
+    assert [h.hoster for h in hosters.hosters] == ["VOE", "Vidoza", "Doodstream", "VOE"]
+    assert classify_response(Response(200, {}, page, f"{ORIGIN}/x")) is None
+
+
 def test_season_missing_from_the_nav_is_not_found() -> None:
     """[inf] a site that answers an unknown season with season 1's page: nav decides."""
     with pytest.raises(SiteNotFound):

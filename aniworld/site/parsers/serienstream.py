@@ -76,6 +76,10 @@ def parse_v2_season(markup: str, base_url: str, key: str, season: int) -> list[E
     listed = _nav_seasons(soup, key)
     if listed and season not in listed:
         raise SiteNotFound(f"the site lists no season {season} for this series")
+    active = _active_season(soup)
+    if active is not None and active != season:
+        # A site that answers an unknown season path with another season's page.
+        raise SiteNotFound(f"the site answered season {active} when asked for season {season}")
     episodes: dict[int, EpisodeInfo] = {}
     for row in soup.select("tr.episode-row"):
         found = _row(row, base_url, key, season)
@@ -125,6 +129,15 @@ def _nav_seasons(soup: BeautifulSoup, key: str) -> list[int]:
         if number.isdigit() and len(number) < 5:
             found.add(int(number))
     return sorted(found)
+
+
+def _active_season(soup: BeautifulSoup) -> int | None:
+    """The season the nav marks active (the one whose table the page shows), if marked."""
+    for pill in soup.select("#season-nav [data-season-pill]"):
+        number = attr(pill, "data-season-pill").strip()
+        if "active" in attr(pill, "class").split() and number.isdigit() and len(number) < 5:
+            return int(number)
+    return None
 
 
 def _facts(soup: BeautifulSoup, label: str) -> list[str]:
