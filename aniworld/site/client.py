@@ -13,22 +13,11 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import redis
 
 from aniworld.errors import ValidationError
+from aniworld.site import errors
 from aniworld.site.cache import PageCache
 from aniworld.site.classify import classify_response
 from aniworld.site.doh import shared_resolver
 from aniworld.site.engines import CALENDAR, ENGINES, NEW_EPISODES, Feed, PageRequest, SiteEngine
-from aniworld.site.errors import (
-    CaptchaRequired,
-    HosterLinkExpired,
-    SiteChallenge,
-    SiteError,
-    SiteLayoutChanged,
-    SiteNotFound,
-    SiteRateLimited,
-    SiteServerError,
-    SiteSpamBlocked,
-    SiteUnreachable,
-)
 from aniworld.site.limiter import SiteLimiter
 from aniworld.site.mirrors import MirrorSet, SiteBase, parse_base
 from aniworld.site.settings import SiteSettings
@@ -44,8 +33,10 @@ FEED_CACHE_SECONDS = 600
 MAX_REDIRECT_HOPS = 10
 T = TypeVar("T")
 # Refusals that mean "you look like a bot": asking again per item only makes it worse.
-_BOT_REFUSALS = (SiteChallenge, SiteSpamBlocked)
-
+_BOT_REFUSALS = (errors.SiteChallenge, errors.SiteSpamBlocked)
+# Refusals another try may get past (each within its own limits, see SiteClient._may_retry).
+_TRANSIENT = (errors.SiteRateLimited, errors.SiteServerError, errors.SiteUnreachable,
+              *_BOT_REFUSALS)
 
 
 @dataclass(frozen=True)
@@ -114,12 +105,12 @@ class SiteClient:
         if not query or len(query) > 200:
             raise ValidationError("enter 1 to 200 characters to search for", field="query")
         bodies: list[str] = []
-        failures: list[SiteError] = []
+        failures: list[errors.SiteError] = []
         for request in self.engine.search_requests(query):
             try:
                 ttl = min(SEARCH_CACHE_SECONDS, self.cache.ttl)
                 bodies.append(self._load(request, lambda text: text, ttl))
-            except (SiteNotFound, SiteLayoutChanged, SiteServerError) as exc:
+            except (errors.SiteNotFound, errors.SiteLayoutChanged, errors.SiteServerError) as exc:
                 # One endpoint gone or broken still leaves the other one's answer.
                 logger.warning("search endpoint failed path=%s error=%s", request.path, exc)
                 bodies.append("")
@@ -214,8 +205,8 @@ class SiteClient:
             try:
                 response = self._send(_Outgoing("GET", url, dict(PAGE_HEADERS),
                                                 follow_redirects=False))
-            except SiteNotFound as exc:
-                raise HosterLinkExpired(url) from exc
+            except errors.SiteNotFound as exc:
+                raise errors.HosterLinkExpired(url) from exc
             location = response.header("location")
             if not (300 <= response.status < 400 and location):
                 raise self._held(self.engine.stayed_on_site(url, response.text))
@@ -224,7 +215,8 @@ class SiteClient:
                 logger.info("redirect resolved engine=%s host=%s", self.engine.name,
                             urlsplit(url).hostname)
                 return url
-        raise CaptchaRequired(url, f"the site redirected in circles; open {url} in your browser")
+        raise errors.CaptchaRequired(
+            url, f"the site redirected in circles; open {url} in your browser")
 
     def _on_site(self, url: str) -> bool:
         return self.mirrors.on_site(url)
@@ -268,7 +260,7 @@ class SiteClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send_to(self, base: SiteBase, outgoing: _Outgoing, *,
-                 failover: bool) -> Response | SiteError:
+                 failover: bool) -> Response | errors.SiteError:
         """Retry on one base; return the error that makes ``failover`` move on, raise others."""
         headers = {name: self.mirrors.rebase(value, base) if name in ("Referer", "Origin")
                    else value for name, value in outgoing.headers.items()}
@@ -284,12 +276,12 @@ class SiteClient:
                 return outcome
             if not self._may_retry(outcome, attempt, challenged):
                 raise self._held(outcome) if isinstance(outcome, _BOT_REFUSALS) else outcome
-            challenged = challenged or isinstance(outcome, SiteChallenge)
+            challenged = challenged or isinstance(outcome, errors.SiteChallenge)
             logger.info("site retry url=%s attempt=%s error=%s", outgoing.url, attempt + 1,
                         outcome.code)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, outgoing: _Outgoing) -> Response | SiteError:
+    def _attempt(self, outgoing: _Outgoing) -> Response | errors.SiteError:
         url = outgoing.url
         try:
             with self.limiter.slot():
@@ -298,7 +290,7 @@ class SiteClient:
                     data=outgoing.data, follow_redirects=outgoing.follow_redirects,
                     timeout=self.settings.timeout,
                 )
-        except SiteUnreachable as exc:
+        except errors.SiteUnreachable as exc:
             return exc
         error = classify_response(response)
         if error is None:
@@ -308,34 +300,32 @@ class SiteClient:
         logger.warning("site refused url=%s status=%s error=%s", url, response.status, error.code)
         return error
 
-    def _held(self, error: SiteError) -> SiteError:
+    def _held(self, error: errors.SiteError) -> errors.SiteError:
         """Pause the whole site after it refused us as a bot; return ``error`` to raise."""
         if self.settings.challenge_cooldown > 0:
             self.limiter.hold(self.settings.challenge_cooldown, error.code)
         return error
 
-    def _may_retry(self, error: SiteError, attempt: int, challenged: bool) -> bool:
-        transient = (SiteRateLimited, SiteServerError, SiteUnreachable, SiteChallenge,
-                     SiteSpamBlocked)
-        if not isinstance(error, transient):
+    def _may_retry(self, error: errors.SiteError, attempt: int, challenged: bool) -> bool:
+        if not isinstance(error, _TRANSIENT):
             return False
         # Every refusal cools the whole site down, so other workers do not hammer it either.
-        retry_after = error.retry_after if isinstance(error, SiteRateLimited) else None
+        retry_after = error.retry_after if isinstance(error, errors.SiteRateLimited) else None
         waited = self.limiter.backoff(retry_after)
-        if isinstance(error, SiteSpamBlocked) or attempt >= self.settings.max_retries:
+        if isinstance(error, errors.SiteSpamBlocked) or attempt >= self.settings.max_retries:
             return False
-        if isinstance(error, SiteServerError) and error.http_status < 500:
+        if isinstance(error, errors.SiteServerError) and error.http_status < 500:
             return False
-        if isinstance(error, SiteChallenge):
+        if isinstance(error, errors.SiteChallenge):
             return not challenged  # at most one retry: the cookie jar may have been updated
         return waited <= self.settings.max_wait
 
 
-def _fails_over(error: SiteError) -> bool:
+def _fails_over(error: errors.SiteError) -> bool:
     """True for answers that say "this base is out of reach", not "this page is wrong"."""
-    if isinstance(error, SiteServerError):
+    if isinstance(error, errors.SiteServerError):
         return error.http_status >= 500
-    return isinstance(error, SiteUnreachable | SiteChallenge)
+    return isinstance(error, errors.SiteUnreachable | errors.SiteChallenge)
 
 
 def _check_index(name: str, value: int, minimum: int) -> None:

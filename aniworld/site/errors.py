@@ -72,7 +72,6 @@ class SiteServerError(SiteError):
     """The site answered with a 5xx status."""
 
     code = "site_server_error"
-    status = 502
     hint = "the site has a problem (HTTP {http_status}); try again later"
 
     def __init__(self, http_status: int, message: str | None = None) -> None:
@@ -106,7 +105,6 @@ class SiteLayoutChanged(SiteError):
     """A page did not look like the expected page; the parser needs an update."""
 
     code = "site_layout_changed"
-    status = 502
 
 
 ParseError = SiteLayoutChanged
@@ -116,7 +114,6 @@ class HosterLinkExpired(SiteNotFound):
     """The site no longer knows a hoster link: s.to play tokens expire, old link ids vanish."""
 
     code = "hoster_link_expired"
-    status = 404
     hint = (
         "this hoster link has expired or was removed; load the episode's hoster list "
         "again and retry with the fresh link"
@@ -131,7 +128,6 @@ class PlayGateRequired(CaptchaRequired):
     """s.to V2 kept a play link on its own "Stream wird vorbereitet" Turnstile/ALTCHA gate."""
 
     code = "play_gate_required"
-    status = 503
     hint = (
         "s.to shows its \"Stream wird vorbereitet\" check instead of the video link; "
         "open {url} in your browser, solve the check, import the browser's cookies in "

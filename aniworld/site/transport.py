@@ -124,6 +124,10 @@ class Transport:
         doh: DohResolver | None = None,
         allow_private_hosts: bool = False,
     ) -> None:
+        """Open the session; ``doh`` resolves the site's own host names (not the hosters').
+
+        DoH answers must be public addresses unless ``allow_private_hosts``.
+        """
         self.base_url = base_url
         self.session = self._new_session()
         self.user_agent = user_agent or self._default_user_agent()
@@ -274,21 +278,11 @@ def _unreachable(url: str, exc: Exception) -> SiteUnreachable:
     )
 
 
-def make_transport(
-    kind: str,
-    base_url: str,
-    *,
-    user_agent: str | None = None,
-    proxy: str | None = None,
-    cookies: str | None = None,
-    doh: DohResolver | None = None,
-    allow_private_hosts: bool = False,
-) -> CurlTransport | RequestsTransport:
-    """Build the transport named ``kind`` ("impersonate" or "requests").
+def make_transport(kind: str, base_url: str, **options: Any) -> CurlTransport | RequestsTransport:
+    """Build the transport named ``kind`` ("impersonate" or "requests") for ``base_url``.
 
-    ``doh`` resolves the site's own host names (not the hosters'); its answers must be public
-    addresses unless ``allow_private_hosts``.
+    ``options`` are the Transport constructor's keyword arguments (``user_agent``, ``proxy``,
+    ``cookies``, ``doh``, ``allow_private_hosts``).
     """
     cls = RequestsTransport if kind == "requests" else CurlTransport
-    return cls(base_url, user_agent, proxy, cookies, doh=doh,
-               allow_private_hosts=allow_private_hosts)
+    return cls(base_url, **options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -70,10 +71,16 @@ def href_path(href: str) -> str:
         return ""
 
 
-def flag_language(src: str) -> Language | None:
-    """Map a flag image path like ``/public/img/japanese-german.svg`` to a language."""
-    name = href_path(src).rsplit("/", 1)[-1].lower()
+def flag_language(img: Tag | None) -> Language | None:
+    """Map a flag image (its source like ``/public/img/japanese-german.svg``) to a language."""
+    name = href_path(image_source(img)).rsplit("/", 1)[-1].lower()
     return FLAG_LANGUAGES.get(name.removesuffix(".svg").removesuffix(".png"))
+
+
+def flag_languages(images: Iterable[Tag]) -> frozenset[Language]:
+    """Return the languages of the known flags among ``images``."""
+    found = (flag_language(img) for img in images)
+    return frozenset(language for language in found if language is not None)
 
 
 def image_source(img: Tag | None) -> str:

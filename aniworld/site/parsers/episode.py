@@ -58,7 +58,7 @@ def read_language_keys(box: Tag | None) -> dict[str, Language]:
     keys: dict[str, Language] = {}
     for img in box.select("img[data-lang-key]") if box is not None else []:
         key = attr(img, "data-lang-key").strip()
-        language = flag_language(image_source(img)) or _language_from_text(img)
+        language = flag_language(img) or _language_from_text(img)
         if key and language is not None:
             keys.setdefault(key, language)
         elif key:

@@ -14,15 +14,13 @@ from dataclasses import replace
 
 from bs4 import Tag
 
-from aniworld.languages import Language
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import (
     SLUG_PATTERN,
     attr,
     clean,
-    flag_language,
+    flag_languages,
     href_path,
-    image_source,
     make_soup,
     require,
     site_url,
@@ -132,8 +130,9 @@ def _entry(found: Episode, link: Tag, base_url: str, row: Tag, *, day: dt.date |
            time: dt.time | None = None, released: bool = True, new: bool = False) -> FeedEntry:
     slug, season, episode = found
     return FeedEntry(key=slug, title=_title(link) or slug, season=season, episode=episode,
-                     languages=_flags(row), url=site_url(base_url, attr(link, "href")), day=day,
-                     time=time, released=released, new=new)
+                     languages=flag_languages(row.select("img.flag")),
+                     url=site_url(base_url, attr(link, "href")), day=day, time=time,
+                     released=released, new=new)
 
 
 def _row_of(link: Tag) -> Tag:
@@ -147,11 +146,6 @@ def _title(link: Tag) -> str:
     if heading is not None:
         return clean("".join(heading.find_all(string=True, recursive=False)))
     return text_of(link.find("strong"))
-
-
-def _flags(row: Tag) -> frozenset[Language]:
-    found = (flag_language(image_source(img)) for img in row.select("img.flag"))
-    return frozenset(language for language in found if language is not None)
 
 
 def _has_tag(row: Tag, word: str) -> bool:

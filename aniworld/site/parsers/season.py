@@ -7,13 +7,11 @@ import re
 
 from bs4 import Tag
 
-from aniworld.languages import Language
 from aniworld.site.errors import SiteLayoutChanged, SiteNotFound
 from aniworld.site.parsers.common import (
     attr,
-    flag_language,
+    flag_languages,
     href_path,
-    image_source,
     make_soup,
     site_url,
     text_of,
@@ -83,7 +81,7 @@ def _parse_row(row: Tag, base_url: str, series_path: str, season: int) -> Episod
         number=number,
         title_de=text_of(title_cell.find("strong") if title_cell else None),
         title_en=title_en,
-        languages=_row_languages(row),
+        languages=flag_languages(row.select("img")),
         url=site_url(base_url, href),
     )
 
@@ -101,12 +99,3 @@ def _episode_number(row: Tag, href: str) -> int | None:
         if number is not None:
             return number
     return None
-
-
-def _row_languages(row: Tag) -> frozenset[Language]:
-    languages = set()
-    for img in row.select("img"):
-        language = flag_language(image_source(img))
-        if language is not None:
-            languages.add(language)
-    return frozenset(languages)

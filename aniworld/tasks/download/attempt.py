@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from aniworld.downloader import DownloadResult, DownloadSettings, MediaLinkExpired, download
 from aniworld.downloader.ratelimit import TokenBucket
 from aniworld.hosters import resolve_stream
-from aniworld.languages import Language
 from aniworld.services import execution
 from aniworld.services.execution import Claim
 from aniworld.services.settings import AppSettings, effective_library_dir
-from aniworld.site import SiteClient
+from aniworld.site import HosterLink, SiteClient
 from aniworld.tasks.download import workspace
 from aniworld.tasks.download.watch import ItemWatch
 from aniworld.tasks.runtime import Runtime
@@ -26,20 +24,11 @@ logger = logging.getLogger(__name__)
 LINK_REFRESHES = 1
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A hoster offering the episode in a language, reached through its redirect link."""
-
-    hoster: str
-    language: Language
-    redirect_url: str
-
-
 class Attempt:
-    """Resolves and downloads one candidate into the library."""
+    """Resolves and downloads one candidate (a hoster's link in one language) into the library."""
 
     def __init__(self, runtime: Runtime, claim: Claim, settings: AppSettings,
-                 client: SiteClient, candidate: Candidate) -> None:
+                 client: SiteClient, candidate: HosterLink) -> None:
         self.runtime = runtime
         self.claim = claim
         self.settings = settings

@@ -25,10 +25,10 @@ from aniworld.services.execution import Claim
 from aniworld.services.file_naming import episode_path
 from aniworld.services.library.folders import write_series_marker
 from aniworld.services.settings import AppSettings, effective_library_dir, load_settings
-from aniworld.site.types import EpisodeHosters
+from aniworld.site.types import EpisodeHosters, HosterLink
 from aniworld.sites import SITE_LABELS
 from aniworld.tasks.download import health, workspace
-from aniworld.tasks.download.attempt import Attempt, Candidate
+from aniworld.tasks.download.attempt import Attempt
 from aniworld.tasks.download.failures import (
     CandidateError,
     PermanentFailure,
@@ -202,8 +202,8 @@ def _languages(claim: Claim, settings: AppSettings) -> list[Language]:
 
 def _candidates(library: Path, claim: Claim, settings: AppSettings,
                 offers: EpisodeHosters, cooling: frozenset[str] = frozenset(),
-                ) -> Iterator[Candidate]:
-    """Yield hoster/language pairs in preference order; a resumable attempt goes first.
+                ) -> Iterator[HosterLink]:
+    """Yield the hoster links to try in preference order; a resumable attempt goes first.
 
     Hosters in ``cooling`` (breaker open) go last within their language, and never first
     for a resumable partial.
@@ -211,12 +211,12 @@ def _candidates(library: Path, claim: Claim, settings: AppSettings,
     from aniworld.hosters import is_supported
 
     rank = {name.lower(): index for index, name in enumerate(settings.hoster_order)}
-    ordered: list[Candidate] = []
+    ordered: list[HosterLink] = []
     for language in _languages(claim, settings):
         links = [link for link in offers.for_language(language) if is_supported(link.hoster)]
         links.sort(key=lambda link: (link.hoster.lower() in cooling,
                                      rank.get(link.hoster.lower(), len(rank))))
-        ordered.extend(Candidate(link.hoster, language, link.redirect_url) for link in links)
+        ordered.extend(links)
     resumable = [c for c in ordered if c.hoster.lower() not in cooling and workspace.has_partial(
         workspace.work_dir(library, claim.item_id, c.hoster, c.language.value))]
     yield from resumable
