@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,8 @@ from aniworld.sites import public_series_key
 if TYPE_CHECKING:
     from aniworld.models.download_item import DownloadItem
     from aniworld.models.episode import Episode
+
+SEASON_LIST_LENGTH = 500
 
 
 class Series(TimestampMixin, Base):
@@ -46,7 +49,8 @@ class Series(TimestampMixin, Base):
     monitor_films: Mapped[bool] = mapped_column(default=True, server_default=true())
     monitor_since: Mapped[datetime | None] = mapped_column(default=None)
     # Seasons the site lists, "1,2,3" (0 = films); one without episodes yet is announced.
-    season_list: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    season_list: Mapped[str] = mapped_column(String(SEASON_LIST_LENGTH), default="",
+                                             server_default="")
 
     # passive_deletes: the database's ON DELETE CASCADE removes children, so deleting a
     # series with thousands of episodes does not load them all first.
@@ -62,6 +66,22 @@ class Series(TimestampMixin, Base):
     def public_key(self) -> str:
         """The key the API and the pages use: the bare slug on aniworld, ``sto:<slug>`` else."""
         return public_series_key(self.site, self.key)
+
+    @property
+    def listed_seasons(self) -> list[int]:
+        """The seasons the site listed at the last refresh (0 = films), ascending."""
+        return sorted({int(part) for part in self.season_list.split(",") if part.isdecimal()})
+
+    @listed_seasons.setter
+    def listed_seasons(self, seasons: Iterable[int]) -> None:
+        """Store ``seasons``; the lowest ones that fit the column if a page lists absurdly many."""
+        text = ""
+        for number in sorted(set(seasons)):
+            part = f"{text},{number}" if text else str(number)
+            if len(part) > SEASON_LIST_LENGTH:
+                break
+            text = part
+        self.season_list = text
 
     @property
     def genre_list(self) -> list[str]:

@@ -67,6 +67,8 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     series.year, series.end_year = info.start_year, info.end_year
     series.cover, series.description = info.cover, info.description
     series.genres = ", ".join(info.genres)
+    # Every season the site lists, the announced ones (nothing out yet) too.
+    series.listed_seasons = info.seasons
     series.refreshed_at = utcnow()
     session.add(series)
     session.flush()

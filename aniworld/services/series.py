@@ -1,15 +1,28 @@
-"""Series in the library: look-ups (adding from the site arrives with the site client)."""
+"""Series in the library: look-ups and their seasons (adding is ``services.catalog``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aniworld.errors import NotFoundError
-from aniworld.models import Series
+from aniworld.models import Episode, Series
 from aniworld.sites import DEFAULT_SITE, public_series_key
 
-__all__ = ["DEFAULT_SITE", "find_series", "get_series"]
+__all__ = ["DEFAULT_SITE", "SeasonEntry", "find_series", "get_series", "series_seasons"]
+
+
+@dataclass(frozen=True)
+class SeasonEntry:
+    """One season of a library series with its stored episodes (season 0 = films)."""
+
+    number: int
+    episodes: list[Episode]
+    # Listed by the site but nothing of it is out yet: no episodes, or only ones offered in
+    # no language (aniworld lists an announcement without flags).
+    announced: bool
 
 
 def find_series(session: Session, key: str, site: str = DEFAULT_SITE) -> Series | None:
@@ -24,3 +37,13 @@ def get_series(session: Session, key: str, site: str = DEFAULT_SITE) -> Series:
         raise NotFoundError(
             f"no series {public_series_key(site, key)!r} in the library; add it first")
     return series
+
+
+def series_seasons(series: Series) -> list[SeasonEntry]:
+    """Every season the site lists or episodes are stored for, ascending."""
+    by_season: dict[int, list[Episode]] = {number: [] for number in series.listed_seasons}
+    # Sorted here: episodes appended in this session are not in the relationship's order.
+    for episode in sorted(series.episodes, key=lambda e: (e.season, e.number)):
+        by_season.setdefault(episode.season, []).append(episode)
+    return [SeasonEntry(number, episodes, not any(e.languages for e in episodes))
+            for number, episodes in sorted(by_season.items())]

@@ -26,7 +26,7 @@ from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.library import overview as library_overview
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
-from aniworld.services.series import find_series
+from aniworld.services.series import find_series, series_seasons
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
 from aniworld.sites import parse_series_key
@@ -178,8 +178,12 @@ def _season_arg(series: Series, raw: str | None) -> int:
 
 
 def _seasons(series: Series) -> list[int]:
-    """Season numbers of the series, regular seasons first and the films (0) last."""
-    return sorted({e.season for e in series.episodes}, key=lambda n: (n == 0, n))
+    """Season numbers of the series (announced ones too), regular first, films (0) last."""
+    return sorted((entry.number for entry in series_seasons(series)), key=_tab_order)
+
+
+def _tab_order(season: int) -> tuple[bool, int]:
+    return season == 0, season
 
 
 def _season_label(season: int) -> str:
@@ -189,11 +193,14 @@ def _season_label(season: int) -> str:
 def _season_context(series: Series, season: int) -> dict[str, Any]:
     """Tabs, episodes, statuses and form defaults for one season of ``series``."""
     order = load_settings(db.session).language_order
+    entries = {entry.number: entry for entry in series_seasons(series)}
     episodes = [e for e in series.episodes if e.season == season]
     offered = {language for e in episodes for language in e.language_set}
     return {
         "season": season, "episodes": episodes, "statuses": _statuses(series, episodes),
-        "tabs": [(n, _season_label(n)) for n in _seasons(series)],
+        "announced": season in entries and entries[season].announced,
+        "tabs": [(n, _season_label(n), entries[n].announced)
+                 for n in sorted(entries, key=_tab_order)],
         "languages": [language for language in order if language in offered],
         "episode_languages": {e.number: [lang for lang in order if lang in e.language_set]
                               for e in episodes},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tests.fakesite.html import slugify
 from tests.fakesite.languages import ordered
@@ -70,6 +70,11 @@ class Season:
         """Episode by its number within the season, or None."""
         return next((e for e in self.episodes if e.number == number), None)
 
+    @property
+    def announced(self) -> bool:
+        """True while no episode of the season is out (none, or only "upcoming" ones)."""
+        return not any(episode.links for episode in self.episodes)
+
 
 @dataclass(frozen=True)
 class Series:
@@ -126,6 +131,14 @@ class Series:
     def all_episodes(self) -> list[Episode]:
         """Films first, then every season's episodes in order."""
         return list(self.films) + [e for s in self.seasons for e in s.episodes]
+
+    def announced_without_rows(self) -> Series:
+        """The series as a site shows it when an announced season's page lists no rows.
+
+        The season stays in the navigation; its upcoming episodes are not on the site yet.
+        """
+        seasons = tuple(Season(s.number, ()) if s.announced else s for s in self.seasons)
+        return replace(self, seasons=seasons)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import replace
 
 from tests.fakesite.catalog import Catalog, Episode, HosterLink, Season, Series
 from tests.fakesite.html import slugify
@@ -191,7 +192,7 @@ def _dr_who(ids: _Ids) -> Series:
         "Dr. Who's Cat",
         description="Eine Katze reist durch die Zeit & nichts bleibt, wie es war.",
         genres=("Comedy", "Sci-Fi"),
-        seasons=(Season(1, eps), Season(2, ())),
+        seasons=(Season(1, eps),),  # + the announced season 2 (ANNOUNCED)
     )
 
 
@@ -270,6 +271,25 @@ def _blauer_mond_sto(ids: _Ids) -> Series:
                    genres=("Fantasy",), seasons=(season,), site=STO_V2)
 
 
+# Seasons a site lists before anything of them is out: (site, slug) -> (season, titles of
+# its upcoming episodes). How their pages look is a mode of each stand-in (``announced``).
+ANNOUNCED: dict[tuple[str, str], tuple[int, tuple[tuple[str, str], ...]]] = {
+    ("aniworld", "dr-who-s-cat"): (2, (("Neun Leben", "Nine Lives"), ("Kater Nr. 2", ""))),
+    (STO_V2, "demo-serie-reboot-rache"): (2, (("Rache, Teil 2", "Revenge, Part 2"),)),
+}
+
+
+def _announce(ids: _Ids, series: Series) -> Series:
+    """``series`` with its announced season (if it has one): listed, only upcoming episodes."""
+    found = ANNOUNCED.get((series.site, series.slug))
+    if found is None:
+        return series
+    number, titles = found
+    seasons = {s.number: s for s in series.seasons}
+    seasons[number] = _season(ids, number, titles, {})
+    return replace(series, seasons=tuple(seasons[n] for n in sorted(seasons)))
+
+
 def build_catalog() -> Catalog:
     """Build the full, deterministic catalogue of aniworld and s.to V2."""
     ids = _Ids()
@@ -278,4 +298,5 @@ def build_catalog() -> Catalog:
     series.append(_nebelufer(ids))  # after the others, so every older id stays what it was
     series.append(_weite_wege(ids))  # likewise
     series.append(_blauer_mond_sto(ids))
+    series = [_announce(ids, s) for s in series]  # likewise
     return Catalog(series)

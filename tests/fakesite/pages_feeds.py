@@ -48,7 +48,7 @@ def _newest(catalog: Catalog) -> Iterator[Row]:
         if series.site == "aniworld":
             seen.add(episode.episode_id)
             yield series, episode
-    latest = [list(reversed(s.all_episodes())) for s in catalog.all()]
+    latest = [[e for e in reversed(s.all_episodes()) if e.links] for s in catalog.all()]
     for round_ in range(max((len(e) for e in latest), default=0)):
         for series, episodes in zip(catalog.all(), latest, strict=True):
             if round_ < len(episodes) and episodes[round_].episode_id not in seen:
@@ -89,7 +89,8 @@ def anime_calendar_page(catalog: Catalog, today: dt.date, now: dt.time) -> str:
 
 
 def _regular(series: Series) -> list[Episode]:
-    return [e for season in series.seasons for e in season.episodes]
+    """Episodes out (not upcoming) of the regular seasons."""
+    return [e for season in series.seasons for e in season.episodes if e.links]
 
 
 def _week_cards(series: Series, index: int, day: dt.date, today: dt.date) -> list[str]:

@@ -1,7 +1,8 @@
 """Releasing an episode at run time, as the real site does every week (monitoring tests).
 
-The new episode gets fresh episode and link ids, so its season page, its episode page, its
-``/redirect/<id>`` links and the hosters behind them work like every other episode's.
+The new episode gets fresh link ids (and a fresh episode id unless it was listed as
+upcoming), so its season page, its episode page, its ``/redirect/<id>`` links and the
+hosters behind them work like every other episode's.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ def release_episode(
     languages: Languages | None = None,
     site: str = "aniworld",
 ) -> Episode:
-    """Append an episode to ``season`` (0 = films; a new number opens a new season).
+    """Publish the next episode of ``season`` (0 = films; a new number opens a new season).
 
-    ``languages`` lists languages (each on the hosters it has elsewhere in the series, else
-    VOE and Vidmoly) or maps language to hosters; by default the episode is offered like
-    the last one of its season. ``titles`` is (German, English); made up when empty.
+    That is the season's first upcoming episode (listed without links: it keeps its number,
+    id and titles), else a new one appended. ``languages`` lists languages (each on the
+    hosters it has elsewhere in the series, else VOE and Vidmoly) or maps language to
+    hosters; by default the episode is offered like the last one out in its season.
+    ``titles`` is (German, English); made up when empty.
     """
     if isinstance(season, bool) or not isinstance(season, int) or season < 0:
         raise ReleaseError(f"season must be a whole number from 0, not {season!r}")
@@ -43,18 +46,24 @@ def release_episode(
             raise ReleaseError(f"no series {slug!r} on {site}; use a slug of the catalogue")
         current = series.season(season)
         episodes = current.episodes if current else ()
-        number = max((e.number for e in episodes), default=0) + 1
-        langs = _langs(series, episodes, languages)
-        de, en = (list(titles) + ["", ""])[:2] if titles else (
-            f"{series.title} {number}", f"Episode {number}")
-        episode = new_episode(*catalog.next_ids(), season, number, (de, en), langs)
+        upcoming = next((e for e in episodes if not e.links), None)
+        episode_id, link_id = catalog.next_ids()
+        if upcoming is not None:
+            number, episode_id = upcoming.number, upcoming.episode_id
+            made_up = (upcoming.title_de, upcoming.title_en)
+        else:
+            number = max((e.number for e in episodes), default=0) + 1
+            made_up = (f"{series.title} {number}", f"Episode {number}")
+        langs = _langs(series, [e for e in episodes if e.links], languages)
+        de, en = (list(titles) + ["", ""])[:2] if titles else made_up
+        episode = new_episode(episode_id, link_id, season, number, (de, en), langs)
         catalog.put_series(_with_episode(series, episode), episode)
     return episode
 
 
-def _langs(series: Series, episodes: Sequence[Episode], languages: Languages | None) -> Langs:
+def _langs(series: Series, out: Sequence[Episode], languages: Languages | None) -> Langs:
     if languages is None:
-        template = episodes[-1] if episodes else series.all_episodes()[-1]
+        template = out[-1] if out else [e for e in series.all_episodes() if e.links][-1]
         return {lang: tuple(link.hoster for link in template.links_for(lang))
                 for lang in template.languages}
     if isinstance(languages, str):
@@ -76,9 +85,15 @@ def _hosters_of(series: Series, language: str) -> tuple[str, ...]:
 
 
 def _with_episode(series: Series, episode: Episode) -> Series:
+    """``series`` with ``episode`` in place of the one of its number, or appended."""
     if episode.is_film:
-        return replace(series, films=(*series.films, episode))
+        return replace(series, films=_put(series.films, episode))
     seasons = {s.number: s for s in series.seasons}
     old = seasons.get(episode.season)
-    seasons[episode.season] = Season(episode.season, (*(old.episodes if old else ()), episode))
+    seasons[episode.season] = Season(episode.season, _put(old.episodes if old else (), episode))
     return replace(series, seasons=tuple(seasons[n] for n in sorted(seasons)))
+
+
+def _put(episodes: Sequence[Episode], episode: Episode) -> tuple[Episode, ...]:
+    kept = [e for e in episodes if e.number != episode.number]
+    return tuple(sorted((*kept, episode), key=lambda e: e.number))

@@ -19,7 +19,8 @@ class FakeSite:
     """The site, hoster and s.to V2 servers plus the shared catalogue, faults and logs.
 
     s.to V2 answers on two loopback "hosts" (``sto_url`` and its mirror ``sto_mirror_url``)
-    with the same content; ``sto.modes`` switches its gate, token and inferred behaviours.
+    with the same content; ``sto.modes`` switches its gate, token and inferred behaviours,
+    ``aniworld.modes`` those of aniworld.to.
     A third, ``sto_ip_url``, plays the bare IP: it serves only requests with
     ``Host: serienstream.localhost`` (``sto_ip_base`` is the client's form of it).
     """
@@ -34,8 +35,8 @@ class FakeSite:
             "hoster", HosterApp(self.catalog), self.logs["hoster"], self.faults, host,
             hoster_port, tls=server_context(),
         )
-        site = SiteApp(self.catalog, self._hoster.url)
-        admin = AdminApp(site, self.faults, self.logs, self.catalog)
+        self.aniworld = SiteApp(self.catalog, self._hoster.url)
+        admin = AdminApp(self.aniworld, self.faults, self.logs, self.catalog)
         self._site = ServerThread("site", admin, self.logs["site"], self.faults, host, port)
         self.sto = StoApp(self.catalog, self._hoster.url)
         self._sto = [ServerThread(name, app, self.logs[name], self.faults, host, 0)
@@ -117,6 +118,7 @@ class FakeSite:
         self.clear_faults()
         self.clear_requests()
         self.catalog.restore()
+        self.aniworld.reset()
         self.sto.reset()
         voe_cdn.CDN.reset()
 

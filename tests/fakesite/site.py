@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from tests.fakesite import ajax
 from tests.fakesite.blocks import Response, html
-from tests.fakesite.catalog import Catalog
+from tests.fakesite.catalog import Catalog, Series
 from tests.fakesite.hosters import embed_url
 from tests.fakesite.html import page, soft_404
 from tests.fakesite.httpbase import Request
@@ -34,12 +35,23 @@ def not_found() -> Response:
     return html(page("Seite nicht gefunden", "<h1>404 - Seite nicht gefunden</h1>"), 404)
 
 
+@dataclass
+class SiteModes:
+    """Switches for the aniworld stand-in; ``reset`` restores these defaults."""
+
+    # A season listed before anything of it is out: "empty" = its page has an empty tbody
+    # (reference §7.4), "rows" = its upcoming episodes are rows without hosters or flags,
+    # their pages without hoster items (an announcement, §2.5). Unobserved either way [inf].
+    announced: str = "empty"
+
+
 class SiteApp:
     """Maps a Request to a Response using the catalogue; knows the hoster server's URL."""
 
     def __init__(self, catalog: Catalog, hoster_url: str) -> None:
         self.catalog = catalog
         self.hoster_url = hoster_url
+        self.modes = SiteModes()
         self.fixed: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "/"): lambda r: html(home_page(catalog)),
             ("GET", "/animes"): lambda r: html(catalogue_page(catalog)),
@@ -54,6 +66,10 @@ class SiteApp:
             ("GET", "/ajax/seriesSearch"): self._series_search,
             ("POST", "/ajax/randomGeneratorSeries"): lambda r: _json(ajax.random_series(catalog)),
         }
+
+    def reset(self) -> None:
+        """Default modes."""
+        self.modes = SiteModes()
 
     def __call__(self, request: Request) -> Response:
         """Answer one request."""
@@ -80,20 +96,27 @@ class SiteApp:
                 return handler(match)
         return not_found()
 
+    def _shown(self, slug: str) -> Series | None:
+        """The series as its pages show it in the current modes, or None."""
+        series = self.catalog.series(slug)
+        if series is None or self.modes.announced == "rows":
+            return series
+        return series.announced_without_rows()
+
     def _series(self, match: re.Match[str]) -> Response:
-        series = self.catalog.series(match[1])
+        series = self._shown(match[1])
         if series is None:
             return html(soft_404())
         return html(series_page(series, None))
 
     def _season(self, match: re.Match[str]) -> Response:
-        series = self.catalog.series(match[1])
+        series = self._shown(match[1])
         if series is None:
             return html(soft_404())
         return html(series_page(series, 0 if match[3] else int(match[2])))
 
     def _episode(self, match: re.Match[str]) -> Response:
-        series = self.catalog.series(match[1])
+        series = self._shown(match[1])
         if series is None:
             return html(soft_404())
         if match[4] is not None:

@@ -45,6 +45,9 @@ class StoModes:
     escaped_suggest: bool = False  # HTML entities inside the suggest JSON [inf]
     search_page_size: int = 24
     calendar_referer: bool = True  # /api/calendar: 403 without Referer …/serienkalender [inf]
+    # A season listed before anything of it is out: "rows" = only "Demnächst" rows (§1.4
+    # upcoming rows), "empty" = an empty episode table and no episode pages yet [inf].
+    announced: str = "rows"
 
 
 class StoApp:
@@ -101,6 +104,8 @@ class StoApp:
         series = self.catalog.series(match[1], STO_V2) if match else None
         if match is None or series is None:
             return _not_found()
+        if self.modes.announced == "empty":
+            series = series.announced_without_rows()
         if match[3] is not None:
             return self._episode(series, int(match[2]), int(match[3]), origin)
         return self._season(series, int(match[2] or 1), origin)

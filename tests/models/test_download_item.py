@@ -77,3 +77,13 @@ def test_episode_language_set_round_trip() -> None:
 def test_series_genre_list_ignores_blanks() -> None:
     assert Series(genres="Action, Drama,,").genre_list == ["Action", "Drama"]
     assert Series(genres="").genre_list == []
+
+
+def test_series_listed_seasons_round_trip_and_fit_the_column() -> None:
+    series = Series(season_list="")
+    assert series.listed_seasons == []
+    series.listed_seasons = [2, 0, 1, 2]
+    assert (series.season_list, series.listed_seasons) == ("0,1,2", [0, 1, 2])
+    series.listed_seasons = range(1000)  # a broken page listing absurdly many
+    assert len(series.season_list) <= 500 and series.listed_seasons[:3] == [0, 1, 2]
+    assert Series(season_list="1,x,,3").listed_seasons == [1, 3]

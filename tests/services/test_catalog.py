@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from aniworld.errors import ConflictError, ValidationError
 from aniworld.models import Series
 from aniworld.services import catalog
+from aniworld.services.series import series_seasons
 from aniworld.sites import ANIWORLD, STO
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import make_client
@@ -45,6 +46,35 @@ def test_the_site_given_wins_over_the_snapshots(session: Session,
                                                 fakesite: FakeSite) -> None:
     series = catalog.store_snapshot(session, fetch(fakesite, STO, "demo-serie"), STO)
     assert (series.site, series.key) == (STO, "demo-serie")
+
+
+def seasons(series: Series) -> list[tuple[int, int, bool]]:
+    """(season, stored episodes, announced) of a library series."""
+    return [(s.number, len(s.episodes), s.announced) for s in series_seasons(series)]
+
+
+def test_the_sites_season_list_is_stored_with_its_announced_seasons(
+        session: Session, fakesite: FakeSite) -> None:
+    cat = catalog.add_series(session, fetch(fakesite, ANIWORLD, "dr-who-s-cat"))
+    reboot = catalog.add_series(session, fetch(fakesite, STO, "demo-serie-reboot-rache"))
+    films = catalog.add_series(session, fetch(fakesite, STO, "demo-serie"))
+    session.commit()
+    session.expire_all()
+    assert (cat.season_list, reboot.season_list, films.season_list) == ("1,2", "1,2", "0,1,2")
+    assert seasons(cat) == [(1, 8, False), (2, 0, True)]
+    assert seasons(reboot) == [(1, 1, False), (2, 0, True)]
+
+
+def test_a_refresh_updates_the_season_list(session: Session, fakesite: FakeSite) -> None:
+    cat = catalog.add_series(session, fetch(fakesite, ANIWORLD, "dr-who-s-cat"))
+    session.commit()
+    fakesite.release("dr-who-s-cat", 3)  # a season that was not even announced
+    fakesite.aniworld.modes.announced = "rows"  # season 2's announcements are listed now
+    catalog.store_snapshot(session, fetch(fakesite, ANIWORLD, "dr-who-s-cat"))
+    session.commit()
+    session.expire_all()
+    assert cat.season_list == "1,2,3"
+    assert seasons(cat) == [(1, 8, False), (2, 2, True), (3, 1, False)]
 
 
 @pytest.mark.parametrize("key", ["one-piece", "A1", "x" * 200])

@@ -82,7 +82,8 @@ def test_long_series_every_season_within_budget(fakesite: Any, transport: str) -
 def test_every_series_and_season_of_the_catalogue(fakesite: Any) -> None:
     """Titles, years, films as season 0, episodes and flags for the whole catalogue."""
     with make_client(fakesite) as client:
-        for truth in fakesite.catalog.all():
+        # By default an announced season's page has an empty table (modes.announced).
+        for truth in (s.announced_without_rows() for s in fakesite.catalog.all()):
             info = client.series(truth.slug)
             assert (info.title, info.start_year, info.end_year) == (
                 truth.title, truth.start_year, truth.end_year,
@@ -104,7 +105,7 @@ def test_episode_hosters_match_the_catalogue(fakesite: Any, slug: str) -> None:
     if truth is None:
         pytest.skip(f"catalogue has no {slug}")
     with make_client(fakesite) as client:
-        for episode in truth.all_episodes()[:10]:
+        for episode in truth.announced_without_rows().all_episodes()[:10]:
             got = client.episode_hosters(slug, episode.season, episode.number)
             assert sorted((h.hoster, h.language.value, h.link_id) for h in got.hosters) == sorted(
                 (link.hoster, link.language, str(link.link_id)) for link in episode.links

@@ -36,14 +36,20 @@ HTML_PAGES = [
     reference("ani-tui__aniworld-episode.html"),
     series_page(_CAT, 1),
     episode_page(_CAT, 1, 2),
+    series_page(_CAT, 2),  # the announced season: rows without hosters or flags
+    series_page(_CAT.announced_without_rows(), 2),  # the same: an empty tbody
+    episode_page(_CAT, 2, 1),  # an announcement: no hoster items
 ]
 _DEMO = _CATALOG.series("demo-serie", STO_V2)
+_REBOOT = _CATALOG.series("demo-serie-reboot-rache", STO_V2)
 STO_PAGES = [
     sto_skeletons.SERIES_PAGE,
     sto_skeletons.EPISODE_PAGE,
     sto_skeletons.SEARCH_PAGE,
     sto_pages.series_page(_DEMO, 1, BASE),
     sto_pages.series_page(_DEMO, 0, BASE),
+    sto_pages.series_page(_REBOOT, 2, BASE),  # announced: only "Demnächst" rows
+    sto_pages.series_page(_REBOOT.announced_without_rows(), 2, BASE),  # the same, empty
     sto_pages.episode_page(_DEMO, _DEMO.episode(1, 1), BASE, lambda link: "/r?t=eyJ%3D", "Sub"),
     sto_pages.search_page([_DEMO], "demo", 1, 24),
 ]
@@ -65,12 +71,14 @@ PARSERS: list[Callable[[str], object]] = [
     lambda text: ANIWORLD.parse_series(text, BASE, "demo"),
     lambda text: ANIWORLD.parse_season(text, BASE, "demo", 1),
     lambda text: ANIWORLD.parse_season(text, BASE, "demo", 0),
+    lambda text: ANIWORLD.parse_season(text, BASE, "dr-who-s-cat", 2),
     lambda text: ANIWORLD.parse_episode(text, BASE),
 ]
 STO_PARSERS: list[Callable[[str], object]] = [
     lambda text: STO.parse_series(text, BASE, "demo-serie"),
     lambda text: STO.parse_season(text, BASE, "demo-serie", 1),
     lambda text: STO.parse_season(text, BASE, "demo-serie", 0),
+    lambda text: STO.parse_season(text, BASE, "demo-serie-reboot-rache", 2),
     lambda text: STO.parse_episode(text, BASE),
     lambda text: parse_search_page(text, BASE),
 ]

@@ -167,3 +167,22 @@ def test_refresh_of_a_monitored_series_queues_its_new_episode(
     fakesite.release("blauer-drache", 1)
     client.post("/api/v1/series/blauer-drache/refresh")
     assert len(client.get("/api/v1/queue").get_json()["pending"]) == 1
+
+
+def test_an_announced_season_is_listed_without_episodes_until_it_is_out(
+        site_api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
+    _app, client = site_api
+    body = client.post("/api/v1/series", json={"key": "dr-who-s-cat"}).get_json()
+    assert [(s["season"], len(s["episodes"]), s["announced"]) for s in body["seasons"]] == [
+        (1, 8, False), (2, 0, True)]
+    assert body["seasons"][1] == {"season": 2, "episodes": [], "announced": True}
+    client.patch("/api/v1/series/dr-who-s-cat", json={"monitored": True})
+    fakesite.release("dr-who-s-cat", 2, languages=["german-dub"])
+    refreshed = client.post("/api/v1/series/dr-who-s-cat/refresh").get_json()
+    # Out now; its next episode is listed as an announcement (no languages), not queued.
+    assert refreshed["seasons"][1] == {"season": 2, "announced": False, "episodes": [
+        {"number": 1, "title_de": "Neun Leben", "title_en": "Nine Lives",
+         "languages": ["german-dub"]},
+        {"number": 2, "title_de": "Kater Nr. 2", "title_en": "", "languages": []}]}
+    queued = client.get("/api/v1/queue").get_json()["pending"]
+    assert [(item["season"], item["episode"]) for item in queued] == [(2, 1)]

@@ -55,6 +55,14 @@ def test_add_show_list_and_delete_an_sto_series(api: tuple[Flask, FlaskClient],
     assert client.get(f"/api/v1/series/{DEMO}").status_code == 404
 
 
+def test_an_announced_sto_season_is_listed_without_episodes(
+        api: tuple[Flask, FlaskClient]) -> None:
+    _, client = api
+    body = client.post("/api/v1/series", json={"key": "sto:demo-serie-reboot-rache"}).get_json()
+    assert [(s["season"], len(s["episodes"]), s["announced"]) for s in body["seasons"]] == [
+        (1, 1, False), (2, 0, True)]
+
+
 def test_the_same_slug_on_both_sites_is_two_series(api: tuple[Flask, FlaskClient]) -> None:
     app, client = api
     add_series(app, "demo-serie", "Demo Serie (AniWorld)")

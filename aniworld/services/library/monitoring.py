@@ -92,12 +92,16 @@ def apply_refresh(session: Session, series_id: int, snapshot: SeriesSnapshot,
     series = session.get(Series, series_id)
     if series is None or series.key != snapshot.info.key:
         return 0, 0  # deleted while the site was being read
-    known = {(episode.season, episode.number) for episode in series.episodes}
+    # Only episodes that were out count as known: one listed before its release (aniworld
+    # shows an announcement without languages) is new on the day it gets a language.
+    known = {(episode.season, episode.number) for episode in series.episodes
+             if episode.languages}
     # A series never refreshed has no episode list to compare with: this refresh is its
     # baseline, or turning monitoring on would queue the whole back catalogue.
     baseline = series.refreshed_at is None
     store_snapshot(session, snapshot, series.site)
-    new = {(episode.season, episode.number) for episode in snapshot.episodes} - known
+    new = {(episode.season, episode.number) for episode in snapshot.episodes
+           if episode.languages} - known
     if baseline or not new or not series.monitored:
         return (0 if baseline else len(new)), 0
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bs4 import Tag
+from bs4 import BeautifulSoup, Tag
 
 from aniworld.site.errors import SiteLayoutChanged, SiteNotFound
 from aniworld.site.parsers.common import (
@@ -34,7 +34,7 @@ def parse_season(
     soup = make_soup(markup, page)
     table = soup.select_one("table.seasonEpisodesList")
     if table is None:
-        _raise_missing_table(soup, prefix, season, page)
+        return _without_table(soup, prefix, season, page)
     episodes: dict[int, EpisodeInfo] = {}
     rows = [row for row in table.select("tr") if row.find("td")]
     for row in rows:
@@ -51,18 +51,30 @@ def parse_season(
     return sorted(episodes.values(), key=lambda episode: episode.number)
 
 
-def _raise_missing_table(soup: object, prefix: str, season: int, page: str) -> None:
+def _without_table(soup: BeautifulSoup, prefix: str, season: int,
+                   page: str) -> list[EpisodeInfo]:
+    """A page without episode table: not found, announced (nothing out yet) or changed."""
     # The site answers an unknown season with a normal page that simply has no table.
     try:
-        listed = parse_season_numbers(soup, prefix)  # type: ignore[arg-type]
+        listed = parse_season_numbers(soup, prefix)
     except SiteLayoutChanged:
         listed = None
     if listed is not None and season not in listed:
         raise SiteNotFound(f"the series has no {page}; it lists seasons {listed}")
+    if listed is not None and not _nav_has_episodes(soup):
+        # Listed, and its navigation names no episode either: announced, nothing out yet.
+        # A table gone while episodes are listed is a layout change (below).
+        return []
     raise SiteLayoutChanged(
         f"the {page} page no longer looks as expected: table.seasonEpisodesList is missing; "
         "please report it"
     )
+
+
+def _nav_has_episodes(soup: BeautifulSoup) -> bool:
+    nav = soup.select_one("#stream")
+    links = nav.select("a[href]") if nav is not None else []
+    return any(_EPISODE_HREF.search(href_path(attr(link, "href"))) for link in links)
 
 
 def _parse_row(row: Tag, base_url: str, series_path: str, season: int) -> EpisodeInfo | None:

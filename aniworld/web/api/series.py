@@ -8,11 +8,12 @@ from flask import Response, jsonify, request
 
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
-from aniworld.models import Series
+from aniworld.models import Episode, Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
 from aniworld.services.search import search_sites
+from aniworld.services.series import series_seasons
 from aniworld.services.settings import load_settings
 from aniworld.sites import ALL_SITES, check_site, parse_series_key, public_series_key, sites_for
 from aniworld.web import parsing
@@ -45,17 +46,22 @@ def series_summary(series: Series) -> dict[str, Any]:
 
 
 def series_detail(series: Series) -> dict[str, Any]:
-    """Serialise a series with its seasons and episodes (season 0 = films)."""
-    seasons: dict[int, list[dict[str, Any]]] = {}
-    for episode in sorted(series.episodes, key=lambda e: (e.season, e.number)):
-        seasons.setdefault(episode.season, []).append({
-            "number": episode.number, "title_de": episode.title_de,
-            "title_en": episode.title_en,
-            "languages": sorted(language.value for language in episode.language_set),
-        })
+    """Serialise a series with every season it lists and their episodes (season 0 = films).
+
+    An announced season (listed, nothing out yet) has ``"announced": true`` and usually no
+    episodes.
+    """
     body = series_summary(series)
-    body["seasons"] = [{"season": n, "episodes": eps} for n, eps in sorted(seasons.items())]
+    body["seasons"] = [{"season": season.number, "announced": season.announced,
+                        "episodes": [_episode(episode) for episode in season.episodes]}
+                       for season in series_seasons(series)]
     return body
+
+
+def _episode(episode: Episode) -> dict[str, Any]:
+    return {"number": episode.number, "title_de": episode.title_de,
+            "title_en": episode.title_en,
+            "languages": sorted(language.value for language in episode.language_set)}
 
 
 @bp.get("/search")
