@@ -2,6 +2,8 @@
 
 The new episode gets fresh episode and link ids, so its season page, its episode page, its
 ``/redirect/<id>`` links and the hosters behind them work like every other episode's.
+:func:`publish_languages` offers an existing episode in another language (the German dub
+that follows the sub weeks later): fresh link ids, the same episode id.
 """
 
 from __future__ import annotations
@@ -52,6 +54,37 @@ def release_episode(
     return episode
 
 
+def publish_languages(
+    catalog: Catalog,
+    slug: str,
+    season: int,
+    number: int,
+    languages: Languages,
+    site: str = "aniworld",
+) -> Episode:
+    """Add ``languages`` to an episode that exists; return the episode as it is now.
+
+    The feeds list the release with the new languages only, as the site lists one row per
+    episode and language, newest first. Raises ReleaseError for an unknown episode or a
+    language the episode already has.
+    """
+    with catalog.lock:
+        series = catalog.series(slug, site)
+        episode = series.episode(season, number) if series else None
+        if series is None or episode is None:
+            raise ReleaseError(f"no episode {season}x{number} of {slug!r} on {site}")
+        langs = _langs(series, [episode], languages)
+        known = sorted(set(langs) & set(episode.languages))
+        if known:
+            raise ReleaseError(f"the episode is already offered in {', '.join(known)}")
+        _, first_link = catalog.next_ids()
+        extra = new_episode(episode.episode_id, first_link, season, number,
+                            (episode.title_de, episode.title_en), langs).links
+        published = replace(episode, links=(*episode.links, *extra))
+        catalog.put_series(_with_episode(series, published), replace(episode, links=extra))
+    return published
+
+
 def _langs(series: Series, episodes: Sequence[Episode], languages: Languages | None) -> Langs:
     if languages is None:
         template = episodes[-1] if episodes else series.all_episodes()[-1]
@@ -76,9 +109,16 @@ def _hosters_of(series: Series, language: str) -> tuple[str, ...]:
 
 
 def _with_episode(series: Series, episode: Episode) -> Series:
+    """The series with ``episode`` added, or replacing the one with its number."""
     if episode.is_film:
-        return replace(series, films=(*series.films, episode))
+        return replace(series, films=_put(series.films, episode))
     seasons = {s.number: s for s in series.seasons}
     old = seasons.get(episode.season)
-    seasons[episode.season] = Season(episode.season, (*(old.episodes if old else ()), episode))
+    seasons[episode.season] = Season(episode.season, _put(old.episodes if old else (), episode))
     return replace(series, seasons=tuple(seasons[n] for n in sorted(seasons)))
+
+
+def _put(episodes: tuple[Episode, ...], episode: Episode) -> tuple[Episode, ...]:
+    if any(e.number == episode.number for e in episodes):
+        return tuple(episode if e.number == episode.number else e for e in episodes)
+    return (*episodes, episode)

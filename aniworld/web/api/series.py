@@ -12,6 +12,13 @@ from aniworld.models import Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
+from aniworld.services.library.preferences import (
+    PREFERENCE_FIELDS,
+    apply_preferences,
+    preferences,
+    preferences_to_dict,
+)
+from aniworld.services.library.upgrades import queue_series_upgrades
 from aniworld.services.search import search_sites
 from aniworld.services.settings import load_settings
 from aniworld.sites import ALL_SITES, check_site, parse_series_key, public_series_key, sites_for
@@ -45,7 +52,7 @@ def series_summary(series: Series) -> dict[str, Any]:
 
 
 def series_detail(series: Series) -> dict[str, Any]:
-    """Serialise a series with its seasons and episodes (season 0 = films)."""
+    """Serialise a series with its preferences, seasons and episodes (season 0 = films)."""
     seasons: dict[int, list[dict[str, Any]]] = {}
     for episode in sorted(series.episodes, key=lambda e: (e.season, e.number)):
         seasons.setdefault(episode.season, []).append({
@@ -54,6 +61,7 @@ def series_detail(series: Series) -> dict[str, Any]:
             "languages": sorted(language.value for language in episode.language_set),
         })
     body = series_summary(series)
+    body["preferences"] = preferences_to_dict(preferences(series, load_settings(db.session)))
     body["seasons"] = [{"season": n, "episodes": eps} for n, eps in sorted(seasons.items())]
     return body
 
@@ -110,13 +118,23 @@ def show_series(key: str) -> Response:
 
 @bp.patch("/series/<key>")
 def update_series(key: str) -> Response:
-    """Change a series' settings; for now ``{"monitored": true|false}``."""
+    """Change ``monitored`` and the preferences (``language_order``, ``upgrade_until``,
+    ``monitor_scope``, ``monitor_films``); a monitored series then gets its upgrades queued.
+    """
     data = parsing.json_body()
     series = series_at(key)
-    if "monitored" not in data:
-        raise ValidationError("monitored is required (true or false)", "monitored")
-    series.monitored = parsing.flag(data, "monitored")
+    unknown = sorted(set(data) - {"monitored", *PREFERENCE_FIELDS})
+    if unknown or not data:
+        raise ValidationError(f"send one or more of: monitored, {', '.join(PREFERENCE_FIELDS)}"
+                              + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
+                              unknown[0] if unknown else "monitored")
+    if "monitored" in data:
+        series.monitored = parsing.flag(data, "monitored")
+    apply_preferences(series, data)
+    queued = queue_series_upgrades(db.session, series, load_settings(db.session))
     db.session.commit()
+    if queued:
+        kick_dispatcher()
     return jsonify(series_detail(series))
 
 
