@@ -35,6 +35,12 @@ def _offer(session: Session, series_id: int, season: int, number: int, languages
     episode.languages = languages
 
 
+def _offer_dub(session: Session, series_id: int, *numbers: int) -> None:
+    """Offer episodes of season 1 in German Dub beside the German Sub."""
+    for number in numbers:
+        _offer(session, series_id, 1, number, "german-dub,german-sub")
+
+
 def test_held_episodes_from_scan_and_finished_downloads(sessions: sessionmaker[Session],
                                                         world: int) -> None:  # noqa: F811
     with sessions() as session:
@@ -62,8 +68,7 @@ def test_dub_arriving_for_a_sub_episode_is_an_upgrade(sessions: sessionmaker[Ses
 def test_series_preferences_and_busy_items_hold_upgrades_back(
         sessions: sessionmaker[Session], world: int) -> None:  # noqa: F811
     with sessions() as session:
-        _offer(session, world, 1, 1, "german-dub,german-sub")
-        _offer(session, world, 1, 8, "german-dub,german-sub")
+        _offer_dub(session, world, 1, 8)
         series = session.get(Series, world)
         add_item(session, series, 1, 1, ItemStatus.PENDING, language=DUB)  # already coming
         series.upgrade_until = "keep"
@@ -95,8 +100,7 @@ def _upgrade_items(session: Session, series_id: int) -> list[tuple[object, ...]]
 def test_each_upgrade_is_queued_once_and_names_what_it_replaces(
         sessions: sessionmaker[Session], world: int) -> None:  # noqa: F811
     with sessions() as session:
-        _offer(session, world, 1, 1, "german-dub,german-sub")
-        _offer(session, world, 1, 8, "german-dub,german-sub")
+        _offer_dub(session, world, 1, 8)
         series = session.get(Series, world)
         add_item(session, series, 1, 3, ItemStatus.FAILED, language=Language.ENGLISH_SUB)
         items = queue_upgrades(session, AppSettings(), [world])
