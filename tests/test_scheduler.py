@@ -103,3 +103,17 @@ def test_redis_down_is_logged_and_the_round_stays_due(
     # Not recorded as requested, so the next tick tries again.
     assert status(runtime).requested_at is None
     down.close()
+
+
+def test_tick_sweeps_expired_days_of_the_holding_folder(runtime: Runtime) -> None:
+    with runtime.sessions() as session:
+        save_settings(session, holding_days=3)
+        session.commit()
+    holding = runtime.config.data_dir / "holding"
+    today = datetime.now(UTC).date()
+    for age in (4, 3):
+        day = holding / (today - timedelta(days=age)).isoformat() / "Serie"
+        day.mkdir(parents=True)
+        (day / "Serie - S01E01 [German Sub].mp4").write_bytes(b"old")
+    scheduler.tick(runtime)
+    assert [p.name for p in holding.iterdir()] == [(today - timedelta(days=3)).isoformat()]

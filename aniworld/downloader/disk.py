@@ -52,7 +52,7 @@ def _gib(nbytes: int) -> str:
 def place(source: Path, final_path: Path) -> None:
     """Move a finished file to ``final_path`` atomically and durably."""
     final_path.parent.mkdir(parents=True, exist_ok=True)
-    _fsync_file(source)
+    fsync_file(source)
     try:
         os.replace(source, final_path)
     except OSError as exc:
@@ -62,19 +62,21 @@ def place(source: Path, final_path: Path) -> None:
         # name still only ever appears complete.
         staging = final_path.with_name(f".{final_path.name}.aniworld-tmp")
         shutil.copyfile(source, staging)
-        _fsync_file(staging)
+        fsync_file(staging)
         os.replace(staging, final_path)
         source.unlink()
-    _fsync_dir(final_path.parent)
+    fsync_dir(final_path.parent)
     logger.info("download placed path=%s", final_path)
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
+    """Flush a file's data to the disk."""
     with path.open("rb+") as handle:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries (a rename or new name in it) to the disk."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)

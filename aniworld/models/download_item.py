@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -165,6 +166,12 @@ class DownloadItem(TimestampMixin, Base):
     not_before: Mapped[datetime | None] = mapped_column(default=None)
     force: Mapped[bool] = mapped_column(default=False, server_default=false())
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    # A language upgrade (services/library/upgrades.py): the language of the copies it
+    # replaces, and their paths (JSON list, relative to the library or absolute) that the
+    # worker moves to the holding folder once the new file is verified. NULL: a plain item.
+    upgrade_from: Mapped[Language | None] = mapped_column(_StrEnumValue(Language),
+                                                          default=None)
+    replaces: Mapped[str | None] = mapped_column(Text, default=None)
 
     series: Mapped[Series] = relationship(back_populates="items")
 
@@ -172,6 +179,18 @@ class DownloadItem(TimestampMixin, Base):
     def code(self) -> str:
         """Short episode label, e.g. ``S01E05`` (or ``Film 3`` for season 0)."""
         return episode_code(self.season, self.episode)
+
+    @property
+    def language_label(self) -> str:
+        """``German Dub``, or ``Upgrade: German Sub → German Dub`` for an upgrade."""
+        if self.upgrade_from is None:
+            return self.language.label
+        return f"Upgrade: {self.upgrade_from.label} → {self.language.label}"
+
+    @property
+    def replaced_paths(self) -> list[str]:
+        """Paths of the copies an upgrade replaces (empty for a plain item)."""
+        return replaced_paths(self.replaces)
 
     def mark_paused(self) -> None:
         """Hold the item; raises ``ConflictError`` unless pending or downloading."""
@@ -221,6 +240,15 @@ class DownloadItem(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<DownloadItem {self.id} {self.code} {self.language} {self.status}>"
+
+
+def replaced_paths(stored: str | None) -> list[str]:
+    """The ``replaces`` column as a list of paths (a damaged value reads as none)."""
+    try:
+        paths = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [path for path in paths if isinstance(path, str)] if isinstance(paths, list) else []
 
 
 def episode_code(season: int, episode: int) -> str:

@@ -41,6 +41,9 @@ class Claim(EpisodeName):
     force: bool
     previous_hoster: str | None
     attempts: int
+    # An upgrade: the language it replaces and the held copies' paths (see DownloadItem).
+    upgrade_from: Language | None = None
+    replaces: tuple[str, ...] = ()
 
 
 def dispatch_candidates(session: Session, capacity: int, job_id_for: object,
@@ -94,7 +97,8 @@ def _describe(session: Session, item_id: int, lease: str) -> Claim:
         season=item.season, episode=item.episode, episode_title=title, item_id=item_id,
         lease=lease, series_key=series.key, series_site=series.site, language=item.language,
         language_fallback=item.language_fallback, force=item.force,
-        previous_hoster=item.hoster, attempts=item.attempts)
+        previous_hoster=item.hoster, attempts=item.attempts, upgrade_from=item.upgrade_from,
+        replaces=tuple(item.replaced_paths))
 
 
 def _owned(item_id: int, lease: str) -> list[object]:

@@ -37,6 +37,7 @@ SITE_OVERRIDES = {
 SITE_FIELDS = {name: field for fields in SITE_OVERRIDES.values() for name, field in fields.items()}
 # A week: most series release weekly, so a longer gap would only delay every new episode.
 MAX_MONITOR_INTERVAL_HOURS = 168
+MAX_HOLDING_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class AppSettings:
     breaker_cooldown_minutes: int = 30
     # Hours between two checks of the monitored series for new episodes; 0 turns it off.
     monitor_interval_hours: int = 6
+    # Days a file replaced by a language upgrade stays in <data dir>/holding (at least one:
+    # the holding copy is the undo of an upgrade, so it never disappears at once).
+    holding_days: int = 14
     library_dir: str | None = None
     site_url: str | None = None
     site_transport: str | None = None
@@ -187,6 +191,7 @@ VALIDATORS = {
     "breaker_cooldown_minutes": lambda v: _positive_int("breaker_cooldown_minutes", v, 1, 1440),
     "monitor_interval_hours": lambda v: _positive_int("monitor_interval_hours", v, 0,
                                                       MAX_MONITOR_INTERVAL_HOURS),
+    "holding_days": lambda v: _positive_int("holding_days", v, 1, MAX_HOLDING_DAYS),
     "library_dir": _library_dir,
     **{name: _site_field(name) for name in SITE_FIELDS},
 }

@@ -1,8 +1,9 @@
 """``python -m aniworld.tasks.scheduler``: the one periodic process (run exactly one).
 
 Every few seconds it repairs Redis from the database (items of dead workers, lost jobs,
-retries whose back-off has elapsed), sweeps partial data nobody needs any more and, when
-the monitoring interval has elapsed, enqueues a check of the monitored series.
+retries whose back-off has elapsed), sweeps partial data nobody needs any more and files
+whose days in the holding folder are over and, when the monitoring interval has elapsed,
+enqueues a check of the monitored series.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aniworld.logging_setup import configure_logging
 from aniworld.services.library import monitoring
 from aniworld.services.settings import effective_library_dir, load_settings
 from aniworld.tasks import dispatch
-from aniworld.tasks.download.sweep import sweep_partials
+from aniworld.tasks.download.sweep import sweep_holding, sweep_partials
 from aniworld.tasks.runtime import Runtime, get_runtime, wait_for_redis, wait_for_schema
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,9 @@ def tick(runtime: Runtime) -> None:
         dispatch.reconcile(runtime.sessions, runtime.redis, runtime.config.lease_seconds)
         dispatch.reconcile_scan(runtime.sessions, runtime.redis)
         with runtime.sessions() as session:
-            library = effective_library_dir(runtime.config, load_settings(session))
-        sweep_partials(runtime.sessions, library)
+            settings = load_settings(session)
+        sweep_partials(runtime.sessions, effective_library_dir(runtime.config, settings))
+        sweep_holding(runtime.config.data_dir, settings.holding_days)
     except (redis.RedisError, SQLAlchemyError, OSError) as exc:
         logger.warning("scheduler tick failed error=%s", exc)
     # Apart from the repairs: a broken monitoring round must not stop them, nor they it.

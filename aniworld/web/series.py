@@ -26,6 +26,8 @@ from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
 from aniworld.services.library import overview as library_overview
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
+from aniworld.services.library.preferences import apply_preferences, preferences
+from aniworld.services.library.upgrades import queue_series_upgrades
 from aniworld.services.series import find_series, series_seasons
 from aniworld.services.settings import load_settings
 from aniworld.site.errors import SiteError
@@ -67,7 +69,7 @@ def show(key: str) -> Response:
     season = _season_arg(series, request.args.get("season"))
     return render("series/show.html", "series/_season.html", series=series,
                   site_url=site_series_url(series.site, series.key),
-                  **_season_context(series, season))
+                  **_preferences_context(series), **_season_context(series, season))
 
 
 @bp.post("/<key>/downloads")
@@ -106,20 +108,44 @@ def refresh(key: str) -> BaseResponse:
         if queued:
             kick_dispatcher()
         flash(f"Refreshed from the site: {len(snapshot.episodes)} episodes"
-              + (f"; {queued} new episode(s) queued (monitored)." if queued else "."))
+              + (f"; {queued} episode(s) or upgrade(s) queued (monitored)." if queued else "."))
     return redirect(url_for("series.show", key=key))
 
 
 @bp.post("/<key>/monitored")
 def set_monitored(key: str) -> BaseResponse:
-    """Turn monitoring on or off (``monitored`` = 1 or 0), then show the series again."""
+    """Turn monitoring on or off (``monitored`` = 1 or 0), then show the series again.
+
+    Switched on, the series gets the language upgrades its preferences call for queued.
+    """
     series = series_at(key)
     series.monitored = _form_choice("monitored", ("0", "1")) == "1"
     title, monitored = series.title, series.monitored
+    upgrades = queue_series_upgrades(db.session, series, load_settings(db.session))
     db.session.commit()
-    flash(f"Monitoring {title}: new episodes are queued automatically." if monitored
-          else f"Stopped monitoring {title}.")
+    if upgrades:
+        kick_dispatcher()
+    flash(f"Monitoring {title}: new episodes are queued automatically.{_upgrades_note(upgrades)}"
+          if monitored else f"Stopped monitoring {title}.")
     return navigate(url_for("series.show", key=key))
+
+
+@bp.post("/<key>/preferences")
+def save_preferences(key: str) -> BaseResponse:
+    """Store the series' own preferences; a monitored series gets its upgrades queued."""
+    series = series_at(key)
+    try:
+        apply_preferences(series, _form_preferences())
+        upgrades = queue_series_upgrades(db.session, series, load_settings(db.session))
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(f"Preferences not saved: {exc.message}")
+        return redirect(url_for("series.show", key=key))
+    db.session.commit()
+    if upgrades:
+        kick_dispatcher()
+    flash(f"Preferences saved.{_upgrades_note(upgrades)}")
+    return redirect(url_for("series.show", key=key))
 
 
 @bp.get("/<key>/delete")
@@ -139,6 +165,25 @@ def delete(key: str) -> BaseResponse:
     flash(f"Removed {title} from the library; its files stay on disk.")
     return redirect(url_for("library.index"))
 
+
+def _preferences_context(series: Series) -> dict[str, Any]:
+    """What the preferences form shows: the effective values and the choices."""
+    settings = load_settings(db.session)
+    return {"prefs": preferences(series, settings), "all_languages": list(Language),
+            "global_order": settings.language_order, "holding_days": settings.holding_days}
+
+
+def _form_preferences() -> dict[str, Any]:
+    """The preferences form as ``apply_preferences`` reads it (no order: the global one)."""
+    return {"language_order": [value for value in request.form.getlist("language_order")
+                               if value],
+            "upgrade_until": request.form.get("upgrade_until") or None,
+            "monitor_scope": request.form.get("monitor_scope", ""),
+            "monitor_films": request.form.get("monitor_films") == "on"}
+
+
+def _upgrades_note(count: int) -> str:
+    return f" {count} language upgrade(s) queued." if count else ""
 
 
 def _add_failed(message: str) -> BaseResponse:

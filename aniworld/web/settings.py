@@ -29,6 +29,7 @@ from aniworld.services.file_naming import preview_path
 from aniworld.services.library.monitoring import load_status as load_monitor_status
 from aniworld.services.settings import (
     CONTAINERS,
+    MAX_HOLDING_DAYS,
     MAX_MONITOR_INTERVAL_HOURS,
     SITE_OVERRIDES,
     AppSettings,
@@ -55,7 +56,7 @@ GIB = 1024**3
 MAX_MIB_PER_SECOND = 10 * 1024
 MAX_RESERVE_GIB = 10 * 1024
 SAVED = {
-    "library": "Library folder saved.",
+    "library": "Library settings saved.",
     "languages": "Language preferences saved.",
     "hosters": "Hoster preferences saved.",
     "downloads": "Download settings saved.",
@@ -120,6 +121,7 @@ def _page_context(form: Form | None) -> dict[str, Any]:
             "site_forms": _site_forms(settings), "api_keys": credentials.list_api_keys(
                 db.session), "preview_path": path, "preview_error": preview_error,
             "library_dir": effective_library_dir(_config(), settings),
+            "max_holding_days": MAX_HOLDING_DAYS,
             "monitor": _monitor_state(settings)}
 
 
@@ -138,6 +140,7 @@ def _values(settings: AppSettings) -> dict[str, Any]:
         "breaker_failures": settings.breaker_failures,
         "breaker_cooldown_minutes": settings.breaker_cooldown_minutes,
         "monitor_interval_hours": settings.monitor_interval_hours,
+        "holding_days": settings.holding_days,
         "naming_template": settings.naming_template,
         **{name: "" if getattr(settings, name) is None else getattr(settings, name)
            for fields in SITE_OVERRIDES.values() for name, target in fields.items()
@@ -220,8 +223,15 @@ def _store(changes: dict[str, Any], site: str) -> dict[str, str]:
 
 @bp.post("/library")
 def library() -> Response:
-    """Store the library folder (blank: ANIWORLD_LIBRARY_DIR)."""
-    return _save("library", lambda form: ({"library_dir": _text(form, "library_dir")}, {}))
+    """Store the library folder (blank: ANIWORLD_LIBRARY_DIR) and the holding days."""
+    def parse(form: Form) -> Parsed:
+        changes: dict[str, Any] = {"library_dir": _text(form, "library_dir")}
+        errors: dict[str, str] = {}
+        if "holding_days" in form:
+            _whole(form, "holding_days", changes, errors)
+        return changes, errors
+
+    return _save("library", parse)
 
 
 @bp.post("/languages")

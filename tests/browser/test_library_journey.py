@@ -3,7 +3,9 @@
 A prepared library folder holds files named by other tools → scan from the Library page
 (job on the library worker, progress shown) → the folder the scan could not match is
 resolved on the Unmatched page → the missing episodes are shown → "Download all missing"
-→ the files arrive next to the user's own → every missing count reaches zero.
+→ the files arrive next to the user's own → every missing count reaches zero → the site
+offers a German Dub of a sub episode → "upgrade until German Dub" on the series page → the
+upgrade runs from the queue and the user's sub file moves to the holding folder.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 import redis
 
 from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot, wait
+from tests.fakesite.languages import GERMAN_DUB
 from tests.fakesite.server import FakeSite
 
 pytestmark = pytest.mark.slow
@@ -137,3 +140,48 @@ def test_download_all_missing_fills_the_gaps(page: object, library_app: LiveApp)
     _show_missing_only(page)
     page.get_by_text("Every episode of every series is on disk").first.wait_for(timeout=60_000)
     screenshot(page, "library")
+
+
+def test_a_late_dub_is_upgraded_from_the_series_page(page: object,
+                                                     library_app: LiveApp) -> None:
+    """Weeks later the dub of episode 1 appears: "upgrade until German Dub" replaces the sub."""
+    folder = library_app.library / "Blauer Drache"
+    user_file = folder / "Blauer Drache - S01E001 - (German Sub).mp4"
+    library_app.site.publish("blauer-drache", 1, 1, [GERMAN_DUB])
+    try:
+        page.goto("/series/blauer-drache")
+        page.get_by_role("button", name="Monitored").click()
+        page.get_by_text("Monitoring Blauer Drache").first.wait_for(timeout=30_000)
+        _save_upgrade_until(page, "keep")
+        page.get_by_role("button", name="Refresh from site").click()
+        # The dub is known now, and "keep what I have" leaves the sub alone.
+        page.get_by_text("Refreshed from the site: 3 episodes.").first.wait_for(timeout=60_000)
+        _save_upgrade_until(page, "german-dub")
+        page.get_by_text("1 language upgrade(s) queued.").first.wait_for(timeout=30_000)
+        screenshot(page, "series-preferences")
+
+        page.goto("/queue/")
+        upgrade = page.locator("li.queue-item").filter(
+            has_text="Upgrade: German Sub → German Dub")
+        wait(lambda: upgrade.count() == 1, "the upgrade in the queue")
+        wait(lambda: "status-completed" in (upgrade.first.get_attribute("class") or ""),
+             "the upgrade to complete", timeout=180)
+        screenshot(page, "queue-upgrade")
+    finally:
+        library_app.site.reset()
+    episode_1 = [p for p in library_app.library_files() if p.is_relative_to(folder)
+                 and ("S01E01" in p.name or "S01E001" in p.name)]
+    assert len(episode_1) == 1 and "[German Dub]" in episode_1[0].name, episode_1
+    held = list((library_app.config.data_dir / "holding").rglob(user_file.name))
+    assert len(held) == 1 and held[0].read_bytes() == PREPARED[
+        "Blauer Drache/Blauer Drache - S01E001 - (German Sub).mp4"]
+
+
+def _save_upgrade_until(page: object, value: str) -> None:
+    form = page.locator("#series-preferences")
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    form.get_by_label("Upgrade until").select_option(value)
+    screenshot(page, "series-preferences-form")
+    form.get_by_role("button", name="Save preferences").click()
+    page.get_by_text("Preferences saved.").first.wait_for(timeout=30_000)

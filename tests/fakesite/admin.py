@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from tests.fakesite.blocks import Response
-from tests.fakesite.catalog import Catalog
+from tests.fakesite.catalog import Catalog, Episode
 from tests.fakesite.faults import FaultSet, make_fault
 from tests.fakesite.httpbase import ADMIN_PREFIX, App, Request
-from tests.fakesite.releases import ReleaseError, release_episode
+from tests.fakesite.releases import ReleaseError, publish_languages, release_episode
 from tests.fakesite.requestlog import RequestLog, max_concurrency
 
 
@@ -71,9 +71,17 @@ class AdminApp:
         )
 
     def _release(self, request: Request) -> Response:
-        """``{"slug", "season", "titles"?, "languages"?, "site"?}`` -> the new episode."""
+        """``{"slug", "season", "titles"?, "languages"?, "site"?}`` -> the new episode.
+
+        With ``"episode": N`` the existing episode N gets the ``languages`` (a late dub).
+        """
         try:
             spec = json.loads(request.body or b"{}")
+            if "episode" in spec:
+                episode = publish_languages(
+                    self.catalog, spec["slug"], spec["season"], spec["episode"],
+                    spec["languages"], site=spec.get("site", "aniworld"))
+                return _episode_json(episode)
             episode = release_episode(
                 self.catalog,
                 spec["slug"],
@@ -84,15 +92,19 @@ class AdminApp:
             )
         except (ReleaseError, ValueError, TypeError, KeyError, AttributeError) as exc:
             return _json({"error": str(exc)}, 400)
-        return _json(
-            {
-                "season": episode.season,
-                "number": episode.number,
-                "episode_id": episode.episode_id,
-                "languages": episode.languages,
-                "links": [
-                    {"link_id": link.link_id, "hoster": link.hoster, "language": link.language}
-                    for link in episode.links
-                ],
-            }
-        )
+        return _episode_json(episode)
+
+
+def _episode_json(episode: Episode) -> Response:
+    return _json(
+        {
+            "season": episode.season,
+            "number": episode.number,
+            "episode_id": episode.episode_id,
+            "languages": episode.languages,
+            "links": [
+                {"link_id": link.link_id, "hoster": link.hoster, "language": link.language}
+                for link in episode.links
+            ],
+        }
+    )

@@ -3,6 +3,8 @@
 The new episode gets fresh link ids (and a fresh episode id unless it was listed as
 upcoming), so its season page, its episode page, its ``/redirect/<id>`` links and the
 hosters behind them work like every other episode's.
+:func:`publish_languages` offers an existing episode in another language (the German dub
+that follows the sub weeks later): fresh link ids, the same episode id.
 """
 
 from __future__ import annotations
@@ -59,6 +61,37 @@ def release_episode(
         episode = new_episode(episode_id, link_id, season, number, (de, en), langs)
         catalog.put_series(_with_episode(series, episode), episode)
     return episode
+
+
+def publish_languages(
+    catalog: Catalog,
+    slug: str,
+    season: int,
+    number: int,
+    languages: Languages,
+    site: str = "aniworld",
+) -> Episode:
+    """Add ``languages`` to an episode that exists; return the episode as it is now.
+
+    The feeds list the release with the new languages only, as the site lists one row per
+    episode and language, newest first. Raises ReleaseError for an unknown episode or a
+    language the episode already has.
+    """
+    with catalog.lock:
+        series = catalog.series(slug, site)
+        episode = series.episode(season, number) if series else None
+        if series is None or episode is None:
+            raise ReleaseError(f"no episode {season}x{number} of {slug!r} on {site}")
+        langs = _langs(series, [episode], languages)
+        known = sorted(set(langs) & set(episode.languages))
+        if known:
+            raise ReleaseError(f"the episode is already offered in {', '.join(known)}")
+        _, first_link = catalog.next_ids()
+        extra = new_episode(episode.episode_id, first_link, season, number,
+                            (episode.title_de, episode.title_en), langs).links
+        published = replace(episode, links=(*episode.links, *extra))
+        catalog.put_series(_with_episode(series, published), replace(episode, links=extra))
+    return published
 
 
 def _langs(series: Series, out: Sequence[Episode], languages: Languages | None) -> Langs:

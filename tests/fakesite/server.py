@@ -8,7 +8,7 @@ from tests.fakesite.content import build_catalog
 from tests.fakesite.faults import Fault, FaultSet, make_fault
 from tests.fakesite.hosters import HosterApp, voe_cdn
 from tests.fakesite.httpbase import ServerThread
-from tests.fakesite.releases import Languages, release_episode
+from tests.fakesite.releases import Languages, publish_languages, release_episode
 from tests.fakesite.requestlog import RequestLog, RequestRecord, max_concurrency
 from tests.fakesite.site import SiteApp
 from tests.fakesite.sto_site import STO_HOST, NamedHostOnly, StoApp
@@ -111,6 +111,12 @@ class FakeSite:
     ) -> Episode:
         """Append a new episode to a season (see releases.release_episode); undone by reset."""
         return release_episode(self.catalog, slug, season, titles, languages, site)
+
+    def publish(self, slug: str, season: int, number: int, languages: Languages,
+                site: str = "aniworld") -> Episode:
+        """Offer an existing episode in more languages (releases.publish_languages); undone
+        by reset."""
+        return publish_languages(self.catalog, slug, season, number, languages, site)
 
     def reset(self) -> None:
         """Clear faults, logs, released episodes and the VOE CDN's clock (done before every

@@ -86,3 +86,37 @@ def test_bad_releases_are_refused(fakesite: FakeSite, spec: dict[str, object],
 def test_python_api_raises_on_bad_releases(fakesite: FakeSite) -> None:
     with pytest.raises(ReleaseError, match="unknown language"):
         fakesite.release("blauer-drache", 1, languages=["klingon"])
+
+
+def test_a_late_dub_joins_the_episode_with_fresh_links(fakesite: FakeSite) -> None:
+    before = fakesite.catalog.series("blauer-drache").episode(1, 1)  # type: ignore[union-attr]
+    answer = release(fakesite, slug="blauer-drache", season=1, episode=1,
+                     languages={GERMAN_DUB: ["VOE"]})
+    assert answer.status_code == 200, answer.text
+    published = answer.json()
+    assert published["episode_id"] == before.episode_id
+    assert published["languages"] == [GERMAN_DUB, GERMAN_SUB]
+    new = [link for link in published["links"] if link["language"] == GERMAN_DUB]
+    assert len(new) == 1 and new[0]["link_id"] not in {link.link_id for link in before.links}
+    row = soup(fakesite, BLAU + "/staffel-1").select("tbody#season1 tr")[0]
+    assert len(row.select("img.flag")) == 2
+    embed = requests.get(get(fakesite, f"/redirect/{new[0]['link_id']}").headers["Location"],
+                         timeout=5)
+    assert embed.status_code == 200 and "File Not Found" not in embed.text
+    # The feed shows the new language on top, once: one row per episode and language.
+    listed = soup(fakesite, "/neue-episoden").select("div.newEpisodeList a")
+    assert listed[0]["href"] == BLAU + "/staffel-1/episode-1"
+    assert [a["href"] for a in listed].count(BLAU + "/staffel-1/episode-1") == 1
+    fakesite.reset()
+    assert fakesite.catalog.series("blauer-drache").episode(1, 1) == before  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({"episode": 1, "languages": [GERMAN_SUB]}, "already offered in german-sub"),
+    ({"episode": 9, "languages": [GERMAN_DUB]}, "no episode 1x9"),
+    ({"episode": 1}, "languages"),
+])
+def test_bad_language_releases_are_refused(fakesite: FakeSite, spec: dict[str, object],
+                                           message: str) -> None:
+    answer = release(fakesite, slug="blauer-drache", season=1, **spec)
+    assert answer.status_code == 400 and message in answer.json()["error"]

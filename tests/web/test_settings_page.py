@@ -69,6 +69,8 @@ def _library(tmp_path: Path) -> dict[str, Any]:
 
 VALID = [
     ("library", _library, lambda s, tmp: s.library_dir == str(tmp / "elsewhere")),
+    ("library", lambda tmp: {"library_dir": "", "holding_days": "30"},
+     lambda s, tmp: (s.library_dir, s.holding_days) == (None, 30)),
     ("languages", lambda tmp: {"language_order": ["english-sub", "german-sub", "german-dub",
                                                   "english-dub"], "language_fallback": "on"},
      lambda s, tmp: s.language_order[0] is Language.ENGLISH_SUB and s.language_fallback),
@@ -131,6 +133,8 @@ INVALID = [
     ("naming", {"naming_template": "{season:{series.__class__.__mro__}}/{episode}.{ext}"},
      "naming_template", "{season} has a format spec a file name does not need"),
     ("library", {"library_dir": "relative/folder"}, "library_dir", "absolute path"),
+    ("library", {"library_dir": "", "holding_days": "0"}, "holding_days",
+     "Must be a whole number from 1 to 365"),
     ("languages", {"language_order": ["german-dub", "german-dub", "german-sub", "english-sub"]},
      "language_order", "each language once"),
     ("hosters", {"hoster_order": "VOE\nMegaUpload"}, "hoster_order", "Unknown hoster MegaUpload"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from aniworld.models import Series, utcnow
 from aniworld.services.catalog import SeriesSnapshot, store_snapshot
 from aniworld.services.library.overview import library_report, queue_episodes
+from aniworld.services.library.upgrades import queue_series_upgrades
 from aniworld.services.settings import AppSettings
 from aniworld.services.settings_store import get_record, set_record
 
@@ -87,7 +88,9 @@ def apply_refresh(session: Session, series_id: int, snapshot: SeriesSnapshot,
 
     Returns (new episodes, queued). Every refresh goes through here, the user's too:
     otherwise a manual refresh after a release would make the new episode "known" and
-    the next round would never queue it.
+    the next round would never queue it. A monitored series also gets its language
+    upgrades queued (counted in "queued"): a dub that appears for an episode held as a sub
+    is no new episode, only a refresh shows it.
     """
     series = session.get(Series, series_id)
     if series is None or series.key != snapshot.info.key:
@@ -103,8 +106,9 @@ def apply_refresh(session: Session, series_id: int, snapshot: SeriesSnapshot,
     new = {(episode.season, episode.number) for episode in snapshot.episodes
            if episode.languages} - known
     if baseline or not new or not series.monitored:
-        return (0 if baseline else len(new)), 0
+        return (0 if baseline else len(new)), queue_series_upgrades(session, series, settings)
     session.flush()
     report = library_report(session, settings, [series.id])[0]
     wanted = [missing for missing in report.missing if (missing.season, missing.number) in new]
-    return len(new), queue_episodes(session, series, wanted)[0]
+    queued = queue_episodes(session, series, wanted)[0]
+    return len(new), queued + queue_series_upgrades(session, series, settings)

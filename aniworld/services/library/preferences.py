@@ -22,6 +22,8 @@ from aniworld.services.settings import AppSettings
 logger = logging.getLogger(__name__)
 
 KEEP = "keep"
+# The fields apply_preferences reads.
+PREFERENCE_FIELDS = ("language_order", "upgrade_until", "monitor_scope", "monitor_films")
 
 
 class MonitorScope(StrEnum):

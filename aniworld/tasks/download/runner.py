@@ -20,6 +20,7 @@ from aniworld.downloader import DownloadCancelled, DownloadStopped
 from aniworld.errors import AniworldError
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
+from aniworld.library.swap import relative_to_library
 from aniworld.services import execution
 from aniworld.services.execution import Claim
 from aniworld.services.file_naming import episode_path
@@ -27,7 +28,7 @@ from aniworld.services.library.folders import write_series_marker
 from aniworld.services.settings import AppSettings, effective_library_dir, load_settings
 from aniworld.site.types import EpisodeHosters, HosterLink
 from aniworld.sites import SITE_LABELS
-from aniworld.tasks.download import health, workspace
+from aniworld.tasks.download import health, upgrade, workspace
 from aniworld.tasks.download.attempt import Attempt
 from aniworld.tasks.download.failures import (
     CandidateError,
@@ -94,6 +95,8 @@ def _run_claimed(runtime: Runtime, claim: Claim) -> Outcome:
 def _execute(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
     library = effective_library_dir(runtime.config, settings)
     claim = own_folder(library, claim, settings)
+    if claim.upgrade_from is not None:
+        return _upgrade(runtime, claim, settings, library)
     present = None if claim.force else _present_file(library, claim, settings)
     if present is not None:
         return _finish(runtime, claim, lambda s: execution.complete(
@@ -105,13 +108,31 @@ def _execute(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
         s, claim.item_id, claim.lease, str(path), series_folder=folder), Outcome.COMPLETED)
 
 
+def _upgrade(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Outcome:
+    """Download the better copy into staging, then swap it in (see ``upgrade.py``)."""
+    plan = upgrade.started_swap(library, claim.item_id)
+    resumed = plan is not None
+    if plan is None:
+        final = target_path(library, claim, settings, claim.language)
+        staged = upgrade.staged_path(library, claim.item_id, final)
+        if not staged.is_file():
+            _download(runtime, claim, settings, library, into=staged)
+        plan = upgrade.plan(runtime, library, claim, staged, final)
+    upgrade.swap_in(runtime, claim, library, plan, resumed)
+    folder = adopt_series_folder(library, claim, plan.final)
+    outcome = _finish(runtime, claim, lambda s: upgrade.complete(s, claim, library, plan, folder),
+                      Outcome.COMPLETED)
+    workspace.discard_item(library, claim.item_id)  # the journal too: the database knows now
+    return outcome
+
+
 def adopt_series_folder(library: Path, claim: Claim, path: Path) -> str | None:
     """Mark the series folder a download landed in; return its name (None: no folder).
 
     The marker ties the folder to the series even if the database is lost, and a later
     scan links it without a site search.
     """
-    relative = _inside_library(library, path)
+    relative = relative_to_library(library, path)
     if relative is None or len(relative.parts) < 2:
         return None
     folder = library / relative.parts[0]
@@ -130,7 +151,8 @@ def own_folder(library: Path, claim: Claim, settings: AppSettings) -> Claim:
     """
     if claim.series_folder:
         return claim
-    relative = _inside_library(library, target_path(library, claim, settings, claim.language))
+    relative = relative_to_library(library,
+                                   target_path(library, claim, settings, claim.language))
     if relative is None or len(relative.parts) < 2:
         return claim
     marker = read_marker(library / relative.parts[0])
@@ -142,21 +164,9 @@ def own_folder(library: Path, claim: Claim, settings: AppSettings) -> Claim:
     return replace(claim, series_folder=f"{relative.parts[0]} [{label}]")
 
 
-def _inside_library(library: Path, path: Path) -> Path | None:
-    """``path`` relative to the library, or None if it lies elsewhere.
-
-    ``naming.render_path`` builds paths below the *resolved* library folder, while the
-    setting may name it through a symbolic link (``/srv/anime`` -> ``/mnt/nas/anime``).
-    """
-    for root in (library, library.resolve()):
-        try:
-            return path.relative_to(root)
-        except ValueError:
-            continue
-    return None
-
-
-def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Path:
+def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path,
+              into: Path | None = None) -> Path:
+    """Download the item to its library path (or to ``into``); return the file."""
     # The series' own site: an s.to episode is read (and its /r?t= link resolved) on s.to,
     # with s.to's settings, limiter and hold.
     with open_client(runtime, settings, claim.series_site) as client:
@@ -166,7 +176,8 @@ def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Pa
         for candidate in _candidates(library, claim, settings, offers, cooling):
             attempt = Attempt(runtime, claim, settings, client, candidate)
             try:
-                path = attempt.run(target_path(library, claim, settings, candidate.language))
+                path = attempt.run(into or target_path(library, claim, settings,
+                                                       candidate.language))
             except DownloadStopped:
                 raise
             except AniworldError as error:

@@ -45,6 +45,9 @@ def item_to_dict(item: DownloadItem) -> dict[str, Any]:
         "note": item.note,
         "force": item.force,
         "language_fallback": item.language_fallback,
+        # A language upgrade: the language it replaces and the copies' paths (else null, []).
+        "upgrade_from": item.upgrade_from,
+        "replaces": item.replaced_paths,
         "retry_at": _iso(item.not_before),
         "created_at": _iso(item.created_at),
         "started_at": _iso(item.started_at),

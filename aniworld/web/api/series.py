@@ -12,6 +12,13 @@ from aniworld.models import Episode, Series
 from aniworld.services import catalog
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
+from aniworld.services.library.preferences import (
+    PREFERENCE_FIELDS,
+    apply_preferences,
+    preferences,
+    preferences_to_dict,
+)
+from aniworld.services.library.upgrades import queue_series_upgrades
 from aniworld.services.search import search_sites
 from aniworld.services.series import series_seasons
 from aniworld.services.settings import load_settings
@@ -52,6 +59,7 @@ def series_detail(series: Series) -> dict[str, Any]:
     episodes.
     """
     body = series_summary(series)
+    body["preferences"] = preferences_to_dict(preferences(series, load_settings(db.session)))
     body["seasons"] = [{"season": season.number, "announced": season.announced,
                         "episodes": [_episode(episode) for episode in season.episodes]}
                        for season in series_seasons(series)]
@@ -116,13 +124,23 @@ def show_series(key: str) -> Response:
 
 @bp.patch("/series/<key>")
 def update_series(key: str) -> Response:
-    """Change a series' settings; for now ``{"monitored": true|false}``."""
+    """Change ``monitored`` and the preferences (``language_order``, ``upgrade_until``,
+    ``monitor_scope``, ``monitor_films``); a monitored series then gets its upgrades queued.
+    """
     data = parsing.json_body()
     series = series_at(key)
-    if "monitored" not in data:
-        raise ValidationError("monitored is required (true or false)", "monitored")
-    series.monitored = parsing.flag(data, "monitored")
+    unknown = sorted(set(data) - {"monitored", *PREFERENCE_FIELDS})
+    if unknown or not data:
+        raise ValidationError(f"send one or more of: monitored, {', '.join(PREFERENCE_FIELDS)}"
+                              + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
+                              unknown[0] if unknown else "monitored")
+    if "monitored" in data:
+        series.monitored = parsing.flag(data, "monitored")
+    apply_preferences(series, data)
+    queued = queue_series_upgrades(db.session, series, load_settings(db.session))
     db.session.commit()
+    if queued:
+        kick_dispatcher()
     return jsonify(series_detail(series))
 
 
