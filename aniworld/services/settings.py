@@ -37,6 +37,8 @@ SITE_OVERRIDES = {
 SITE_FIELDS = {name: field for fields in SITE_OVERRIDES.values() for name, field in fields.items()}
 # A week: most series release weekly, so a longer gap would only delay every new episode.
 MAX_MONITOR_INTERVAL_HOURS = 168
+# A month: a longer gap would leave a series the feed missed unchecked for too long.
+MAX_FULL_REFRESH_HOURS = 720
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class AppSettings:
     breaker_cooldown_minutes: int = 30
     # Hours between two checks of the monitored series for new episodes; 0 turns it off.
     monitor_interval_hours: int = 6
+    # Hours after which a monitored series is read in full even if the site's new-episodes
+    # feed never named it: the feed lists only the latest releases and may miss some.
+    monitor_full_refresh_hours: int = 24
     library_dir: str | None = None
     site_url: str | None = None
     site_transport: str | None = None
@@ -187,6 +192,8 @@ VALIDATORS = {
     "breaker_cooldown_minutes": lambda v: _positive_int("breaker_cooldown_minutes", v, 1, 1440),
     "monitor_interval_hours": lambda v: _positive_int("monitor_interval_hours", v, 0,
                                                       MAX_MONITOR_INTERVAL_HOURS),
+    "monitor_full_refresh_hours": lambda v: _positive_int("monitor_full_refresh_hours", v, 1,
+                                                          MAX_FULL_REFRESH_HOURS),
     "library_dir": _library_dir,
     **{name: _site_field(name) for name in SITE_FIELDS},
 }

@@ -1,4 +1,5 @@
-"""Library actions from a request: start a scan, queue all missing, resolve a folder."""
+"""Library actions from a request: start a scan or a monitoring round, queue all missing,
+resolve a folder."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import redis
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
 from aniworld.services import catalog
-from aniworld.services.library import resolution, scan_state
+from aniworld.services.library import monitoring, resolution, scan_state
+from aniworld.services.library.monitoring import MonitorStatus
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings import load_settings
@@ -34,6 +36,29 @@ def start_scan() -> ScanStatus:
         except redis.RedisError as exc:
             logger.warning("scan enqueue deferred to the scheduler error=%s", exc)
     return status
+
+
+def start_monitor() -> tuple[MonitorStatus, bool]:
+    """Ask for a monitoring round now (committed) and hand it to RQ; returns (status, started).
+
+    Never two rounds at once: while a round waits for a worker or runs, the request changes
+    nothing and ``started`` is False. If Redis is down the request stays in the database
+    and the scheduler enqueues it later.
+    """
+    status = monitoring.load_status(db.session)
+    try:
+        alive = dispatch.job_alive(get_redis(), dispatch.MONITOR_JOB_ID)
+    except redis.RedisError:
+        alive = status.running
+    if alive or status.waiting:
+        return status, False
+    status = monitoring.request_round(db.session)
+    db.session.commit()
+    try:
+        dispatch.enqueue_monitor(get_redis())
+    except redis.RedisError as exc:
+        logger.warning("monitoring round enqueue deferred to the scheduler error=%s", exc)
+    return status, True
 
 
 def queue_all_missing(series_ids: Collection[int] | None = None,

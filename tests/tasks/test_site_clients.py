@@ -14,6 +14,12 @@ from aniworld.sites import ANIWORLD, STO
 from aniworld.tasks.site_clients import SiteClients, SiteStopped
 
 
+class Named(str):
+    """A stand-in client: its name, and no requests sent."""
+
+    requests_sent = 0
+
+
 class Opened:
     """A factory of stand-in clients that records what was opened and closed."""
 
@@ -26,7 +32,7 @@ class Opened:
         if site == self.refuse:
             raise ValidationError("proxy must be a URL", "sto_proxy")
         self.events.append(f"open {site}")
-        yield f"client of {site}"
+        yield Named(f"client of {site}")
         self.events.append(f"close {site}")
 
 

@@ -190,7 +190,7 @@ def test_monitoring_section_shows_the_last_and_next_check(app: Flask, logged_in:
     html = post(client, "/settings/monitoring", {"monitor_interval_hours": "12"},
                 htmx=True).get_data(as_text=True)
     assert html.lstrip().startswith('<section id="settings-monitoring"')
-    assert 'role="status">Monitoring interval saved.' in html
+    assert 'role="status">Monitoring settings saved.' in html
     assert 'class="error">Monitoring cannot reach the site.' in html
     assert "Last check: " in html and 'name="monitor_interval_hours" value="12"' in html
 
