@@ -77,3 +77,18 @@ def test_unusable_settings_or_an_unknown_site_stop_that_site() -> None:
         assert sites.stopped(STO) and sites.get(ANIWORLD) == "client of aniworld"
         with pytest.raises(SiteStopped, match="unknown site"):
             sites.get("netflix")
+
+
+def test_requests_count_what_the_round_sent_to_each_site() -> None:
+    used = Named("client of aniworld")
+    used.requests_sent = 5  # a client the factory had handed out before the round
+
+    @contextmanager
+    def factory(site: str) -> Iterator[Any]:
+        yield used
+
+    with SiteClients(factory) as sites:
+        assert sites.requests(ANIWORLD) == 0
+        sites.get(ANIWORLD)
+        used.requests_sent += 3
+        assert (sites.requests(ANIWORLD), sites.requests(STO)) == (3, 0)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, FolderState, LibraryFile, LibraryFolder, Series
+from aniworld.models import Episode, Series
 from aniworld.services import queue as queue_service
 from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings
@@ -22,7 +22,7 @@ from aniworld.tasks import monitor
 from tests.fakesite.languages import ENGLISH_SUB, GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import ClientFactory, add_from_site, add_series, stand_in
-from tests.services.library.monitor_helpers import only_new, paths
+from tests.services.library.monitor_helpers import items_of, only_new, paths, put_on_disk
 
 BLAU, ROT, STILL = "blauer-drache", "roter-drache", "stiller-drache"
 SUB_FIRST = AppSettings(language_order=(Language.GERMAN_SUB, Language.GERMAN_DUB,
@@ -34,26 +34,6 @@ T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
 def sites(fakesite: FakeSite, client: SiteClient) -> ClientFactory:
     """What a round takes: the test's aniworld client and a fresh one for s.to."""
     return stand_in(fakesite, client)
-
-
-def put_on_disk(session: Session, series_id: int, *episodes: tuple[int, int]) -> None:
-    """Record files of ``episodes`` in a matched library folder, as a scan would."""
-    folder = LibraryFolder(name=f"folder-{series_id}", series_id=series_id,
-                           state=FolderState.MATCHED.value)
-    session.add(folder)
-    session.flush()
-    for season, number in episodes:
-        session.add(LibraryFile(folder_id=folder.id, season=season, episode=number, size=1,
-                                path=f"S{season:02d}E{number:02d}.mkv"))
-
-
-def items_of(session: Session, series_id: int) -> list[tuple[int, int, Language]]:
-    """(season, episode, language) of the series' queue items, in id order."""
-    rows = session.execute(select(DownloadItem.season, DownloadItem.episode,
-                                  DownloadItem.language)
-                           .where(DownloadItem.series_id == series_id)
-                           .order_by(DownloadItem.id))
-    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def episode_keys(session: Session, series_id: int) -> set[tuple[int, int]]:
