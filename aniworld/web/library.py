@@ -192,7 +192,8 @@ def _scan_context() -> dict[str, Any]:
 
 def _monitor_context() -> dict[str, Any]:
     """The monitoring status and how many series are monitored, for the monitoring panel."""
-    return {"monitor": monitoring.load_status(db.session), "monitored_count": monitoring.monitored_count(db.session)}
+    return {"monitor": monitoring.load_status(db.session),
+            "monitored_count": monitoring.monitored_count(db.session)}
 
 
 def _index_url(missing_only: bool) -> str:
