@@ -21,6 +21,7 @@ from aniworld.web.context import queue_count
 from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
 from aniworld.web.keys import series_named
 from aniworld.web.library_actions import (
+    monitor_state,
     queue_all_missing,
     resolve_folder,
     start_monitor,
@@ -77,8 +78,7 @@ def monitor_status() -> BaseResponse:
     if not is_htmx():
         return redirect(url_for("library.index"))
     context = _monitor_context()
-    status = context["monitor"]
-    return _poll("library/_monitor.html", status.waiting or status.running, context)
+    return _poll("library/_monitor.html", context["monitor_active"], context)
 
 
 def _poll(partial: str, active: bool, context: dict[str, Any]) -> Response:
@@ -192,7 +192,8 @@ def _scan_context() -> dict[str, Any]:
 
 def _monitor_context() -> dict[str, Any]:
     """The monitoring status and how many series are monitored, for the monitoring panel."""
-    return {"monitor": monitoring.load_status(db.session),
+    status, active = monitor_state()
+    return {"monitor": status, "monitor_active": active,
             "monitored_count": monitoring.monitored_count(db.session)}
 
 

@@ -38,19 +38,31 @@ def start_scan() -> ScanStatus:
     return status
 
 
+def monitor_state() -> tuple[MonitorStatus, bool]:
+    """The monitoring status, and whether a round is on its way (waiting, or running).
+
+    A round whose worker died still reads "running"; its job is gone from RQ, so it does not
+    count (with Redis down it does: better a button too few than two rounds).
+    """
+    status = monitoring.load_status(db.session)
+    if status.waiting or not status.running:
+        return status, status.waiting
+    try:
+        return status, dispatch.job_alive(get_redis(), dispatch.MONITOR_JOB_ID)
+    except redis.RedisError:
+        return status, True
+
+
 def start_monitor() -> tuple[MonitorStatus, bool]:
     """Ask for a monitoring round now (committed) and hand it to RQ; returns (status, started).
 
     Never two rounds at once: while a round waits for a worker or runs, the request changes
-    nothing and ``started`` is False. If Redis is down the request stays in the database
-    and the scheduler enqueues it later.
+    nothing and ``started`` is False (the fixed job id also keeps a scheduled round and this
+    one apart). If Redis is down the request stays in the database and the scheduler
+    enqueues it later.
     """
-    status = monitoring.load_status(db.session)
-    try:
-        alive = dispatch.job_alive(get_redis(), dispatch.MONITOR_JOB_ID)
-    except redis.RedisError:
-        alive = status.running
-    if alive or status.waiting:
+    status, active = monitor_state()
+    if active:
         return status, False
     status = monitoring.request_round(db.session)
     db.session.commit()

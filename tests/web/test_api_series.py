@@ -155,15 +155,17 @@ def test_patch_refusals(site_api: tuple[Flask, FlaskClient]) -> None:
 
 def test_refresh_of_a_monitored_series_queues_its_new_episode(
         site_api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
-    # A user's refresh after a release must not hide the new episode from monitoring.
+    # A user's refresh after a release must not hide the new episode from monitoring; a
+    # monitored series ("everything missing", the default) gets its older gaps queued too.
     _app, client = site_api
     assert client.post("/api/v1/series", json={"key": "blauer-drache"}).status_code == 201
     client.patch("/api/v1/series/blauer-drache", json={"monitored": True})
     fakesite.release("blauer-drache", 1)
     assert client.post("/api/v1/series/blauer-drache/refresh").status_code == 200
     queued = client.get("/api/v1/queue").get_json()["pending"]
-    assert [(item["season"], item["episode"]) for item in queued] == [(1, 4)]
+    assert [(item["season"], item["episode"]) for item in queued] == [(1, 1), (1, 2), (1, 3),
+                                                                     (1, 4)]
     client.patch("/api/v1/series/blauer-drache", json={"monitored": False})
     fakesite.release("blauer-drache", 1)
     client.post("/api/v1/series/blauer-drache/refresh")
-    assert len(client.get("/api/v1/queue").get_json()["pending"]) == 1
+    assert len(client.get("/api/v1/queue").get_json()["pending"]) == 4

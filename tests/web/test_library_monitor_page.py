@@ -106,3 +106,17 @@ def test_monitor_status_without_htmx_goes_to_the_page(app: Flask,
     assert logged_in.client.get("/library/monitor-status").status_code == 302
     with app.app_context():
         assert not monitoring.load_status(db.session).waiting
+
+
+def test_a_round_whose_worker_died_leaves_the_button(app: Flask, logged_in: AuthActions,
+                                                     redis_conn: redis.Redis) -> None:
+    monitor_series(app)
+    with app.app_context():
+        monitoring.store_status(db.session, monitoring.MonitorStatus(
+            started_at="2025-11-01T12:00:00+00:00", message="Checked 1 of 1 monitored series."))
+        db.session.commit()
+    page = logged_in.client.get("/library/").get_data(as_text=True)
+    assert BUTTON in page and "every 2s" not in page
+    dispatch.enqueue_monitor(redis_conn)  # as if the round were alive after all
+    page = logged_in.client.get("/library/").get_data(as_text=True)
+    assert "Checking the monitored series" in page and "every 2s" in page and BUTTON not in page
