@@ -19,6 +19,12 @@ pytestmark = pytest.mark.slow
 BLAU = "blauer-drache"
 
 
+def status_of(stack: Stack) -> monitoring.MonitorStatus:
+    """The stored monitoring status."""
+    with stack.sessions() as session:
+        return monitoring.load_status(session)
+
+
 def monitor_new(stack: Stack, key: str, site: str = "aniworld") -> None:
     """Monitor the stored series for the episodes that appear from now on."""
     with stack.sessions() as session:
@@ -43,8 +49,7 @@ def test_released_episode_is_found_queued_and_downloaded(stack: Stack) -> None:
     assert item.status.value == "completed", item.last_error
     assert (item.season, item.episode, item.language.value) == (1, 4, GERMAN_SUB)
     assert played_duration(stack.library / item.file_path) > 1
-    with stack.sessions() as session:
-        status = monitoring.load_status(session)
+    status = status_of(stack)
     assert "1 new episode(s), 1 queued" in status.message, stack.logs()
     # The feed, then the season it named: nothing else of the site.
     assert status.figures().requests == 2, stack.logs()
@@ -60,19 +65,15 @@ def test_sto_in_challenge_mode_does_not_stop_aniworld_releases(stack: Stack) -> 
     stack.fakesite.set_fault("cloudflare", server="sto")
     stack.start_workers(1)
 
-    def status() -> monitoring.MonitorStatus:
-        with stack.sessions() as session:
-            return monitoring.load_status(session)
-
-    stack.wait_for(lambda: status().finished_at is not None and not status().running,
-                   what="the monitoring round to finish")
+    stack.wait_for(lambda: status_of(stack).finished_at is not None
+                   and not status_of(stack).running, what="the monitoring round to finish")
     with stack.sessions() as session:
         queued = session.execute(select(Series.site, Series.key, DownloadItem.season,
                                         DownloadItem.episode).join(Series)).all()
     assert [tuple(row) for row in queued] == [("aniworld", BLAU, 1, 4)], stack.logs()
-    message = status().message
-    assert "Checked 1 of 2 monitored series" in message and "1 queued" in message
-    assert "Stopped early: S.to: " in message and status().failed
+    status = status_of(stack)
+    assert "Checked 1 of 2 monitored series" in status.message and "1 queued" in status.message
+    assert "Stopped early: S.to: " in status.message and status.failed
 
 
 def test_a_round_asked_for_while_redis_lost_it_is_run_by_the_scheduler(stack: Stack) -> None:
@@ -87,10 +88,6 @@ def test_a_round_asked_for_while_redis_lost_it_is_run_by_the_scheduler(stack: St
         session.commit()
     stack.start_workers(1)
 
-    def status() -> monitoring.MonitorStatus:
-        with stack.sessions() as session:
-            return monitoring.load_status(session)
-
-    stack.wait_for(lambda: status().finished_at is not None and not status().waiting,
-                   what="the requested round to finish")
-    assert status().figures().queued == 1, stack.logs()
+    stack.wait_for(lambda: status_of(stack).finished_at is not None
+                   and not status_of(stack).waiting, what="the requested round to finish")
+    assert status_of(stack).figures().queued == 1, stack.logs()
