@@ -132,7 +132,10 @@ def apply_refresh(session: Session, series_id: int,
     key = snapshot.key if isinstance(snapshot, SeasonsSnapshot) else snapshot.info.key
     if series is None or series.key != key:
         return 0, 0  # deleted while the site was being read
-    known = {(episode.season, episode.number) for episode in series.episodes}
+    # Only episodes that were out count as known: one listed before its release (aniworld
+    # shows an announcement without languages) is new on the day it gets a language.
+    known = {(episode.season, episode.number) for episode in series.episodes
+             if episode.languages}
     # A series never refreshed has no episode list to compare with: this refresh is its
     # baseline, nothing in it is new (or "new episodes only" would take the back catalogue).
     baseline = series.refreshed_at is None
@@ -140,8 +143,8 @@ def apply_refresh(session: Session, series_id: int,
         store_seasons(session, series, snapshot)
     else:
         store_snapshot(session, snapshot, series.site)
-    new = set() if baseline else (
-        {(episode.season, episode.number) for episode in snapshot.episodes} - known)
+    new = set() if baseline else ({(episode.season, episode.number)
+                                   for episode in snapshot.episodes if episode.languages} - known)
     if not series.monitored:
         return len(new), 0
     return len(new), _queue_monitored(session, series, settings, new)
