@@ -9,6 +9,7 @@ read, so a series of aniworld.to and one of s.to with the same slug are two rows
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -52,6 +53,39 @@ def fetch_series(client: SiteClient, key: str, fresh: bool = False) -> SeriesSna
     logger.info("series fetched site=%s key=%s seasons=%d episodes=%d",
                 site, info.key, len(info.seasons), len(episodes))
     return SeriesSnapshot(info, episodes, site)
+
+
+@dataclass(frozen=True)
+class SeasonsSnapshot:
+    """Some seasons of a series (0 = films), read without its series page.
+
+    What a site's new-episodes feed makes worth reading: the seasons it names. Storing one
+    adds and updates those seasons' episodes and leaves the rest of the series untouched.
+    """
+
+    key: str
+    seasons: frozenset[int]
+    episodes: list[EpisodeInfo]
+    site: str = DEFAULT_SITE
+
+
+def fetch_seasons(client: SiteClient, key: str, seasons: Iterable[int],
+                  fresh: bool = False) -> SeasonsSnapshot:
+    """Read one page per season in ``seasons``; raises SiteNotFound for a season the site lacks."""
+    wanted = frozenset(seasons)
+    episodes = [episode for season in sorted(wanted)
+                for episode in client.season(check_series_key(key), season, fresh=fresh)]
+    return SeasonsSnapshot(key, wanted, episodes, client.settings.site)
+
+
+def store_seasons(session: Session, series: Series, snapshot: SeasonsSnapshot) -> None:
+    """Create or update the episodes of ``snapshot`` in ``series`` (no commit).
+
+    The series' header and ``refreshed_at`` stay as they are: only a full read renews them.
+    A season the feed named that the series did not list yet (a new season) joins the list.
+    """
+    series.listed_seasons = [*series.listed_seasons, *snapshot.seasons]
+    _store_episodes(session, series, snapshot.episodes)
 
 
 def store_snapshot(session: Session, snapshot: SeriesSnapshot,

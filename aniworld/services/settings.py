@@ -38,6 +38,8 @@ SITE_FIELDS = {name: field for fields in SITE_OVERRIDES.values() for name, field
 # A week: most series release weekly, so a longer gap would only delay every new episode.
 MAX_MONITOR_INTERVAL_HOURS = 168
 MAX_HOLDING_DAYS = 365
+# A month: a longer gap would leave a series the feed missed unchecked for too long.
+MAX_FULL_REFRESH_HOURS = 720
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class AppSettings:
     # Days a file replaced by a language upgrade stays in <data dir>/holding (at least one:
     # the holding copy is the undo of an upgrade, so it never disappears at once).
     holding_days: int = 14
+    # Hours after which a monitored series is read in full even if the site's new-episodes
+    # feed never named it: the feed lists only the latest releases and may miss some.
+    monitor_full_refresh_hours: int = 24
     library_dir: str | None = None
     site_url: str | None = None
     site_transport: str | None = None
@@ -192,6 +197,8 @@ VALIDATORS = {
     "monitor_interval_hours": lambda v: _positive_int("monitor_interval_hours", v, 0,
                                                       MAX_MONITOR_INTERVAL_HOURS),
     "holding_days": lambda v: _positive_int("holding_days", v, 1, MAX_HOLDING_DAYS),
+    "monitor_full_refresh_hours": lambda v: _positive_int("monitor_full_refresh_hours", v, 1,
+                                                          MAX_FULL_REFRESH_HOURS),
     "library_dir": _library_dir,
     **{name: _site_field(name) for name in SITE_FIELDS},
 }

@@ -76,6 +76,9 @@ class SiteClient:
             backoff_base=self.settings.backoff_base, backoff_cap=self.settings.backoff_cap,
         )
         self.cache = PageCache(redis, self.settings.cache_ttl)
+        # Requests this client sent (retries and mirror attempts included, cache hits not):
+        # what a monitoring round reports as its cost to the site.
+        self.requests_sent = 0
 
     @property
     def base_url(self) -> str:
@@ -285,6 +288,7 @@ class SiteClient:
         url = outgoing.url
         try:
             with self.limiter.slot():
+                self.requests_sent += 1
                 response = self.transport.request(
                     outgoing.method, url, headers=outgoing.headers, params=outgoing.params,
                     data=outgoing.data, follow_redirects=outgoing.follow_redirects,

@@ -1,32 +1,36 @@
-"""A monitoring round: refresh the monitored series and queue their new episodes.
+"""A monitoring round: read each site's feed, refresh what it names or what is due, queue.
 
 The scheduler enqueues the RQ job (``aniworld.tasks.jobs.check_monitored``) when
-:func:`aniworld.services.library.monitoring.due` says so. The job calls
-:func:`run_monitor_round`, which reads every monitored series from its site (aniworld.to or
-s.to, one client per site) and queues the episodes that appeared since the series was last
-refreshed and are missing from the library, in the most preferred language offered. This
-module owns the round's sessions and commits; the status and the per-series refresh are in
-``services.library.monitoring``.
+:func:`aniworld.services.library.monitoring.due` says so, a user through the Library page
+or the API. The job calls :func:`run_monitor_round`: per site with monitored series one
+request for the site's releases feed, then only the seasons it names with something new
+and the series due for a full read (``services.library.monitor_plan``); each is stored and
+its missing episodes queued by the series' preferences (``monitoring.apply_refresh``). This
+module owns the round's sessions and commits.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.errors import ValidationError
-from aniworld.models import Series, utcnow
-from aniworld.services.catalog import SeriesSnapshot, fetch_series
+from aniworld.models import utcnow
+from aniworld.services.catalog import SeasonsSnapshot, SeriesSnapshot, fetch_seasons, fetch_series
 from aniworld.services.library import monitoring
+from aniworld.services.library.monitor_plan import SitePlan, Target, monitored_sites, plan_site
+from aniworld.services.library.monitor_summary import MonitorSummary, SiteRound
 from aniworld.services.library.monitoring import MonitorStatus
 from aniworld.services.settings import AppSettings
 from aniworld.site import (
+    FeedEntry,
     SiteChallenge,
+    SiteClient,
     SiteError,
+    SiteNotFound,
     SiteRateLimited,
     SiteSpamBlocked,
     SiteUnreachable,
@@ -35,36 +39,12 @@ from aniworld.tasks.site_clients import ClientFactory, SiteClients, SiteStopped
 
 logger = logging.getLogger(__name__)
 
-# Refusals that concern the whole site, not one series: the client has already backed off
+# Refusals that concern the whole site, not one page: the client has already backed off
 # and retried, so asking for the next series of that site would only hammer a site that
 # said no. The other site's series are still checked.
 SITE_WIDE = (SiteChallenge, SiteSpamBlocked, SiteUnreachable, SiteRateLimited)
 
-
-@dataclass(frozen=True)
-class MonitorSummary:
-    """The figures of one finished round."""
-
-    series: int = 0
-    checked: int = 0
-    new: int = 0
-    queued: int = 0
-    failed: int = 0
-    seconds: float = 0.0
-    stopped: str = ""
-
-    @property
-    def message(self) -> str:
-        """One sentence for the settings page and the job's result."""
-        if not self.series:
-            return "No series is monitored."
-        text = (f"Checked {self.checked} of {self.series} monitored series in "
-                f"{self.seconds:.1f} s: {self.new} new episode(s), {self.queued} queued.")
-        if self.failed:
-            text += f" {self.failed} series could not be read; see the worker log."
-        if self.stopped:
-            text += f" Stopped early: {self.stopped}"
-        return text
+__all__ = ["MonitorSummary", "record_failure", "run_monitor_round"]
 
 
 def record_failure(sessions: sessionmaker[Session], message: str) -> MonitorStatus:
@@ -73,94 +53,112 @@ def record_failure(sessions: sessionmaker[Session], message: str) -> MonitorStat
         now = utcnow().isoformat()
         status = monitoring.store_status(session, replace(
             monitoring.load_status(session), started_at=now, finished_at=now,
-            message=message, failed=True))
+            message=message, failed=True, waiting=False))
         session.commit()
     return status
 
 
-@dataclass(frozen=True)
-class _Target:
-    """What the round needs of a monitored series once its session is closed."""
-
-    id: int
-    site: str
-    key: str
-    title: str
-
-
 def run_monitor_round(sessions: sessionmaker[Session], clients: ClientFactory,
                       settings: AppSettings) -> MonitorSummary:
-    """Refresh every monitored series (by title) and queue its new, missing episodes.
+    """Read each site's feed, refresh the series it names and those due, queue their episodes.
 
     ``clients(site)`` opens a client of that site, once per round and only if a series of
-    the site is monitored. Each series is fetched with no transaction open, then stored and
-    queued in one transaction of its own, so a failure later in the round keeps what was
-    done. A site error on one series is logged and counted; a refusal of a whole site
-    (browser check, spam block, rate limit, unreachable, unusable settings) ends that site's
-    part of the round. Records the outcome in the status.
+    the site is monitored. Nothing is read with a transaction open; each series is stored
+    and queued in one transaction of its own, so a failure later in the round keeps what
+    was done. An unreadable feed leaves the due series; an error on one series is counted;
+    a refusal of a whole site (browser check, spam block, rate limit, unreachable, unusable
+    settings) ends that site's part of the round. Records the outcome in the status.
     """
     started = time.monotonic()
     with sessions() as session:
-        targets = [_Target(s.id, s.site, s.key, s.title) for s in session.scalars(
-            select(Series).where(Series.monitored.is_(True)).order_by(Series.title, Series.id))]
+        sites = monitored_sites(session)
         monitoring.store_status(session, replace(
-            monitoring.load_status(session), started_at=utcnow().isoformat(), finished_at=None))
+            monitoring.load_status(session), started_at=utcnow().isoformat(),
+            finished_at=None, waiting=False))
         session.commit()
     try:
-        summary = _round(sessions, clients, settings, targets)
+        with SiteClients(clients) as opened:
+            rounds = tuple(_site_round(sessions, opened, site, settings) for site in sites)
     except Exception as exc:
         record_failure(sessions, f"Monitoring failed ({type(exc).__name__}: {exc}); "
                                  "see the worker log.")
         raise
-    summary = replace(summary, seconds=time.monotonic() - started)
+    summary = MonitorSummary(rounds, time.monotonic() - started)
     with sessions() as session:
         monitoring.store_status(session, replace(
             monitoring.load_status(session), finished_at=utcnow().isoformat(),
-            message=summary.message, failed=bool(summary.stopped)))
+            message=summary.message, failed=summary.troubled, summary=summary.as_dict()))
         session.commit()
     logger.info("monitor round done %s", summary.message)
     return summary
 
 
-def _round(sessions: sessionmaker[Session], clients: ClientFactory, settings: AppSettings,
-           targets: list[_Target]) -> MonitorSummary:
-    summary = MonitorSummary(series=len(targets))
-    with SiteClients(clients) as sites:
-        for target in targets:
-            try:
-                snapshot = _read(sites, target)
-            except SiteStopped:
-                continue
-            except (SiteError, ValidationError) as exc:
-                logger.warning("monitor could not read site=%s series=%s error=%s",
-                               target.site, target.key, exc)
-                summary = replace(summary, failed=summary.failed + 1)
-                continue
-            summary = _store(sessions, target, snapshot, settings, summary)
-        return replace(summary, stopped=sites.message)
+def _site_round(sessions: sessionmaker[Session], sites: SiteClients, site: str,
+                settings: AppSettings) -> SiteRound:
+    """One site's part: its feed, then each planned series; stops where the site refuses."""
+    feed: list[FeedEntry] | None = None
+    result = SiteRound(site)
+    try:
+        feed = _read_feed(sites, site)
+    except SiteStopped:
+        pass  # logged by SiteClients; the site's series wait for the next round
+    except (SiteError, ValidationError) as exc:
+        result = replace(result, feed_error=exc.message)
+        logger.warning("monitor feed unreadable site=%s error=%s", site, exc)
+    with sessions() as session:
+        plan = plan_site(session, site, feed, settings)
+    result = replace(result, monitored=plan.monitored, feed_entries=len(feed or ()),
+                     named=plan.named, due=plan.due)
+    if not sites.stopped(site):
+        result = _read_series(sessions, sites, plan, settings, result)
+    return replace(result, requests=sites.requests(site), stopped=sites.reason(site))
 
 
-def _read(sites: SiteClients, target: _Target) -> SeriesSnapshot:
-    """The series from its site; a site-wide refusal raises SiteStopped for that site.
+def _read_feed(sites: SiteClients, site: str) -> list[FeedEntry]:
+    """The site's latest releases, fresh: a cached feed could hide a release for a round."""
+    return sites.call(site, lambda client: client.releases(fresh=True), stopping=SITE_WIDE)
+
+
+def _read_series(sessions: sessionmaker[Session], sites: SiteClients, plan: SitePlan,
+                 settings: AppSettings, result: SiteRound) -> SiteRound:
+    """Read, store and queue each planned series until the site refuses."""
+    for target in plan.targets:
+        try:
+            snapshot = _read(sites, target)
+        except SiteStopped:
+            break
+        except (SiteError, ValidationError) as exc:
+            logger.warning("monitor could not read site=%s series=%s error=%s",
+                           target.site, target.key, exc)
+            result = result.add(failed=1)
+            continue
+        with sessions() as session:
+            new, queued = monitoring.apply_refresh(session, target.id, snapshot, settings)
+            session.commit()
+        if new or queued:
+            logger.info("monitor site=%s series=%s seasons=%s new=%d queued=%d", target.site,
+                        target.key, "all" if target.seasons is None else sorted(target.seasons),
+                        new, queued)
+        result = result.add(checked=1, new=new, queued=queued)
+    return result
+
+
+def _read(sites: SiteClients, target: Target) -> SeriesSnapshot | SeasonsSnapshot:
+    """The series (or the seasons the feed named) from its site; SiteStopped on a refusal.
 
     fresh=True: the page cache (30 min by default, configurable up to far longer) exists
     for browsing; a round that reads a cached page could miss a release until the next
-    round hours later. Rounds are rare and the client's shared rate limit still applies, so
-    skipping the cache costs the site little; the fresh answer is cached for the next
-    visitor anyway.
+    round hours later. The fresh answer is cached for the next visitor anyway.
     """
-    return sites.call(target.site, lambda client: fetch_series(client, target.key, fresh=True),
-                      stopping=SITE_WIDE)
+    def read(client: SiteClient) -> SeriesSnapshot | SeasonsSnapshot:
+        if target.seasons is not None:
+            try:
+                return fetch_seasons(client, target.key, target.seasons, fresh=True)
+            except SiteNotFound:
+                # A season the feed names that has no page (yet): the series page knows.
+                logger.info("monitor season page missing site=%s series=%s seasons=%s",
+                            target.site, target.key, sorted(target.seasons))
+        return fetch_series(client, target.key, fresh=True)
 
+    return sites.call(target.site, read, stopping=SITE_WIDE)
 
-def _store(sessions: sessionmaker[Session], target: _Target, snapshot: SeriesSnapshot,
-           settings: AppSettings, summary: MonitorSummary) -> MonitorSummary:
-    """Store one fetched series and queue its new episodes in a transaction of its own."""
-    with sessions() as session:
-        new, queued = monitoring.apply_refresh(session, target.id, snapshot, settings)
-        session.commit()
-    if new:
-        logger.info("monitor site=%s series=%s new=%d queued=%d", target.site, target.key, new,
-                    queued)
-    return replace(summary, checked=summary.checked + 1, new=summary.new + new,
-                   queued=summary.queued + queued)

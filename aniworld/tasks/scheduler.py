@@ -50,15 +50,20 @@ def tick(runtime: Runtime) -> None:
 def schedule_monitor(runtime: Runtime, now: datetime | None = None) -> bool:
     """Enqueue a monitoring round if one is due; returns whether a job was enqueued.
 
-    Enqueue first, record the request after: if recording fails the round is due again
+    A round a user asked for (``waiting``) is enqueued again if its job vanished. Enqueue
+    first, record the request after: if recording fails the round is due again
     next tick, but the job is still alive then, so it is not enqueued twice; recording
     first would lose the round until the next interval if Redis refused the job.
     """
     with runtime.sessions() as session:
-        if not monitoring.due(session, load_settings(session), now):
+        waiting = monitoring.load_status(session).waiting
+        if not waiting and not monitoring.due(session, load_settings(session), now):
             return False
         # Nothing monitored: count the round as done without waking a worker for it.
         wanted = monitoring.any_monitored(session)
+    if waiting:
+        # A user asked for a round; its job is gone if Redis was away or lost it.
+        return dispatch.enqueue_monitor(runtime.redis)
     enqueued = wanted and dispatch.enqueue_monitor(runtime.redis)
     with runtime.sessions() as session:
         monitoring.mark_requested(session, now)

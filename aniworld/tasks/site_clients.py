@@ -57,6 +57,9 @@ class SiteClients:
         self._stack = ExitStack()
         self._clients: dict[str, SiteClient] = {}
         self._stopped: dict[str, str] = {}
+        # Requests each client had sent before the round opened it (a factory may hand out
+        # a client that is already in use).
+        self._sent_before: dict[str, int] = {}
 
     def __enter__(self) -> SiteClients:
         return self
@@ -73,10 +76,11 @@ class SiteClients:
             if site not in SITES:
                 raise SiteStopped(site, f"unknown site; Aniworld reads {', '.join(SITES)}")
             try:
-                self._clients[site] = self._stack.enter_context(self._factory(site))
+                client = self._stack.enter_context(self._factory(site))
             except ValidationError as exc:
                 raise self.stop(site, f"the site settings cannot be used ({exc.message}); "
                                       "fix them in Settings") from exc
+            self._clients[site], self._sent_before[site] = client, client.requests_sent
         return self._clients[site]
 
     def call(self, site: str, request: Callable[[SiteClient], T],
@@ -97,6 +101,15 @@ class SiteClients:
             logger.warning("site stopped for this round site=%s reason=%s", site, message)
             self._stopped[site] = message
         return SiteStopped(site, self._stopped[site])
+
+    def requests(self, site: str) -> int:
+        """How many requests this round sent to ``site`` (0 if its client was never opened)."""
+        client = self._clients.get(site)
+        return client.requests_sent - self._sent_before[site] if client is not None else 0
+
+    def reason(self, site: str) -> str:
+        """Why the round stopped asking ``site`` ("" while it has not)."""
+        return self._stopped.get(site, "")
 
     def stopped(self, site: str) -> bool:
         """Whether the round stopped asking ``site``."""

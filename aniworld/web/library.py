@@ -1,4 +1,5 @@
-"""The library page (series cards, scan, download all missing) and the unmatched folders."""
+"""The library page (series cards, scan, monitoring, download all missing) and the unmatched
+folders."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
-from aniworld.services.library import folders, resolution, scan_state
+from aniworld.services.library import folders, monitoring, resolution, scan_state
 from aniworld.services.library.overview import QueuedMissing, count_unmatched, library_report
 from aniworld.services.search import search_sites
 from aniworld.services.settings import load_settings
@@ -19,7 +20,13 @@ from aniworld.sites import SITES, SeriesRef, parse_series_key
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
 from aniworld.web.keys import series_named
-from aniworld.web.library_actions import queue_all_missing, resolve_folder, start_scan
+from aniworld.web.library_actions import (
+    monitor_state,
+    queue_all_missing,
+    resolve_folder,
+    start_monitor,
+    start_scan,
+)
 from aniworld.web.resources import library_root, site_clients
 
 bp = Blueprint("library", __name__, url_prefix="/library")
@@ -51,11 +58,38 @@ def scan_status() -> BaseResponse:
     if not is_htmx():
         return redirect(url_for("library.index"))
     context = _scan_context()
-    if context["scan"].active:
-        return render("library/index.html", "library/_scan.html", **context)
-    # The panel polls only while a scan is active, so an idle answer means "just finished":
-    # stop polling and let the cards reload with the scan's result.
-    response = render("library/index.html", "library/_scan.html", POLL_STOP, **context)
+    return _poll("library/_scan.html", context["scan"].active, context)
+
+
+@bp.post("/monitor")
+def monitor() -> BaseResponse:
+    """Check the monitored series now; htmx gets the (now polling) monitoring panel back."""
+    _status, started = start_monitor()
+    if not is_htmx():
+        flash("Monitoring check requested; this page shows its result." if started
+              else "A monitoring check is already on its way.")
+        return redirect(url_for("library.index"), 303)
+    return render("library/index.html", "library/_monitor.html", **_monitor_context())
+
+
+@bp.get("/monitor-status")
+def monitor_status() -> BaseResponse:
+    """Poll target: the monitoring panel; 286 and ``libraryChanged`` once the round is over."""
+    if not is_htmx():
+        return redirect(url_for("library.index"))
+    context = _monitor_context()
+    return _poll("library/_monitor.html", context["monitor_active"], context)
+
+
+def _poll(partial: str, active: bool, context: dict[str, Any]) -> Response:
+    """A status panel's poll answer: the panel while its work is active, else the end.
+
+    A panel polls only while its work is active, so an idle answer means "just finished":
+    stop polling and let the cards reload with the result.
+    """
+    if active:
+        return render("library/index.html", partial, **context)
+    response = render("library/index.html", partial, POLL_STOP, **context)
     return with_trigger(response, "libraryChanged")
 
 
@@ -145,7 +179,8 @@ def _cards(missing_only: bool, **extra: Any) -> Response:
                   missing_only=missing_only, total=len(overview),
                   missing_total=sum(r.counts.missing for r in overview),
                   unmatched_count=count_unmatched(db.session),
-                  refresh_url=_index_url(missing_only), **_scan_context(), **extra)
+                  refresh_url=_index_url(missing_only), **_scan_context(),
+                  **_monitor_context(), **extra)
 
 
 def _scan_context() -> dict[str, Any]:
@@ -153,6 +188,13 @@ def _scan_context() -> dict[str, Any]:
     root = library_root()
     return {"scan": scan_state.load_status(db.session), "library_dir": root,
             "library_missing": not root.is_dir()}
+
+
+def _monitor_context() -> dict[str, Any]:
+    """The monitoring status and how many series are monitored, for the monitoring panel."""
+    status, active = monitor_state()
+    return {"monitor": status, "monitor_active": active,
+            "monitored_count": monitoring.monitored_count(db.session)}
 
 
 def _index_url(missing_only: bool) -> str:

@@ -1,4 +1,5 @@
-"""Library actions from a request: start a scan, queue all missing, resolve a folder."""
+"""Library actions from a request: start a scan or a monitoring round, queue all missing,
+resolve a folder."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import redis
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
 from aniworld.services import catalog
-from aniworld.services.library import resolution, scan_state
+from aniworld.services.library import monitoring, resolution, scan_state
+from aniworld.services.library.monitoring import MonitorStatus
 from aniworld.services.library.overview import QueuedMissing, queue_missing
 from aniworld.services.library.scan_state import ScanStatus
 from aniworld.services.settings import load_settings
@@ -34,6 +36,41 @@ def start_scan() -> ScanStatus:
         except redis.RedisError as exc:
             logger.warning("scan enqueue deferred to the scheduler error=%s", exc)
     return status
+
+
+def monitor_state() -> tuple[MonitorStatus, bool]:
+    """The monitoring status, and whether a round is on its way (waiting, or running).
+
+    A round whose worker died still reads "running"; its job is gone from RQ, so it does not
+    count (with Redis down it does: better a button too few than two rounds).
+    """
+    status = monitoring.load_status(db.session)
+    if status.waiting or not status.running:
+        return status, status.waiting
+    try:
+        return status, dispatch.job_alive(get_redis(), dispatch.MONITOR_JOB_ID)
+    except redis.RedisError:
+        return status, True
+
+
+def start_monitor() -> tuple[MonitorStatus, bool]:
+    """Ask for a monitoring round now (committed) and hand it to RQ; returns (status, started).
+
+    Never two rounds at once: while a round waits for a worker or runs, the request changes
+    nothing and ``started`` is False (the fixed job id also keeps a scheduled round and this
+    one apart). If Redis is down the request stays in the database and the scheduler
+    enqueues it later.
+    """
+    status, active = monitor_state()
+    if active:
+        return status, False
+    status = monitoring.request_round(db.session)
+    db.session.commit()
+    try:
+        dispatch.enqueue_monitor(get_redis())
+    except redis.RedisError as exc:
+        logger.warning("monitoring round enqueue deferred to the scheduler error=%s", exc)
+    return status, True
 
 
 def queue_all_missing(series_ids: Collection[int] | None = None,

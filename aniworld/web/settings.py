@@ -29,6 +29,7 @@ from aniworld.services.file_naming import preview_path
 from aniworld.services.library.monitoring import load_status as load_monitor_status
 from aniworld.services.settings import (
     CONTAINERS,
+    MAX_FULL_REFRESH_HOURS,
     MAX_HOLDING_DAYS,
     MAX_MONITOR_INTERVAL_HOURS,
     SITE_OVERRIDES,
@@ -60,7 +61,7 @@ SAVED = {
     "languages": "Language preferences saved.",
     "hosters": "Hoster preferences saved.",
     "downloads": "Download settings saved.",
-    "monitoring": "Monitoring interval saved.",
+    "monitoring": "Monitoring settings saved.",
     "naming": "Naming template saved.",
     "site": f"{SITE_LABELS[ANIWORLD]} settings saved.",
     "sto": f"{SITE_LABELS[STO]} settings saved.",
@@ -141,6 +142,7 @@ def _values(settings: AppSettings) -> dict[str, Any]:
         "breaker_cooldown_minutes": settings.breaker_cooldown_minutes,
         "monitor_interval_hours": settings.monitor_interval_hours,
         "holding_days": settings.holding_days,
+        "monitor_full_refresh_hours": settings.monitor_full_refresh_hours,
         "naming_template": settings.naming_template,
         **{name: "" if getattr(settings, name) is None else getattr(settings, name)
            for fields in SITE_OVERRIDES.values() for name, target in fields.items()
@@ -168,7 +170,7 @@ def _monitor_state(settings: AppSettings) -> dict[str, Any]:
         upcoming = "soon" if last is None else _when(last + timedelta(hours=interval))
     return {"last": _when(last) if last else None, "next": upcoming,
             "message": status.message, "failed": status.failed, "running": status.running,
-            "max_hours": MAX_MONITOR_INTERVAL_HOURS}
+            "max_hours": MAX_MONITOR_INTERVAL_HOURS, "max_full_hours": MAX_FULL_REFRESH_HOURS}
 
 
 def _when(moment: datetime) -> str:
@@ -256,11 +258,13 @@ def downloads() -> Response:
 
 @bp.post("/monitoring")
 def monitoring() -> Response:
-    """Store how many hours pass between two checks of the monitored series (0 = off)."""
+    """Store the hours between two checks (0 = off) and between two full reads of a series."""
     def parse(form: Form) -> Parsed:
         changes: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        _whole(form, "monitor_interval_hours", changes, errors)
+        for name in ("monitor_interval_hours", "monitor_full_refresh_hours"):
+            if name in form:  # a client that sends one field leaves the other as it is
+                _whole(form, name, changes, errors)
         return changes, errors
 
     return _save("monitoring", parse)

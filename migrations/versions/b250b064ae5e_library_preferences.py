@@ -31,6 +31,10 @@ def upgrade():
         batch_op.add_column(sa.Column('monitor_since', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('season_list', sa.String(length=500), server_default='', nullable=False))
 
+    # Monitoring used to queue only episodes new since the last check; series already
+    # monitored keep that ("new episodes only"), new ones start with "everything missing".
+    op.execute(sa.text("UPDATE series SET monitor_scope = 'new' WHERE monitored"))
+
     # ### end Alembic commands ###
 
 

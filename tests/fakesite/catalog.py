@@ -191,6 +191,11 @@ class Catalog:
                 self.releases = [(series, released), *self.releases]
             self._index(items)
 
+    def add_many(self, series_list: list[Series]) -> None:
+        """Add series at run time in one go (e.g. hundreds for a benchmark); undone by restore."""
+        with self.lock:
+            self._index([*self.series_list, *series_list])
+
     def restore(self) -> None:
         """Forget every run-time change."""
         with self.lock:

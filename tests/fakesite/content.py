@@ -207,6 +207,26 @@ def _fillers(ids: _Ids) -> list[Series]:
     return series
 
 
+def generated_series(count: int, first_ids: tuple[int, int], seasons: int = 1,
+                     episodes: int = 12) -> list[Series]:
+    """``count`` invented aniworld series ("Serie 0001", ...) for benchmarks of many series.
+
+    Episode and link ids count from ``first_ids`` (``Catalog.next_ids``), so they add to a
+    built catalogue without clashing. Not part of the built catalogue: add them at run time.
+    """
+    ids = _Ids()
+    ids.episode, ids.link = first_ids[0] - 1, first_ids[1] - 1
+    series = []
+    for index in range(1, count + 1):
+        title = f"Serie {index:04d}"
+        built = tuple(_season(ids, number, ((f"{title} {number}.{i}", f"Episode {i}")
+                                            for i in range(1, episodes + 1)),
+                              {GERMAN_SUB: ("VOE",)})
+                      for number in range(1, seasons + 1))
+        series.append(_series(slugify(title), title, seasons=built))
+    return series
+
+
 STO_V2 = "serienstream"
 STO_V2_LANGS: Langs = {
     GERMAN_DUB: ("VOE", "Vidoza"),

@@ -14,6 +14,12 @@ from aniworld.sites import ANIWORLD, STO
 from aniworld.tasks.site_clients import SiteClients, SiteStopped
 
 
+class Named(str):
+    """A stand-in client: its name, and no requests sent."""
+
+    requests_sent = 0
+
+
 class Opened:
     """A factory of stand-in clients that records what was opened and closed."""
 
@@ -26,7 +32,7 @@ class Opened:
         if site == self.refuse:
             raise ValidationError("proxy must be a URL", "sto_proxy")
         self.events.append(f"open {site}")
-        yield f"client of {site}"
+        yield Named(f"client of {site}")
         self.events.append(f"close {site}")
 
 
@@ -71,3 +77,18 @@ def test_unusable_settings_or_an_unknown_site_stop_that_site() -> None:
         assert sites.stopped(STO) and sites.get(ANIWORLD) == "client of aniworld"
         with pytest.raises(SiteStopped, match="unknown site"):
             sites.get("netflix")
+
+
+def test_requests_count_what_the_round_sent_to_each_site() -> None:
+    used = Named("client of aniworld")
+    used.requests_sent = 5  # a client the factory had handed out before the round
+
+    @contextmanager
+    def factory(site: str) -> Iterator[Any]:
+        yield used
+
+    with SiteClients(factory) as sites:
+        assert sites.requests(ANIWORLD) == 0
+        sites.get(ANIWORLD)
+        used.requests_sent += 3
+        assert (sites.requests(ANIWORLD), sites.requests(STO)) == (3, 0)

@@ -155,18 +155,20 @@ def test_patch_refusals(site_api: tuple[Flask, FlaskClient]) -> None:
 
 def test_refresh_of_a_monitored_series_queues_its_new_episode(
         site_api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
-    # A user's refresh after a release must not hide the new episode from monitoring.
+    # A user's refresh after a release must not hide the new episode from monitoring; a
+    # monitored series ("everything missing", the default) gets its older gaps queued too.
     _app, client = site_api
     assert client.post("/api/v1/series", json={"key": "blauer-drache"}).status_code == 201
     client.patch("/api/v1/series/blauer-drache", json={"monitored": True})
     fakesite.release("blauer-drache", 1)
     assert client.post("/api/v1/series/blauer-drache/refresh").status_code == 200
     queued = client.get("/api/v1/queue").get_json()["pending"]
-    assert [(item["season"], item["episode"]) for item in queued] == [(1, 4)]
+    assert [(item["season"], item["episode"]) for item in queued] == [(1, 1), (1, 2), (1, 3),
+                                                                     (1, 4)]
     client.patch("/api/v1/series/blauer-drache", json={"monitored": False})
     fakesite.release("blauer-drache", 1)
     client.post("/api/v1/series/blauer-drache/refresh")
-    assert len(client.get("/api/v1/queue").get_json()["pending"]) == 1
+    assert len(client.get("/api/v1/queue").get_json()["pending"]) == 4
 
 
 def test_an_announced_season_is_listed_without_episodes_until_it_is_out(
@@ -176,7 +178,8 @@ def test_an_announced_season_is_listed_without_episodes_until_it_is_out(
     assert [(s["season"], len(s["episodes"]), s["announced"]) for s in body["seasons"]] == [
         (1, 8, False), (2, 0, True)]
     assert body["seasons"][1] == {"season": 2, "episodes": [], "announced": True}
-    client.patch("/api/v1/series/dr-who-s-cat", json={"monitored": True})
+    client.patch("/api/v1/series/dr-who-s-cat",
+                 json={"monitored": True, "monitor_scope": "new"})
     fakesite.release("dr-who-s-cat", 2, languages=["german-dub"])
     refreshed = client.post("/api/v1/series/dr-who-s-cat/refresh").get_json()
     # Out now; its next episode is listed as an announcement (no languages), not queued.

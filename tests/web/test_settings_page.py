@@ -83,8 +83,9 @@ VALID = [
                                "disk_reserve": "5", "container": "mkv", "max_attempts": "6"},
      lambda s, tmp: (s.parallel_downloads, s.bandwidth_limit, s.disk_reserve, s.container,
                      s.max_attempts) == (3, 1572864, 5 * 1024**3, "mkv", 6)),
-    ("monitoring", lambda tmp: {"monitor_interval_hours": "0"},
-     lambda s, tmp: s.monitor_interval_hours == 0),
+    ("monitoring", lambda tmp: {"monitor_interval_hours": "0",
+                                "monitor_full_refresh_hours": "168"},
+     lambda s, tmp: (s.monitor_interval_hours, s.monitor_full_refresh_hours) == (0, 168)),
     ("naming", lambda tmp: {"naming_template": "{series}/{series} {season}x{episode:02}.{ext}"},
      lambda s, tmp: s.naming_template == "{series}/{series} {season}x{episode:02}.{ext}"),
     ("site", lambda tmp: {"site_url": "https://mirror.example/", "site_transport": "requests",
@@ -125,6 +126,8 @@ INVALID = [
      "Must be a whole number from 0 to 168"),
     ("monitoring", {"monitor_interval_hours": "often"}, "monitor_interval_hours",
      "Enter a whole number"),
+    ("monitoring", {"monitor_interval_hours": "6", "monitor_full_refresh_hours": "0"},
+     "monitor_full_refresh_hours", "Must be a whole number from 1 to 720"),
     ("naming", {"naming_template": "../{series}.{ext}"}, "naming_template", "must not contain"),
     ("naming", {"naming_template": "{series}/{resolution}.{ext}"}, "naming_template",
      "Unknown field(s) resolution"),
@@ -194,9 +197,10 @@ def test_monitoring_section_shows_the_last_and_next_check(app: Flask, logged_in:
     html = post(client, "/settings/monitoring", {"monitor_interval_hours": "12"},
                 htmx=True).get_data(as_text=True)
     assert html.lstrip().startswith('<section id="settings-monitoring"')
-    assert 'role="status">Monitoring interval saved.' in html
+    assert 'role="status">Monitoring settings saved.' in html
     assert 'class="error">Monitoring cannot reach the site.' in html
     assert "Last check: " in html and 'name="monitor_interval_hours" value="12"' in html
+    assert 'name="monitor_full_refresh_hours" value="24"' in html
 
 
 def _sessions(app: Flask) -> Any:

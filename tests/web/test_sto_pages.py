@@ -112,6 +112,10 @@ def test_series_actions_work_under_the_sto_key(added: AuthActions,
     queued = post(added, f"/series/{DEMO}/downloads", scope="episode", season="1", episode="1",
                   language="german-dub")
     assert queued.status_code == 200 and "Queued 1 episode(s)" in queued.get_data(as_text=True)
+    library = page(added.client, "/library/")
+    assert f'href="/series/{DEMO}"' in library and f'value="{DEMO}"' in library
+    assert "site-sto" in library
+    # Monitored with "everything missing": the refresh below queues the rest.
     monitored = post(added, f"/series/{DEMO}/monitored", monitored="1")
     assert monitored.headers["HX-Redirect"] == f"/series/{DEMO}"
     before = len(fakesite.requests_to("/serie/demo-serie", server="sto"))
@@ -120,9 +124,7 @@ def test_series_actions_work_under_the_sto_key(added: AuthActions,
     assert len(fakesite.requests_to("/serie/demo-serie", server="sto")) > before
     queue = page(added.client, "/queue/")
     assert "Demo Serie</strong> S01E01" in queue and 'class="site-badge site-sto">S.to<' in queue
-    library = page(added.client, "/library/")
-    assert f'href="/series/{DEMO}"' in library and f'value="{DEMO}"' in library
-    assert "site-sto" in library
+    assert "Demo Serie</strong> S02E02" in queue
     assert f'action="/series/{DEMO}/delete"' in page(added.client, f"/series/{DEMO}/delete")
     removed = post(added, f"/series/{DEMO}/delete", htmx=False)
     assert removed.status_code == 302

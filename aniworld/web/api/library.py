@@ -1,4 +1,5 @@
-"""Library endpoints: start and watch the scan, list and queue missing episodes, fix folders."""
+"""Library endpoints: start and watch the scan and monitoring, list and queue missing
+episodes, fix folders."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aniworld.errors import NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
 from aniworld.services.library import folders as folder_service
-from aniworld.services.library import scan_state
+from aniworld.services.library import monitoring, scan_state
 from aniworld.services.library.overview import library_report
 from aniworld.services.settings import load_settings
 from aniworld.sites import parse_series_key
@@ -19,7 +20,7 @@ from aniworld.web import library_actions, parsing
 from aniworld.web.api import bp
 from aniworld.web.api.serializers import folder_to_dict, missing_to_dict
 from aniworld.web.keys import MAX_KEY_LENGTH, series_named
-from aniworld.web.library_actions import queue_all_missing, start_scan
+from aniworld.web.library_actions import queue_all_missing, start_monitor, start_scan
 
 # A generous bound: one request should not name more series than a large library holds.
 MAX_SERIES_KEYS = 5000
@@ -35,6 +36,19 @@ def scan_status() -> Response:
 def request_scan() -> tuple[Response, int]:
     """Ask the library worker to scan; a scan already queued or running is not asked twice."""
     return jsonify({"scan": start_scan().as_dict()}), 202
+
+
+@bp.get("/library/monitor")
+def monitor_status() -> Response:
+    """How the last monitoring round went, and whether one waits or runs now."""
+    return jsonify({"monitor": monitoring.load_status(db.session).as_dict()})
+
+
+@bp.post("/library/monitor")
+def request_monitor() -> tuple[Response, int]:
+    """Start a monitoring round now; while one waits or runs, answer with it (``started`` false)."""
+    status, started = start_monitor()
+    return jsonify({"monitor": status.as_dict(), "started": started}), 202
 
 
 @bp.get("/library/missing")

@@ -1,4 +1,8 @@
-"""Monitoring: when a round is due, and what a round queues, against the stand-in over HTTP."""
+"""Monitoring: when a round is due, and what a round queues, against the stand-in over HTTP.
+
+The feed-driven choice of what a round reads is in ``test_monitor_feed.py``, the per-series
+options (scope, films, language order) in ``test_monitor_options.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, FolderState, LibraryFile, LibraryFolder, Series
+from aniworld.models import Episode, Series
 from aniworld.services import queue as queue_service
 from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings
@@ -18,6 +22,7 @@ from aniworld.tasks import monitor
 from tests.fakesite.languages import ENGLISH_SUB, GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import ClientFactory, add_from_site, add_series, stand_in
+from tests.services.library.monitor_helpers import items_of, only_new, paths, put_on_disk
 
 BLAU, ROT, STILL = "blauer-drache", "roter-drache", "stiller-drache"
 SUB_FIRST = AppSettings(language_order=(Language.GERMAN_SUB, Language.GERMAN_DUB,
@@ -31,26 +36,6 @@ def sites(fakesite: FakeSite, client: SiteClient) -> ClientFactory:
     return stand_in(fakesite, client)
 
 
-def put_on_disk(session: Session, series_id: int, *episodes: tuple[int, int]) -> None:
-    """Record files of ``episodes`` in a matched library folder, as a scan would."""
-    folder = LibraryFolder(name=f"folder-{series_id}", series_id=series_id,
-                           state=FolderState.MATCHED.value)
-    session.add(folder)
-    session.flush()
-    for season, number in episodes:
-        session.add(LibraryFile(folder_id=folder.id, season=season, episode=number, size=1,
-                                path=f"S{season:02d}E{number:02d}.mkv"))
-
-
-def items_of(session: Session, series_id: int) -> list[tuple[int, int, Language]]:
-    """(season, episode, language) of the series' queue items, in id order."""
-    rows = session.execute(select(DownloadItem.season, DownloadItem.episode,
-                                  DownloadItem.language)
-                           .where(DownloadItem.series_id == series_id)
-                           .order_by(DownloadItem.id))
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
 def episode_keys(session: Session, series_id: int) -> set[tuple[int, int]]:
     """(season, number) of the series' stored episodes."""
     rows = session.execute(select(Episode.season, Episode.number)
@@ -61,12 +46,12 @@ def episode_keys(session: Session, series_id: int) -> set[tuple[int, int]]:
 def test_released_episode_is_queued_once_in_the_preferred_language(
         sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
         sites: ClientFactory) -> None:
-    blau = add_from_site(sessions, client, BLAU)
+    blau = only_new(sessions, add_from_site(sessions, client, BLAU))
     rot = add_from_site(sessions, client, ROT, monitored=False)
     with sessions() as session:
         put_on_disk(session, blau, (1, 1))
         queue_service.add_item(session, session.get(Series, blau), 1, 2, Language.GERMAN_SUB)
-        session.commit()  # episode 3 stays missing: an old gap, not monitoring's business
+        session.commit()  # episode 3 stays missing: an old gap, not "new episodes only"
     fakesite.release(BLAU, 1, languages=[GERMAN_DUB, GERMAN_SUB])
     fakesite.release(ROT, 1)
     fakesite.clear_requests()
@@ -84,9 +69,12 @@ def test_released_episode_is_queued_once_in_the_preferred_language(
     assert not fakesite.requests_to(f"/anime/stream/{ROT}")
     assert status.finished_at and not status.failed and "1 queued" in status.message
 
+    fakesite.clear_requests()
     again = monitor.run_monitor_round(sessions, sites, SUB_FIRST)
 
-    assert (again.checked, again.new, again.queued) == (1, 0, 0)
+    # The feed still lists episode 4, but it is stored: only the feed was read.
+    assert (again.checked, again.new, again.queued, again.requests) == (0, 0, 0, 1)
+    assert paths(fakesite) == ["/neue-episoden"]
     with sessions() as session:
         assert len(items_of(session, blau)) == 2
 
@@ -95,6 +83,9 @@ def test_fresh_pages_are_read_despite_the_cache(
         sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
         sites: ClientFactory) -> None:
     blau = add_from_site(sessions, client, BLAU)  # leaves the season page in the cache
+    with sessions() as session:
+        put_on_disk(session, blau, (1, 1), (1, 2), (1, 3))
+        session.commit()
     fakesite.release(BLAU, 1)
     assert monitor.run_monitor_round(sessions, sites, AppSettings()).queued == 1
     with sessions() as session:
@@ -104,7 +95,7 @@ def test_fresh_pages_are_read_despite_the_cache(
 def test_new_episodes_on_disk_or_in_no_acceptable_language_are_not_queued(
         sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
         sites: ClientFactory) -> None:
-    blau = add_from_site(sessions, client, BLAU)
+    blau = only_new(sessions, add_from_site(sessions, client, BLAU))
     fakesite.release(BLAU, 1)  # episode 4, already downloaded by hand
     fakesite.release(BLAU, 1, languages=[ENGLISH_SUB])  # episode 5, not wanted
     fakesite.release(BLAU, 2, ("Neue Staffel", "New Season"), [GERMAN_SUB])  # season 2
@@ -120,23 +111,26 @@ def test_new_episodes_on_disk_or_in_no_acceptable_language_are_not_queued(
         assert items_of(session, blau) == [(2, 1, Language.GERMAN_SUB)]
 
 
-def test_series_never_refreshed_is_only_a_baseline(
-        sessions: sessionmaker[Session], sites: ClientFactory) -> None:
-    # Turning monitoring on must not queue the back catalogue of a series never read.
-    series_id = add_series(sessions, title="Blauer Drache", monitored=True)
+@pytest.mark.parametrize(("scope", "queued"), [("new", 0), ("all", 3)])
+def test_series_never_refreshed_is_a_baseline_for_new_episodes_only(
+        sessions: sessionmaker[Session], sites: ClientFactory, scope: str, queued: int) -> None:
+    # "New episodes only" must not take the back catalogue of a series never read;
+    # "everything missing" takes it, that is what it means.
+    series_id = add_series(sessions, title="Blauer Drache", monitored=True,
+                           monitor_scope=scope, monitor_since=T0)
     summary = monitor.run_monitor_round(sessions, sites, AppSettings())
-    assert (summary.checked, summary.queued) == (1, 0)
+    assert (summary.checked, summary.new, summary.queued) == (1, 0, queued)
     with sessions() as session:
         assert episode_keys(session, series_id) == {(1, 1), (1, 2), (1, 3)}
-        assert items_of(session, series_id) == []
+        assert len(items_of(session, series_id)) == queued
 
 
 def test_site_error_on_one_series_is_counted_and_the_round_goes_on(
         sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
         sites: ClientFactory) -> None:
     add_series(sessions, title="Aaa Gone", key="gibt-es-nicht", monitored=True,
-               refreshed_at=T0)
-    blau = add_from_site(sessions, client, BLAU)
+               refreshed_at=T0)  # due for a full read: the site answers 404
+    blau = only_new(sessions, add_from_site(sessions, client, BLAU))
     fakesite.release(BLAU, 1)
 
     summary = monitor.run_monitor_round(sessions, sites, AppSettings())

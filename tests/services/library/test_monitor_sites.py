@@ -1,4 +1,5 @@
-"""Monitoring across aniworld.to and s.to: each series on its own site, faults kept apart."""
+"""Monitoring across aniworld.to and s.to: each site's feed, each series on its own site,
+faults kept apart."""
 
 from __future__ import annotations
 
@@ -18,15 +19,16 @@ from tests.fakesite.content import STO_V2
 from tests.fakesite.languages import GERMAN_DUB, GERMAN_SUB
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import ClientFactory, add_from_site, make_client
+from tests.services.library.monitor_helpers import only_new, paths
 
 BLAU = "blauer-mond"  # on both sites: aniworld's anime and s.to's live-action series
 
 
 def monitor_on(sessions: sessionmaker[Session], fakesite: FakeSite, site: str,
                key: str) -> int:
-    """Add a series of ``site`` from the stand-in, monitored; returns its id."""
+    """Add a series of ``site`` from the stand-in, monitored for new episodes; returns its id."""
     with make_client(fakesite, site) as client:
-        return add_from_site(sessions, client, key)
+        return only_new(sessions, add_from_site(sessions, client, key))
 
 
 def queued(sessions: sessionmaker[Session]) -> list[tuple[str, str, int, int, Language]]:
@@ -63,16 +65,20 @@ def test_series_of_both_sites_with_one_slug_are_checked_on_their_own_site(
     assert sorted(opened) == [ANIWORLD, STO]  # one client per site
     assert queued(sessions) == [(ANIWORLD, BLAU, 1, 4, Language.GERMAN_SUB),
                                 (STO, BLAU, 1, 3, Language.GERMAN_DUB)]
-    assert fakesite.requests_to(f"/serie/{BLAU}", server="sto")
-    assert fakesite.requests_to(f"/anime/stream/{BLAU}")
+    # Per site its feed, then the season the feed named.
+    assert paths(fakesite) == ["/neue-episoden", f"/anime/stream/{BLAU}/staffel-1"]
+    assert paths(fakesite, "sto") == ["/api/calendar", f"/serie/{BLAU}/staffel-1"]
+    assert [(site.site, site.requests, site.feed_entries > 0) for site in summary.sites] == [
+        (ANIWORLD, 2, True), (STO, 2, True)]
 
 
 def test_only_the_sites_of_monitored_series_are_opened(
         sessions: sessionmaker[Session], fakesite: FakeSite) -> None:
     monitor_on(sessions, fakesite, STO, "demo-serie")
+    fakesite.release("demo-serie", 2, languages=[GERMAN_DUB], site=STO_V2)
     opened: list[str] = []
     summary = monitor.run_monitor_round(sessions, counting(fakesite, opened), AppSettings())
-    assert (summary.checked, opened) == (1, [STO])
+    assert (summary.checked, summary.queued, opened) == (1, 1, [STO])
 
 
 def test_challenge_on_sto_ends_only_its_part_of_the_round(
@@ -90,8 +96,10 @@ def test_challenge_on_sto_ends_only_its_part_of_the_round(
     assert summary.stopped.startswith("S.to: ") and "browser check" in summary.stopped
     assert "Stopped early: S.to: " in summary.message
     assert queued(sessions) == [(ANIWORLD, BLAU, 1, 4, Language.GERMAN_SUB)]
-    # s.to was asked for its first series (alphabetically "Blauer Mond") only.
-    assert {r.path for r in fakesite.logs["sto"].snapshot()} == {f"/serie/{BLAU}"}
+    # s.to was asked for its feed only (the client's one retry after a challenge included).
+    assert set(paths(fakesite, "sto")) == {"/api/calendar"}
+    assert [(site.site, site.checked, bool(site.stopped)) for site in summary.sites] == [
+        (ANIWORLD, 1, False), (STO, 0, True)]
     with sessions() as session:
         assert session.get(Series, aniworld).refreshed_at is not None
 
