@@ -62,3 +62,29 @@ def test_upgrade_builds_postgres_schema_from_empty(tmp_path: Path, postgres_user
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_series_monitored_before_the_preferences_keep_new_episodes_only(tmp_path: Path) -> None:
+    env = {"ANIWORLD_DATA_DIR": str(tmp_path), "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib")}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "a3aa9b401c97"],
+        cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'aniworld.db'}")
+    try:
+        with engine.begin() as connection:
+            for key, monitored in (("watched", True), ("kept", False)):
+                connection.execute(sa.text(
+                    "INSERT INTO series (site, key, title, alternative_titles, description,"
+                    " genres, monitored, created_at, updated_at) VALUES ('aniworld', :key, :key,"
+                    " '', '', '', :monitored, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"key": key, "monitored": monitored})
+        _flask_db_upgrade(env)
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT key, monitor_scope FROM series"))
+            scopes = {key: scope for key, scope in rows}
+        assert scopes == {"watched": "new", "kept": "all"}
+    finally:
+        engine.dispose()
