@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,6 +60,8 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     """Create or update the series and its episodes from ``snapshot`` (no commit)."""
     info = snapshot.info
     series = find_series(session, info.key, site) or Series(site=site, key=info.key)
+    # A series' first store is its baseline: what the site lists then is not "new".
+    stamp = None if series.refreshed_at is None else utcnow()
     series.title = info.title
     series.alternative_titles = ", ".join(info.alternative_titles)
     series.year, series.end_year = info.start_year, info.end_year
@@ -67,18 +70,23 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     series.refreshed_at = utcnow()
     session.add(series)
     session.flush()
-    _store_episodes(session, series, snapshot.episodes)
+    _store_episodes(session, series, snapshot.episodes, stamp)
     return series
 
 
-def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo]) -> None:
+def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo],
+                    stamp: datetime | None) -> None:
+    """Store ``episodes``; ``stamp`` marks new ones and gained languages (None: baseline)."""
     existing = {(e.season, e.number): e for e in series.episodes}
     for info in episodes:
         episode = existing.get((info.season, info.number))
         if episode is None:
-            episode = Episode(series_id=series.id, season=info.season, number=info.number)
+            episode = Episode(series_id=series.id, season=info.season, number=info.number,
+                              first_seen_at=stamp)
             series.episodes.append(episode)
             existing[(info.season, info.number)] = episode
+        elif stamp is not None and not set(info.languages) <= episode.language_set:
+            episode.languages_changed_at = stamp
         episode.title_de, episode.title_en = info.title_de, info.title_en
         episode.language_set = info.languages
 
