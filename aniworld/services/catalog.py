@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,23 +59,24 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     """Create or update the series and its episodes from ``snapshot`` (no commit)."""
     info = snapshot.info
     series = find_series(session, info.key, site) or Series(site=site, key=info.key)
-    # A series' first store is its baseline: what the site lists then is not "new".
-    stamp = None if series.refreshed_at is None else utcnow()
     series.title = info.title
     series.alternative_titles = ", ".join(info.alternative_titles)
     series.year, series.end_year = info.start_year, info.end_year
     series.cover, series.description = info.cover, info.description
     series.genres = ", ".join(info.genres)
+    # A series' first store is its baseline: what the site lists then is not "new".
+    baseline = series.refreshed_at is None
     series.refreshed_at = utcnow()
     session.add(series)
     session.flush()
-    _store_episodes(session, series, snapshot.episodes, stamp)
+    _store_episodes(session, series, snapshot.episodes, baseline)
     return series
 
 
 def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo],
-                    stamp: datetime | None) -> None:
-    """Store ``episodes``; ``stamp`` marks new ones and gained languages (None: baseline)."""
+                    baseline: bool) -> None:
+    """Store ``episodes``; after the baseline, stamp new ones and those gaining a language."""
+    stamp = None if baseline else series.refreshed_at
     existing = {(e.season, e.number): e for e in series.episodes}
     for info in episodes:
         episode = existing.get((info.season, info.number))
