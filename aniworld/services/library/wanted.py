@@ -170,7 +170,8 @@ def wanted(session: Session, settings: AppSettings, wanted_filter: WantedFilter 
     for series_id, episodes in rows.items():
         one = series[series_id]
         chosen = [e for e in _decide(one, prefs[series_id], settings, episodes,
-                                     series_id in informed) if _matches(wanted_filter, e)]
+                                     series_id in informed)
+                  if _matches(wanted_filter, e.kind, e.language)]
         if chosen:
             groups.append(WantedSeries(one.id, one.public_key, one.title, one.site,
                                        one.monitored, _sorted(chosen, wanted_filter.sort)))
@@ -205,32 +206,44 @@ class _Summary:
     upgrades: int
 
 
+# What a series wants, summed up: (kind, language, latest stamp, how many episodes).
+_Tally = tuple[WantedKind, Language, datetime | None, int]
+
+
 def _summaries(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
                ) -> list[_Summary]:
     """Every series with wanted episodes, in the page's order, with its counts."""
+    series, tallies = _tallies(session, settings, wanted_filter)
+    summaries = []
+    for series_id, counted in tallies.items():
+        kept = [tally for tally in counted if _matches(wanted_filter, tally[0], tally[1])]
+        missing = sum(count for kind, _, _, count in kept if kind is WantedKind.MISSING)
+        upgrades = sum(count for _, _, _, count in kept) - missing
+        if kept:
+            summaries.append(_Summary(series_id, series[series_id].title,
+                                      _latest(since for _, _, since, _ in kept), missing,
+                                      upgrades))
+    return _sorted_groups(summaries, wanted_filter.sort)
+
+
+def _tallies(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
+             ) -> tuple[dict[int, Series], dict[int, list[_Tally]]]:
+    """The series in scope, and per series id what it wants (filters not applied yet)."""
     series, prefs, scope = _scope(session, settings, wanted_filter, None)
     bare, held = open_summary(session, scope)
     informed = informed_series(session, {offer.series_id for offer in bare} | set(held))
-    tallies: dict[int, list[tuple[WantedEpisode, int]]] = defaultdict(list)
+    tallies: dict[int, list[_Tally]] = defaultdict(list)
     for offer in bare:
+        # Bare episodes are missing in the language their offer decides, as in _decide.
         language = _SomeOffers(series[offer.series_id], {(0, 0): _offer(offer.languages)},
                                offer.series_id in informed).best((0, 0), settings.language_order)
         if language is not None:
-            tallies[offer.series_id].append(
-                (WantedEpisode(0, 0, WantedKind.MISSING, language, since=offer.since),
-                 offer.count))
+            tallies[offer.series_id].append((WantedKind.MISSING, language, offer.since,
+                                             offer.count))
     for series_id, episodes in held.items():
-        tallies[series_id] += [(e, 1) for e in _decide(
+        tallies[series_id] += [(e.kind, e.language, e.since, 1) for e in _decide(
             series[series_id], prefs[series_id], settings, episodes, series_id in informed)]
-    summaries = []
-    for series_id, counted in tallies.items():
-        kept = [(e, n) for e, n in counted if _matches(wanted_filter, e)]
-        missing = sum(n for e, n in kept if e.kind is WantedKind.MISSING)
-        upgrades = sum(n for e, n in kept) - missing
-        if kept:
-            summaries.append(_Summary(series_id, series[series_id].title,
-                                      _latest(e.since for e, _ in kept), missing, upgrades))
-    return _sorted_groups(summaries, wanted_filter.sort)
+    return series, tallies
 
 
 def _scope(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
@@ -250,9 +263,9 @@ def _scope(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
     return series, prefs, scope
 
 
-def _matches(wanted_filter: WantedFilter, episode: WantedEpisode) -> bool:
-    return (wanted_filter.kind in (WantedKind.ALL, episode.kind)
-            and wanted_filter.language in (None, episode.language))
+def _matches(wanted_filter: WantedFilter, kind: WantedKind, language: Language) -> bool:
+    return (wanted_filter.kind in (WantedKind.ALL, kind)
+            and wanted_filter.language in (None, language))
 
 
 def _latest(stamps: Iterable[datetime | None]) -> datetime | None:
