@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from aniworld.languages import Language
 from aniworld.library.missing import MissingEpisode
@@ -250,7 +250,10 @@ def _scope(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
            series_ids: Collection[int] | None,
            ) -> tuple[dict[int, Series], dict[int, SeriesPreferences], Scope]:
     """The series to look at, their preferences and the scope the queries take."""
-    query = select(Series)
+    # Only what the page and the preferences read: a library's descriptions add up.
+    query = select(Series).options(load_only(
+        Series.site, Series.key, Series.title, Series.monitored, Series.language_order,
+        Series.upgrade_until, Series.monitor_scope, Series.monitor_films))
     if wanted_filter.monitored:
         query = query.where(Series.monitored.is_(True))
     if series_ids is not None:
