@@ -59,13 +59,13 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     """Create or update the series and its episodes from ``snapshot`` (no commit)."""
     info = snapshot.info
     series = find_series(session, info.key, site) or Series(site=site, key=info.key)
+    # A series' first store is its baseline: what the site lists then is not "new".
+    baseline = series.refreshed_at is None
     series.title = info.title
     series.alternative_titles = ", ".join(info.alternative_titles)
     series.year, series.end_year = info.start_year, info.end_year
     series.cover, series.description = info.cover, info.description
     series.genres = ", ".join(info.genres)
-    # A series' first store is its baseline: what the site lists then is not "new".
-    baseline = series.refreshed_at is None
     series.refreshed_at = utcnow()
     session.add(series)
     session.flush()
