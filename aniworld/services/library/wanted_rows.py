@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Exists,
     Select,
     Subquery,
     and_,
@@ -111,33 +112,46 @@ def open_summary(session: Session, scope: Scope,
     if not scope.orders:
         return [], {}
     first, offered = _settling(scope)
-    bare = except_(_episode_keys(scope), _files(scope), _item_keys(scope, BUSY),
-                   _item_keys(scope, DONE)).subquery()
-    since = (func.max(Episode.first_seen_at).label("seen"),
-             func.max(Episode.languages_changed_at).label("changed"))
-    counted = session.execute(_joined(select(Episode.series_id, Episode.languages,
-                                             func.count(), *since), bare)
-                              .group_by(Episode.series_id, Episode.languages))
-    offers = [BareOffer(series_id, languages, count, _latest(seen, changed))
-              for series_id, languages, count, seen, changed in counted]
     # The episodes with a file that settles nothing or a finished/failed item: few, so
     # each is checked for a settling file or a busy item on its own (NOT EXISTS) instead
     # of sorting every file of the library once more.
     held = union(_files(scope, joined=True).where(~first, ~offered),
                  _item_keys(scope, DONE)).subquery()
-    settling = (select(LibraryFile.id)
-                .join(LibraryFolder, LibraryFile.folder_id == LibraryFolder.id)
-                .where(LibraryFolder.series_id == Episode.series_id,
-                       LibraryFolder.state == FolderState.MATCHED,
-                       LibraryFile.season == Episode.season,
-                       LibraryFile.episode == Episode.number, or_(first, offered))
-                .correlate(Episode))
-    busy = (select(DownloadItem.id)
-            .where(DownloadItem.series_id == Episode.series_id,
-                   DownloadItem.season == Episode.season,
-                   DownloadItem.episode == Episode.number, DownloadItem.status.in_(BUSY))
-            .correlate(Episode))
-    return offers, _details(session, held, ~exists(settling), ~exists(busy))
+    return (_bare_offers(session, scope),
+            _details(session, held, ~_has_file(or_(first, offered)), ~_has_item(BUSY)))
+
+
+def _bare_offers(session: Session, scope: Scope) -> list[BareOffer]:
+    """Open episodes without any file or finished/failed item, counted per series and offer."""
+    bare = except_(_episode_keys(scope), _files(scope), _item_keys(scope, BUSY),
+                   _item_keys(scope, DONE)).subquery()
+    since = (func.max(Episode.first_seen_at), func.max(Episode.languages_changed_at))
+    counted = session.execute(_joined(select(Episode.series_id, Episode.languages,
+                                             func.count(), *since), bare)
+                              .group_by(Episode.series_id, Episode.languages))
+    return [BareOffer(series_id, languages, count, _latest(seen, changed))
+            for series_id, languages, count, seen, changed in counted]
+
+
+def _has_file(settling: ColumnElement[bool]) -> Exists:
+    """Whether the (outer) episode has a file of a matched folder that is ``settling``."""
+    return exists(select(LibraryFile.id)
+                  .join(LibraryFolder, LibraryFile.folder_id == LibraryFolder.id)
+                  .where(LibraryFolder.series_id == Episode.series_id,
+                         LibraryFolder.state == FolderState.MATCHED,
+                         LibraryFile.season == Episode.season,
+                         LibraryFile.episode == Episode.number, settling)
+                  .correlate(Episode))
+
+
+def _has_item(statuses: tuple[ItemStatus, ...]) -> Exists:
+    """Whether the (outer) episode has an item in one of ``statuses``."""
+    return exists(select(DownloadItem.id)
+                  .where(DownloadItem.series_id == Episode.series_id,
+                         DownloadItem.season == Episode.season,
+                         DownloadItem.episode == Episode.number,
+                         DownloadItem.status.in_(statuses))
+                  .correlate(Episode))
 
 
 def informed_series(session: Session, series_ids: Collection[int]) -> set[int]:
