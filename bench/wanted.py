@@ -101,12 +101,11 @@ def seed(session: Session, media: Path) -> dict[str, int]:
     session.execute(insert(Series), [
         {"site": "aniworld", "key": f"series-{index:04d}", "title": f"Series {index:04d}",
          "monitored": index % 3 == 0} for index in range(SERIES)])
-    ids = dict(session.execute(select(Series.key, Series.id)).tuples().all())
+    ids = dict(session.execute(select(Series.key, Series.id)).all())
     session.execute(insert(LibraryFolder), [
         {"name": f"Series {index:04d}", "series_id": ids[f"series-{index:04d}"],
          "state": FolderState.MATCHED.value} for index in range(FOLDERS)])
-    folders = dict(session.execute(select(LibraryFolder.series_id, LibraryFolder.id))
-                   .tuples().all())
+    folders = dict(session.execute(select(LibraryFolder.series_id, LibraryFolder.id)).all())
     episodes, files, items = [], [], []
     for index in range(SERIES):
         series_id = ids[f"series-{index:04d}"]
@@ -204,7 +203,8 @@ def main() -> None:
         env = {"ANIWORLD_DATA_DIR": str(root / "data"),
                "ANIWORLD_LIBRARY_DIR": str(root / "library"),
                "ANIWORLD_SECRET_KEY": "bench-secret-key-0123456789abcdef",
-               "ANIWORLD_LOG_LEVEL": "WARNING"}
+               # No Redis here: the banner's probe and the login throttle would log it.
+               "ANIWORLD_LOG_LEVEL": "ERROR"}
         app = create_app(Config.from_env(env))
         with app.app_context():
             Base.metadata.create_all(db.engine)

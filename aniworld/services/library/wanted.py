@@ -165,7 +165,8 @@ def wanted(session: Session, settings: AppSettings, wanted_filter: WantedFilter 
     """
     series, prefs, scope = _scope(session, settings, wanted_filter, series_ids)
     rows = open_episodes(session, scope)
-    informed = informed_series(session, list(rows))
+    informed = _informed(session, {(series_id, row.languages) for series_id, episodes
+                                   in rows.items() for row in episodes.values()})
     groups = []
     for series_id, episodes in rows.items():
         one = series[series_id]
@@ -231,7 +232,9 @@ def _tallies(session: Session, settings: AppSettings, wanted_filter: WantedFilte
     """The series in scope, and per series id what it wants (filters not applied yet)."""
     series, prefs, scope = _scope(session, settings, wanted_filter, None)
     bare, held = open_summary(session, scope)
-    informed = informed_series(session, {offer.series_id for offer in bare} | set(held))
+    informed = _informed(session, {(offer.series_id, offer.languages) for offer in bare} | {
+        (series_id, row.languages) for series_id, episodes in held.items()
+        for row in episodes.values()})
     tallies: dict[int, list[_Tally]] = defaultdict(list)
     for offer in bare:
         # Bare episodes are missing in the language their offer decides, as in _decide.
@@ -264,6 +267,17 @@ def _scope(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
                   settings.language_order,
                   whole_library=series_ids is None and not wanted_filter.monitored)
     return series, prefs, scope
+
+
+def _informed(session: Session, offers: set[tuple[int, str]]) -> set[int]:
+    """Which of the series in ``offers`` (series id, offer text) the catalog lists a language for.
+
+    Only a series whose open episodes include one not offered yet needs asking: any other
+    open episode of it names a language itself.
+    """
+    known = {series_id for series_id, text in offers if text}
+    unsure = {series_id for series_id, text in offers if not text} - known
+    return known | (informed_series(session, unsure) if unsure else set())
 
 
 def _matches(wanted_filter: WantedFilter, kind: WantedKind, language: Language) -> bool:
