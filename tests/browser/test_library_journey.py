@@ -2,9 +2,8 @@
 
 A prepared library folder holds files named by other tools → scan from the Library page
 (job on the library worker, progress shown) → the folder the scan could not match is
-resolved on the Unmatched page → the missing episodes are shown → the Wanted page lists them,
-filtered by language, and one row is queued → "Download all missing" → the files arrive next
-to the user's own → every missing count reaches zero.
+resolved on the Unmatched page → the missing episodes are shown → "Download all missing"
+→ the files arrive next to the user's own → every missing count reaches zero.
 """
 
 from __future__ import annotations
@@ -121,6 +120,7 @@ def test_missing_episodes_are_shown(page: object) -> None:
 
 
 def test_wanted_filters_and_queues_one_row(page: object) -> None:
+    """Before "Download all missing": the Wanted page lists the gaps, one row is queued."""
     page.goto("/wanted/")
     assert page.locator(".wanted-row").count() == 4  # E02 and E03 of both series
     language = page.get_by_label("Language")

@@ -27,11 +27,7 @@ from aniworld.models import (
 )
 from aniworld.models.episode import languages_from
 from aniworld.services.episode_status import EpisodeKey, file_present
-from aniworld.services.library.preferences import (
-    SeriesPreferences,
-    preferences,
-    upgrade_language,
-)
+from aniworld.services.library.preferences import preferences, upgrade_language
 from aniworld.services.settings import AppSettings
 
 # Items in these states already bring the episode (or are the upgrade itself).
@@ -84,7 +80,10 @@ def held_episodes(session: Session, series_ids: Collection[int] | None = None
         done = done.where(DownloadItem.series_id.in_(list(series_ids)))
     finished = [row for row in session.execute(done) if file_present(Path(row.file_path))]
     for series_id, season, episode, language, path in [*session.execute(files), *finished]:
-        add_copy(held[series_id][(season, episode)], language, path)
+        copies = held[series_id][(season, episode)]
+        holding = Holding(Language.parse(language) if language else None, path)
+        if all(copy.path != holding.path for copy in copies):
+            copies.append(holding)
     return held
 
 
@@ -110,36 +109,37 @@ def find_upgrades(session: Session, settings: AppSettings,
         select(Episode.series_id, Episode.season, Episode.number, Episode.languages)
         .where(Episode.series_id.in_(list(held)))
         .order_by(Episode.series_id, Episode.season, Episode.number))
-    prefs = {series_id: preferences(series, settings)
-             for series_id, series in series_by_id.items()}
     found = []
     for series_id, season, number, languages in offered:
         copies = held[series_id].get((season, number))
         if not copies or (series_id, season, number) in busy:
             continue
-        upgrade = episode_upgrade(series_id, prefs[series_id], season, number, copies,
-                                  languages_from(languages))
+        upgrade = _upgrade(series_by_id[series_id], settings, season, number, copies,
+                           languages_from(languages))
         if upgrade is not None:
             found.append(upgrade)
     return found
 
 
-def add_copy(copies: list[Holding], language: str | None, path: str) -> None:
-    """Add the copy at ``path`` (stored language id or None) unless it is listed already."""
-    holding = Holding(Language.parse(language) if language else None, path)
-    if all(copy.path != holding.path for copy in copies):
-        copies.append(holding)
-
-
-def episode_upgrade(series_id: int, prefs: SeriesPreferences, season: int, number: int,
+def episode_upgrade(series: Series, settings: AppSettings, season: int, number: int,
                     copies: list[Holding], offered: frozenset[Language]) -> Upgrade | None:
-    """The upgrade of one episode that is not busy by the series' preferences, or None."""
-    if not copies or any(copy.language is None for copy in copies):
+    """The upgrade of one held episode that is not busy, by the series' preferences, or None.
+
+    For callers that read the held copies themselves (the Wanted view); ``copies`` must
+    not be empty.
+    """
+    return _upgrade(series, settings, season, number, copies, offered)
+
+
+def _upgrade(series: Series, settings: AppSettings, season: int, number: int,
+             copies: list[Holding], offered: frozenset[Language]) -> Upgrade | None:
+    if any(copy.language is None for copy in copies):
         return None
+    prefs = preferences(series, settings)
     rank = {language: index for index, language in enumerate(prefs.language_order)}
     current = min((copy.language for copy in copies if copy.language is not None),
                   key=lambda language: rank.get(language, len(rank)))
     target = upgrade_language(current, offered, prefs.language_order, prefs.upgrade_until)
     if target is None:
         return None
-    return Upgrade(series_id, season, number, current, target, tuple(copies))
+    return Upgrade(series.id, season, number, current, target, tuple(copies))

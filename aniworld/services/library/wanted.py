@@ -35,8 +35,8 @@ from aniworld.services.episode_status import (
     file_present,
 )
 from aniworld.services.library.overview import queue_episodes
-from aniworld.services.library.preferences import SeriesPreferences, preferences
-from aniworld.services.library.upgrades import Holding, add_copy, episode_upgrade
+from aniworld.services.library.preferences import preferences
+from aniworld.services.library.upgrades import Holding, episode_upgrade
 from aniworld.services.library.wanted_rows import (
     OpenEpisode,
     Scope,
@@ -163,14 +163,14 @@ def wanted(session: Session, settings: AppSettings, wanted_filter: WantedFilter 
     The same answers as the library report's missing episodes and ``find_upgrades``, read
     the fast way (see :mod:`.wanted_rows`).
     """
-    series, prefs, scope = _scope(session, settings, wanted_filter, series_ids)
+    series, scope = _scope(session, settings, wanted_filter, series_ids)
     rows = open_episodes(session, scope)
     informed = _informed(session, {(series_id, row.languages) for series_id, episodes
                                    in rows.items() for row in episodes.values()})
     groups = []
     for series_id, episodes in rows.items():
         one = series[series_id]
-        chosen = [e for e in _decide(one, prefs[series_id], settings, episodes,
+        chosen = [e for e in _decide(one, settings, episodes,
                                      series_id in informed)
                   if _matches(wanted_filter, e.kind, e.language)]
         if chosen:
@@ -230,7 +230,7 @@ def _summaries(session: Session, settings: AppSettings, wanted_filter: WantedFil
 def _tallies(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
              ) -> tuple[dict[int, Series], dict[int, list[_Tally]]]:
     """The series in scope, and per series id what it wants (filters not applied yet)."""
-    series, prefs, scope = _scope(session, settings, wanted_filter, None)
+    series, scope = _scope(session, settings, wanted_filter, None)
     bare, held = open_summary(session, scope)
     informed = _informed(session, {(offer.series_id, offer.languages) for offer in bare} | {
         (series_id, row.languages) for series_id, episodes in held.items()
@@ -245,14 +245,14 @@ def _tallies(session: Session, settings: AppSettings, wanted_filter: WantedFilte
                                              offer.count))
     for series_id, episodes in held.items():
         tallies[series_id] += [(e.kind, e.language, e.since, 1) for e in _decide(
-            series[series_id], prefs[series_id], settings, episodes, series_id in informed)]
+            series[series_id], settings, episodes, series_id in informed)]
     return series, tallies
 
 
 def _scope(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
            series_ids: Collection[int] | None,
-           ) -> tuple[dict[int, Series], dict[int, SeriesPreferences], Scope]:
-    """The series to look at, their preferences and the scope the queries take."""
+           ) -> tuple[dict[int, Series], Scope]:
+    """The series to look at and the scope the queries take (their language orders)."""
     # Only what the page and the preferences read: a library's descriptions add up.
     query = select(Series).options(load_only(
         Series.site, Series.key, Series.title, Series.monitored, Series.language_order,
@@ -262,11 +262,11 @@ def _scope(session: Session, settings: AppSettings, wanted_filter: WantedFilter,
     if series_ids is not None:
         query = query.where(Series.id.in_(list(series_ids)))
     series = {one.id: one for one in session.scalars(query)}
-    prefs = {series_id: preferences(one, settings) for series_id, one in series.items()}
-    scope = Scope({series_id: p.language_order for series_id, p in prefs.items()},
+    scope = Scope({series_id: preferences(one, settings).language_order
+                   for series_id, one in series.items()},
                   settings.language_order,
                   whole_library=series_ids is None and not wanted_filter.monitored)
-    return series, prefs, scope
+    return series, scope
 
 
 def _informed(session: Session, offers: set[tuple[int, str]]) -> set[int]:
@@ -289,7 +289,7 @@ def _latest(stamps: Iterable[datetime | None]) -> datetime | None:
     return max((stamp for stamp in stamps if stamp is not None), default=None)
 
 
-def _decide(series: Series, prefs: SeriesPreferences, settings: AppSettings,
+def _decide(series: Series, settings: AppSettings,
             rows: dict[EpisodeKey, OpenEpisode], informed: bool) -> list[WantedEpisode]:
     """The wanted episodes among one series' open ones: an upgrade wins over "missing"."""
     held = {key: row for key, row in rows.items() if row.files or row.items}
@@ -304,8 +304,9 @@ def _decide(series: Series, prefs: SeriesPreferences, settings: AppSettings,
     best: dict[str, Language | None] = {}  # the choice depends on the offer alone
     found = []
     for key, row in rows.items():
-        upgrade = episode_upgrade(series.id, prefs, *key, _copies(row, exists),
-                                  offers.offered(key)) if key in held else None
+        copies = _copies(row, exists) if key in held else []
+        upgrade = episode_upgrade(series, settings, *key, copies,
+                                  offers.offered(key)) if copies else None
         if upgrade is not None:
             found.append(WantedEpisode(*key, WantedKind.UPGRADE, upgrade.target,
                                        upgrade.current, since=row.since))
@@ -322,14 +323,11 @@ def _decide(series: Series, prefs: SeriesPreferences, settings: AppSettings,
 
 def _copies(row: OpenEpisode, exists: Callable[[Path], bool]) -> list[Holding]:
     """What the library holds of the episode: scanned files and finished downloads."""
-    copies: list[Holding] = []
-    for language, path in row.files:
-        add_copy(copies, language, path)
-    for item in row.items:
-        if item.status is ItemStatus.COMPLETED and item.file_path \
-                and exists(Path(item.file_path)):
-            add_copy(copies, item.item_language.value, item.file_path)
-    return copies
+    scanned = [Holding(Language(language) if language else None, path)
+               for language, path in row.files]
+    return scanned + [Holding(item.item_language, item.file_path) for item in row.items
+                      if item.status is ItemStatus.COMPLETED and item.file_path
+                      and exists(Path(item.file_path))]
 
 
 @dataclass(frozen=True)
