@@ -96,6 +96,8 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     """
     info, site = snapshot.info, site or snapshot.site
     series = find_series(session, info.key, site) or Series(site=site, key=info.key)
+    # A series' first store is its baseline: what the site lists then is not "new".
+    baseline = series.refreshed_at is None
     series.title = info.title
     series.alternative_titles = ", ".join(info.alternative_titles)
     series.year, series.end_year = info.start_year, info.end_year
@@ -106,18 +108,24 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     series.refreshed_at = utcnow()
     session.add(series)
     session.flush()
-    _store_episodes(session, series, snapshot.episodes)
+    _store_episodes(session, series, snapshot.episodes, baseline)
     return series
 
 
-def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo]) -> None:
+def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo],
+                    baseline: bool) -> None:
+    """Store ``episodes``; after the baseline, stamp new ones and those gaining a language."""
+    stamp = None if baseline else series.refreshed_at
     existing = {(e.season, e.number): e for e in series.episodes}
     for info in episodes:
         episode = existing.get((info.season, info.number))
         if episode is None:
-            episode = Episode(series_id=series.id, season=info.season, number=info.number)
+            episode = Episode(series_id=series.id, season=info.season, number=info.number,
+                              first_seen_at=stamp)
             series.episodes.append(episode)
             existing[(info.season, info.number)] = episode
+        elif stamp is not None and not set(info.languages) <= episode.language_set:
+            episode.languages_changed_at = stamp
         episode.title_de, episode.title_en = info.title_de, info.title_en
         episode.language_set = info.languages
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from aniworld.models import DownloadItem, ItemStatus
-from aniworld.services.library.overview import count_unmatched, library_report
+from aniworld.models import DownloadItem, Episode, ItemStatus, Series, utcnow
+from aniworld.models.download_item import episode_code
+from aniworld.services.episode_status import EpisodeStatus, episode_statuses, file_present
+from aniworld.services.library.overview import count_unmatched, disk_episodes, library_report
 from aniworld.services.settings import AppSettings
 
 # Failures only the user can clear: the site wants a captcha solved (spam block or a
 # redirect that ends on the captcha page); both errors say so in their message.
 ACTION_WORDS = ("captcha",)
 LIST_LIMIT = 5
+NEW_DAYS = 7
+NEW_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -72,3 +79,72 @@ def library_summary(session: Session, settings: AppSettings) -> LibrarySummary:
         on_disk=sum(report.counts.on_disk for report in reports),
         missing=sum(report.counts.missing for report in reports),
         unmatched=count_unmatched(session))
+
+
+@dataclass(frozen=True)
+class NewEpisode:
+    """An episode a refresh found (or found in a new language) lately, with its state."""
+
+    series_key: str
+    series_title: str
+    season: int
+    episode: int
+    title: str
+    since: datetime
+    new_language: bool  # it gained a language; otherwise the site listed it for the first time
+    status: EpisodeStatus
+
+    @property
+    def code(self) -> str:
+        """``S01E05``, or ``Film 3`` for season 0."""
+        return episode_code(self.season, self.episode)
+
+
+def whats_new(session: Session, settings: AppSettings, now: datetime | None = None,
+              days: int = NEW_DAYS, limit: int = NEW_LIMIT) -> list[NewEpisode]:
+    """Episodes of library series first seen or given a language in the last ``days``.
+
+    Newest first, at most ``limit``, each with its state (on disk, queued, downloading,
+    failed or missing) as the series page derives it.
+    """
+    since = (now or utcnow()) - timedelta(days=days)
+    rows = session.execute(
+        select(Episode.series_id, Episode.season, Episode.number, Episode.title_de,
+               Episode.title_en, Episode.first_seen_at, Episode.languages_changed_at)
+        .where(or_(Episode.first_seen_at >= since, Episode.languages_changed_at >= since))).all()
+    rows.sort(key=lambda row: (_seen(row, since), -row.series_id, -row.season, -row.number),
+              reverse=True)
+    rows = rows[:limit]
+    ids = {row.series_id for row in rows}
+    series = {one.id: one for one in session.scalars(select(Series).where(Series.id.in_(ids)))}
+    statuses = _statuses(session, settings, rows)
+    return [NewEpisode(series[row.series_id].public_key, series[row.series_id].title, row.season,
+                       row.number, row.title_de or row.title_en, _seen(row, since),
+                       _seen(row, since) != row.first_seen_at,
+                       statuses[row.series_id][(row.season, row.number)]) for row in rows]
+
+
+def _seen(row: Row[Any], since: datetime) -> datetime:
+    """The row's latest stamp within the window."""
+    stamps = (row.first_seen_at, row.languages_changed_at)
+    return max(stamp for stamp in stamps if stamp is not None and stamp >= since)
+
+
+def _statuses(session: Session, settings: AppSettings, rows: list[Row[Any]],
+              ) -> dict[int, dict[tuple[int, int], EpisodeStatus]]:
+    """Each row's episode status from its series' queue items and the last scan."""
+    by_series: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        by_series[row.series_id].append(row)
+    items: dict[int, list[Row[Any]]] = defaultdict(list)
+    for item in session.execute(
+            select(DownloadItem.series_id, DownloadItem.id, DownloadItem.season,
+                   DownloadItem.episode, DownloadItem.status, DownloadItem.progress,
+                   DownloadItem.last_error, DownloadItem.file_path)
+            .where(DownloadItem.series_id.in_(list(by_series)),
+                   DownloadItem.status != ItemStatus.CANCELLED)):
+        items[item.series_id].append(item)
+    on_disk = disk_episodes(session, settings.language_order, list(by_series))
+    return {series_id: episode_statuses(episodes, items[series_id],  # type: ignore[arg-type]
+                                        file_present, on_disk.get(series_id, set()))
+            for series_id, episodes in by_series.items()}

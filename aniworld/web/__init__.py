@@ -30,6 +30,7 @@ def init_web(app: Flask) -> None:
         series,
         settings,
         status,
+        wanted,
     )
 
     config: Config = app.extensions["aniworld.config"]
@@ -49,8 +50,8 @@ def init_web(app: Flask) -> None:
     cli.init_app(app)
     # Before the blueprints: each rule picks its converter when it is added to the map.
     app.url_map.converters["int"] = IdConverter
-    for blueprint in (auth.bp, pages.bp, api.bp, library.bp, search.bp, series.bp, queue.bp,
-                      settings.bp, status.bp):
+    for blueprint in (auth.bp, pages.bp, api.bp, library.bp, wanted.bp, search.bp, series.bp,
+                      queue.bp, settings.bp, status.bp):
         app.register_blueprint(blueprint)
 
 

@@ -15,7 +15,7 @@ from aniworld.web.service_status import service_status
 
 OPEN_STATUSES = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED)
 # Navigation entries as (endpoint, label).
-NAV_LINKS = (("library.index", "Library"), ("search.index", "Search"),
+NAV_LINKS = (("library.index", "Library"), ("wanted.index", "Wanted"), ("search.index", "Search"),
              ("queue.index", "Queue"), ("status.index", "Status"),
              ("settings.index", "Settings"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template
 
 from aniworld.extensions import db
-from aniworld.services.dashboard import library_summary, queue_summary
+from aniworld.services.dashboard import library_summary, queue_summary, whats_new
 from aniworld.services.settings import load_settings
 from aniworld.web.service_status import service_status
 
@@ -14,11 +14,12 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def index() -> str:
-    """Queue and library at a glance, with links to the pages that act on them."""
+    """Queue, library and this week's new episodes at a glance, with links to act on them."""
+    settings = load_settings(db.session)
     return render_template(
         "pages/index.html", queue=queue_summary(db.session),
-        library=library_summary(db.session, load_settings(db.session)),
-        service=service_status())
+        library=library_summary(db.session, settings),
+        new_episodes=whats_new(db.session, settings), service=service_status())
 
 
 @bp.get("/favicon.ico")

@@ -5,7 +5,8 @@ JSON bodies for ``/api`` (422 on a bad field), form fields for the pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import request
@@ -14,8 +15,10 @@ from werkzeug.exceptions import BadRequest
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import Priority
+from aniworld.services.library.wanted import WantedFilter, WantedKind, WantedSort
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 def json_body() -> dict[str, Any]:
@@ -116,3 +119,60 @@ def priority(data: dict[str, Any], default: Priority = Priority.NORMAL) -> Prior
 def form_priority(default: str = "") -> Priority:
     """The ``priority`` form field (high, normal or low; ``default`` when absent)."""
     return parse_field("priority", request.values.get("priority", default), Priority.parse)
+
+
+def wanted_filter(values: Mapping[str, Any]) -> WantedFilter:
+    """The Wanted view's ``kind``, ``language``, ``monitored`` and ``sort``, each optional.
+
+    Takes query arguments, form fields or a JSON object (an empty value is the default);
+    raises ValidationError naming the field.
+    """
+    return WantedFilter(
+        kind=_optional(values, "kind", _member(WantedKind, "kind"), WantedKind.ALL),
+        language=_optional(values, "language", Language.parse, None),
+        monitored=_on_off(values, "monitored"),
+        sort=_optional(values, "sort", _member(WantedSort, "sort"), WantedSort.AIR))
+
+
+def page_number(values: Mapping[str, Any], maximum: int = 100_000) -> int:
+    """The optional ``page`` (1 and up) from query arguments or a JSON object."""
+    value = values.get("page", 1)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ValidationError(f"page must be a whole number from 1 to {maximum}", "page")
+    return value
+
+
+def _optional(values: Mapping[str, Any], field: str, parse: Callable[[str], T], default: T) -> T:
+    value = values.get(field)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be a string", field)
+    return parse_field(field, value, parse)
+
+
+def _member(choices: type[E], field: str) -> Callable[[str], E]:
+    """A parser for one value of the enum ``choices``; its ValueError lists them."""
+    def parse(value: str) -> E:
+        try:
+            return choices(value.strip().lower())
+        except ValueError:
+            valid = ", ".join(choice.value for choice in choices)
+            raise ValueError(f"{field} must be one of: {valid} (not {value!r})") from None
+    return parse
+
+
+def _on_off(values: Mapping[str, Any], field: str) -> bool:
+    """A flag given as true/false (JSON) or 1/0, on, true/false (query and form)."""
+    value = values.get(field, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _FLAG_TEXT:
+        return _FLAG_TEXT[value.strip().lower()]
+    raise ValidationError(f"{field} must be true or false (1 or 0)", field)
+
+
+_FLAG_TEXT = {"": False, "0": False, "false": False, "off": False,
+              "1": True, "true": True, "on": True}

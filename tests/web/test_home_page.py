@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from flask import Flask
+from sqlalchemy import select
 
 from aniworld.extensions import db
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, FolderState, ItemStatus, LibraryFolder, Series
+from aniworld.models import (
+    DownloadItem,
+    Episode,
+    FolderState,
+    ItemStatus,
+    LibraryFolder,
+    Series,
+    utcnow,
+)
 from tests.web.conftest import AuthActions
 
 CAPTCHA = "the site shows a captcha instead of the video link; open it in your browser"
@@ -56,3 +68,30 @@ def test_empty_home_page_points_to_search(logged_in: AuthActions) -> None:
     assert "<strong>0</strong> downloading" in html
     assert 'href="/search/"' in html
     assert "Action needed" not in html and "unmatched folder" not in html
+
+
+def test_whats_new_shows_this_weeks_episodes_with_their_state(app: Flask,
+                                                              logged_in: AuthActions) -> None:
+    _fill(app)
+    with app.app_context():
+        now = utcnow()
+        for number, days in ((1, 1), (2, 2), (4, 3)):
+            episode = db.session.scalars(select(Episode).filter_by(number=number)).one()
+            episode.first_seen_at = now - timedelta(days=days)
+        db.session.scalars(select(Episode).filter_by(number=3)).one().first_seen_at = (
+            now - timedelta(days=9))
+        db.session.commit()
+    html = logged_in.client.get("/").get_data(as_text=True)
+    section = html.split('id="whats-new"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'href="/series/blauer-drache">Blauer Drache</a> (S01E0\d)', section) == [
+        "S01E01", "S01E02", "S01E04"]  # E03 came out nine days ago
+    assert 'class="status-downloading">downloading' in section
+    assert 'class="status-queued">queued' in section
+    assert 'class="status-missing">missing' in section
+    assert 'href="/wanted/?sort=newest"' in section
+
+
+def test_whats_new_when_nothing_came_out(app: Flask, logged_in: AuthActions) -> None:
+    _fill(app)
+    html = logged_in.client.get("/").get_data(as_text=True)
+    assert "No episodes of your series came out in the last 7 days." in html

@@ -145,6 +145,16 @@ def find_upgrades(session: Session, settings: AppSettings,
     return found
 
 
+def episode_upgrade(series: Series, settings: AppSettings, season: int, number: int,
+                    copies: list[Holding], offered: frozenset[Language]) -> Upgrade | None:
+    """The upgrade of one held episode that is not busy, by the series' preferences, or None.
+
+    For callers that read the held copies themselves (the Wanted view); ``copies`` must
+    not be empty.
+    """
+    return _upgrade(series, settings, season, number, copies, offered)
+
+
 def _upgrade(series: Series, settings: AppSettings, season: int, number: int,
              copies: list[Holding], offered: frozenset[Language]) -> Upgrade | None:
     if any(copy.language is None for copy in copies):

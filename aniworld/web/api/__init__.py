@@ -10,4 +10,5 @@ from aniworld.web.api import (  # noqa: E402,F401  (registers routes)
     queue,
     series,
     status,
+    wanted,
 )

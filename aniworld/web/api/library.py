@@ -65,21 +65,21 @@ def list_missing() -> Response:
 @bp.post("/library/missing/download")
 def download_missing() -> tuple[Response, int]:
     """Queue every missing episode of the library or of ``series``; duplicates are skipped."""
-    data = _optional_body()
-    series_ids = _series_ids(data) if "series" in data else None
+    data = optional_body()
+    series_ids = series_ids_of(data) if "series" in data else None
     result = queue_all_missing(series_ids, parsing.priority(data))
     return jsonify({"created": result.created, "skipped": result.skipped,
                     "series": result.series}), 201
 
 
-def _optional_body() -> dict[str, Any]:
+def optional_body() -> dict[str, Any]:
     """The JSON object of the request; an empty body counts as ``{}`` (every field optional)."""
     if not request.get_data(cache=True):
         return {}
     return parsing.json_body()
 
 
-def _series_ids(data: dict[str, Any]) -> list[int]:
+def series_ids_of(data: dict[str, Any]) -> list[int]:
     """Ids of the library series named by ``data["series"]`` (a non-empty list of keys)."""
     keys = data["series"]
     if (not isinstance(keys, list) or not 1 <= len(keys) <= MAX_SERIES_KEYS

@@ -13,6 +13,7 @@ from aniworld.languages import Language
 from aniworld.models import DownloadItem, LibraryFolder, Priority
 from aniworld.services.library.folders import candidates_of
 from aniworld.services.library.overview import SeriesReport
+from aniworld.services.library.wanted import WantedEpisode, WantedPage
 from aniworld.services.queue import BulkResult, QueueView
 
 
@@ -109,3 +110,23 @@ def folder_to_dict(folder: LibraryFolder) -> dict[str, Any]:
         "candidates": candidates_of(folder),
         "scanned_at": _iso(folder.scanned_at),
     }
+
+
+def wanted_to_dict(page: WantedPage, per_page: int) -> dict[str, Any]:
+    """Serialise a page of the Wanted view: series groups by public key, and the totals."""
+    return {
+        "series": [{"key": group.key, "site": group.site, "title": group.title,
+                    "monitored": group.monitored, "wanted_count": len(group.episodes),
+                    "episodes": [_wanted_episode(episode) for episode in group.episodes]}
+                   for group in page.groups],
+        "total": page.total, "missing": page.missing, "upgrades": page.upgrades,
+        "series_total": page.series_total, "page": page.page, "pages": page.pages,
+        "per_page": per_page,
+    }
+
+
+def _wanted_episode(episode: WantedEpisode) -> dict[str, Any]:
+    return {"season": episode.season, "episode": episode.episode, "code": episode.code,
+            "kind": episode.kind.value, "language": episode.language.value,
+            "current": episode.current.value if episode.current else None,
+            "failed": episode.failed, "since": _iso(episode.since)}
