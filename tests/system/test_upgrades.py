@@ -37,7 +37,8 @@ def test_published_dub_is_upgraded_once_and_the_sub_is_held(stack: Stack) -> Non
     sub_bytes = held.read_bytes()
     stack.add_series(BLAU)
     with stack.sessions() as session:
-        get_series(session, BLAU).monitored = True
+        series = get_series(session, BLAU)
+        series.monitored, series.monitor_scope = True, "new"  # the upgrade, not the gaps
         session.commit()
     run_library_scan(stack.sessions, stack.library, no_site)  # type: ignore[arg-type]
     stack.fakesite.publish(BLAU, 1, 1, [GERMAN_DUB])

@@ -50,7 +50,9 @@ def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runt
     Base.metadata.create_all(runtime.engine)
     refresh(runtime)
     with runtime.sessions() as session:
-        get_series(session, BLAU).monitored = True
+        series = get_series(session, BLAU)
+        # Upgrades only: "new episodes only" keeps the other missing episodes out of the queue.
+        series.monitored, series.monitor_scope = True, "new"
         session.commit()
     yield runtime
     runtime.engine.dispose()

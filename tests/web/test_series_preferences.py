@@ -95,7 +95,8 @@ def test_dub_found_by_a_refresh_is_queued_as_an_upgrade_unless_kept(
         api: tuple[Flask, FlaskClient], fakesite: FakeSite) -> None:
     app, client = api
     hold_sub(app)
-    client.patch(f"/api/v1/series/{BLAU}", json={"monitored": True, "upgrade_until": "keep"})
+    client.patch(f"/api/v1/series/{BLAU}", json={"monitored": True, "upgrade_until": "keep",
+                                                    "monitor_scope": "new"})
     fakesite.publish(BLAU, 1, 1, [GERMAN_DUB])
     assert client.post(f"/api/v1/series/{BLAU}/refresh").status_code == 200
     assert client.get("/api/v1/queue").get_json()["pending"] == []
