@@ -169,15 +169,16 @@ def _upgrade(series: Series, settings: AppSettings, season: int, number: int,
     return Upgrade(series.id, season, number, current, target, tuple(copies))
 
 
-def queue_upgrades(session: Session, settings: AppSettings,
-                   series_ids: Collection[int]) -> list[DownloadItem]:
-    """Queue one upgrade per episode :func:`find_upgrades` offers; no commit.
+def queue_upgrades(session: Session, settings: AppSettings, series_ids: Collection[int],
+                   episodes: Collection[EpisodeKey] | None = None) -> list[DownloadItem]:
+    """Queue one upgrade per episode :func:`find_upgrades` offers (only ``episodes``); no commit.
 
     Each item fetches the target language even though the episode is on disk (force) and
     names the copies it replaces. An episode with a failed item is left to the user, so
     one episode never has two upgrades (nor an upgrade beside a failed download).
     """
-    found = find_upgrades(session, settings, series_ids)
+    found = [upgrade for upgrade in find_upgrades(session, settings, series_ids)
+             if episodes is None or upgrade.key in episodes]
     if not found:
         return []
     failed = {tuple(row) for row in session.execute(

@@ -19,12 +19,12 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
 from aniworld.languages import Language
 from aniworld.library.missing import MissingEpisode
-from aniworld.models import DownloadItem, ItemStatus, Series
+from aniworld.models import ItemStatus, Series
 from aniworld.models.download_item import episode_code
 from aniworld.models.episode import languages_from
 from aniworld.services.episode_status import (
@@ -36,7 +36,7 @@ from aniworld.services.episode_status import (
 )
 from aniworld.services.library.overview import queue_episodes
 from aniworld.services.library.preferences import preferences
-from aniworld.services.library.upgrades import Holding, episode_upgrade
+from aniworld.services.library.upgrades import Holding, episode_upgrade, queue_upgrades
 from aniworld.services.library.wanted_rows import (
     OpenEpisode,
     Scope,
@@ -359,11 +359,11 @@ def queue_wanted(session: Session, settings: AppSettings, wanted_filter: WantedF
             continue
         series = session.get_one(Series, group.series_id)
         added, already = queue_episodes(session, series, _as_missing(chosen, WantedKind.MISSING))
-        upgrades = _as_missing(chosen, WantedKind.UPGRADE)
+        upgrades = {e.key for e in chosen if e.kind is WantedKind.UPGRADE}
         if upgrades:
-            more, again = queue_episodes(session, series, upgrades)
-            _force(session, series.id, upgrades)
-            added, already = added + more, already + again
+            # Upgrade items name the copies they replace: the job swaps them out.
+            more = len(queue_upgrades(session, settings, [series.id], upgrades))
+            added, already = added + more, already + len(upgrades) - more
         created, skipped = created + added, skipped + already
         queued[series.id] = {e.key for e in chosen}
     logger.info("wanted queued created=%d skipped=%d series=%d", created, skipped, len(queued))
@@ -372,23 +372,6 @@ def queue_wanted(session: Session, settings: AppSettings, wanted_filter: WantedF
 
 def _as_missing(chosen: Iterable[WantedEpisode], kind: WantedKind) -> list[MissingEpisode]:
     return [MissingEpisode(e.season, e.episode, e.language) for e in chosen if e.kind is kind]
-
-
-def _force(session: Session, series_id: int, upgrades: list[MissingEpisode]) -> None:
-    """Mark the pending items of ``upgrades`` to download although a file is present.
-
-    Before queueing no item of these episodes was pending (``find_upgrades`` leaves busy
-    episodes out), so the pending ones are exactly those just created or retried.
-    """
-    wanted_keys = {(u.season, u.number, u.language) for u in upgrades}
-    rows = session.execute(select(DownloadItem.id, DownloadItem.season, DownloadItem.episode,
-                                  DownloadItem.language)
-                           .where(DownloadItem.series_id == series_id,
-                                  DownloadItem.status == ItemStatus.PENDING))
-    ids = [row.id for row in rows if (row.season, row.episode, row.language) in wanted_keys]
-    if ids:
-        session.execute(update(DownloadItem).where(DownloadItem.id.in_(ids))
-                        .values(force=True).execution_options(synchronize_session="fetch"))
 
 
 def _air_order(episode: WantedEpisode) -> tuple[bool, int, int]:

@@ -168,6 +168,11 @@ def test_queue_a_row_a_series_and_everything(sessions: sessionmaker[Session],
             (1, 3, DUB, True),  # the upgrade: downloaded although a file is there
             (1, 4, SUB, False), (1, 5, SUB, False), (1, 7, SUB, False), (1, 9, DUB, False),
             (0, 1, DUB, False)])
+        upgrade_item = session.scalars(select(DownloadItem).where(
+            DownloadItem.series_id == world, DownloadItem.episode == 3,
+            DownloadItem.status == ItemStatus.PENDING)).one()
+        # An upgrade item the worker will swap in: it names the language and copy it replaces.
+        assert upgrade_item.upgrade_from is not None and "S01E03" in upgrade_item.replaces
         assert wanted(session, SETTINGS) == []
         again = queue_wanted(session, SETTINGS, WantedFilter())
         assert (again.created, again.skipped) == (0, 0)
