@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,7 +86,9 @@ def store_seasons(session: Session, series: Series, snapshot: SeasonsSnapshot) -
     A season the feed named that the series did not list yet (a new season) joins the list.
     """
     series.listed_seasons = [*series.listed_seasons, *snapshot.seasons]
-    _store_episodes(session, series, snapshot.episodes)
+    # Read on the feed's word: what is new here appeared now (none before the first full read).
+    stamp = utcnow() if series.refreshed_at is not None else None
+    _store_episodes(session, series, snapshot.episodes, stamp)
 
 
 def store_snapshot(session: Session, snapshot: SeriesSnapshot,
@@ -108,14 +111,14 @@ def store_snapshot(session: Session, snapshot: SeriesSnapshot,
     series.refreshed_at = utcnow()
     session.add(series)
     session.flush()
-    _store_episodes(session, series, snapshot.episodes, baseline)
+    _store_episodes(session, series, snapshot.episodes,
+                    None if baseline else series.refreshed_at)
     return series
 
 
 def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo],
-                    baseline: bool) -> None:
-    """Store ``episodes``; after the baseline, stamp new ones and those gaining a language."""
-    stamp = None if baseline else series.refreshed_at
+                    stamp: datetime | None) -> None:
+    """Store ``episodes``; stamp new ones and those gaining a language (None: the baseline)."""
     existing = {(e.season, e.number): e for e in series.episodes}
     for info in episodes:
         episode = existing.get((info.season, info.number))

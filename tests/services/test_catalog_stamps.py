@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
 from aniworld.models import Episode, utcnow
-from aniworld.services.catalog import SeriesSnapshot, store_snapshot
+from aniworld.services.catalog import (
+    SeasonsSnapshot,
+    SeriesSnapshot,
+    store_seasons,
+    store_snapshot,
+)
 from aniworld.site.types import EpisodeInfo, SeriesInfo
 
 DUB, SUB = Language.GERMAN_DUB, Language.GERMAN_SUB
@@ -55,3 +60,16 @@ def test_first_store_is_the_baseline_then_new_episodes_and_languages_are_stamped
     session.commit()
     assert _stamps(session)[(1, 1)] == (None, stamp)
     assert _stamps(session)[(1, 3)] == stamps[(1, 3)]
+
+
+def test_seasons_read_on_the_feed_s_word_stamp_what_is_new(session: Session) -> None:
+    series = store_snapshot(session, _snapshot((1, 1, frozenset({SUB}))))
+    session.commit()
+    named = _snapshot((1, 1, frozenset({SUB, DUB})), (2, 1, frozenset({SUB})))
+    store_seasons(session, series, SeasonsSnapshot(series.key, frozenset({1, 2}),
+                                                   named.episodes))
+    session.commit()
+    stamps = _stamps(session)
+    assert stamps[(1, 1)][0] is None and stamps[(1, 1)][1] is not None  # gained the dub
+    assert stamps[(2, 1)][0] is not None  # a new season's first episode
+    assert series.listed_seasons == [1, 2]
