@@ -82,23 +82,35 @@ def plan_swap(staged: Path, final: Path, old: Iterable[Path], library: Path, hol
     """Decide where each old copy is kept: ``holding/<day>/<path relative to the library>``.
 
     Old copies that no longer exist, appear twice or lie outside the library (left where
-    the user put them) are not part of the plan. A name already taken in the holding
-    folder gets a counter, so an earlier copy is never overwritten.
+    the user put them) are not part of the plan. Whatever already sits at ``final`` is held
+    too, named or not: the new file never overwrites a copy that is not kept. A name
+    already taken in the holding folder gets a counter, so an earlier copy is never
+    overwritten. Raises SwapError if ``final`` is taken by a file outside the library.
     """
     moves: list[tuple[Path, Path]] = []
     seen: set[Path] = set()
-    for path in old:
+    final_real = real_path(final)
+    for path in [*old, final]:
         real = real_path(path)
-        relative = relative_to_library(library, real)
-        if relative is None:
-            logger.warning("upgrade leaves a copy outside the library path=%s", path)
-            continue
         if real in seen or not (real.is_file() or real.is_symlink()):
+            continue
+        # The path as named first: a series folder may be a link to another disk.
+        relative = _library_relative(library, path) or _library_relative(library, real)
+        if relative is None:
+            if real == final_real:
+                raise SwapError(f"{final} exists outside the library; move it away and retry")
+            logger.warning("upgrade leaves a copy outside the library path=%s", path)
             continue
         seen.add(real)
         taken = {held for _, held in moves}
         moves.append((real, _free_name(holding / day.isoformat() / relative, taken)))
-    return SwapPlan(staged, real_path(final), tuple(moves))
+    return SwapPlan(staged, final_real, tuple(moves))
+
+
+def _library_relative(library: Path, path: Path) -> Path | None:
+    """``path`` (made absolute, ``..`` folded) relative to the library, or None."""
+    relative = relative_to_library(library, Path(os.path.normpath(library / path)))
+    return None if relative is None or ".." in relative.parts else relative
 
 
 def read_journal(journal: Path) -> SwapPlan | None:

@@ -176,3 +176,28 @@ def test_sweep_deletes_only_expired_day_folders(tmp_path: Path) -> None:
     assert [path.name for path in removed] == ["2026-11-01"]
     assert sorted(p.name for p in holding.iterdir()) == ["2026-11-16", "2026-11-29", "notes"]
     assert swap.sweep_holding(tmp_path / "none", 14, DAY) == []
+
+
+def test_a_file_at_the_target_that_the_item_does_not_name_is_held_too(places: Places) -> None:
+    library, holding, staged = places
+    old = _old(library, SUB)
+    dropped_bytes = b"a dub the user dropped in after the last scan"
+    _old(library, DUB, dropped_bytes)
+    plan = plan_swap(staged, library / DUB, [old], library, holding, DAY)
+    run_swap(plan, _journal(staged))
+    assert _episode_files(library) == [DUB] and (library / DUB).read_bytes() == b"new dub"
+    assert (holding / "2026-11-30" / DUB).read_bytes() == dropped_bytes
+    assert (holding / "2026-11-30" / SUB).read_bytes() == b"old sub"
+
+
+def test_a_series_folder_linked_to_another_disk_keeps_its_copy(places: Places,
+                                                               tmp_path: Path) -> None:
+    library, holding, staged = places
+    elsewhere = tmp_path / "disk2" / "Blauer Drache"
+    (elsewhere / "Season 01").mkdir(parents=True)
+    (library / "Blauer Drache").symlink_to(elsewhere, target_is_directory=True)
+    old = _old(library, DUB, b"old bytes behind a link")
+    plan = plan_swap(staged, library / DUB, [old], library, holding, DAY)
+    run_swap(plan, _journal(staged))
+    assert (library / DUB).read_bytes() == b"new dub"
+    assert (holding / "2026-11-30" / DUB).read_bytes() == b"old bytes behind a link"

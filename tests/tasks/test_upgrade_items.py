@@ -180,3 +180,25 @@ def test_cancel_before_the_swap_leaves_the_library_alone(
     assert item.status is ItemStatus.CANCELLED
     assert episode_files(runtime) == [Path(held.file_path)] and held_files(runtime) == []
     assert not (runtime.config.library_dir / ".aniworld" / "partial" / str(item_id)).exists()
+
+
+def test_cancel_while_the_swap_runs_still_tells_the_library(
+        runtime: Runtime, fakesite: FakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    hold_sub(runtime)
+    fakesite.publish(BLAU, 1, 1, [GERMAN_DUB])
+    refresh(runtime)
+    [item_id] = upgrade_ids(runtime)
+    real_run_swap = runner.upgrade.swap.run_swap
+
+    def swap_then_cancel(*args: object, **kwargs: object) -> None:
+        real_run_swap(*args, **kwargs)  # type: ignore[arg-type]
+        with runtime.sessions() as session:  # the user's cancel lands during the copy
+            session.get(DownloadItem, item_id).status = ItemStatus.CANCELLED
+            session.commit()
+
+    monkeypatch.setattr(runner.upgrade.swap, "run_swap", swap_then_cancel)
+    item = run(runtime, item_id)
+    assert item.status is ItemStatus.CANCELLED
+    assert len(held_files(runtime)) == 1  # the sub went to holding, the dub is in place
+    # The library knows the dub is there, so the next refresh queues no second upgrade.
+    assert refresh(runtime) == 0 and upgrade_ids(runtime) == [item_id]

@@ -7,11 +7,12 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.library import swap
-from aniworld.models import DownloadItem, ItemStatus
+from aniworld.models import DownloadItem, ItemStatus, utcnow
+from aniworld.services.execution import LEASE_TIMEOUT
 from aniworld.tasks.download import upgrade, workspace
 
 logger = logging.getLogger(__name__)
@@ -30,9 +31,14 @@ def sweep_partials(sessions: sessionmaker[Session], library: Path) -> list[int]:
     on_disk = workspace.partial_item_ids(library)
     if not on_disk:
         return []
+    alive = utcnow() - LEASE_TIMEOUT
     with sessions() as session:
+        # A worker still beating on a just-cancelled item may be inside its swap: leave its
+        # folder to it (it cleans up itself), or two processes would run the same swap.
         keep = set(session.scalars(select(DownloadItem.id).where(
-            DownloadItem.id.in_(on_disk), DownloadItem.status.in_(RESUMABLE))))
+            DownloadItem.id.in_(on_disk),
+            or_(DownloadItem.status.in_(RESUMABLE),
+                and_(DownloadItem.lease.is_not(None), DownloadItem.heartbeat_at >= alive)))))
         session.rollback()
     orphans = [item_id for item_id in on_disk if item_id not in keep]
     for item_id in orphans:

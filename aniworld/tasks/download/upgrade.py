@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from aniworld.downloader import DownloadCancelled, DownloadPaused, StopRequested
 from aniworld.library import swap
 from aniworld.library.swap import SwapPlan
+from aniworld.models import DownloadItem, ItemStatus
 from aniworld.services import execution
 from aniworld.services.execution import Claim
 from aniworld.services.library.upgrades import record_swap
@@ -77,9 +78,19 @@ def swap_in(runtime: Runtime, claim: Claim, library: Path, plan: SwapPlan,
 
 def complete(session: Session, claim: Claim, library: Path, plan: SwapPlan,
              series_folder: str | None) -> bool:
-    """Mark the item completed and show the new file in the library (False: not ours)."""
+    """Mark the item completed and show the new file in the library (False: not ours).
+
+    An item cancelled while its swap ran is not completed, but the files did move: the
+    library is told all the same, or it would list the old copy and queue the upgrade again.
+    """
     if not execution.complete(session, claim.item_id, claim.lease, str(plan.final),
                               series_folder=series_folder):
+        item = session.get(DownloadItem, claim.item_id)
+        if item is not None and item.status == ItemStatus.CANCELLED:
+            record_swap(session, claim.item_id, library, plan.final,
+                        [old for old, _ in plan.moves], plan.final.stat().st_size)
+            logger.warning("upgrade cancelled after its swap item=%s path=%s",
+                           claim.item_id, plan.final)
         return False
     record_swap(session, claim.item_id, library, plan.final,
                 [old for old, _ in plan.moves], plan.final.stat().st_size)
