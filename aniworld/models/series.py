@@ -48,6 +48,9 @@ class Series(TimestampMixin, Base):
     monitor_scope: Mapped[str] = mapped_column(String(8), default="all", server_default="all")
     monitor_films: Mapped[bool] = mapped_column(default=True, server_default=true())
     monitor_since: Mapped[datetime | None] = mapped_column(default=None)
+    # When monitoring last failed to read the series in full (removed or renamed on the
+    # site): it goes to the back of the due line instead of blocking the others' full reads.
+    full_read_failed_at: Mapped[datetime | None] = mapped_column(default=None)
     # Seasons the site lists, "1,2,3" (0 = films); one without episodes yet is announced.
     season_list: Mapped[str] = mapped_column(String(SEASON_LIST_LENGTH), default="",
                                              server_default="")

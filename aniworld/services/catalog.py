@@ -129,6 +129,10 @@ def _store_episodes(session: Session, series: Series, episodes: list[EpisodeInfo
             existing[(info.season, info.number)] = episode
         elif stamp is not None and not set(info.languages) <= episode.language_set:
             episode.languages_changed_at = stamp
+            if not episode.languages:
+                # Listed before its release (no language yet): it comes out now, which is
+                # when "new episodes only" and "what's new" count it from.
+                episode.first_seen_at = stamp
         episode.title_de, episode.title_en = info.title_de, info.title_en
         episode.language_set = info.languages
 

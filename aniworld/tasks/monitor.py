@@ -15,10 +15,12 @@ import logging
 import time
 from dataclasses import replace
 
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from aniworld.errors import ValidationError
-from aniworld.models import utcnow
+from aniworld.errors import AniworldError, ValidationError
+from aniworld.models import Series, utcnow
 from aniworld.services.catalog import SeasonsSnapshot, SeriesSnapshot, fetch_seasons, fetch_series
 from aniworld.services.library import monitoring
 from aniworld.services.library.monitor_plan import SitePlan, Target, monitored_sites, plan_site
@@ -130,17 +132,34 @@ def _read_series(sessions: sessionmaker[Session], sites: SiteClients, plan: Site
         except (SiteError, ValidationError) as exc:
             logger.warning("monitor could not read site=%s series=%s error=%s",
                            target.site, target.key, exc)
+            if target.seasons is None:
+                _note_failed_full_read(sessions, target.id)
             result = result.add(failed=1)
             continue
-        with sessions() as session:
-            new, queued = monitoring.apply_refresh(session, target.id, snapshot, settings)
-            session.commit()
+        try:
+            with sessions() as session:
+                new, queued = monitoring.apply_refresh(session, target.id, snapshot, settings)
+                session.commit()
+        except (AniworldError, ValueError, SQLAlchemyError) as exc:
+            # One series' bad row or a clash with a user's add must not end the round.
+            logger.warning("monitor could not store site=%s series=%s error=%s",
+                           target.site, target.key, exc)
+            result = result.add(failed=1)
+            continue
         if new or queued:
             logger.info("monitor site=%s series=%s seasons=%s new=%d queued=%d", target.site,
                         target.key, "all" if target.seasons is None else sorted(target.seasons),
                         new, queued)
         result = result.add(checked=1, new=new, queued=queued)
     return result
+
+
+def _note_failed_full_read(sessions: sessionmaker[Session], series_id: int) -> None:
+    """Send the series to the back of the due line (see ``monitor_plan._due``)."""
+    with sessions() as session:
+        session.execute(update(Series).where(Series.id == series_id)
+                        .values(full_read_failed_at=utcnow()))
+        session.commit()
 
 
 def _read(sites: SiteClients, target: Target) -> SeriesSnapshot | SeasonsSnapshot:

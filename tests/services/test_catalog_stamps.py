@@ -73,3 +73,14 @@ def test_seasons_read_on_the_feed_s_word_stamp_what_is_new(session: Session) -> 
     assert stamps[(1, 1)][0] is None and stamps[(1, 1)][1] is not None  # gained the dub
     assert stamps[(2, 1)][0] is not None  # a new season's first episode
     assert series.listed_seasons == [1, 2]
+
+
+def test_an_announced_episode_counts_as_seen_when_it_comes_out(session: Session) -> None:
+    store_snapshot(session, _snapshot((1, 1, frozenset({SUB})), (1, 2, frozenset())))
+    session.commit()
+    assert _stamps(session)[(1, 2)] == (None, None)  # listed, not out
+    before = utcnow()
+    store_snapshot(session, _snapshot((1, 1, frozenset({SUB})), (1, 2, frozenset({SUB}))))
+    session.commit()
+    seen, changed = _stamps(session)[(1, 2)]
+    assert seen is not None and seen >= before and changed == seen

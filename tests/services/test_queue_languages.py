@@ -60,6 +60,13 @@ def test_add_item_without_language_takes_the_best_offered(session: Session, seri
     assert item.language is language and not item.language_fallback
 
 
+def test_a_series_own_language_order_decides_the_automatic_choice(session: Session,
+                                                                  series: Series) -> None:
+    series.language_order = "german-sub,german-dub"  # the series' own order beats the global
+    item = queue.add_item(session, series, 1, 1)
+    assert item.language is SUB
+
+
 @pytest.mark.parametrize(("episode", "message"), [
     (3, "S01E03 of Frieren is offered only in English Dub, none of them in your language "
         "order; choose one of them or add it to the language order in Settings"),

@@ -99,10 +99,19 @@ def plan_site(session: Session, site: str, feed: Sequence[FeedEntry] | None,
 
 
 def _due(monitored: Iterable[Series], settings: AppSettings, now: datetime) -> list[Series]:
-    """Series whose last full read is older than the full-refresh interval, oldest first."""
+    """Series whose last full read (or failed try) is older than the interval, oldest first.
+
+    A failed try counts like a read for the order: a series the site no longer has would
+    otherwise stay first in line and take a full read's place in every round.
+    """
     limit = now - timedelta(hours=settings.monitor_full_refresh_hours)
-    due = [s for s in monitored if s.refreshed_at is None or s.refreshed_at <= limit]
-    return sorted(due, key=lambda s: (s.refreshed_at is not None, s.refreshed_at or now, s.id))
+
+    def last(series: Series) -> datetime | None:
+        tries = [t for t in (series.refreshed_at, series.full_read_failed_at) if t is not None]
+        return max(tries) if tries else None
+
+    due = [s for s in monitored if last(s) is None or last(s) <= limit]  # type: ignore[operator]
+    return sorted(due, key=lambda s: (last(s) is not None, last(s) or now, s.id))
 
 
 def _news(session: Session, candidates: Sequence[Series], feed: Iterable[FeedEntry],

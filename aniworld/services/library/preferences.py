@@ -96,7 +96,7 @@ def apply_preferences(series: Series, data: dict[str, Any]) -> list[str]:
         changed.append("upgrade_until")
     if "monitor_scope" in data:
         scope = data["monitor_scope"]
-        if scope not in set(MonitorScope):
+        if not isinstance(scope, str) or scope not in set(MonitorScope):
             raise ValidationError("monitor_scope must be all or new", "monitor_scope")
         if scope == MonitorScope.NEW and series.monitor_scope != MonitorScope.NEW:
             # "From now on": episodes the site lists today are not new.

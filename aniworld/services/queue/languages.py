@@ -18,6 +18,7 @@ from aniworld.languages import Language
 from aniworld.models import Episode, Series
 from aniworld.models.download_item import episode_code
 from aniworld.models.episode import languages_from
+from aniworld.services.library.preferences import preferences
 from aniworld.services.queue._common import EpisodeKey
 from aniworld.services.settings import load_settings
 
@@ -73,11 +74,13 @@ def plan_languages(session: Session, offers: Offers, keys: Iterable[EpisodeKey],
                    language: Language | None = None, *, fallback: bool = False) -> LanguagePlan:
     """Pick the language of every episode in ``keys``: ``language``, or the best offered.
 
-    Reads the language order setting only when ``language`` is None. An explicit language
+    Without ``language`` the series' own language order decides (the global one unless the
+    series has its own; the setting is read only then). An explicit language
     the episode is not offered in is refused unless ``fallback`` lets the download use
     another one; without one, an episode offered in none of the user's languages is refused.
     """
-    order = load_settings(session).language_order if language is None else ()
+    order = (preferences(offers.series, load_settings(session)).language_order
+             if language is None else ())
     plan = LanguagePlan()
     for key in keys:
         if language is None:

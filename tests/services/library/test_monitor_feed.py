@@ -95,6 +95,26 @@ def test_due_series_are_spread_over_the_rounds_oldest_first(
         assert paths(fakesite) == ["/neue-episoden", *read_in_full(oldest)]
 
 
+def test_a_series_gone_from_the_site_does_not_block_the_others_full_reads(
+        sessions: sessionmaker[Session], client: SiteClient, fakesite: FakeSite,
+        sites: ClientFactory) -> None:
+    gone = store_series(sessions, "vom-netz-genommen")  # the stand-in answers 404
+    last_read(sessions, gone, 50)
+    for key, hours in {BLAU: 30, ROT: 40, STILL: 26, WILD: 35}.items():
+        last_read(sessions, add_from_site(sessions, client, key), hours)
+    settings = AppSettings(monitor_interval_hours=6, monitor_full_refresh_hours=24)
+    # Five monitored series, rounds every 6 h, full reads every 24 h: two full reads a round.
+    fakesite.clear_requests()
+    first = monitor.run_monitor_round(sessions, sites, settings)
+    assert first.failed == 1  # the oldest, tried and gone
+    assert "/anime/stream/vom-netz-genommen" in paths(fakesite)
+    fakesite.clear_requests()
+    monitor.run_monitor_round(sessions, sites, settings)
+    # The next oldest, not the gone one again (before, it took a place in every round).
+    assert sorted(paths(fakesite)) == sorted(["/neue-episoden", *read_in_full(WILD),
+                                              *read_in_full(BLAU)])
+
+
 @pytest.mark.parametrize(("monitored", "interval", "full", "share"), [
     (300, 6, 24, 75), (300, 1, 24, 13), (10, 6, 168, 1), (3, 48, 24, 3), (300, 0, 24, 300),
     (1, 6, 24, 1)])

@@ -85,6 +85,7 @@ def test_apply_preferences_validates_and_stores() -> None:
     ({"language_order": ["x"]}, "language_order"),
     ({"upgrade_until": "best"}, "upgrade_until"),
     ({"monitor_scope": "some"}, "monitor_scope"),
+    ({"monitor_scope": ["new"]}, "monitor_scope"),
     ({"monitor_films": "yes"}, "monitor_films"),
 ])
 def test_apply_preferences_refuses_bad_values(data: dict[str, object], field: str) -> None:
