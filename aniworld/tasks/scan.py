@@ -11,14 +11,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.errors import AniworldError
 from aniworld.library import scan_tree
-from aniworld.models import FolderState, LibraryFolder
+from aniworld.models import FolderState
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import previous_scans, store_scans
+from aniworld.services.library.overview import count_folders
 from aniworld.tasks.folder_matching import MatchResult, match_pending
 from aniworld.tasks.site_clients import ClientFactory
 
@@ -113,10 +113,8 @@ def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, m
     if match:
         result = match_pending(sessions, clients, root, _Reporter(sessions))
     with sessions() as session:
-        waiting = session.scalar(select(func.count(LibraryFolder.id)).where(
-            LibraryFolder.state == FolderState.UNMATCHED)) or 0
-        matched = session.scalar(select(func.count(LibraryFolder.id)).where(
-            LibraryFolder.state == FolderState.MATCHED)) or 0
+        waiting = count_folders(session, FolderState.UNMATCHED)
+        matched = count_folders(session, FolderState.MATCHED)
     return ScanSummary(len(scans), stored.written, stored.removed, matched, waiting,
                        time.monotonic() - started, result.stopped)
 

@@ -205,5 +205,10 @@ def _retry_failed(session: Session, series: Series, language: Language,
 
 def count_unmatched(session: Session) -> int:
     """How many library folders wait for the user to pick their series."""
+    return count_folders(session, FolderState.UNMATCHED)
+
+
+def count_folders(session: Session, state: FolderState) -> int:
+    """How many library folders the last scan left in ``state``."""
     return session.scalar(select(func.count(LibraryFolder.id))
-                          .where(LibraryFolder.state == FolderState.UNMATCHED)) or 0
+                          .where(LibraryFolder.state == state)) or 0
