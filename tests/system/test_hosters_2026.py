@@ -27,6 +27,23 @@ def _code(stack: Stack, key: str, episode: int, hoster: str) -> str:
                 if link.hoster == hoster and link.language == Language.GERMAN_DUB.value)
 
 
+def _broken_first_hoster_falls_back_to_voe(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, key: str, episode: int, hoster: str,
+    variants: dict[str, str], variant: str,
+) -> str:
+    """Break ``hoster`` for one episode (stand-in ``variant``), put it first, and check the
+    worker completes the episode from VOE instead; returns the broken link's code."""
+    stack.add_series(key)
+    stack.settings(hoster_order=[hoster, "VOE"])
+    code = _code(stack, key, episode, hoster)
+    monkeypatch.setitem(variants, code, variant)
+    stack.start_workers(1)
+    item = stack.wait_status(stack.queue(key, 1, episode), "completed", "failed")
+    assert item.status.value == "completed", item.last_error
+    assert item.hoster == "VOE"
+    return code
+
+
 def test_vidara_only_episode_arrives_in_the_library(stack: Stack) -> None:
     stack.add_series(SERIES)
     stack.start_workers(1)
@@ -42,26 +59,16 @@ def test_vidara_only_episode_arrives_in_the_library(stack: Stack) -> None:
 def test_broken_vidara_api_falls_back_to_the_next_hoster(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stack.add_series(SERIES)
-    stack.settings(hoster_order=["Vidara", "VOE"])
-    monkeypatch.setitem(fake_vidara.VARIANTS, _code(stack, SERIES, 2, "Vidara"), "broken")
-    stack.start_workers(1)
-    item = stack.wait_status(stack.queue(SERIES, 1, 2), "completed", "failed")
-    assert item.status.value == "completed", item.last_error
-    assert item.hoster == "VOE" and stack.fakesite.requests_to("/api/stream", server="hoster")
+    _broken_first_hoster_falls_back_to_voe(stack, monkeypatch, SERIES, 2, "Vidara",
+                                           fake_vidara.VARIANTS, "broken")
+    assert stack.fakesite.requests_to("/api/stream", server="hoster")
 
 
 def test_vidmoly_please_wait_page_falls_back_to_the_next_hoster(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stack.add_series(KAEMPFER)
-    stack.settings(hoster_order=["Vidmoly", "VOE"])
-    code = _code(stack, KAEMPFER, 2, "Vidmoly")
-    monkeypatch.setitem(fake_vidmoly.VARIANTS, code, "wait")
-    stack.start_workers(1)
-    item = stack.wait_status(stack.queue(KAEMPFER, 1, 2), "completed", "failed")
-    assert item.status.value == "completed", item.last_error
-    assert item.hoster == "VOE"
+    code = _broken_first_hoster_falls_back_to_voe(stack, monkeypatch, KAEMPFER, 2, "Vidmoly",
+                                                  fake_vidmoly.VARIANTS, "wait")
     assert stack.fakesite.requests_to(f"/embed-{code}.html", server="hoster")
 
 
@@ -94,13 +101,8 @@ def test_voe_link_expiring_mid_download_is_resolved_again_not_failed(
 def test_vidmoly_on_a_retired_host_falls_back_to_the_next_hoster(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stack.add_series(KAEMPFER)
-    stack.settings(hoster_order=["Vidmoly", "VOE"])
-    monkeypatch.setitem(fake_vidmoly.VARIANTS, _code(stack, KAEMPFER, 3, "Vidmoly"), "oldhost")
-    stack.start_workers(1)
-    item = stack.wait_status(stack.queue(KAEMPFER, 1, 3), "completed", "failed")
-    assert item.status.value == "completed", item.last_error
-    assert item.hoster == "VOE"
+    _broken_first_hoster_falls_back_to_voe(stack, monkeypatch, KAEMPFER, 3, "Vidmoly",
+                                           fake_vidmoly.VARIANTS, "oldhost")
     assert not stack.fakesite.requests_to("/cdn/vidmoly/", server="hoster")
 
 
