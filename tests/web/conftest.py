@@ -29,6 +29,15 @@ def build_app(env: dict[str, str]) -> Flask:
     return app
 
 
+def api_client(env: dict[str, str], api_key: str) -> tuple[Flask, FlaskClient]:
+    """An initialised app whose ``ANIWORLD_API_KEY`` is ``api_key``, and a client sending it."""
+    app = build_app({**env, "ANIWORLD_API_KEY": api_key})
+    app.test_cli_runner().invoke(args=["init"])
+    client = app.test_client()
+    client.environ_base["HTTP_X_API_KEY"] = api_key
+    return app, client
+
+
 @pytest.fixture
 def app(app_env: dict[str, str]) -> Iterator[Flask]:
     """A fresh, unclaimed instance on its own SQLite file."""

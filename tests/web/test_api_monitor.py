@@ -18,7 +18,7 @@ from aniworld.sites import ANIWORLD
 from aniworld.tasks import dispatch, monitor
 from tests.fakesite.server import FakeSite
 from tests.services.library.conftest import stand_in
-from tests.web.conftest import build_app, site_urls
+from tests.web.conftest import api_client, site_urls
 
 API_KEY = "monitor-api-key-0123456789"
 URL = "/api/v1/library/monitor"
@@ -28,11 +28,7 @@ DRACHE = "blauer-drache"
 @pytest.fixture
 def api(app_env: dict[str, str], fakesite: FakeSite) -> tuple[Flask, FlaskClient]:
     """The app on the stand-in sites and a client with an API key."""
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, **site_urls(fakesite)})
-    app.test_cli_runner().invoke(args=["init"])
-    client = app.test_client()
-    client.environ_base["HTTP_X_API_KEY"] = API_KEY
-    return app, client
+    return api_client({**app_env, **site_urls(fakesite)}, API_KEY)
 
 
 def test_status_before_any_round(api: tuple[Flask, FlaskClient]) -> None:

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from aniworld.extensions import db
 from aniworld.models import Episode
-from tests.web.conftest import add_series, build_app
+from tests.web.conftest import add_series, api_client
 
 API_KEY = "test-api-key-0123456789abcdef"
 KEY = "hell-s-kitchen-mage"
@@ -21,11 +21,8 @@ EPISODES = [(1, 1, "german-sub,english-sub"), (1, 2, "german-sub,english-sub"),
 
 @pytest.fixture
 def client(app_env: dict[str, str]) -> FlaskClient:
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY})
-    app.test_cli_runner().invoke(args=["init"])
+    app, client = api_client(app_env, API_KEY)
     _subbed_series(app)
-    client = app.test_client()
-    client.environ_base["HTTP_X_API_KEY"] = API_KEY
     return client
 
 

@@ -15,7 +15,7 @@ from aniworld.extensions import db
 from aniworld.models import LibraryFolder
 from aniworld.web.api.series import FAILED_SITES_HEADER
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import add_series, build_app, site_urls
+from tests.web.conftest import add_series, api_client, site_urls
 
 API_KEY = "sto-api-key-0123456789abc"
 DEMO = "sto:demo-serie"
@@ -26,11 +26,7 @@ DRACHEN = ["blauer-drache", "roter-drache", "stiller-drache", "wilder-drache"]
 
 @pytest.fixture
 def api(app_env: dict[str, str], fakesite: FakeSite) -> tuple[Flask, FlaskClient]:
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, **site_urls(fakesite)})
-    app.test_cli_runner().invoke(args=["init"])
-    client = app.test_client()
-    client.environ_base["HTTP_X_API_KEY"] = API_KEY
-    return app, client
+    return api_client({**app_env, **site_urls(fakesite)}, API_KEY)
 
 
 def sto_pages(fakesite: FakeSite) -> list[str]:

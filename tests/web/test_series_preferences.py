@@ -13,7 +13,7 @@ from aniworld.models import FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.services.series import get_series
 from tests.fakesite.languages import GERMAN_DUB
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import AuthActions, build_app, site_auth, site_urls
+from tests.web.conftest import AuthActions, api_client, site_auth, site_urls
 
 API_KEY = "preferences-api-key-0123456789"
 BLAU = "blauer-drache"  # German Sub only on the stand-in
@@ -23,10 +23,7 @@ URL = f"/series/{BLAU}"
 @pytest.fixture
 def api(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[tuple[Flask, FlaskClient]]:
     """An API client of an app on the stand-in with Blauer Drache in the library."""
-    app = build_app({**app_env, "ANIWORLD_API_KEY": API_KEY, **site_urls(fakesite)})
-    app.test_cli_runner().invoke(args=["init"])
-    client = app.test_client()
-    client.environ_base["HTTP_X_API_KEY"] = API_KEY
+    app, client = api_client({**app_env, **site_urls(fakesite)}, API_KEY)
     assert client.post("/api/v1/series", json={"key": BLAU}).status_code == 201
     yield app, client
     with app.app_context():
