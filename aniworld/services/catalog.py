@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError
 from aniworld.models import Episode, Series, utcnow
-from aniworld.services.series import DEFAULT_SITE, find_series
+from aniworld.services.series import find_series
 from aniworld.site import SiteClient
 from aniworld.site.types import EpisodeInfo, SeriesInfo
-from aniworld.sites import check_slug
+from aniworld.sites import DEFAULT_SITE, check_slug
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from aniworld.errors import NotFoundError
 from aniworld.models import Episode, Series
 from aniworld.sites import DEFAULT_SITE, public_series_key
 
-__all__ = ["DEFAULT_SITE", "SeasonEntry", "find_series", "get_series", "series_seasons"]
+__all__ = ["SeasonEntry", "find_series", "get_series", "series_seasons"]
 
 
 @dataclass(frozen=True)

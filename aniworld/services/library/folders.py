@@ -22,7 +22,8 @@ from aniworld.library import FolderScan, Marker, write_marker
 from aniworld.library.marker import MARKER_NAME
 from aniworld.library.matching import title_keys
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, Series, utcnow
-from aniworld.services.series import DEFAULT_SITE, find_series
+from aniworld.services.series import find_series
+from aniworld.sites import DEFAULT_SITE
 
 logger = logging.getLogger(__name__)
 
