@@ -47,6 +47,13 @@ class Config:
     worker_heartbeat_seconds: int = 30
     # s.to (serienstream V2): preferred URL first, then mirrors (ANIWORLD_STO_URL).
     sto_urls: tuple[str, ...] = (STO_DEFAULT_URL,)
+    # The media-stack integrations' environment defaults (Settings may override each):
+    # ANIWORLD_NOTIFY_URLS, ANIWORLD_MEDIA_SERVER, _URL, _TOKEN and _PATH.
+    integrations: tuple[tuple[str, str], ...] = ()
+
+    def integration(self, name: str) -> str | None:
+        """The environment's value of the setting ``name`` (e.g. ``media_server_url``)."""
+        return dict(self.integrations).get(name)
 
     @property
     def sto_site(self) -> SiteSettings:
@@ -91,6 +98,7 @@ class Config:
             worker_ttl=_integer(environ, "ANIWORLD_WORKER_TTL", 420),
             worker_heartbeat_seconds=_integer(environ, "ANIWORLD_WORKER_HEARTBEAT_SECONDS", 30),
             sto_urls=_sto_urls(environ),
+            integrations=_integrations(environ),
         )
 
 
@@ -132,6 +140,34 @@ def _optional_url(environ: Mapping[str, str], name: str, schemes: set[str]) -> s
         allowed = ", ".join(sorted(schemes))
         raise ConfigError(f"{name}={value!r} is not a URL with scheme {allowed}")
     return value
+
+
+# Environment variable -> the setting it gives a default to (services/integration_settings).
+INTEGRATION_VARIABLES = {
+    "ANIWORLD_NOTIFY_URLS": "notify_urls",
+    "ANIWORLD_MEDIA_SERVER": "media_server",
+    "ANIWORLD_MEDIA_SERVER_URL": "media_server_url",
+    "ANIWORLD_MEDIA_SERVER_TOKEN": "media_server_token",
+    "ANIWORLD_MEDIA_SERVER_PATH": "media_server_path",
+}
+
+
+def _integrations(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The integration variables that are set, validated like the same settings."""
+    from aniworld.services.integration_settings import VALIDATORS
+
+    values = []
+    for variable, name in INTEGRATION_VARIABLES.items():
+        text = environ.get(variable, "").strip()
+        if not text:
+            continue
+        try:
+            value = VALIDATORS[name](text.lower() if name == "media_server" else text)
+        except ValidationError as exc:
+            raise ConfigError(f"{variable}: {exc.message}") from None
+        if value is not None:
+            values.append((name, value))
+    return tuple(values)
 
 
 # Which environment variable feeds each SiteSettings field (for error messages).

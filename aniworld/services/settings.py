@@ -18,6 +18,8 @@ from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.naming import DEFAULT_TEMPLATE, validate_template
+from aniworld.services.integration_settings import NOTIFY_EVENTS
+from aniworld.services.integration_settings import VALIDATORS as INTEGRATION_VALIDATORS
 from aniworld.services.settings_store import get_setting, set_setting
 from aniworld.site.settings import SiteSettings, parse_site_urls
 from aniworld.sites import ANIWORLD, DEFAULT_SITE, STO
@@ -35,6 +37,9 @@ SITE_OVERRIDES = {
           "sto_cookies": "cookies", "sto_cache_ttl": "cache_ttl", "site_doh": "doh"},
 }
 SITE_FIELDS = {name: field for fields in SITE_OVERRIDES.values() for name, field in fields.items()}
+# Settings that are written but never shown again (pages and GET /api/v1/settings say only
+# whether one is set): cookies, tokens, and Apprise URLs, which carry tokens.
+SECRET_FIELDS = frozenset({"site_cookies", "sto_cookies", "media_server_token", "notify_urls"})
 # A week: most series release weekly, so a longer gap would only delay every new episode.
 MAX_MONITOR_INTERVAL_HOURS = 168
 MAX_HOLDING_DAYS = 365
@@ -81,6 +86,19 @@ class AppSettings:
     sto_proxy: str | None = None
     sto_cookies: str | None = None
     sto_cache_ttl: int | None = None
+    # Apprise URLs separated by spaces (None: ANIWORLD_NOTIFY_URLS) and the events to send.
+    notify_urls: str | None = None
+    notify_events: tuple[str, ...] = NOTIFY_EVENTS
+    # jellyfin, emby, plex or off (None: ANIWORLD_MEDIA_SERVER*); media_server_path is the
+    # library folder as the media server sees it (Docker), None when it sees the same path.
+    media_server: str | None = None
+    media_server_url: str | None = None
+    media_server_token: str | None = None
+    media_server_path: str | None = None
+    # poster.jpg and tvshow.nfo in each series folder, an .nfo beside each episode file.
+    write_metadata: bool = True
+    # The qBittorrent bridge's user name (the password is any API key).
+    bridge_username: str = "aniworld"
 
     def retry_delay(self, attempts: int) -> int:
         """Seconds to wait before the next try after ``attempts`` failed attempts."""
@@ -201,6 +219,7 @@ VALIDATORS = {
                                                           MAX_FULL_REFRESH_HOURS),
     "library_dir": _library_dir,
     **{name: _site_field(name) for name in SITE_FIELDS},
+    **INTEGRATION_VALIDATORS,
 }
 # Checks with side effects or that depend on the machine: run on save, not on every load,
 # so an unmounted share does not silently send downloads to the environment's folder.
@@ -253,6 +272,7 @@ def _to_json(settings: AppSettings) -> dict[str, Any]:
     data["language_order"] = [language.value for language in settings.language_order]
     data["hoster_order"] = list(settings.hoster_order)
     data["retry_delays"] = list(settings.retry_delays)
+    data["notify_events"] = list(settings.notify_events)
     return data
 
 
@@ -279,3 +299,9 @@ def effective_site_settings(config: Config, settings: AppSettings,
 def effective_library_dir(config: Config, settings: AppSettings) -> Path:
     """The stored library folder, or ``ANIWORLD_LIBRARY_DIR`` when none is stored."""
     return Path(settings.library_dir) if settings.library_dir else config.library_dir
+
+
+def integration_value(config: Config, settings: AppSettings, name: str) -> Any:
+    """A media-stack setting: the stored value, else the environment's (None: neither)."""
+    value = getattr(settings, name)
+    return value if value is not None else config.integration(name)

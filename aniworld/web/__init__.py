@@ -18,18 +18,24 @@ def init_web(app: Flask) -> None:
     """Bind extensions, guards, error handlers, CLI commands and blueprints to ``app``."""
     from aniworld.web import (
         api,
+        artwork,
         auth,
         cli,
         context,
         errors,
         library,
+        media_server,
+        metrics,
+        notifications,
         pages,
+        qbittorrent,
         queue,
         search,
         security,
         series,
         settings,
         status,
+        torznab,
         wanted,
     )
 
@@ -51,7 +57,8 @@ def init_web(app: Flask) -> None:
     # Before the blueprints: each rule picks its converter when it is added to the map.
     app.url_map.converters["int"] = IdConverter
     for blueprint in (auth.bp, pages.bp, api.bp, library.bp, wanted.bp, search.bp, series.bp,
-                      queue.bp, settings.bp, status.bp):
+                      queue.bp, settings.bp, status.bp, notifications.bp, media_server.bp,
+                      artwork.bp, torznab.bp, qbittorrent.bp, metrics.bp):
         app.register_blueprint(blueprint)
 
 

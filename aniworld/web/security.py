@@ -31,6 +31,10 @@ API_KEY_FAILURE_LIMIT = 10
 # Anonymous callers may reach these (the favicon too: browsers ask for it on the login page).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health",
                               "pages.favicon"})
+# Blueprints for clients that cannot log in like a browser or send X-API-Key (Sonarr's
+# indexer and download client, Prometheus): their views authenticate every request
+# themselves (apikey parameter, SID cookie, basic auth) and take no CSRF token.
+SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"torznab", "qbittorrent", "metrics"})
 SETUP_ENDPOINTS = frozenset({"auth.setup", "static", "api.health"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONTENT_SECURITY_POLICY = (
@@ -156,6 +160,8 @@ def guard_request() -> Response | None:
 
 
 def _check_access(endpoint: str) -> Response | None:
+    if request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS:
+        return None
     if endpoint in PUBLIC_ENDPOINTS and endpoint != "auth.login":
         return _csrf_for_cookie_auth()
     refused = _api_key_throttled()

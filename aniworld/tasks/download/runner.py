@@ -37,6 +37,7 @@ from aniworld.tasks.download.failures import (
     summarise,
 )
 from aniworld.tasks.download.watch import Heartbeat
+from aniworld.tasks.events import DownloadFailed, DownloadFinished, Event, publish
 from aniworld.tasks.runtime import Runtime
 from aniworld.tasks.site_clients import open_client
 
@@ -100,12 +101,14 @@ def _execute(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
     present = None if claim.force else _present_file(library, claim, settings)
     if present is not None:
         return _finish(runtime, claim, lambda s: execution.complete(
-            s, claim.item_id, claim.lease, str(present), ALREADY_PRESENT), Outcome.ALREADY_PRESENT)
+            s, claim.item_id, claim.lease, str(present), ALREADY_PRESENT), Outcome.ALREADY_PRESENT,
+            DownloadFinished(claim.item_id, str(present), already_present=True))
     path = _download(runtime, claim, settings, library)
     workspace.discard_item(library, claim.item_id)
     folder = adopt_series_folder(library, claim, path)
     return _finish(runtime, claim, lambda s: execution.complete(
-        s, claim.item_id, claim.lease, str(path), series_folder=folder), Outcome.COMPLETED)
+        s, claim.item_id, claim.lease, str(path), series_folder=folder), Outcome.COMPLETED,
+        DownloadFinished(claim.item_id, str(path)))
 
 
 def _upgrade(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Outcome:
@@ -121,7 +124,7 @@ def _upgrade(runtime: Runtime, claim: Claim, settings: AppSettings, library: Pat
     upgrade.swap_in(runtime, claim, library, plan, resumed)
     folder = adopt_series_folder(library, claim, plan.final)
     outcome = _finish(runtime, claim, lambda s: upgrade.complete(s, claim, library, plan, folder),
-                      Outcome.COMPLETED)
+                      Outcome.COMPLETED, DownloadFinished(claim.item_id, str(plan.final)))
     workspace.discard_item(library, claim.item_id)  # the journal too: the database knows now
     return outcome
 
@@ -254,12 +257,16 @@ def _what(claim: Claim) -> str:
 
 
 def _finish(runtime: Runtime, claim: Claim, write: Callable[[Session], bool],
-            outcome: Outcome) -> Outcome:
+            outcome: Outcome, event: Event | None = None) -> Outcome:
+    """Record the outcome; once it is committed, publish ``event`` (never for a lost lease)."""
     with runtime.sessions() as session:
-        if not write(session):
+        recorded = write(session)
+        if not recorded:
             logger.warning("outcome not recorded item=%s: lease lost", claim.item_id)
         session.commit()
     logger.info("job finished item=%s outcome=%s", claim.item_id, outcome)
+    if recorded and event is not None:
+        publish(runtime, event)
     return outcome
 
 
@@ -285,4 +292,5 @@ def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,
     if is_transient(error):
         message = f"{message} (gave up after {attempts} attempts)"
     return _finish(runtime, claim, lambda s: execution.fail(
-        s, claim.item_id, claim.lease, message), Outcome.FAILED)
+        s, claim.item_id, claim.lease, message), Outcome.FAILED,
+        DownloadFailed(claim.item_id, message))

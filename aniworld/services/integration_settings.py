@@ -1,0 +1,121 @@
+"""Validators of the media-stack settings: notifications, media server, metadata, the bridge.
+
+Kept apart from ``settings.py`` so each integration's rules sit together; ``settings.py``
+merges :data:`VALIDATORS` into its own table.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from aniworld.errors import ValidationError
+
+# Notification events a user can switch on or off (all on by default).
+NOTIFY_EVENTS = ("completed", "failed", "action", "monitor", "unmatched")
+MEDIA_SERVERS = ("jellyfin", "emby", "plex")
+# "off" stored by a user turns the environment's media server off; None keeps it.
+MEDIA_SERVER_OFF = "off"
+_USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+
+
+def split_notify_urls(text: str) -> tuple[str, ...]:
+    """Apprise URLs separated by spaces, commas or new lines, in order, each once."""
+    urls: list[str] = []
+    for part in re.split(r"[\s,]+", text.strip()):
+        if part and part not in urls:
+            urls.append(part)
+    return tuple(urls)
+
+
+def _notify_urls(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("notify_urls must be text: Apprise URLs separated by spaces",
+                              "notify_urls")
+    urls = split_notify_urls(value)
+    bad = [url for url in urls if "://" not in url]
+    if bad:
+        raise ValidationError(f"notify_urls: {bad[0]!r} is not an Apprise URL like "
+                              "ntfy://ntfy.sh/my-topic", "notify_urls")
+    return " ".join(urls) if urls else None
+
+
+def _notify_events(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("notify_events must be a list of event names", "notify_events")
+    unknown = [v for v in value if v not in NOTIFY_EVENTS]
+    if unknown:
+        raise ValidationError(f"notify_events: unknown event {unknown[0]!r}; use "
+                              f"{', '.join(NOTIFY_EVENTS)}", "notify_events")
+    return tuple(event for event in NOTIFY_EVENTS if event in value)
+
+
+def _media_server(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in (*MEDIA_SERVERS, MEDIA_SERVER_OFF):
+        raise ValidationError(f"media_server must be one of {', '.join(MEDIA_SERVERS)} or off",
+                              "media_server")
+    return str(value)
+
+
+def _http_url(name: str) -> Any:
+    def check(value: Any) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValidationError(f"{name} must be an http(s) URL like "
+                                  "http://jellyfin.local:8096", name)
+        return value.strip().rstrip("/")
+    return check
+
+
+def _optional_text(name: str, limit: int = 4096) -> Any:
+    def check(value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValidationError(f"{name} must be text of at most {limit} characters", name)
+        return value.strip() or None
+    return check
+
+
+def _path_prefix(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip().startswith(("/", "\\")) \
+            and not re.match(r"^[A-Za-z]:[\\/]", value.strip()):
+        raise ValidationError("media_server_path must be an absolute path as the media server "
+                              "sees the library, like /media/anime", "media_server_path")
+    return value.strip()
+
+
+def _bool(name: str) -> Any:
+    def check(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError(f"{name} must be true or false", name)
+        return value
+    return check
+
+
+def _username(value: Any) -> str:
+    if not isinstance(value, str) or not _USERNAME.match(value):
+        raise ValidationError("bridge_username must be 1 to 64 letters, digits or . _ @ -",
+                              "bridge_username")
+    return value
+
+
+VALIDATORS = {
+    "notify_urls": _notify_urls,
+    "notify_events": _notify_events,
+    "media_server": _media_server,
+    "media_server_url": _http_url("media_server_url"),
+    "media_server_token": _optional_text("media_server_token", 512),
+    "media_server_path": _path_prefix,
+    "write_metadata": _bool("write_metadata"),
+    "bridge_username": _username,
+}

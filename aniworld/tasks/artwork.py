@@ -1,0 +1,10 @@
+"""Cover and NFO files for finished downloads (see events.py)."""
+
+from __future__ import annotations
+
+from aniworld.tasks.events import Event
+from aniworld.tasks.runtime import Runtime
+
+
+def on_event(runtime: Runtime, event: Event) -> None:
+    """React to a background event (to be filled in by this integration)."""

@@ -1,0 +1,10 @@
+"""Notifications through Apprise: one RQ job per message, retried, never blocking a download."""
+
+from __future__ import annotations
+
+from aniworld.tasks.events import Event
+from aniworld.tasks.runtime import Runtime
+
+
+def on_event(runtime: Runtime, event: Event) -> None:
+    """React to a background event (to be filled in by this integration)."""
