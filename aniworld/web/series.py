@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import (
@@ -22,7 +23,7 @@ from aniworld.models import Episode, Priority, Series
 from aniworld.services import catalog
 from aniworld.services import episode_status as status_service
 from aniworld.services import queue as queue_service
-from aniworld.services.episode_status import EpisodeKey, EpisodeStatus
+from aniworld.services.episode_status import EpisodeKey, EpisodeState, EpisodeStatus
 from aniworld.services.library import overview as library_overview
 from aniworld.services.library.folders import forget_series
 from aniworld.services.library.monitoring import apply_refresh
@@ -241,8 +242,10 @@ def _season_context(series: Series, season: int) -> dict[str, Any]:
     entries = {entry.number: entry for entry in series_seasons(series)}
     episodes = [e for e in series.episodes if e.season == season]
     offered = {language for e in episodes for language in e.language_set}
+    statuses = _statuses(series, episodes)
     return {
-        "season": season, "episodes": episodes, "statuses": _statuses(series, episodes),
+        "season": season, "episodes": episodes, "statuses": statuses,
+        **_live_state(statuses),
         "announced": season in entries and entries[season].announced,
         "tabs": [(n, _season_label(n), entries[n].announced)
                  for n in sorted(entries, key=_tab_order)],
@@ -251,6 +254,37 @@ def _season_context(series: Series, season: int) -> dict[str, Any]:
                               for e in episodes},
         "priorities": list(Priority),
     }
+
+
+@bp.get("/<key>/live")
+def live_status(key: str) -> Response:
+    """Poll target of the season's status cells (``?season=N&v=<version>``).
+
+    204 while version ``v`` is current; else the changed cells out of band with a new
+    poller; 286 (htmx stops polling) once nothing of the season is queued or downloading.
+    """
+    series = series_at(key)
+    season = _season_arg(series, request.args.get("season"))
+    episodes = [e for e in series.episodes if e.season == season]
+    statuses = _statuses(series, episodes)
+    live = _live_state(statuses)
+    if request.args.get("v") == live["live_version"] and live["live_busy"]:
+        return Response(status=204)
+    response = Response(render_template("series/_live_update.html", series=series,
+                                        season=season, episodes=episodes, statuses=statuses,
+                                        **live))
+    if not live["live_busy"]:
+        response.status_code = 286
+    return response
+
+
+def _live_state(statuses: dict[EpisodeKey, EpisodeStatus]) -> dict[str, Any]:
+    """The season's status version (changes with any label) and whether work is under way."""
+    labels = "|".join(f"{key}:{status.label}" for key, status in sorted(statuses.items()))
+    busy = any(status.state in (EpisodeState.QUEUED, EpisodeState.DOWNLOADING)
+               for status in statuses.values())
+    return {"live_version": hashlib.blake2s(labels.encode(), digest_size=8).hexdigest(),
+            "live_busy": busy}
 
 
 def _statuses(series: Series, episodes: list[Episode]) -> dict[EpisodeKey, EpisodeStatus]:

@@ -126,6 +126,27 @@ def test_retry_a_failed_episode(page: object, live_app: LiveApp) -> None:
     assert any("S01E04" in p.name for p in live_app.library_files())
 
 
+def test_series_page_follows_a_download_without_reloading(page: object,
+                                                          live_app: LiveApp) -> None:
+    page.goto(f"/series/{SERIES_KEY}")
+    navigations: list[str] = []
+
+    def navigated(frame: object) -> None:
+        if frame == page.main_frame:
+            navigations.append(frame.url)
+
+    page.on("framenavigated", navigated)
+    _queue_episode(page, 5)
+    cell = page.locator("#status-1-5")
+    try:
+        wait(lambda: cell.inner_text().strip() == "on disk", "episode 5 on disk on its page", 60)
+    finally:
+        page.remove_listener("framenavigated", navigated)
+    assert any("S01E05" in p.name for p in live_app.library_files())
+    assert navigations == []  # the cell changed in place: no reload, no navigation
+    wait(lambda: page.locator("#series-live[hx-get]").count() == 0, "the polling to stop", 10)
+
+
 def test_reorder_and_reprioritise(page: object, live_app: LiveApp) -> None:
     page.goto("/queue/")
     page.get_by_role("button", name="Pause queue").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,6 +117,43 @@ def test_statuses_follow_the_queue_and_the_disk(site: AuthActions) -> None:
     assert "downloading 42 %" in page
     assert 'class="status-failed">failed: no hoster left<' in page
     assert 'class="status-on-disk">on disk<' in page
+
+
+def _poll_url(page: str) -> str | None:
+    """The live poller's URL on a page or in a poll answer (None: it does not poll)."""
+    match = re.search(r'id="series-live"[^>]*hx-get="([^"]+)"', page)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_status_cells_live_while_an_episode_is_queued_then_stop(site: AuthActions) -> None:
+    app = site.app
+    assert _poll_url(site.client.get(URL).get_data(as_text=True)) is None  # nothing queued
+    item_id = queue(app, 1, 2, Language.GERMAN_DUB)
+    poll = _poll_url(site.client.get(URL).get_data(as_text=True))
+    assert poll is not None and "season=1" in poll
+    assert site.client.get(poll, headers=HX).status_code == 204  # nothing changed
+    with app.app_context():
+        claim = claim_item(db.session, item_id)
+        execution.record_progress(db.session, item_id, claim.lease, 42, 100, None, None)
+        db.session.commit()
+    answer = site.client.get(poll, headers=HX)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "<html" not in body
+    assert re.search(r'<template><td id="status-1-2" class="status-downloading" '
+                     r'hx-swap-oob="true">downloading 42 %</td></template>', body)
+    poll = _poll_url(body)
+    assert poll is not None and site.client.get(poll, headers=HX).status_code == 204
+    done = Path(app.extensions["aniworld.config"].library_dir) / "live.mp4"
+    done.parent.mkdir(parents=True, exist_ok=True)
+    done.write_bytes(b"video")
+    with app.app_context():
+        assert execution.complete(db.session, item_id, claim.lease, str(done))
+        db.session.commit()
+    answer = site.client.get(poll, headers=HX)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 286  # htmx stops polling: nothing left to watch
+    assert 'id="status-1-2" class="status-on-disk" hx-swap-oob="true">on disk<' in body
+    assert _poll_url(body) is None
 
 
 def test_a_file_the_library_scan_found_is_on_disk(site: AuthActions) -> None:
