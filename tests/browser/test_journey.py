@@ -169,6 +169,39 @@ def test_reorder_and_reprioritise(page: object, live_app: LiveApp) -> None:
     screenshot(page, "queue-reordered")
 
 
+def _phone_page(browser: object, page: object, live_app: LiveApp) -> tuple[object, object]:
+    """A new page at phone size, logged in with the journey's cookies."""
+    context = browser.new_context(base_url=live_app.url, viewport=PHONE)  # type: ignore[attr-defined]
+    context.add_cookies(page.context.cookies())
+    return context, context.new_page()
+
+
+def test_phone_cards_and_thumb_sized_queue_controls(browser: object, page: object,
+                                                    live_app: LiveApp) -> None:
+    context, phone = _phone_page(browser, page, live_app)
+    try:
+        phone.goto(f"/series/{SERIES_KEY}")
+        card = phone.locator("table.episodes tbody tr").first
+        assert card.evaluate("row => getComputedStyle(row).display") == "grid"
+        assert card.get_by_role("button", name="Download").is_visible()
+        assert card.locator("td.wide-only").first.is_visible()  # English title shown again
+        wrap = phone.locator("#season .table-wrap")
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")  # no scrolling inside
+        phone.goto("/queue/")
+        controls = phone.locator("main button, main select, main .button, main input[type=submit]")
+        assert controls.count() > 5  # pending items with move, priority, pause, remove
+        small = []
+        for index in range(controls.count()):
+            box = controls.nth(index).bounding_box()
+            if box is not None and (box["height"] < 43.5 or box["width"] < 43.5):
+                small.append((controls.nth(index).inner_text() or "control", box))
+        assert small == [], small
+        assert not has_horizontal_scroll(phone)
+        screenshot(phone, "phone-queue-controls")
+    finally:
+        context.close()
+
+
 def test_change_a_setting_and_see_its_effect(page: object, live_app: LiveApp) -> None:
     page.goto("/settings/")
     screenshot(page, "settings")
@@ -213,10 +246,7 @@ def test_search_both_sites_and_add_an_sto_series(page: object, live_app: LiveApp
                                   "/queue/", "/status/", "/settings/"])
 def test_every_page_fits_a_phone(browser: object, page: object, live_app: LiveApp,
                                  path: str) -> None:
-    cookies = page.context.cookies()
-    context = browser.new_context(base_url=live_app.url, viewport=PHONE)  # type: ignore[attr-defined]
-    context.add_cookies(cookies)
-    phone = context.new_page()
+    context, phone = _phone_page(browser, page, live_app)
     phone.goto(path)
     assert "/login" not in phone.url
     assert not has_horizontal_scroll(phone), path
