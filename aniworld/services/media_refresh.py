@@ -89,9 +89,13 @@ def target(config: Config, settings: AppSettings) -> Target | None:
             f"{LABELS[kind]} is chosen but no URL is set: enter the server's address in "
             "Settings → Media server or set ANIWORLD_MEDIA_SERVER_URL")
     server = ServerSettings(kind, url, integration_value(config, settings, "media_server_token"))
-    paths = PathMap(effective_library_dir(config, settings),
-                    integration_value(config, settings, "media_server_path"))
-    return Target(server, paths)
+    return Target(server, target_paths(config, settings))
+
+
+def target_paths(config: Config, settings: AppSettings) -> PathMap:
+    """How our library folder maps to the media server's ("their path"; None: the same)."""
+    return PathMap(effective_library_dir(config, settings),
+                   integration_value(config, settings, "media_server_path"))
 
 
 def record(session: Session, series_id: int, path: str, now: datetime | None = None) -> None:
