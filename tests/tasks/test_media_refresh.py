@@ -7,14 +7,9 @@ sleeping; the server is the loopback Jellyfin or Plex stand-in, reached over rea
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-import redis
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import func, select
 
-from aniworld.config import Config
 from aniworld.languages import Language
 from aniworld.models import MediaRefreshPath, Series
 from aniworld.services import media_refresh
@@ -27,14 +22,6 @@ from tests.mediaserver.fixtures import THEIR_LIBRARY, TOKEN
 from tests.mediaserver.standins import FakeJellyfin, FakePlex
 
 T0 = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def runtime(engine: Engine, redis_conn: redis.Redis, tmp_path: Path) -> Runtime:
-    """What the scheduler and workers build, on the test database."""
-    config = Config.from_env({"ANIWORLD_DATA_DIR": str(tmp_path / "data"),
-                              "ANIWORLD_LIBRARY_DIR": str(tmp_path / "library")})
-    return Runtime(config, engine, sessionmaker(engine, expire_on_commit=False), redis_conn)
 
 
 def configure(runtime: Runtime, kind: str, url: str, **changes: object) -> None:
