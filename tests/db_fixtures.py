@@ -14,9 +14,11 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from aniworld.config import Config
 from aniworld.database import make_engine
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, ItemStatus, Series, utcnow
@@ -75,6 +77,14 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Makes further sessions on the test database (e.g. a second worker)."""
     return sessionmaker(engine)
+
+
+@pytest.fixture
+def runtime(engine: Engine, redis_conn: redis.Redis, tmp_path: Path) -> Runtime:
+    """What the scheduler or a worker process builds, on the test database and Redis."""
+    config = Config.from_env({"ANIWORLD_DATA_DIR": str(tmp_path / "data"),
+                              "ANIWORLD_LIBRARY_DIR": str(tmp_path / "library")})
+    return Runtime(config, engine, sessionmaker(engine, expire_on_commit=False), redis_conn)
 
 
 @pytest.fixture

@@ -11,10 +11,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from rq.job import Job
 from rq.serializers import JSONSerializer
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from aniworld.config import Config
 from aniworld.models import Series
 from aniworld.services.library import monitoring
 from aniworld.services.settings import save_settings
@@ -22,14 +20,6 @@ from aniworld.tasks import dispatch, scheduler
 from aniworld.tasks.runtime import Runtime
 
 T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def runtime(engine: Engine, redis_conn: redis.Redis, tmp_path: Path) -> Runtime:
-    """What the scheduler process builds, on the test database and the test Redis."""
-    config = Config.from_env({"ANIWORLD_DATA_DIR": str(tmp_path / "data"),
-                              "ANIWORLD_LIBRARY_DIR": str(tmp_path / "library")})
-    return Runtime(config, engine, sessionmaker(engine, expire_on_commit=False), redis_conn)
 
 
 def monitor_series(sessions: sessionmaker[Session]) -> None:

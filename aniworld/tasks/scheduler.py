@@ -2,8 +2,9 @@
 
 Every few seconds it repairs Redis from the database (items of dead workers, lost jobs,
 retries whose back-off has elapsed), sweeps partial data nobody needs any more and files
-whose days in the holding folder are over and, when the monitoring interval has elapsed,
-enqueues a check of the monitored series.
+whose days in the holding folder are over, when the monitoring interval has elapsed,
+enqueues a check of the monitored series, and tells the media server about new files
+(``media_refresh.flush``: batched per series, at most once a minute each).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aniworld.logging_setup import configure_logging
 from aniworld.services.library import monitoring
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.tasks import dispatch
+from aniworld.tasks import dispatch, media_refresh
 from aniworld.tasks.download.sweep import sweep_holding, sweep_partials
 from aniworld.tasks.runtime import Runtime, get_runtime, wait_for_redis, wait_for_schema
 
@@ -45,6 +46,10 @@ def tick(runtime: Runtime) -> None:
         schedule_monitor(runtime)
     except (redis.RedisError, SQLAlchemyError) as exc:
         logger.warning("monitoring could not be scheduled error=%s", exc)
+    try:
+        media_refresh.flush(runtime)
+    except SQLAlchemyError as exc:
+        logger.warning("media server refresh could not be sent error=%s", exc)
 
 
 def schedule_monitor(runtime: Runtime, now: datetime | None = None) -> bool:
