@@ -11,7 +11,7 @@ import redis
 from aniworld.embedded_redis import EmbeddedRedis
 from tests.harness import instance_env
 
-pytest_plugins: list[str] = ["tests.db_fixtures", "tests.fakesite.fixtures"]
+pytest_plugins: list[str] = ["tests.db_fixtures", "tests.fakesite.fixtures", "tests.fakenotify"]
 
 
 @pytest.fixture(scope="session")
