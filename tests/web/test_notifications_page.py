@@ -1,4 +1,4 @@
-"""The Notifications section: URLs never shown, event switches, the test button, a broken notifier."""
+"""Settings → Notifications: URLs never shown, event switches, test button, broken notifier."""
 
 from __future__ import annotations
 
