@@ -28,8 +28,10 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__, url_prefix="/settings/notifications")
 
 SECTION = "notifications"
-# Seconds one URL may take while the user waits for the test's answer.
+# Seconds one URL may take while the user waits for the test's answer, and all of them
+# (well inside gunicorn's 60 s request timeout).
 TEST_TIMEOUT = 8.0
+TEST_BUDGET = 40.0
 EVENT_LABELS = {
     "completed": "Download completed (series, episode, language, size, file)",
     "failed": "Download failed for good (with the reason)",
@@ -96,7 +98,8 @@ def test() -> Response:
                               "above (or set ANIWORLD_NOTIFY_URLS) and save first.")
     # Nothing is written while Apprise waits for the services: no transaction stays open.
     db.session.rollback()
-    delivery = sender.send(urls, messages.test(), timeout=TEST_TIMEOUT)
+    timeout = max(1.0, min(TEST_TIMEOUT, TEST_BUDGET / len(urls)))
+    delivery = sender.send(urls, messages.test(), timeout=timeout)
     notifications.record_delivery(db.session, delivery, "test")
     db.session.commit()
     logger.info("notification test urls=%s ok=%s", len(urls), delivery.ok)
