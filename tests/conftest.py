@@ -12,7 +12,7 @@ from aniworld.embedded_redis import EmbeddedRedis
 from tests.harness import instance_env
 
 pytest_plugins: list[str] = ["tests.db_fixtures", "tests.fakesite.fixtures",
-                             "tests.mediaserver.fixtures"]
+                             "tests.mediaserver.fixtures", "tests.fakenotify"]
 
 
 @pytest.fixture(scope="session")

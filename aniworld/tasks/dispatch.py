@@ -9,12 +9,16 @@ the database by :func:`reconcile`.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import redis
-from rq import Queue
+from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +33,15 @@ DEFAULT_QUEUE = "default"
 # Library scans and monitoring checks: the Procfile's "library" worker serves only this
 # queue, so a scan never waits behind hours of downloads; other workers take it when idle.
 LIBRARY_QUEUE = "library"
-QUEUE_NAMES = (DOWNLOAD_QUEUE, DEFAULT_QUEUE, LIBRARY_QUEUE)
+# Notifications: a few seconds each, so every worker takes them first; the Procfile's
+# "library" worker serves this queue too, so a message never waits behind downloads.
+NOTIFY_QUEUE = "notify"
+QUEUE_NAMES = (NOTIFY_QUEUE, DOWNLOAD_QUEUE, DEFAULT_QUEUE, LIBRARY_QUEUE)
+NOTIFY_JOB = "aniworld.tasks.notify.send"
+NOTIFY_TIMEOUT = 300
+# Seconds before each new try of a notification that failed: a notifier that is down for
+# a few hours still gets the message. The scheduler's tick moves due tries to the queue.
+NOTIFY_RETRY_INTERVALS = (10, 60, 300, 1800, 7200)
 DOWNLOAD_JOB = "aniworld.tasks.jobs.download_episode"
 SCAN_JOB = "aniworld.tasks.jobs.scan_library"
 SCAN_JOB_ID = "library-scan"
@@ -83,6 +95,47 @@ def _delete_stale_job(connection: redis.Redis, job_id: str) -> None:
         Job.fetch(job_id, connection=connection, serializer=JSONSerializer).delete()
     except NoSuchJobError:
         pass
+
+
+def enqueue_notification(connection: redis.Redis, *message: Any,
+                         retry_intervals: Sequence[int] = NOTIFY_RETRY_INTERVALS) -> str:
+    """Enqueue one notification job (``message`` = its JSON arguments); returns its job id.
+
+    A failed send is tried again after each of ``retry_intervals`` (RQ's ``Retry``).
+    """
+    retry = Retry(max=len(retry_intervals), interval=list(retry_intervals)) \
+        if retry_intervals else None
+    job = make_queue(connection, NOTIFY_QUEUE).enqueue(
+        NOTIFY_JOB, *message, job_timeout=NOTIFY_TIMEOUT, retry=retry, result_ttl=3600,
+        failure_ttl=7 * 24 * 3600)
+    logger.info("notification enqueued job=%s", job.id)
+    return job.id
+
+
+def enqueue_due_retries(connection: redis.Redis, now: float | None = None) -> int:
+    """Move jobs whose retry time has come from RQ's scheduled registry to their queue.
+
+    Workers run without RQ's scheduler (downloads wait in the database, not in Redis);
+    the notification jobs' ``Retry`` lands here and the scheduler's tick is their clock.
+    Returns how many jobs were moved.
+    """
+    moved = 0
+    for name in QUEUE_NAMES:
+        queue = make_queue(connection, name)
+        registry = ScheduledJobRegistry(queue=queue)
+        for job_id in registry.get_jobs_to_schedule(int(now if now is not None else time.time())):
+            # Removing first claims the job: whoever removed it enqueues it, once.
+            if not registry.remove(job_id):
+                continue
+            try:
+                queue.enqueue_job(Job.fetch(job_id, connection=connection,
+                                            serializer=JSONSerializer))
+            except NoSuchJobError:
+                continue
+            moved += 1
+    if moved:
+        logger.info("scheduled retries enqueued count=%s", moved)
+    return moved
 
 
 def enqueue_scan(connection: redis.Redis) -> bool:

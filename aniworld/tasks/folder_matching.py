@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,16 @@ def pending_folder_ids(session: Session) -> list[int]:
         select(LibraryFolder.id)
         .where(LibraryFolder.state == FolderState.UNMATCHED, LibraryFolder.match_tried.is_(False))
         .order_by(LibraryFolder.name)))
+
+
+def tried_unmatched(session: Session, ids: Collection[int]) -> tuple[str, ...]:
+    """Names of the folders among ``ids`` that a search left for the user, by name."""
+    rows = session.execute(
+        select(LibraryFolder.id, LibraryFolder.name)
+        .where(LibraryFolder.state == FolderState.UNMATCHED, LibraryFolder.match_tried.is_(True))
+        .order_by(LibraryFolder.name))
+    wanted = set(ids)
+    return tuple(name for folder_id, name in rows if folder_id in wanted)
 
 
 def match_pending(sessions: sessionmaker[Session], clients: ClientFactory, root: Path,

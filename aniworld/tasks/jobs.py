@@ -8,8 +8,9 @@ import redis
 from rq import get_current_job
 
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.tasks import dispatch, monitor
+from aniworld.tasks import attention, dispatch, monitor
 from aniworld.tasks.download import run_item
+from aniworld.tasks.events import MonitorQueued, UnmatchedFolders, publish
 from aniworld.tasks.runtime import Runtime, get_runtime
 from aniworld.tasks.scan import run_library_scan
 from aniworld.tasks.site_clients import runtime_clients
@@ -47,7 +48,11 @@ def scan_library() -> str:
     with runtime.sessions() as session:
         settings = load_settings(session)
     library = effective_library_dir(runtime.config, settings)
-    return run_library_scan(runtime.sessions, library, runtime_clients(runtime, settings)).message
+    summary = run_library_scan(runtime.sessions, library, runtime_clients(runtime, settings))
+    if summary.new_unmatched:
+        publish(runtime, UnmatchedFolders(summary.new_unmatched))
+    attention.report_site_holds(runtime, settings)
+    return summary.message
 
 
 def check_monitored() -> str:
@@ -58,6 +63,8 @@ def check_monitored() -> str:
     summary = monitor.run_monitor_round(runtime.sessions, runtime_clients(runtime, settings),
                                         settings)
     if summary.queued:
+        publish(runtime, MonitorQueued(summary.queued, summary.queued_series))
         dispatch.pump(runtime.sessions, runtime.redis)
+    attention.report_site_holds(runtime, settings)
     return summary.message
 

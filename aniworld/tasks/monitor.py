@@ -151,6 +151,9 @@ def _read_series(sessions: sessionmaker[Session], sites: SiteClients, plan: Site
                         target.key, "all" if target.seasons is None else sorted(target.seasons),
                         new, queued)
         result = result.add(checked=1, new=new, queued=queued)
+        if queued:
+            result = replace(result, queued_series=(*result.queued_series,
+                                                    (target.title, queued)))
     return result
 
 

@@ -19,7 +19,12 @@ from aniworld.models import FolderState
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import previous_scans, store_scans
 from aniworld.services.library.overview import count_folders
-from aniworld.tasks.folder_matching import MatchResult, match_pending
+from aniworld.tasks.folder_matching import (
+    MatchResult,
+    match_pending,
+    pending_folder_ids,
+    tried_unmatched,
+)
 from aniworld.tasks.site_clients import ClientFactory
 
 logger = logging.getLogger(__name__)
@@ -38,6 +43,8 @@ class ScanSummary:
     unmatched: int
     seconds: float
     stopped: str = ""
+    # The folders this scan's searches could not match (they wait for the user's choice).
+    new_unmatched: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
@@ -108,6 +115,7 @@ def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, m
     with sessions() as session:
         stored = store_scans(session, root, scans, previous)
         scan_state.report(session, "matching folders", 0, 0)
+        pending = pending_folder_ids(session) if match else []
         session.commit()
     result = MatchResult(0, 0)
     if match:
@@ -115,8 +123,9 @@ def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, m
     with sessions() as session:
         waiting = count_folders(session, FolderState.UNMATCHED)
         matched = count_folders(session, FolderState.MATCHED)
+        left = tried_unmatched(session, pending) if result.unmatched else ()
     return ScanSummary(len(scans), stored.written, stored.removed, matched, waiting,
-                       time.monotonic() - started, result.stopped)
+                       time.monotonic() - started, result.stopped, left)
 
 
 class _Reporter:

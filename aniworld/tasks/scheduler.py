@@ -2,9 +2,10 @@
 
 Every few seconds it repairs Redis from the database (items of dead workers, lost jobs,
 retries whose back-off has elapsed), sweeps partial data nobody needs any more and files
-whose days in the holding folder are over, when the monitoring interval has elapsed,
-enqueues a check of the monitored series, and tells the media server about new files
-(``media_refresh.flush``: batched per series, at most once a minute each).
+whose days in the holding folder are over, moves notification retries whose time has come
+to their queue, when the monitoring interval has elapsed, enqueues a check of the
+monitored series, and tells the media server about new files (``media_refresh.flush``:
+batched per series, at most once a minute each).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def tick(runtime: Runtime) -> None:
     try:
         dispatch.reconcile(runtime.sessions, runtime.redis, runtime.config.lease_seconds)
         dispatch.reconcile_scan(runtime.sessions, runtime.redis)
+        dispatch.enqueue_due_retries(runtime.redis)
         with runtime.sessions() as session:
             settings = load_settings(session)
         sweep_partials(runtime.sessions, effective_library_dir(runtime.config, settings))

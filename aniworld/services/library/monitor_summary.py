@@ -32,6 +32,8 @@ class SiteRound:
     feed_error: str = ""
     # ...or why the site was asked no more in this round (its refusal, unusable settings).
     stopped: str = ""
+    # (series title, episodes queued) of the series that got something queued.
+    queued_series: tuple[tuple[str, int], ...] = ()
 
     def add(self, **counts: int) -> SiteRound:
         """A copy with ``counts`` added to the fields of the same name."""
@@ -63,6 +65,15 @@ class MonitorSummary:
     requests = _total("requests")
     new = _total("new")
     queued = _total("queued")
+
+    @property
+    def queued_series(self) -> dict[str, int]:
+        """Episodes queued per series title, over the sites (for the round's notification)."""
+        counts: dict[str, int] = {}
+        for site in self.sites:
+            for title, count in site.queued_series:
+                counts[title] = counts.get(title, 0) + count
+        return counts
 
     @property
     def stopped(self) -> str:

@@ -28,6 +28,7 @@ from aniworld.services.library.folders import write_series_marker
 from aniworld.services.settings import AppSettings, effective_library_dir, load_settings
 from aniworld.site.types import EpisodeHosters, HosterLink
 from aniworld.sites import SITE_LABELS
+from aniworld.tasks import attention
 from aniworld.tasks.download import health, upgrade, workspace
 from aniworld.tasks.download.attempt import Attempt
 from aniworld.tasks.download.failures import (
@@ -279,6 +280,8 @@ def _stopped(runtime: Runtime, claim: Claim, stop: DownloadStopped, library: Pat
 
 def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,
             error: AniworldError) -> Outcome:
+    # A captcha, a browser check or the disk reserve needs a person: say so once.
+    attention.after_failure(runtime, settings, claim.series_site, error, claim.item_id)
     message = error.message
     attempts = claim.attempts + 1
     if is_transient(error) and not isinstance(error, PermanentFailure) \
