@@ -6,10 +6,11 @@ from aniworld.models.download_item import DownloadItem, ItemStatus, Priority
 from aniworld.models.episode import Episode
 from aniworld.models.hoster_health import HosterHealth
 from aniworld.models.library import FolderState, LibraryFile, LibraryFolder
+from aniworld.models.metric_counter import MetricCounter
 from aniworld.models.series import Series
 from aniworld.models.setting import Setting
 
 __all__ = [
     "ApiKey", "Base", "DownloadItem", "Episode", "FolderState", "HosterHealth", "ItemStatus",
-    "LibraryFile", "LibraryFolder", "Priority", "Series", "Setting", "utcnow",
+    "LibraryFile", "LibraryFolder", "MetricCounter", "Priority", "Series", "Setting", "utcnow",
 ]
