@@ -7,11 +7,12 @@ from aniworld.models.episode import Episode
 from aniworld.models.hoster_health import HosterHealth
 from aniworld.models.library import FolderState, LibraryFile, LibraryFolder
 from aniworld.models.media_refresh import MediaRefreshPath, MediaRefreshSeries
+from aniworld.models.metric_counter import MetricCounter
 from aniworld.models.series import Series
 from aniworld.models.setting import Setting
 
 __all__ = [
     "ApiKey", "Base", "DownloadItem", "Episode", "FolderState", "HosterHealth", "ItemStatus",
-    "LibraryFile", "LibraryFolder", "MediaRefreshPath", "MediaRefreshSeries", "Priority",
-    "Series", "Setting", "utcnow",
+    "LibraryFile", "LibraryFolder", "MediaRefreshPath", "MediaRefreshSeries", "MetricCounter",
+    "Priority", "Series", "Setting", "utcnow",
 ]

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import redis
 
 from aniworld.errors import ValidationError
-from aniworld.site import errors
+from aniworld.site import errors, request_stats
 from aniworld.site.cache import PageCache
 from aniworld.site.classify import classify_response
 from aniworld.site.doh import shared_resolver
@@ -76,6 +76,7 @@ class SiteClient:
             backoff_base=self.settings.backoff_base, backoff_cap=self.settings.backoff_cap,
         )
         self.cache = PageCache(redis, self.settings.cache_ttl)
+        self._redis = redis  # where every request's outcome is counted (request_stats)
         # Requests this client sent (retries and mirror attempts included, cache hits not):
         # what a monitoring round reports as its cost to the site.
         self.requests_sent = 0
@@ -295,14 +296,19 @@ class SiteClient:
                     timeout=self.settings.timeout,
                 )
         except errors.SiteUnreachable as exc:
+            self._count(exc)
             return exc
         error = classify_response(response)
+        self._count(error)
         if error is None:
             self.limiter.succeeded()
             logger.debug("site answer url=%s status=%s", url, response.status)
             return response
         logger.warning("site refused url=%s status=%s error=%s", url, response.status, error.code)
         return error
+
+    def _count(self, error: errors.SiteError | None) -> None:
+        request_stats.record(self._redis, self.settings.site, request_stats.outcome_of(error))
 
     def _held(self, error: errors.SiteError) -> errors.SiteError:
         """Pause the whole site after it refused us as a bot; return ``error`` to raise."""

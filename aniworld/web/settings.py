@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -22,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
-from aniworld.hosters import canonical_name, supported_hosters
+from aniworld.hosters import supported_hosters
 from aniworld.languages import Language
 from aniworld.services import credentials
 from aniworld.services.file_naming import preview_path
@@ -40,9 +39,8 @@ from aniworld.services.settings import (
     save_settings,
     validate_changes,
 )
-from aniworld.site.cookies import parse_cookies
+from aniworld.services.settings_changes import cookies_problem, hoster_names
 from aniworld.site.doh import CHOICES as DOH_CHOICES
-from aniworld.site.mirrors import parse_base
 from aniworld.site.settings import TRANSPORT_NAMES
 from aniworld.sites import ANIWORLD, DEFAULT_SITE, SITE_LABELS, STO
 from aniworld.web.htmx import is_htmx, render
@@ -314,13 +312,10 @@ def _parse_hosters(form: Form) -> Parsed:
         if name in form:
             _whole(form, name, changes, errors)
     names = [n.strip() for n in form.get("hoster_order", "").replace(",", "\n").splitlines()]
-    names = [name for name in names if name]
-    unknown = [name for name in names if canonical_name(name) is None]
-    if unknown:
-        known = ", ".join(supported_hosters())
-        errors["hoster_order"] = f"Unknown hoster {', '.join(unknown)}; use {known}"
-    else:
-        changes["hoster_order"] = [canonical_name(name) for name in names]
+    try:
+        changes["hoster_order"] = hoster_names([name for name in names if name])
+    except ValidationError as exc:
+        errors["hoster_order"] = exc.message
     return changes, errors
 
 
@@ -375,20 +370,11 @@ def _parse_site(form: Form, site: str) -> Parsed:
     elif form.get(cookies, "").strip():
         changes[cookies] = form[cookies].strip()
         urls = changes[url] if url in changes else getattr(load_settings(db.session), url)
-        host = _cookie_host(urls or _config().site_settings(site).base_url)
-        if not parse_cookies(changes[cookies], host):
-            errors[cookies] = f"No cookies for {host} found in this text"
+        problem = cookies_problem(changes[cookies],
+                                  urls or _config().site_settings(site).base_url)
+        if problem:
+            errors[cookies] = problem
     return changes, errors
-
-
-def _cookie_host(urls: str) -> str:
-    """The host the browser's cookies belong to: the preferred URL's (its name in IP form)."""
-    first = urls.split(",")[0].strip()
-    try:
-        base = parse_base(first)
-    except ValidationError:
-        return urlsplit(first).hostname or ""  # the URL's own error is reported beside it
-    return base.host or urlsplit(base.url).hostname or ""
 
 
 @bp.post("/api-keys")

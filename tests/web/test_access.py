@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing.converters import BaseConverter, NumberConverter
 
-from aniworld.web.security import PUBLIC_ENDPOINTS
+from aniworld.web.security import PUBLIC_ENDPOINTS, SELF_AUTHENTICATED_BLUEPRINTS
 from tests.web.conftest import AuthActions, build_app
 
 
@@ -37,6 +37,9 @@ def test_url_map_walk_refuses_anonymous(app: Flask, auth: AuthActions,
         if path.startswith("/api/"):
             assert response.status_code == 401, (method, path)
             assert response.get_json()["error"]["code"] == "unauthorized"
+        elif endpoint.partition(".")[0] in SELF_AUTHENTICATED_BLUEPRINTS:
+            # Their clients cannot follow a login redirect: a plain refusal, no page.
+            assert response.status_code == 401, (method, path)
         else:
             assert response.status_code == 302, (method, path)
             assert "/login" in response.headers["Location"], (method, path)

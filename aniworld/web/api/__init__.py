@@ -9,6 +9,7 @@ from aniworld.web.api import (  # noqa: E402,F401  (registers routes)
     library,
     queue,
     series,
+    settings,
     status,
     wanted,
 )

@@ -1,4 +1,7 @@
-"""``GET /api/v1/status/hosters``: hoster health per (site, hoster) and each site's hold."""
+"""``GET /api/v1/status``: the queue in one glance for dashboards (Homepage's customapi).
+
+``GET /api/v1/status/hosters``: hoster health per (site, hoster) and each site's hold.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from aniworld.extensions import db
+from aniworld.services.download_status import DownloadStatus, LastCompleted, download_status
 from aniworld.services.hoster_health import HosterReport
 from aniworld.site.limiter import SiteHold
 from aniworld.sites import SITES
@@ -50,3 +55,27 @@ def hosters() -> Response:
                     "site_hold": hold_json(report.site_hold),
                     "site_holds": {site: hold_json(report.site_holds.get(site))
                                    for site in SITES}})
+
+
+def last_completed_json(last: LastCompleted | None) -> dict[str, Any] | None:
+    """The episode that arrived last, or None."""
+    if last is None:
+        return None
+    return {"series_key": last.series_key, "series": last.series_title,
+            "season": last.season, "episode": last.episode, "code": last.code,
+            "language": last.language, "at": _when(last.at)}
+
+
+def status_json(status: DownloadStatus) -> dict[str, Any]:
+    """Flat figures (a dashboard maps each by name): counts, percent, bytes/s, seconds."""
+    return {"active": status.active, "progress": status.progress, "speed": status.speed,
+            "eta_seconds": status.eta_seconds, "pending": status.pending,
+            "paused": status.paused, "failed": status.failed, "completed": status.completed,
+            "queue_paused": status.queue_paused,
+            "last_completed": last_completed_json(status.last_completed)}
+
+
+@bp.get("/status")
+def status() -> Response:
+    """Running downloads (count, overall %, bytes/s, ETA), pending, failed, last completed."""
+    return jsonify(status_json(download_status(db.session)))
