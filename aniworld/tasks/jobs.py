@@ -8,7 +8,7 @@ import redis
 from rq import get_current_job
 
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.tasks import dispatch, monitor
+from aniworld.tasks import artwork, dispatch, monitor
 from aniworld.tasks.download import run_item
 from aniworld.tasks.runtime import Runtime, get_runtime
 from aniworld.tasks.scan import run_library_scan
@@ -61,3 +61,13 @@ def check_monitored() -> str:
         dispatch.pump(runtime.sessions, runtime.redis)
     return summary.message
 
+
+
+def fetch_cover(site: str, key: str, source: str) -> str:
+    """Fetch and keep the cover at ``source`` of the series (site, key); its file name."""
+    return artwork.fetch_cover(get_runtime(), site, key, source).path.name
+
+
+def write_metadata(series_id: int | None = None) -> str:
+    """Write the NFO files and posters of the library (or of one series); the summary."""
+    return artwork.write_library(get_runtime(), series_id)
