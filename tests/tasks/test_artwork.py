@@ -1,0 +1,185 @@
+"""Metadata of finished downloads, written by the artwork subscriber of a real job.
+
+Jobs run in-process against the stand-in site and hosters over HTTP (as in
+test_upgrade_items.py); the runner publishes DownloadFinished and tasks/artwork.py writes
+``tvshow.nfo``, ``poster.jpg`` and the episode's ``.nfo``, fetching the cover through the
+series' site client.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from aniworld.config import Config
+from aniworld.covers import CoverRejected, CoverStore
+from aniworld.languages import Language
+from aniworld.models import Base, DownloadItem, ItemStatus
+from aniworld.services import catalog
+from aniworld.services.artwork import FINISHED, load_write_status
+from aniworld.services.library.monitoring import apply_refresh
+from aniworld.services.series import find_series, get_series
+from aniworld.services.settings import load_settings, save_settings
+from aniworld.site import SiteClient
+from aniworld.tasks import artwork
+from aniworld.tasks.runtime import Runtime, build_runtime
+from tests.db_fixtures import run_download
+from tests.fakesite.covers import JPEG
+from tests.fakesite.languages import GERMAN_DUB
+from tests.fakesite.server import FakeSite
+from tests.tasks.test_upgrade_items import run
+
+BLAU = "blauer-drache"  # German Sub only, on VOE
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runtime]:
+    """A worker's runtime on a fresh SQLite file with Blauer Drache stored."""
+    runtime = build_runtime(Config.from_env({
+        "ANIWORLD_DATA_DIR": str(tmp_path / "data"),
+        "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib"),
+        "REDIS_URL": redis_url, "ANIWORLD_SITE_URL": fakesite.url,
+        "ANIWORLD_SITE_TRANSPORT": "requests", "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1",
+        "ANIWORLD_SITE_CHALLENGE_COOLDOWN": "0", "ANIWORLD_LEASE_SECONDS": "4"}))
+    Base.metadata.create_all(runtime.engine)
+    refresh(runtime)
+    yield runtime
+    runtime.engine.dispose()
+
+
+def refresh(runtime: Runtime) -> None:
+    """Read the series from the stand-in and store it, as the series page's refresh does."""
+    with SiteClient(runtime.config.site_settings("aniworld")) as client:
+        snapshot = catalog.fetch_series(client, BLAU, fresh=True)
+    with runtime.sessions() as session:
+        series = find_series(session, BLAU) or catalog.store_snapshot(session, snapshot)
+        apply_refresh(session, series.id, snapshot, load_settings(session))
+        session.commit()
+
+
+def download(runtime: Runtime, episode: int = 1,
+             language: Language = Language.GERMAN_SUB) -> DownloadItem:
+    with runtime.sessions() as session:
+        series_id = get_series(session, BLAU).id
+    item = run_download(runtime, series_id, 1, episode, language)
+    assert item.status is ItemStatus.COMPLETED, item.last_error
+    return item
+
+
+def settings(runtime: Runtime, **changes: object) -> None:
+    with runtime.sessions() as session:
+        save_settings(session, **changes)
+        session.commit()
+
+
+def series_dir(runtime: Runtime, video: Path) -> Path:
+    library = runtime.config.library_dir
+    return library / video.relative_to(library).parts[0]
+
+
+def cover_requests(fakesite: FakeSite) -> list[object]:
+    return fakesite.requests_to("/public/img/cover/")
+
+
+def test_download_writes_show_nfo_poster_and_episode_nfo(runtime: Runtime,
+                                                         fakesite: FakeSite) -> None:
+    item = download(runtime)
+    video = Path(item.file_path)
+    folder = series_dir(runtime, video)
+    source = fakesite.catalog.series(BLAU)
+    assert source is not None
+    show = ET.parse(folder / "tvshow.nfo").getroot()
+    assert show.findtext("title") == source.title
+    assert show.findtext("year") == str(source.start_year)
+    assert show.findtext("plot") == source.description
+    assert [g.text for g in show.findall("genre")] == list(source.genres)
+    assert show.findtext("originaltitle") == next(iter(source.alt_titles), None)
+    assert (folder / "poster.jpg").read_bytes() == JPEG
+    episode = ET.parse(video.with_suffix(".nfo")).getroot()
+    first = source.seasons[0].episodes[0]
+    assert (episode.findtext("title"), episode.findtext("showtitle"),
+            episode.findtext("season"), episode.findtext("episode")) == (
+        first.title_de, source.title, "1", "1")
+    # Fetched once, through the site client, then from the cache for the next episode.
+    assert len(cover_requests(fakesite)) == 1
+    assert CoverStore.in_data_dir(runtime.config.data_dir).find("aniworld", BLAU) is not None
+    download(runtime, 2)
+    assert len(cover_requests(fakesite)) == 1
+    assert len(list(folder.rglob("*.nfo"))) == 3
+
+
+def test_metadata_switched_off_writes_nothing(runtime: Runtime, fakesite: FakeSite) -> None:
+    settings(runtime, write_metadata=False)
+    item = download(runtime)
+    library = runtime.config.library_dir
+    assert list(library.rglob("*.nfo")) == [] and list(library.rglob("poster.*")) == []
+    assert Path(item.file_path).is_file() and cover_requests(fakesite) == []
+
+
+def test_already_present_file_gets_its_metadata_too(runtime: Runtime) -> None:
+    first = download(runtime)
+    nfo = Path(first.file_path).with_suffix(".nfo")
+    nfo.unlink()
+    again = download(runtime)
+    assert again.note and "already" in again.note.lower()
+    assert nfo.is_file()
+
+
+def test_poster_follows_when_the_cover_comes_later(runtime: Runtime,
+                                                   fakesite: FakeSite) -> None:
+    fakesite.set_fault("status", prefix="/public/img/cover/", status=404)
+    item = download(runtime)
+    folder = series_dir(runtime, Path(item.file_path))
+    assert (folder / "tvshow.nfo").is_file() and not (folder / "poster.jpg").exists()
+    fakesite.clear_faults()
+    with runtime.sessions() as session:
+        source = get_series(session, BLAU).cover
+    assert source is not None
+    artwork.fetch_cover(runtime, "aniworld", BLAU, source)  # the cover route's job
+    assert (folder / "poster.jpg").read_bytes() == JPEG
+
+
+def test_cover_that_is_no_image_is_refused_and_not_kept(runtime: Runtime,
+                                                        fakesite: FakeSite) -> None:
+    page = f"{fakesite.url}/anime/stream/{BLAU}"
+    with pytest.raises(CoverRejected, match="not an image"):
+        artwork.fetch_cover(runtime, "aniworld", BLAU, page)
+    assert CoverStore.in_data_dir(runtime.config.data_dir).find("aniworld", BLAU) is None
+
+
+def test_write_now_restores_the_library_metadata(runtime: Runtime) -> None:
+    item = download(runtime)
+    video = Path(item.file_path)
+    for nfo in runtime.config.library_dir.rglob("*.nfo"):
+        nfo.unlink()
+    message = artwork.write_library(runtime)
+    assert message.startswith("Metadata of 1 series: 2 files written")
+    assert video.with_suffix(".nfo").is_file()
+    with runtime.sessions() as session:
+        status = load_write_status(session)
+    assert status.state == FINISHED and status.message == message
+
+
+def test_upgrade_rewrites_the_nfo_beside_the_new_file(runtime: Runtime,
+                                                      fakesite: FakeSite) -> None:
+    with runtime.sessions() as session:
+        series = get_series(session, BLAU)
+        series.monitored, series.monitor_scope = True, "new"
+        session.commit()
+    held = download(runtime)
+    old_nfo = Path(held.file_path).with_suffix(".nfo")
+    assert old_nfo.is_file()
+    fakesite.publish(BLAU, 1, 1, [GERMAN_DUB])
+    refresh(runtime)  # queues the upgrade
+    with runtime.sessions() as session:
+        [item_id] = session.scalars(select(DownloadItem.id).where(
+            DownloadItem.upgrade_from.is_not(None))).all()
+    item = run(runtime, item_id)
+    assert item.status is ItemStatus.COMPLETED, item.last_error
+    new_nfo = Path(item.file_path).with_suffix(".nfo")
+    assert new_nfo != old_nfo and new_nfo.is_file() and not old_nfo.exists()
+    assert ET.parse(new_nfo).getroot().findtext("episode") == "1"
