@@ -3,10 +3,13 @@
 - A finished download (``DownloadFinished``, an already present file and an upgrade too)
   gets ``tvshow.nfo``, ``poster.<ext>`` in its series folder and an ``.nfo`` beside the file
   when the ``write_metadata`` setting is on; after an upgrade the NFO of a replaced copy
-  follows the new file (library/metadata.py ``follow_replaced``) whatever the setting.
-- :func:`fetch_cover` (an RQ job the cover route enqueues when a cover is not cached yet)
-  reads a cover through the series' own site client — its limiter, mirrors, transport and
-  address checks — and keeps it in the cover cache; a library series' poster follows.
+  follows the new file (library/metadata.py ``follow_replaced``) whatever the setting. The
+  subscriber never asks the site (it must not delay the download slot): a cover not cached
+  yet is queued and its job writes the poster.
+- :func:`fetch_cover` (an RQ job the cover route and the subscriber enqueue when a cover is
+  not cached yet) reads a cover through the series' own site client — its limiter, mirrors,
+  transport and address checks — and keeps it in the cover cache; the poster of each of the
+  series' library folders follows.
 - :func:`write_library` (the Settings page's "Write now") writes the metadata of every
   series folder of the library, or of one series, and records what it did.
 """
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+
+from redis import RedisError
 
 from aniworld.covers import CoverRejected, CoverStore, StoredCover
 from aniworld.errors import ValidationError
@@ -30,6 +35,7 @@ from aniworld.services import artwork
 from aniworld.services.artwork import FAILED, FINISHED, RUNNING, SeriesArt, SeriesFiles
 from aniworld.services.settings import AppSettings, effective_library_dir, load_settings
 from aniworld.site import SiteError
+from aniworld.tasks import dispatch
 from aniworld.tasks.events import DownloadFinished, Event
 from aniworld.tasks.runtime import Runtime
 from aniworld.tasks.site_clients import open_client
@@ -58,8 +64,8 @@ def write_item(runtime: Runtime, item_id: int, video: Path) -> MetadataReport | 
         follow_replaced(folder, [library / path for path in art.replaces], video)
     if not settings.write_metadata:
         return None
-    report = write_show(folder, tvshow_nfo(art.series.show), _poster(runtime, settings,
-                                                                     art.series))
+    report = write_show(folder, tvshow_nfo(art.series.show), _cached_poster(runtime,
+                                                                            art.series))
     report.merge(write_episode(folder, video, episode_nfo(art.episode)))
     logger.info("metadata written item=%s folder=%s written=%d kept=%d", item_id, folder,
                 report.written, len(report.kept))
@@ -84,8 +90,7 @@ def fetch_cover(runtime: Runtime, site: str, key: str, source: str) -> StoredCov
         series, folders = found
         library = effective_library_dir(runtime.config, settings)
         for name in _existing_folders(library, folders):
-            write_show(library / name, tvshow_nfo(series.show),
-                       (stored.path.read_bytes(), stored.extension))
+            write_show(library / name, tvshow_nfo(series.show), _as_poster(stored))
     return stored
 
 
@@ -98,6 +103,23 @@ def _cover(runtime: Runtime, settings: AppSettings, site: str, key: str,
     with open_client(runtime, settings, site) as client:
         image = client.image(source, key)
     return store.save(site, key, source, image.data)
+
+
+def _cached_poster(runtime: Runtime, series: SeriesArt) -> tuple[bytes, str] | None:
+    """The cached cover as (bytes, extension); a missing one is queued (its job writes the
+    poster), an older one serves meanwhile."""
+    if not series.cover:
+        return None
+    store = cover_store(runtime)
+    stored = store.find(series.site, series.key, series.cover)
+    if stored is None:
+        try:
+            dispatch.enqueue_cover(runtime.redis, series.site, series.key, series.cover)
+        except RedisError as exc:
+            logger.warning("cover fetch not queued site=%s key=%s error=%s", series.site,
+                           series.key, exc)
+        stored = store.find(series.site, series.key)
+    return _as_poster(stored)
 
 
 def _poster(runtime: Runtime, settings: AppSettings,
@@ -113,6 +135,10 @@ def _poster(runtime: Runtime, settings: AppSettings,
         logger.warning("cover not fetched site=%s key=%s error=%s", series.site, series.key,
                        exc)
         stored = cover_store(runtime).find(series.site, series.key)
+    return _as_poster(stored)
+
+
+def _as_poster(stored: StoredCover | None) -> tuple[bytes, str] | None:
     return (stored.path.read_bytes(), stored.extension) if stored is not None else None
 
 
@@ -170,8 +196,9 @@ def _summary(report: MetadataReport, series: int, posters: int) -> str:
     if report.kept:
         names = ", ".join(str(path.name) for path in report.kept[:3])
         more = f" and {len(report.kept) - 3} more" if len(report.kept) > 3 else ""
-        text += (f" {len(report.kept)} files you wrote yourself were left alone "
-                 f"({names}{more}).")
+        files = "1 file you wrote yourself was" if len(report.kept) == 1 else \
+            f"{len(report.kept)} files you wrote yourself were"
+        text += f" {files} left alone ({names}{more})."
     return text
 
 

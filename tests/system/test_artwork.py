@@ -43,6 +43,8 @@ def test_worker_download_writes_show_poster_and_episode_metadata(
     assert (show.findtext("title"), show.findtext("year")) == (source.title,
                                                                str(source.start_year))
     assert show.find("uniqueid").attrib["type"] == site  # type: ignore[union-attr]
+    # The cover comes by its own job on the worker (a download never waits for artwork).
+    stack.wait_for((folder / "poster.jpg").exists, 30, "the poster")
     assert (folder / "poster.jpg").read_bytes() == JPEG
     episode = ET.parse(video.with_suffix(".nfo")).getroot()
     first = source.seasons[0].episodes[0]

@@ -2,8 +2,8 @@
 
 Jobs run in-process against the stand-in site and hosters over HTTP (as in
 test_upgrade_items.py); the runner publishes DownloadFinished and tasks/artwork.py writes
-``tvshow.nfo``, ``poster.jpg`` and the episode's ``.nfo``, fetching the cover through the
-series' site client.
+``tvshow.nfo`` and the episode's ``.nfo`` and queues the cover, whose job (run here as the
+library worker would) fetches it through the series' site client and writes ``poster.jpg``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from aniworld.services.library.monitoring import apply_refresh
 from aniworld.services.series import find_series, get_series
 from aniworld.services.settings import load_settings, save_settings
 from aniworld.site import SiteClient
-from aniworld.tasks import artwork
+from aniworld.site.errors import SiteNotFound
+from aniworld.tasks import artwork, dispatch
 from aniworld.tasks.runtime import Runtime, build_runtime
 from tests.db_fixtures import run_download
 from tests.fakesite.covers import JPEG
@@ -85,11 +86,24 @@ def cover_requests(fakesite: FakeSite) -> list[object]:
     return fakesite.requests_to("/public/img/cover/")
 
 
+def run_cover_jobs(runtime: Runtime) -> int:
+    """Run the queued cover fetches as the library worker would; how many there were."""
+    queue = dispatch.make_queue(runtime.redis, dispatch.LIBRARY_QUEUE)
+    jobs = [job for job in queue.jobs if job.id.startswith("cover-")]
+    for job in jobs:
+        queue.remove(job)
+        artwork.fetch_cover(runtime, *job.args)
+    return len(jobs)
+
+
 def test_download_writes_show_nfo_poster_and_episode_nfo(runtime: Runtime,
                                                          fakesite: FakeSite) -> None:
     item = download(runtime)
     video = Path(item.file_path)
     folder = series_dir(runtime, video)
+    # The job itself never waits on the site for artwork: the cover comes by its own job.
+    assert cover_requests(fakesite) == [] and not (folder / "poster.jpg").exists()
+    assert run_cover_jobs(runtime) == 1
     source = fakesite.catalog.series(BLAU)
     assert source is not None
     show = ET.parse(folder / "tvshow.nfo").getroot()
@@ -108,7 +122,7 @@ def test_download_writes_show_nfo_poster_and_episode_nfo(runtime: Runtime,
     assert len(cover_requests(fakesite)) == 1
     assert CoverStore.in_data_dir(runtime.config.data_dir).find("aniworld", BLAU) is not None
     download(runtime, 2)
-    assert len(cover_requests(fakesite)) == 1
+    assert run_cover_jobs(runtime) == 0 and len(cover_requests(fakesite)) == 1
     assert len(list(folder.rglob("*.nfo"))) == 3
 
 
@@ -117,7 +131,7 @@ def test_metadata_switched_off_writes_nothing(runtime: Runtime, fakesite: FakeSi
     item = download(runtime)
     library = runtime.config.library_dir
     assert list(library.rglob("*.nfo")) == [] and list(library.rglob("poster.*")) == []
-    assert Path(item.file_path).is_file() and cover_requests(fakesite) == []
+    assert Path(item.file_path).is_file() and run_cover_jobs(runtime) == 0
 
 
 def test_already_present_file_gets_its_metadata_too(runtime: Runtime) -> None:
@@ -134,12 +148,14 @@ def test_poster_follows_when_the_cover_comes_later(runtime: Runtime,
     fakesite.set_fault("status", prefix="/public/img/cover/", status=404)
     item = download(runtime)
     folder = series_dir(runtime, Path(item.file_path))
+    with pytest.raises(SiteNotFound):
+        run_cover_jobs(runtime)
     assert (folder / "tvshow.nfo").is_file() and not (folder / "poster.jpg").exists()
     fakesite.clear_faults()
     with runtime.sessions() as session:
         source = get_series(session, BLAU).cover
     assert source is not None
-    artwork.fetch_cover(runtime, "aniworld", BLAU, source)  # the cover route's job
+    artwork.fetch_cover(runtime, "aniworld", BLAU, source)  # the cover route's next job
     assert (folder / "poster.jpg").read_bytes() == JPEG
 
 
@@ -157,11 +173,15 @@ def test_write_now_restores_the_library_metadata(runtime: Runtime) -> None:
     for nfo in runtime.config.library_dir.rglob("*.nfo"):
         nfo.unlink()
     message = artwork.write_library(runtime)
-    assert message.startswith("Metadata of 1 series: 2 files written")
+    # The run fetches the missing cover itself (it is a library job, not a download's).
+    assert message == "Metadata of 1 series: 3 files written, 0 unchanged, 1 with a poster."
     assert video.with_suffix(".nfo").is_file()
+    assert (series_dir(runtime, video) / "poster.jpg").read_bytes() == JPEG
+    again = artwork.write_library(runtime)
+    assert again.startswith("Metadata of 1 series: 0 files written, 3 unchanged")
     with runtime.sessions() as session:
         status = load_write_status(session)
-    assert status.state == FINISHED and status.message == message
+    assert status.state == FINISHED and status.message == again
 
 
 def test_upgrade_rewrites_the_nfo_beside_the_new_file(runtime: Runtime,
