@@ -99,6 +99,11 @@ def episode_nfo(session: Session, series: Series, season: int, number: int,
     """The NFO values of one episode of ``series``."""
     episode = session.scalar(select(Episode).where(
         Episode.series_id == series.id, Episode.season == season, Episode.number == number))
+    return _nfo(series, episode, season, number, language)
+
+
+def _nfo(series: Series, episode: Episode | None, season: int, number: int,
+         language: Language | None) -> EpisodeNfo:
     return EpisodeNfo(series.title, season, number,
                       episode_title(episode, season, number, language))
 
@@ -135,10 +140,15 @@ def library_files(session: Session, series_id: int | None = None) -> list[Series
     found = []
     for series in session.scalars(query):
         folders = _folders(session, series)
-        files = _scanned(session, series) + _downloaded(session, series)
+        # One query for a series' episodes, not one per file.
+        episodes = {(e.season, e.number): e for e in series.episodes}
+        files = _scanned(session, series, episodes) + _downloaded(session, series, episodes)
         if folders or files:
             found.append(SeriesFiles(series_art(series), tuple(folders), tuple(files)))
     return found
+
+
+Episodes = dict[tuple[int, int], Episode]
 
 
 def _folders(session: Session, series: Series) -> list[str]:
@@ -148,26 +158,28 @@ def _folders(session: Session, series: Series) -> list[str]:
     return list(dict.fromkeys([*names, *([series.folder] if series.folder else [])]))
 
 
-def _scanned(session: Session, series: Series) -> list[tuple[str, EpisodeNfo]]:
+def _scanned(session: Session, series: Series,
+             episodes: Episodes) -> list[tuple[str, EpisodeNfo]]:
     rows = session.execute(select(LibraryFile.path, LibraryFile.season, LibraryFile.episode,
                                   LibraryFile.language, LibraryFolder.name)
                            .join(LibraryFolder, LibraryFile.folder_id == LibraryFolder.id)
                            .where(LibraryFolder.series_id == series.id,
                                   LibraryFolder.state == FolderState.MATCHED.value)).all()
-    return [(str(Path(row.name) / row.path) if not Path(row.path).is_absolute()
-             else row.path,
-             episode_nfo(session, series, row.season, row.episode,
-                         Language.parse(row.language) if row.language else None))
+    return [(str(Path(row.name) / row.path),
+             _nfo(series, episodes.get((row.season, row.episode)), row.season, row.episode,
+                  Language.parse(row.language) if row.language else None))
             for row in rows]
 
 
-def _downloaded(session: Session, series: Series) -> list[tuple[str, EpisodeNfo]]:
-    items = session.scalars(select(DownloadItem).where(
+def _downloaded(session: Session, series: Series,
+                episodes: Episodes) -> list[tuple[str, EpisodeNfo]]:
+    rows = session.execute(select(DownloadItem.file_path, DownloadItem.season,
+                                  DownloadItem.episode, DownloadItem.language).where(
         DownloadItem.series_id == series.id, DownloadItem.status == ItemStatus.COMPLETED,
         DownloadItem.file_path.is_not(None))).all()
-    return [(item.file_path, episode_nfo(session, series, item.season, item.episode,
-                                         item.language))
-            for item in items if item.file_path]
+    return [(row.file_path, _nfo(series, episodes.get((row.season, row.episode)), row.season,
+                                 row.episode, row.language))
+            for row in rows]
 
 
 def load_write_status(session: Session) -> WriteStatus:

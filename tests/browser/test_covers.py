@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import LiveApp, screenshot, wait
+from tests.browser.conftest import LiveApp, screenshot, set_up, wait
 
 pytestmark = pytest.mark.slow
 
@@ -63,12 +63,7 @@ def _site_cover_requests(live_app: LiveApp) -> list[str]:
 
 
 def test_set_up(page: object, live_app: LiveApp) -> None:
-    page.goto("/setup")
-    page.get_by_label("Set-up token").fill(live_app.setup_token)
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Save and log in").click()
-    page.wait_for_url(lambda url: "/setup" not in url)
+    set_up(page, live_app, PASSWORD)
 
 
 def test_search_results_show_covers_from_aniworlds_own_origin(

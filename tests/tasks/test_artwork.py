@@ -9,57 +9,29 @@ library worker would) fetches it through the series' site client and writes ``po
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from aniworld.config import Config
 from aniworld.covers import CoverRejected, CoverStore
 from aniworld.languages import Language
-from aniworld.models import Base, DownloadItem, ItemStatus
-from aniworld.services import catalog
+from aniworld.models import DownloadItem, ItemStatus
 from aniworld.services.artwork import FINISHED, load_write_status
-from aniworld.services.library.monitoring import apply_refresh
-from aniworld.services.series import find_series, get_series
-from aniworld.services.settings import load_settings, save_settings
-from aniworld.site import SiteClient
+from aniworld.services.series import get_series
+from aniworld.services.settings import save_settings
 from aniworld.site.errors import SiteNotFound
 from aniworld.tasks import artwork, dispatch
-from aniworld.tasks.runtime import Runtime, build_runtime
+from aniworld.tasks.runtime import Runtime
 from tests.db_fixtures import run_download
 from tests.fakesite.covers import JPEG
 from tests.fakesite.languages import GERMAN_DUB
 from tests.fakesite.server import FakeSite
-from tests.tasks.test_upgrade_items import run
+from tests.tasks import test_upgrade_items as upgrades
+from tests.tasks.test_upgrade_items import BLAU, refresh, run
 
-BLAU = "blauer-drache"  # German Sub only, on VOE
-
-
-@pytest.fixture
-def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runtime]:
-    """A worker's runtime on a fresh SQLite file with Blauer Drache stored."""
-    runtime = build_runtime(Config.from_env({
-        "ANIWORLD_DATA_DIR": str(tmp_path / "data"),
-        "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib"),
-        "REDIS_URL": redis_url, "ANIWORLD_SITE_URL": fakesite.url,
-        "ANIWORLD_SITE_TRANSPORT": "requests", "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1",
-        "ANIWORLD_SITE_CHALLENGE_COOLDOWN": "0", "ANIWORLD_LEASE_SECONDS": "4"}))
-    Base.metadata.create_all(runtime.engine)
-    refresh(runtime)
-    yield runtime
-    runtime.engine.dispose()
-
-
-def refresh(runtime: Runtime) -> None:
-    """Read the series from the stand-in and store it, as the series page's refresh does."""
-    with SiteClient(runtime.config.site_settings("aniworld")) as client:
-        snapshot = catalog.fetch_series(client, BLAU, fresh=True)
-    with runtime.sessions() as session:
-        series = find_series(session, BLAU) or catalog.store_snapshot(session, snapshot)
-        apply_refresh(session, series.id, snapshot, load_settings(session))
-        session.commit()
+# The upgrade tests' worker runtime: Blauer Drache stored (and monitored, for the upgrade).
+runtime = upgrades.runtime
 
 
 def download(runtime: Runtime, episode: int = 1,
@@ -186,10 +158,6 @@ def test_write_now_restores_the_library_metadata(runtime: Runtime) -> None:
 
 def test_upgrade_rewrites_the_nfo_beside_the_new_file(runtime: Runtime,
                                                       fakesite: FakeSite) -> None:
-    with runtime.sessions() as session:
-        series = get_series(session, BLAU)
-        series.monitored, series.monitor_scope = True, "new"
-        session.commit()
     held = download(runtime)
     old_nfo = Path(held.file_path).with_suffix(".nfo")
     assert old_nfo.is_file()
