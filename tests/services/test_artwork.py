@@ -5,14 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
-from aniworld.models import (
-    DownloadItem,
-    Episode,
-    FolderState,
-    LibraryFile,
-    LibraryFolder,
-    Series,
-)
+from aniworld.models import DownloadItem, Episode, FolderState, LibraryFile, LibraryFolder, Series
 from aniworld.services import queue as queue_service
 from aniworld.services.artwork import item_art, library_files, series_by_key, show_nfo
 from tests.db_fixtures import complete_item
