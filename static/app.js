@@ -93,3 +93,40 @@ document.addEventListener("htmx:afterRequest", (event) => {
     clearRequestError();
   }
 });
+
+// Covers come from Aniworld's own cache (web/artwork.py). One not cached yet answers 404 while
+// a worker fetches it from the site: show a neutral box meanwhile and ask again, a little later
+// each time, then put the cover in (the probe's answer is already in the browser's cache).
+const COVER_PLACEHOLDER = "data:image/svg+xml," +
+  encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="3"/>');
+const COVER_TRIES = 8;
+
+function retryCover(img, address, attempt) {
+  if (attempt > COVER_TRIES) {
+    return;
+  }
+  setTimeout(() => {
+    const url = new URL(address, document.baseURI);
+    url.searchParams.set("try", String(attempt));
+    const probe = new Image();
+    probe.addEventListener("load", () => {
+      img.src = probe.src;
+      img.removeAttribute("data-cover-pending");
+    });
+    probe.addEventListener("error", () => retryCover(img, address, attempt + 1));
+    probe.src = url.href;
+  }, 1000 * attempt);
+}
+
+// "error" does not bubble; listening in the capture phase sees every image, swapped-in ones too.
+document.addEventListener("error", (event) => {
+  const img = event.target;
+  if (!(img instanceof HTMLImageElement) || !img.hasAttribute("data-cover")
+      || img.hasAttribute("data-cover-pending")) {
+    return;
+  }
+  img.setAttribute("data-cover-pending", "");
+  const address = img.src;
+  img.src = COVER_PLACEHOLDER;
+  retryCover(img, address, 1);
+}, true);

@@ -21,8 +21,22 @@ from aniworld.site.engines import CALENDAR, ENGINES, NEW_EPISODES, Feed, PageReq
 from aniworld.site.limiter import SiteLimiter
 from aniworld.site.mirrors import MirrorSet, SiteBase, parse_base
 from aniworld.site.settings import SiteSettings
-from aniworld.site.transport import AJAX_HEADERS, PAGE_HEADERS, Response, Transport, make_transport
-from aniworld.site.types import EpisodeHosters, EpisodeInfo, FeedEntry, SearchResult, SeriesInfo
+from aniworld.site.transport import (
+    AJAX_HEADERS,
+    IMAGE_HEADERS,
+    PAGE_HEADERS,
+    Response,
+    Transport,
+    make_transport,
+)
+from aniworld.site.types import (
+    EpisodeHosters,
+    EpisodeInfo,
+    FeedEntry,
+    SearchResult,
+    SeriesInfo,
+    SiteImage,
+)
 from aniworld.sites import SITE_LABELS
 
 logger = logging.getLogger(__name__)
@@ -31,6 +45,8 @@ SEARCH_CACHE_SECONDS = 300
 # Feeds change as uploads happen; peers poll them every 30 minutes or less often.
 FEED_CACHE_SECONDS = 600
 MAX_REDIRECT_HOPS = 10
+# An image may move on the site (a renamed file); it never leaves it.
+MAX_IMAGE_HOPS = 3
 T = TypeVar("T")
 # Refusals that mean "you look like a bot": asking again per item only makes it worse.
 _BOT_REFUSALS = (errors.SiteChallenge, errors.SiteSpamBlocked)
@@ -221,6 +237,27 @@ class SiteClient:
                 return url
         raise errors.CaptchaRequired(
             url, f"the site redirected in circles; open {url} in your browser")
+
+    def image(self, url: str, key: str | None = None) -> SiteImage:
+        """Fetch an image of the site (a cover) as bytes, never cached in Redis.
+
+        Goes through the limiter, the mirrors and the transport like a page; ``key`` names
+        the series whose page the browser would show it on (its Referer). Raises
+        ValidationError for an address that is not on the site (the one place covers come
+        from, so a stored URL cannot send requests elsewhere), SiteError on failure.
+        """
+        referer = self.base_url + (self.engine.series_path(key) if key else "/")
+        for _hop in range(MAX_IMAGE_HOPS + 1):
+            if not self._on_site(url):
+                raise ValidationError(f"{url} is not on {self.settings.site}'s own hosts; "
+                                      "only the site's images are fetched", field="cover")
+            response = self._send(_Outgoing("GET", url, {**IMAGE_HEADERS, "Referer": referer},
+                                            follow_redirects=False))
+            location = response.header("location")
+            if not (300 <= response.status < 400 and location):
+                return SiteImage(response.content, response.header("content-type"), url)
+            url = urljoin(url, location)
+        raise errors.SiteNotFound(f"the image {url} redirected more than {MAX_IMAGE_HOPS} times")
 
     def _on_site(self, url: str) -> bool:
         return self.mirrors.on_site(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -58,6 +58,15 @@ AJAX_HEADERS = {
     "Sec-Fetch-Mode": "cors",
     "Sec-Fetch-Dest": "empty",
 }
+# What Chrome sends for an <img> of the page it shows (covers).
+IMAGE_HEADERS = {
+    "Accept": "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8",
+    "Accept-Language": PAGE_HEADERS["Accept-Language"],
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "no-cors",
+    "Sec-Fetch-Dest": "image",
+    "Priority": "i",
+}
 
 
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -81,6 +90,8 @@ class Response:
     headers: Mapping[str, str]
     text: str
     url: str
+    # The body as received (images need the bytes, pages read ``text``).
+    content: bytes = field(default=b"", repr=False)
 
     def header(self, name: str, default: str = "") -> str:
         """Return a header value by case-insensitive name."""
@@ -266,7 +277,8 @@ class RequestsTransport(Transport):
 
 def _response(status: int, items: Any, content: bytes, url: str) -> Response:
     headers = {str(name).lower(): str(value) for name, value in items}
-    return Response(status, headers, decode_body(content, headers.get("content-type", "")), url)
+    return Response(status, headers, decode_body(content, headers.get("content-type", "")), url,
+                    content)
 
 
 def _unreachable(url: str, exc: Exception) -> SiteUnreachable:

@@ -26,6 +26,15 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class SiteImage:
+    """An image the site serves (a cover): its bytes and the type the site declared."""
+
+    data: bytes = field(repr=False)
+    content_type: str
+    url: str
+
+
+@dataclass(frozen=True)
 class SeriesInfo:
     """The header of a series page; ``seasons`` lists 0 for the films ("Filme") page."""
 

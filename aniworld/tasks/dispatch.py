@@ -51,6 +51,13 @@ MONITOR_JOB_ID = "library-monitor"
 # A round reads a few pages per monitored series at the site's polite pace; hundreds of
 # series take minutes, so hours only pass when the site keeps making us wait.
 MONITOR_TIMEOUT = 3 * 3600
+COVER_JOB = "aniworld.tasks.jobs.fetch_cover"
+COVER_TIMEOUT = 300
+# A cover that could not be fetched is not asked for again this long: its failed job stays.
+COVER_RETRY_SECONDS = 600
+METADATA_JOB = "aniworld.tasks.jobs.write_metadata"
+METADATA_JOB_ID = "artwork-metadata"
+METADATA_TIMEOUT = 3 * 3600
 # Long episodes on slow lines take hours; a dead job is detected by its lease, not by RQ.
 DOWNLOAD_TIMEOUT = 12 * 3600
 DISPATCH_LOCK = "aniworld:dispatch-lock"
@@ -148,14 +155,45 @@ def enqueue_monitor(connection: redis.Redis) -> bool:
     return _enqueue_library_job(connection, MONITOR_JOB, MONITOR_JOB_ID, MONITOR_TIMEOUT)
 
 
+def enqueue_metadata(connection: redis.Redis, series_id: int | None) -> bool:
+    """Enqueue a metadata run (the library, or one series) unless one is waiting or running."""
+    return _enqueue_library_job(connection, METADATA_JOB, METADATA_JOB_ID, METADATA_TIMEOUT,
+                                series_id)
+
+
+def cover_job_id(site: str, key: str) -> str:
+    """Deterministic RQ job id of a series' cover fetch."""
+    return f"cover-{site}-{key}"
+
+
+def enqueue_cover(connection: redis.Redis, site: str, key: str, source: str) -> bool:
+    """Fetch a cover on the library queue unless its job waits, runs or failed lately.
+
+    A finished fetch leaves no job (``result_ttl=0``); a failed one stays for
+    :data:`COVER_RETRY_SECONDS`, so pages asking again do not hammer the site.
+    """
+    job_id = cover_job_id(site, key)
+    try:
+        Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+        return False
+    except NoSuchJobError:
+        pass
+    make_queue(connection, LIBRARY_QUEUE).enqueue(
+        COVER_JOB, site, key, source, job_id=job_id, job_timeout=COVER_TIMEOUT, result_ttl=0,
+        failure_ttl=COVER_RETRY_SECONDS)
+    logger.info("cover fetch enqueued job=%s", job_id)
+    return True
+
+
 def _enqueue_library_job(connection: redis.Redis, function: str, job_id: str,
-                         timeout: int) -> bool:
+                         timeout: int, *args: object) -> bool:
     """Enqueue a singleton job (fixed id) on the library queue; False if it is alive."""
     if job_alive(connection, job_id):
         return False
     _delete_stale_job(connection, job_id)
     make_queue(connection, LIBRARY_QUEUE).enqueue(
-        function, job_id=job_id, job_timeout=timeout, result_ttl=0, failure_ttl=24 * 3600)
+        function, *args, job_id=job_id, job_timeout=timeout, result_ttl=0,
+        failure_ttl=24 * 3600)
     logger.info("library job enqueued job=%s", job_id)
     return True
 

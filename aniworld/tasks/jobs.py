@@ -8,7 +8,7 @@ import redis
 from rq import get_current_job
 
 from aniworld.services.settings import effective_library_dir, load_settings
-from aniworld.tasks import attention, dispatch, monitor
+from aniworld.tasks import artwork, attention, dispatch, monitor
 from aniworld.tasks.download import run_item
 from aniworld.tasks.events import MonitorQueued, UnmatchedFolders, publish
 from aniworld.tasks.runtime import Runtime, get_runtime
@@ -68,3 +68,13 @@ def check_monitored() -> str:
     attention.report_site_holds(runtime, settings)
     return summary.message
 
+
+
+def fetch_cover(site: str, key: str, source: str) -> str:
+    """Fetch and keep the cover at ``source`` of the series (site, key); its file name."""
+    return artwork.fetch_cover(get_runtime(), site, key, source).path.name
+
+
+def write_metadata(series_id: int | None = None) -> str:
+    """Write the NFO files and posters of the library (or of one series); the summary."""
+    return artwork.write_library(get_runtime(), series_id)

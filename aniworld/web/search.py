@@ -12,6 +12,7 @@ from aniworld.services.search import SiteSearch, search_sites
 from aniworld.site.errors import SiteError
 from aniworld.site.types import SearchResult
 from aniworld.sites import ALL_SITES, check_site, sites_for
+from aniworld.web.artwork import note_search_covers
 from aniworld.web.htmx import render
 from aniworld.web.resources import site_clients
 
@@ -34,6 +35,7 @@ def index() -> Response:
     except (SiteError, ValidationError) as exc:
         # Shown inline in the results area; the page itself is fine.
         error = exc.message
+    note_search_covers(found.results)
     return render("search/index.html", "search/_results.html", query=query, site=site,
                   results=found.results, error=error, notice=found.failure_notice,
                   in_library=_in_library(found.results))

@@ -38,7 +38,7 @@ SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"torznab", "qbittorrent", "metrics"})
 SETUP_ENDPOINTS = frozenset({"auth.setup", "static", "api.health"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: http: https:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -137,6 +137,16 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+def set_up(page: object, app: LiveApp, password: str) -> None:
+    """Claim a fresh instance on its set-up page (token, password) and land logged in."""
+    page.goto("/setup")  # type: ignore[attr-defined]
+    page.get_by_label("Set-up token").fill(app.setup_token)  # type: ignore[attr-defined]
+    page.get_by_label("New password").fill(password)  # type: ignore[attr-defined]
+    page.get_by_label("Repeat password").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Save and log in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r".*/($|library/)"))  # type: ignore[attr-defined]
+
+
 def wait(check: Callable[[], object], what: str, timeout: float = 60.0) -> None:
     """Poll ``check`` from Python (the page's CSP forbids Playwright's string predicates)."""
     wait_until(check, timeout, what, interval=0.2)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot, wait
+from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot, set_up, wait
 from tests.fakesite.languages import GERMAN_DUB
 from tests.fakesite.server import FakeSite
 
@@ -73,12 +73,7 @@ def _show_missing_only(page: object) -> None:
 
 
 def test_set_up(page: object, library_app: LiveApp) -> None:
-    page.goto("/setup")
-    page.get_by_label("Set-up token").fill(library_app.setup_token)
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Save and log in").click()
-    page.wait_for_url(re.compile(r".*/($|library/)"))
+    set_up(page, library_app, PASSWORD)
 
 
 def test_scan_finds_matches_and_leaves_the_vague_folder(page: object,

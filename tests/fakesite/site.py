@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tests.fakesite import ajax
 from tests.fakesite.blocks import Response, html
 from tests.fakesite.catalog import Catalog, Series
+from tests.fakesite.covers import aniworld_cover
 from tests.fakesite.hosters import embed_url
 from tests.fakesite.html import page, soft_404
 from tests.fakesite.httpbase import Request
@@ -79,6 +80,8 @@ class SiteApp:
             return handler(request)
         if method != "GET":
             return html(page("Fehler", "<h1>405</h1>"), 405)
+        if request.path.startswith("/public/img/cover/"):
+            return aniworld_cover(self.catalog, request.path) or not_found()
         if request.path.startswith("/public/img/"):
             return Response(200, _PIXEL, "image/gif")
         return self._dynamic(request.path)

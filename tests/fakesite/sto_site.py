@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 from tests.fakesite.blocks import Response, block_response, html
 from tests.fakesite.catalog import Catalog, HosterLink, Series
 from tests.fakesite.content import STO_V2
+from tests.fakesite.covers import sto_cover
 from tests.fakesite.hosters import embed_url
 from tests.fakesite.httpbase import App, Request
 from tests.fakesite.sto_calendar import calendar_json, calendar_page
@@ -100,6 +101,8 @@ class StoApp:
             return self._search(request)
         if path == "/r":
             return self._play(request.arg("t"), request.client)
+        if path.startswith("/media/images/"):
+            return sto_cover(self.catalog, path, request.arg("format")) or _not_found()
         match = _SERIES.match(path)
         series = self.catalog.series(match[1], STO_V2) if match else None
         if match is None or series is None:
