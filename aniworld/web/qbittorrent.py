@@ -16,6 +16,7 @@ knows its state names.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -290,6 +291,15 @@ def files() -> Response:
     return jsonify(torrents.torrent_files(_one()))
 
 
+def _on_grabs(change: Callable[..., object], *args: object, dispatch: bool = False) -> Response:
+    """Apply ``change(session, hashes, *args)`` to the grabs the call names and commit."""
+    change(db.session, _hashes(), *args)
+    db.session.commit()
+    if dispatch:
+        kick_dispatcher()
+    return _text("")
+
+
 @bp.route("/torrents/delete", methods=BOTH)
 def delete() -> Response:
     """Remove grabs; ``deleteFiles=true`` deletes their finished files too."""
@@ -304,43 +314,28 @@ def delete() -> Response:
 @bp.route("/torrents/stop", methods=BOTH)
 def pause() -> Response:
     """Hold grabs (``pause`` before Web API 2.11, ``stop`` after)."""
-    grab_service.pause_grabs(db.session, _hashes())
-    db.session.commit()
-    return _text("")
+    return _on_grabs(grab_service.pause_grabs)
 
 
 @bp.route("/torrents/resume", methods=BOTH)
 @bp.route("/torrents/start", methods=BOTH)
 def resume() -> Response:
     """Resume held grabs and retry failed ones."""
-    grab_service.resume_grabs(db.session, _hashes())
-    db.session.commit()
-    kick_dispatcher()
-    return _text("")
+    return _on_grabs(grab_service.resume_grabs, dispatch=True)
 
 
 @bp.route("/torrents/setCategory", methods=BOTH)
 def set_category() -> Response:
     """Relabel grabs (Sonarr's "post-import category"); the files stay."""
-    grab_service.label_grabs(db.session, _hashes(), _arg("category").strip())
-    db.session.commit()
-    return _text("")
+    return _on_grabs(grab_service.label_grabs, _arg("category").strip())
 
 
 @bp.route("/torrents/topPrio", methods=BOTH)
-def top_priority() -> Response:
-    """Sonarr's "first" priority: the grabs go ahead of the queue."""
-    grab_service.prioritise_grabs(db.session, _hashes(), Priority.HIGH)
-    db.session.commit()
-    return _text("")
-
-
 @bp.route("/torrents/bottomPrio", methods=BOTH)
-def bottom_priority() -> Response:
-    """The grabs go to the back of the queue."""
-    grab_service.prioritise_grabs(db.session, _hashes(), Priority.LOW)
-    db.session.commit()
-    return _text("")
+def priority() -> Response:
+    """``topPrio`` (Sonarr's "first" priority): high priority; ``bottomPrio``: low."""
+    top = request.path.endswith("/topPrio")
+    return _on_grabs(grab_service.prioritise_grabs, Priority.HIGH if top else Priority.LOW)
 
 
 @bp.route("/torrents/setShareLimits", methods=BOTH)

@@ -12,21 +12,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from aniworld.config import Config
 from aniworld.languages import Language
-from aniworld.models import Base, DownloadItem, Episode, ItemStatus
-from aniworld.services import catalog, execution
+from aniworld.models import DownloadItem, Episode, ItemStatus
 from aniworld.services.bridge import grabs
 from aniworld.services.bridge.releases import ReleaseId, magnet_link, release_title
 from aniworld.services.file_naming import EpisodeName, episode_path
 from aniworld.services.series import get_series
 from aniworld.services.settings import AppSettings
-from aniworld.site import SiteClient
-from aniworld.sites import ANIWORLD
 from aniworld.tasks import events
-from aniworld.tasks.download import runner
 from aniworld.tasks.events import DownloadFinished
-from aniworld.tasks.runtime import Runtime, build_runtime
+from aniworld.tasks.runtime import Runtime
+from tests.db_fixtures import run_job, store_site_series, worker_runtime
 from tests.fakesite.server import FakeSite
 
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
@@ -35,16 +31,8 @@ KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
 @pytest.fixture
 def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runtime]:
     """A worker's runtime on a fresh SQLite file with the stand-in's Kämpfer stored."""
-    runtime = build_runtime(Config.from_env({
-        "ANIWORLD_DATA_DIR": str(tmp_path), "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib"),
-        "REDIS_URL": redis_url, "ANIWORLD_SITE_URL": fakesite.url,
-        "ANIWORLD_SITE_TRANSPORT": "requests", "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"}))
-    Base.metadata.create_all(runtime.engine)
-    with SiteClient(runtime.config.site_settings(ANIWORLD)) as client:
-        snapshot = catalog.fetch_series(client, KAEMPFER)
-    with runtime.sessions() as session:
-        catalog.store_snapshot(session, snapshot)
-        session.commit()
+    runtime = worker_runtime(tmp_path, redis_url, fakesite)
+    store_site_series(runtime, KAEMPFER)
     yield runtime
     runtime.engine.dispose()
 
@@ -56,14 +44,8 @@ def grab(runtime: Runtime, save_path: Path) -> DownloadItem:
     with runtime.sessions() as session:
         item = grabs.add_grab(session, magnet_link(release, title), "tv-sonarr",
                               runtime.config.library_dir, str(save_path))
-        execution.dispatch_candidates(session, 1, lambda item_id: f"download-{item_id}")
         session.commit()
-        item_id = item.id
-    runner.run_item(runtime, item_id, f"download-{item_id}")
-    with runtime.sessions() as session:
-        row = session.get(DownloadItem, item_id)
-        session.expunge(row)
-        return row
+    return run_job(runtime, item.id)
 
 
 def test_grab_goes_to_its_save_path_and_skips_the_library_steps(

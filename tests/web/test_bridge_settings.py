@@ -18,6 +18,16 @@ from tests.web.conftest import AuthActions, add_series
 from tests.web.test_settings_page import post
 
 
+def add_frieren(app: Flask) -> None:
+    """A series with one episode, offered in German."""
+    series_id = add_series(app, "frieren", "Frieren")
+    with app.app_context():
+        episode = Episode(series_id=series_id, season=1, number=1)
+        episode.language_set = (Language.GERMAN_DUB,)
+        db.session.add(episode)
+        db.session.commit()
+
+
 def test_section_shows_the_values_to_paste_into_sonarr(logged_in: AuthActions,
                                                        client: FlaskClient) -> None:
     html = client.get("/settings/").get_data(as_text=True)
@@ -61,24 +71,15 @@ def test_self_test_reports_caps_and_a_found_release(app: Flask, logged_in: AuthA
     empty = post(client, "/settings/bridge/test", {}, htmx=True).get_data(as_text=True)
     assert "Torznab works: categories 5000, 5070, tv-search with q,season,ep" in empty
     assert "found nothing: add a series" in empty and "Create an API key" in empty
-    series_id = add_series(app, "frieren", "Frieren")
-    with app.app_context():
-        episode = Episode(series_id=series_id, season=1, number=1)
-        episode.language_set = (Language.GERMAN_DUB,)
-        db.session.add(episode)
-        db.session.commit()
+    add_frieren(app)
     html = post(client, "/settings/bridge/test", {}, htmx=True).get_data(as_text=True)
     assert "found 1 releases, e.g. “Frieren S01E01 GERMAN 1080p WEB-DL”" in html
 
 
 def test_grabs_are_tagged_on_the_queue_page(app: Flask, logged_in: AuthActions,
                                             client: FlaskClient, tmp_path: Path) -> None:
-    series_id = add_series(app, "frieren", "Frieren")
+    add_frieren(app)
     with app.app_context():
-        episode = Episode(series_id=series_id, season=1, number=1)
-        episode.language_set = (Language.GERMAN_DUB,)
-        db.session.add(episode)
-        db.session.flush()
         link = magnet_link(ReleaseId("aniworld", "frieren", 1, 1, Language.GERMAN_DUB), "x")
         grabs.add_grab(db.session, link, "tv-sonarr", tmp_path)
         db.session.commit()
