@@ -1,6 +1,7 @@
 """The Sonarr/Prowlarr bridge: Aniworld as a Torznab indexer and a qBittorrent-like client.
 
 - ``releases``: a release (episode + language), its title, info hash and magnet link;
+- ``titles``: which series a query's text names, read as Sonarr writes it;
 - ``catalogue``: Torznab searches answered from the stored catalogue;
 - ``feed``: the Torznab XML (caps, results, errors);
 - ``categories``: the download categories and their save paths (one JSON setting);

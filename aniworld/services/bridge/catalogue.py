@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
-from aniworld.library.matching import normalise_title
 from aniworld.models import DownloadItem, Episode, ItemStatus, LibraryFile, LibraryFolder, Series
 from aniworld.models.episode import languages_from
 from aniworld.services.bridge.releases import (
@@ -34,6 +33,7 @@ from aniworld.services.bridge.releases import (
     magnet_link,
     release_title,
 )
+from aniworld.services.bridge.titles import TitleMatch, holds_words, match_titles
 
 TV, ANIME = 5000, 5070
 CATEGORIES = {TV: "TV", ANIME: "TV/Anime"}
@@ -86,23 +86,15 @@ class ReleasePage:
     offset: int = 0
 
 
-@dataclass(frozen=True)
-class _Match:
-    """A series a query names: the title it was named by, and what the rest of it asks."""
-
-    series: Any  # a row of (id, site, key, title, alternative_titles, created_at)
-    title: str
-    absolute: int | None = None
-    episode_words: tuple[str, ...] = ()
-
-
 def search(session: Session, query: TorznabQuery) -> ReleasePage:
     """The page of releases ``query`` asks for (newest first without a text)."""
     if query.categories and not any(TV <= c < TV + 1000 for c in query.categories):
         return ReleasePage(offset=query.offset)
     if not query.text.strip():
         return _recent(session, query)
-    matches = _match_series(_series_rows(session), query.text)[:MAX_SERIES]
+    candidates = [(row, _variants(row)) for row in _series_rows(session)]
+    numbered = query.season is None and query.episode is None
+    matches = match_titles(candidates, query.text, numbered)[:MAX_SERIES]
     releases = [release for match in matches
                 for release in _series_releases(session, match, query)]
     return ReleasePage(releases[query.offset:query.offset + query.limit], len(releases),
@@ -120,61 +112,18 @@ def _variants(row: Any) -> list[str]:
     return [row.title, *(title for title in others if title)]
 
 
-def _match_series(rows: Sequence[Any], text: str) -> list[_Match]:
-    """The series ``text`` names: whole title first, then a title and an absolute number,
-    then a title followed by words of an episode's title (Sonarr's special searches)."""
-    words = normalise_title(text).split()
-    if not words:
-        return []
-    found = _by_title(rows, words)
-    if not found and len(words) > 1 and words[-1].isdecimal():
-        found = [_Match(m.series, m.title, int(words[-1]))
-                 for m in _by_title(rows, words[:-1])]
-    if not found:
-        found = _by_prefix(rows, words)
-    return found
-
-
-def _by_title(rows: Sequence[Any], words: list[str]) -> list[_Match]:
-    """Series with a title equal to ``words``, else with a title holding all of them."""
-    exact, partial = [], []
-    wanted = set(words)
-    for row in rows:
-        for title in _variants(row):
-            title_words = normalise_title(title).split()
-            if title_words == words:
-                exact.append(_Match(row, title))
-                break
-            if wanted <= set(title_words):
-                partial.append(_Match(row, title))
-                break
-    return exact or partial
-
-
-def _by_prefix(rows: Sequence[Any], words: list[str]) -> list[_Match]:
-    """Series whose whole title starts ``words``; the rest must be in an episode's title."""
-    found = []
-    for row in rows:
-        for title in _variants(row):
-            title_words = normalise_title(title).split()
-            if title_words and words[:len(title_words)] == title_words \
-                    and len(words) > len(title_words):
-                found.append(_Match(row, title, episode_words=tuple(words[len(title_words):])))
-                break
-    return found
-
-
-def _series_releases(session: Session, match: _Match, query: TorznabQuery) -> list[Release]:
+def _series_releases(session: Session, match: TitleMatch[Any],
+                     query: TorznabQuery) -> list[Release]:
     episodes = session.execute(
         select(Episode.season, Episode.number, Episode.languages, Episode.title_de,
                Episode.title_en, Episode.first_seen_at, Episode.languages_changed_at)
-        .where(Episode.series_id == match.series.id)
+        .where(Episode.series_id == match.item.id)
         .order_by(Episode.season, Episode.number)).all()
     long_season = _is_long_season(Counter(episode.season for episode in episodes))
     chosen = _pick(episodes, match, query, long_season)
-    sizes = _sizes(session, [match.series.id])
+    sizes = _sizes(session, [match.item.id])
     return [release for episode in chosen
-            for release in _releases(match.series, match.title, episode, long_season, sizes)]
+            for release in _releases(match.item, match.title, episode, long_season, sizes)]
 
 
 def _is_long_season(counts: Mapping[int, int]) -> bool:
@@ -183,7 +132,7 @@ def _is_long_season(counts: Mapping[int, int]) -> bool:
     return regular == [1] and counts[1] > LONG_SEASON_EPISODES
 
 
-def _pick(episodes: Sequence[Any], match: _Match, query: TorznabQuery,
+def _pick(episodes: Sequence[Any], match: TitleMatch[Any], query: TorznabQuery,
           long_season: bool) -> list[Any]:
     """The stored episodes a query asks for, by absolute number, season/ep or title words."""
     if match.absolute is not None:
@@ -195,9 +144,8 @@ def _pick(episodes: Sequence[Any], match: _Match, query: TorznabQuery,
               if (query.season is None or e.season == query.season)
               and (query.episode is None or e.number == query.episode)]
     if match.episode_words:
-        wanted = set(match.episode_words)
-        chosen = [e for e in chosen if wanted <= set(normalise_title(e.title_de).split())
-                  or wanted <= set(normalise_title(e.title_en).split())]
+        chosen = [e for e in chosen if holds_words(e.title_de, match.episode_words)
+                  or holds_words(e.title_en, match.episode_words)]
     return chosen
 
 
