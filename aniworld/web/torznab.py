@@ -9,6 +9,7 @@ would show as "unable to connect" instead of "wrong API key").
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from flask import Blueprint, Response, request, url_for
 
@@ -75,7 +76,7 @@ def _authenticate() -> Response | None:
     return None
 
 
-def parse_query(args: dict[str, str]) -> TorznabQuery | None:
+def parse_query(args: Mapping[str, str]) -> TorznabQuery | None:
     """The search the arguments ask for; None when it cannot match anything here.
 
     A daily series' ``ep=MM/DD`` or any non-numeric season or episode names no episode
@@ -94,7 +95,7 @@ def parse_query(args: dict[str, str]) -> TorznabQuery | None:
                         max(1, min(limit, catalogue.MAX_LIMIT)))
 
 
-def _whole(args: dict[str, str], name: str, default: int) -> int:
+def _whole(args: Mapping[str, str], name: str, default: int) -> int:
     value = args.get(name, "").strip()
     if not value:
         return default

@@ -7,7 +7,6 @@ download, but lands in the category's folder instead of the library.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +14,10 @@ import pytest
 import qbittorrentapi
 import requests
 from lxml import etree
-from werkzeug.serving import make_server
 
 from tests.harness import wait_until
 from tests.system.conftest import Stack, played_duration
+from tests.web.bridge_helpers import serving
 from tests.web.conftest import api_client
 
 pytestmark = pytest.mark.slow
@@ -31,13 +30,8 @@ KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
 def bridge_url(running_stack: Stack) -> Iterator[str]:
     """The app of the running stack (same database, Redis and library) on a loopback port."""
     app, _client = api_client(running_stack.env, KEY)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
+    with serving(app) as url:
+        yield url
 
 
 def torznab_magnet(url: str) -> tuple[str, str]:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from aniworld.extensions import db
 from aniworld.languages import Language
@@ -34,3 +39,19 @@ def bridge_app(env: dict[str, str]) -> tuple[Flask, FlaskClient]:
                 db.session.add(episode)
         db.session.commit()
     return app, client
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` served over HTTP on a loopback port (werkzeug, threaded); yields its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+        with app.app_context():
+            db.engine.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from aniworld.library.matching import normalise_title
@@ -33,8 +34,12 @@ class TitleMatch(Generic[T]):
     episode_words: Words = ()
 
 
+@lru_cache(maxsize=8192)
 def title_forms(text: str) -> frozenset[Words]:
-    """The title's words as Sonarr cleans them, and with German umlauts spelled out."""
+    """The title's words as Sonarr cleans them, and with German umlauts spelled out.
+
+    Cached: every search compares the query with every title of the library.
+    """
     joined = _JOINERS.sub("", text)
     forms = {tuple(normalise_title(joined, transliterate=spelled).split())
              for spelled in (False, True)}
