@@ -102,6 +102,7 @@ def _authenticate() -> Response | None:
         if key is not None:
             db.session.commit()
             return None
+        _throttle().record_failure(request.remote_addr or "unknown")
     else:
         key_id = _sessions().key_of(request.cookies.get(COOKIE, ""))
         if key_id is not None and db.session.get(ApiKey, key_id) is not None:
