@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
@@ -22,9 +22,14 @@ from aniworld.config import Config
 from aniworld.database import make_engine
 from aniworld.languages import Language
 from aniworld.models import Base, DownloadItem, ItemStatus, Series, utcnow
-from aniworld.services import execution
+from aniworld.services import catalog, execution
 from aniworld.services import queue as queue_service
-from aniworld.tasks.runtime import Runtime
+from aniworld.site import SiteClient
+from aniworld.sites import DEFAULT_SITE
+from aniworld.tasks.runtime import Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from tests.fakesite.server import FakeSite
 
 POSTGRES_HOST = "127.0.0.1:5432"
 POSTGRES_DB = "test"
@@ -141,20 +146,48 @@ def fail_item(session: Session, item_id: int, error: str = "boom") -> None:
 def run_download(runtime: Runtime, series_id: int, season: int, episode: int,
                  language: Language) -> DownloadItem:
     """Queue an episode and run its job in this process to the end; returns the final row."""
-    from aniworld.tasks.download import runner
-
     with runtime.sessions() as session:
         series = session.get(Series, series_id)
         assert series is not None
         item = queue_service.add_item(session, series, season, episode, language)
+        session.commit()
+        return run_job(runtime, item.id)
+
+
+def run_job(runtime: Runtime, item_id: int) -> DownloadItem:
+    """Dispatch the next pending item (``item_id`` when it is the only one) and run the job
+    of ``item_id`` in this process to the end; returns its final row."""
+    from aniworld.tasks.download import runner
+
+    with runtime.sessions() as session:
         execution.dispatch_candidates(session, 1, lambda item_id: f"download-{item_id}")
         session.commit()
-        item_id = item.id
     runner.run_item(runtime, item_id, f"download-{item_id}")
     with runtime.sessions() as session:
         row = session.get(DownloadItem, item_id)
         session.expunge(row)
         return row
+
+
+def worker_runtime(folder: Path, redis_url: str, fakesite: FakeSite) -> Runtime:
+    """A worker's runtime on a fresh SQLite file under ``folder``, reading both stand-in
+    sites (library: ``folder/lib``)."""
+    runtime = build_runtime(Config.from_env({
+        "ANIWORLD_DATA_DIR": str(folder), "ANIWORLD_LIBRARY_DIR": str(folder / "lib"),
+        "REDIS_URL": redis_url, "ANIWORLD_SITE_URL": fakesite.url,
+        "ANIWORLD_STO_URL": fakesite.sto_url, "ANIWORLD_SITE_TRANSPORT": "requests",
+        "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"}))
+    Base.metadata.create_all(runtime.engine)
+    return runtime
+
+
+def store_site_series(runtime: Runtime, key: str, site: str = DEFAULT_SITE) -> None:
+    """Read the series ``key`` from the (stand-in) ``site`` and store it, as adding does."""
+    with SiteClient(runtime.config.site_settings(site)) as client:
+        snapshot = catalog.fetch_series(client, key)
+    with runtime.sessions() as session:
+        catalog.store_snapshot(session, snapshot)
+        session.commit()
 
 
 @contextmanager

@@ -172,6 +172,14 @@ class DownloadItem(TimestampMixin, Base):
     upgrade_from: Mapped[Language | None] = mapped_column(_StrEnumValue(Language),
                                                           default=None)
     replaces: Mapped[str | None] = mapped_column(Text, default=None)
+    # A grab of the Sonarr bridge (services/bridge/grabs.py): the release's info hash (how
+    # Sonarr names it; NULL: not, or no longer, a grab Sonarr sees), its category ("" =
+    # none), the release title (torrent and file name) and the folder it downloads into
+    # instead of the library. A grab keeps its category when its hash is dropped.
+    bridge_hash: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+    bridge_category: Mapped[str | None] = mapped_column(String(255), default=None)
+    bridge_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    save_path: Mapped[str | None] = mapped_column(Text, default=None)
 
     series: Mapped[Series] = relationship(back_populates="items")
 

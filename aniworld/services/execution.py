@@ -44,6 +44,10 @@ class Claim(EpisodeName):
     # An upgrade: the language it replaces and the held copies' paths (see DownloadItem).
     upgrade_from: Language | None = None
     replaces: tuple[str, ...] = ()
+    # A grab of the Sonarr bridge: the folder it goes to and its release title (the file's
+    # name), instead of the library and the naming template. None: a library download.
+    save_path: str | None = None
+    release_name: str | None = None
 
 
 def dispatch_candidates(session: Session, capacity: int, job_id_for: object,
@@ -98,7 +102,8 @@ def _describe(session: Session, item_id: int, lease: str) -> Claim:
         lease=lease, series_key=series.key, series_site=series.site, language=item.language,
         language_fallback=item.language_fallback, force=item.force,
         previous_hoster=item.hoster, attempts=item.attempts, upgrade_from=item.upgrade_from,
-        replaces=tuple(item.replaced_paths))
+        replaces=tuple(item.replaced_paths), save_path=item.save_path,
+        release_name=item.bridge_name)
 
 
 def _owned(item_id: int, lease: str) -> list[object]:

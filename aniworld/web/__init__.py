@@ -20,6 +20,7 @@ def init_web(app: Flask) -> None:
         api,
         artwork,
         auth,
+        bridge,
         cli,
         context,
         errors,
@@ -58,7 +59,7 @@ def init_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     for blueprint in (auth.bp, pages.bp, api.bp, library.bp, wanted.bp, search.bp, series.bp,
                       queue.bp, settings.bp, status.bp, notifications.bp, media_server.bp,
-                      artwork.bp, torznab.bp, qbittorrent.bp, metrics.bp):
+                      artwork.bp, torznab.bp, qbittorrent.bp, bridge.bp, metrics.bp):
         app.register_blueprint(blueprint)
 
 

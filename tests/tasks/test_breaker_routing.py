@@ -13,18 +13,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from aniworld.config import Config
 from aniworld.downloader.errors import DownloadCancelled, InsufficientDiskSpace, StalledDownload
 from aniworld.hosters import HosterFileGone, HosterUnavailable
 from aniworld.languages import Language
-from aniworld.models import Base, DownloadItem, HosterHealth, ItemStatus, Series, utcnow
+from aniworld.models import DownloadItem, HosterHealth, ItemStatus, Series, utcnow
 from aniworld.services.hoster_health import HosterState, hoster_reports
 from aniworld.services.settings import save_settings
 from aniworld.site.errors import CaptchaRequired, SiteChallenge
 from aniworld.site.limiter import SiteLimiter
 from aniworld.tasks.download.health import counts_against_hoster
-from aniworld.tasks.runtime import Runtime, build_runtime
-from tests.db_fixtures import run_download
+from aniworld.tasks.runtime import Runtime
+from tests.db_fixtures import run_download, worker_runtime
 from tests.fakesite.server import FakeSite
 
 KAEMPFER = "kaempfer-des-lichts-die-rueckkehr"
@@ -34,11 +33,7 @@ VOE_EMBED = "/e/"  # the fake VOE's embed pages (Doodstream and Filemoon come la
 @pytest.fixture
 def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runtime]:
     """A worker's runtime on a fresh SQLite file, the fake site and VOE before Vidmoly."""
-    runtime = build_runtime(Config.from_env({
-        "ANIWORLD_DATA_DIR": str(tmp_path), "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib"),
-        "REDIS_URL": redis_url, "ANIWORLD_SITE_URL": fakesite.url,
-        "ANIWORLD_SITE_TRANSPORT": "requests", "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"}))
-    Base.metadata.create_all(runtime.engine)
+    runtime = worker_runtime(tmp_path, redis_url, fakesite)
     with runtime.sessions() as session:
         session.add(Series(key=KAEMPFER, title="Kämpfer des Lichts"))
         save_settings(session, hoster_order=["VOE", "Vidmoly"], breaker_failures=3,

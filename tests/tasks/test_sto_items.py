@@ -12,20 +12,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from aniworld.config import Config
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker, write_marker
-from aniworld.models import Base, DownloadItem, HosterHealth, ItemStatus, Series
-from aniworld.services import catalog
+from aniworld.models import DownloadItem, HosterHealth, ItemStatus, Series
 from aniworld.services.execution import Claim
 from aniworld.services.series import get_series
 from aniworld.services.settings import AppSettings
-from aniworld.site import SiteClient
 from aniworld.site.limiter import SiteLimiter
 from aniworld.sites import ANIWORLD, STO
 from aniworld.tasks.download import runner
-from aniworld.tasks.runtime import Runtime, build_runtime
-from tests.db_fixtures import run_download
+from aniworld.tasks.runtime import Runtime
+from tests.db_fixtures import run_download, store_site_series, worker_runtime
 from tests.fakesite.server import FakeSite
 
 BLAU = "blauer-mond"  # aniworld's anime (German sub) and s.to's series (German dub)
@@ -34,18 +31,9 @@ BLAU = "blauer-mond"  # aniworld's anime (German sub) and s.to's series (German 
 @pytest.fixture
 def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runtime]:
     """A worker's runtime on a fresh SQLite file with both stand-in sites' series stored."""
-    runtime = build_runtime(Config.from_env({
-        "ANIWORLD_DATA_DIR": str(tmp_path), "ANIWORLD_LIBRARY_DIR": str(tmp_path / "lib"),
-        "REDIS_URL": redis_url, "ANIWORLD_SITE_URL": fakesite.url,
-        "ANIWORLD_STO_URL": fakesite.sto_url, "ANIWORLD_SITE_TRANSPORT": "requests",
-        "ANIWORLD_ALLOW_PRIVATE_HOSTS": "1"}))
-    Base.metadata.create_all(runtime.engine)
+    runtime = worker_runtime(tmp_path, redis_url, fakesite)
     for site in (ANIWORLD, STO):
-        with SiteClient(runtime.config.site_settings(site)) as client:
-            snapshot = catalog.fetch_series(client, BLAU)
-        with runtime.sessions() as session:
-            catalog.store_snapshot(session, snapshot)
-            session.commit()
+        store_site_series(runtime, BLAU, site)
     yield runtime
     runtime.engine.dispose()
 

@@ -95,7 +95,9 @@ def held_episodes(session: Session, series_ids: Collection[int] | None = None
     done = (select(DownloadItem.series_id, DownloadItem.season, DownloadItem.episode,
                    DownloadItem.language, DownloadItem.file_path)
             .where(DownloadItem.status == ItemStatus.COMPLETED,
-                   DownloadItem.file_path.is_not(None)))
+                   DownloadItem.file_path.is_not(None),
+                   # A Sonarr grab's file is Sonarr's to import: never a copy to replace.
+                   DownloadItem.save_path.is_(None)))
     if series_ids is not None:
         files = files.where(LibraryFolder.series_id.in_(list(series_ids)))
         done = done.where(DownloadItem.series_id.in_(list(series_ids)))

@@ -22,6 +22,7 @@ from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
 from aniworld.library.swap import relative_to_library
 from aniworld.services import execution
+from aniworld.services.bridge.releases import file_name
 from aniworld.services.execution import Claim
 from aniworld.services.file_naming import episode_path
 from aniworld.services.library.folders import write_series_marker
@@ -96,6 +97,8 @@ def _run_claimed(runtime: Runtime, claim: Claim) -> Outcome:
 
 def _execute(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
     library = effective_library_dir(runtime.config, settings)
+    if claim.save_path:
+        return _bridge_grab(runtime, claim, settings, library)
     claim = own_folder(library, claim, settings)
     if claim.upgrade_from is not None:
         return _upgrade(runtime, claim, settings, library)
@@ -110,6 +113,27 @@ def _execute(runtime: Runtime, claim: Claim, settings: AppSettings) -> Outcome:
     return _finish(runtime, claim, lambda s: execution.complete(
         s, claim.item_id, claim.lease, str(path), series_folder=folder), Outcome.COMPLETED,
         DownloadFinished(claim.item_id, str(path)))
+
+
+def _bridge_grab(runtime: Runtime, claim: Claim, settings: AppSettings,
+                 library: Path) -> Outcome:
+    """A Sonarr grab: ``<save path>/<release title>.<ext>``, none of the library's steps.
+
+    Sonarr imports and renames the file itself, so there is no series folder, marker or
+    "already in the library" check; the partial data still lives in the library's work area.
+    """
+    path = bridge_path(claim, settings)
+    _download(runtime, claim, settings, library, into=path)
+    workspace.discard_item(library, claim.item_id)
+    return _finish(runtime, claim, lambda s: execution.complete(
+        s, claim.item_id, claim.lease, str(path)), Outcome.COMPLETED,
+        DownloadFinished(claim.item_id, str(path)))
+
+
+def bridge_path(claim: Claim, settings: AppSettings) -> Path:
+    """Where a bridge grab's file goes: its save path, named after its release."""
+    name = claim.release_name or f"{claim.series_title} {claim.season}x{claim.episode}"
+    return Path(claim.save_path or ".") / file_name(name, settings.container)
 
 
 def _upgrade(runtime: Runtime, claim: Claim, settings: AppSettings, library: Path) -> Outcome:
