@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
@@ -49,9 +50,9 @@ class Config:
     sto_urls: tuple[str, ...] = (STO_DEFAULT_URL,)
     # The media-stack integrations' environment defaults (Settings may override each):
     # ANIWORLD_NOTIFY_URLS, ANIWORLD_MEDIA_SERVER, _URL, _TOKEN and _PATH.
-    integrations: tuple[tuple[str, str], ...] = ()
+    integrations: tuple[tuple[str, Any], ...] = ()
 
-    def integration(self, name: str) -> str | None:
+    def integration(self, name: str) -> Any:
         """The environment's value of the setting ``name`` (e.g. ``media_server_url``)."""
         return dict(self.integrations).get(name)
 
@@ -149,10 +150,12 @@ INTEGRATION_VARIABLES = {
     "ANIWORLD_MEDIA_SERVER_URL": "media_server_url",
     "ANIWORLD_MEDIA_SERVER_TOKEN": "media_server_token",
     "ANIWORLD_MEDIA_SERVER_PATH": "media_server_path",
+    "ANIWORLD_WRITE_METADATA": "write_metadata",
+    "ANIWORLD_BRIDGE_USERNAME": "bridge_username",
 }
 
 
-def _integrations(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+def _integrations(environ: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     """The integration variables that are set, validated like the same settings."""
     from aniworld.services.integration_settings import VALIDATORS
 
@@ -160,6 +163,12 @@ def _integrations(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     for variable, name in INTEGRATION_VARIABLES.items():
         text = environ.get(variable, "").strip()
         if not text:
+            continue
+        if name == "write_metadata":
+            text = text.lower()
+            if text not in TRUE_WORDS | FALSE_WORDS:
+                raise ConfigError(f"{variable}={text!r} must be true or false")
+            values.append((name, text in TRUE_WORDS))
             continue
         try:
             value = VALIDATORS[name](text.lower() if name == "media_server" else text)

@@ -143,3 +143,41 @@ def test_unwritable_data_dir_is_refused(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(ConfigError, match="ANIWORLD_DATA_DIR"):
         Config.from_env({"ANIWORLD_DATA_DIR": str(blocker / "sub")})
+
+
+def test_integration_variables_are_validated_defaults_under_the_stored_settings(
+        tmp_path: Path) -> None:
+    from aniworld.services.settings import AppSettings, integration_value
+
+    config = Config.from_env(_env(
+        tmp_path, ANIWORLD_MEDIA_SERVER="Jellyfin", ANIWORLD_MEDIA_SERVER_URL="http://jf:8096/",
+        ANIWORLD_NOTIFY_URLS="json://127.0.0.1/a, ntfy://ntfy.sh/t",
+        ANIWORLD_WRITE_METADATA="off", ANIWORLD_BRIDGE_USERNAME="sonarr"))
+    stored = AppSettings()
+    assert integration_value(config, stored, "media_server") == "jellyfin"
+    assert integration_value(config, stored, "media_server_url") == "http://jf:8096"
+    assert integration_value(config, stored, "notify_urls") == "json://127.0.0.1/a ntfy://ntfy.sh/t"
+    assert integration_value(config, stored, "write_metadata") is False
+    assert integration_value(config, stored, "bridge_username") == "sonarr"
+    changed = AppSettings(write_metadata=True, bridge_username="arr", media_server="off")
+    assert integration_value(config, changed, "write_metadata") is True
+    assert integration_value(config, changed, "bridge_username") == "arr"
+    assert integration_value(config, changed, "media_server") == "off"
+    bare = Config.from_env(_env(tmp_path))
+    assert integration_value(bare, stored, "write_metadata") is True
+    assert integration_value(bare, stored, "bridge_username") == "aniworld"
+    assert integration_value(bare, stored, "media_server_token") is None
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("ANIWORLD_MEDIA_SERVER", "kodi", "jellyfin, emby, plex or off"),
+    ("ANIWORLD_MEDIA_SERVER_URL", "jf:8096", "http(s) URL"),
+    ("ANIWORLD_NOTIFY_URLS", "not-a-url", "not an Apprise URL"),
+    ("ANIWORLD_WRITE_METADATA", "maybe", "true or false"),
+    ("ANIWORLD_BRIDGE_USERNAME", "a b", "letters, digits"),
+])
+def test_bad_integration_variables_stop_startup(tmp_path: Path, name: str, value: str,
+                                                says: str) -> None:
+    with pytest.raises(ConfigError, match=name) as error:
+        Config.from_env(_env(tmp_path, **{name: value}))
+    assert says in str(error.value)

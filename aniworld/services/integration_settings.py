@@ -17,6 +17,8 @@ NOTIFY_EVENTS = ("completed", "failed", "action", "monitor", "unmatched")
 MEDIA_SERVERS = ("jellyfin", "emby", "plex")
 # "off" stored by a user turns the environment's media server off; None keeps it.
 MEDIA_SERVER_OFF = "off"
+# What a setting is when neither Settings nor the environment give a value.
+INTEGRATION_DEFAULTS: dict[str, object] = {"write_metadata": True, "bridge_username": "aniworld"}
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 
 
@@ -95,14 +97,18 @@ def _path_prefix(value: Any) -> str | None:
 
 
 def _bool(name: str) -> Any:
-    def check(value: Any) -> bool:
+    def check(value: Any) -> bool | None:
+        if value is None:
+            return None
         if not isinstance(value, bool):
             raise ValidationError(f"{name} must be true or false", name)
         return value
     return check
 
 
-def _username(value: Any) -> str:
+def _username(value: Any) -> str | None:
+    if value is None:
+        return None
     if not isinstance(value, str) or not _USERNAME.match(value):
         raise ValidationError("bridge_username must be 1 to 64 letters, digits or . _ @ -",
                               "bridge_username")

@@ -18,7 +18,7 @@ from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.naming import DEFAULT_TEMPLATE, validate_template
-from aniworld.services.integration_settings import NOTIFY_EVENTS
+from aniworld.services.integration_settings import INTEGRATION_DEFAULTS, NOTIFY_EVENTS
 from aniworld.services.integration_settings import VALIDATORS as INTEGRATION_VALIDATORS
 from aniworld.services.settings_store import get_setting, set_setting
 from aniworld.site.settings import SiteSettings, parse_site_urls
@@ -95,10 +95,12 @@ class AppSettings:
     media_server_url: str | None = None
     media_server_token: str | None = None
     media_server_path: str | None = None
-    # poster.jpg and tvshow.nfo in each series folder, an .nfo beside each episode file.
-    write_metadata: bool = True
-    # The qBittorrent bridge's user name (the password is any API key).
-    bridge_username: str = "aniworld"
+    # poster.jpg and tvshow.nfo in each series folder, an .nfo beside each episode file
+    # (None: ANIWORLD_WRITE_METADATA, else on).
+    write_metadata: bool | None = None
+    # The qBittorrent bridge's user name; the password is any API key (None:
+    # ANIWORLD_BRIDGE_USERNAME, else "aniworld").
+    bridge_username: str | None = None
 
     def retry_delay(self, attempts: int) -> int:
         """Seconds to wait before the next try after ``attempts`` failed attempts."""
@@ -302,6 +304,8 @@ def effective_library_dir(config: Config, settings: AppSettings) -> Path:
 
 
 def integration_value(config: Config, settings: AppSettings, name: str) -> Any:
-    """A media-stack setting: the stored value, else the environment's (None: neither)."""
+    """A media-stack setting: the stored value, else the environment's, else its default."""
     value = getattr(settings, name)
-    return value if value is not None else config.integration(name)
+    if value is None:
+        value = config.integration(name)
+    return INTEGRATION_DEFAULTS.get(name) if value is None else value

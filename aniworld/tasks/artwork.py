@@ -33,7 +33,12 @@ from aniworld.library.metadata import (
 from aniworld.library.nfo import episode_nfo, tvshow_nfo
 from aniworld.services import artwork
 from aniworld.services.artwork import FAILED, FINISHED, RUNNING, SeriesArt, SeriesFiles
-from aniworld.services.settings import AppSettings, effective_library_dir, load_settings
+from aniworld.services.settings import (
+    AppSettings,
+    effective_library_dir,
+    integration_value,
+    load_settings,
+)
 from aniworld.site import SiteError
 from aniworld.tasks import dispatch
 from aniworld.tasks.events import DownloadFinished, Event
@@ -62,7 +67,7 @@ def write_item(runtime: Runtime, item_id: int, video: Path) -> MetadataReport | 
         return None
     if art.replaces:
         follow_replaced(folder, [library / path for path in art.replaces], video)
-    if not settings.write_metadata:
+    if not integration_value(runtime.config, settings, "write_metadata"):
         return None
     report = write_show(folder, tvshow_nfo(art.series.show), _cached_poster(runtime,
                                                                             art.series))
@@ -86,7 +91,8 @@ def fetch_cover(runtime: Runtime, site: str, key: str, source: str) -> StoredCov
         settings = load_settings(session)
         found = artwork.series_by_key(session, site, key)
     stored = _cover(runtime, settings, site, key, source)
-    if found is not None and found[0].cover == source and settings.write_metadata:
+    if found is not None and found[0].cover == source \
+            and integration_value(runtime.config, settings, "write_metadata"):
         series, folders = found
         library = effective_library_dir(runtime.config, settings)
         for name in _existing_folders(library, folders):

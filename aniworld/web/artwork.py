@@ -24,13 +24,13 @@ from aniworld.extensions import db
 from aniworld.models import Series
 from aniworld.services.artwork import FAILED, WriteStatus, load_write_status, record_write
 from aniworld.services.artwork import request_write as request_metadata_run
-from aniworld.services.settings import load_settings, save_settings
+from aniworld.services.settings import save_settings
 from aniworld.site.types import SearchResult
 from aniworld.tasks import dispatch
 from aniworld.web.htmx import POLL_STOP, render
 from aniworld.web.keys import series_named
 from aniworld.web.resources import get_redis
-from aniworld.web.settings import render_section, saved
+from aniworld.web.settings import integration, render_section, saved
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def save() -> Response:
 @bp.post("/settings/artwork/write")
 def write_now() -> Response:
     """Write the metadata of the library, or of the series the form names, in the background."""
-    if not load_settings(db.session).write_metadata:
+    if not integration("write_metadata"):
         return render_section("artwork", errors={
             "form": "Writing metadata files is off: tick the box and save first."})
     key = request.form.get("series", "").strip()

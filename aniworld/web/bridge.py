@@ -20,9 +20,9 @@ from aniworld.services import credentials
 from aniworld.services.bridge import catalogue, feed
 from aniworld.services.bridge import categories as category_service
 from aniworld.services.bridge.catalogue import TorznabQuery
-from aniworld.services.settings import load_settings, save_settings, validate_changes
+from aniworld.services.settings import save_settings, validate_changes
 from aniworld.web.resources import library_root
-from aniworld.web.settings import render_section, saved
+from aniworld.web.settings import integration, render_section, saved
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def bridge_section() -> dict[str, Any]:
     root = urlsplit(request.url_root)
     port = root.port or (443 if root.scheme == "https" else 80)
     return {
-        "username": load_settings(db.session).bridge_username,
+        "username": integration("bridge_username"),
         "save_path": bridge.save_path or "",
         "default_path": str(bridge.default_path(library)),
         "categories": [{"name": c.name, "save_path": c.save_path,

@@ -34,6 +34,7 @@ from aniworld.services.settings import load_settings
 from aniworld.services.throttle import LoginThrottle
 from aniworld.web.resources import get_redis, kick_dispatcher, library_root
 from aniworld.web.security import API_KEY_FAILURE_LIMIT
+from aniworld.web.settings import integration
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def login() -> Response:
     throttle = _throttle()
     if throttle.retry_after(address) is not None:
         return _text("Your IP address has been banned after too many failed attempts", 403)
-    username = load_settings(db.session).bridge_username
+    username = integration("bridge_username")
     key = credentials.find_api_key(db.session, _arg("password")) if _arg("password") else None
     if key is None or _arg("username") != username:
         throttle.record_failure(address)
@@ -167,7 +168,8 @@ def preferences() -> Response:
     bridge = category_service.load_bridge(db.session)
     return jsonify({
         "save_path": str(bridge.default_path(library_root())), "temp_path_enabled": False,
-        "temp_path": "", "auto_tmm_enabled": True, "web_ui_username": settings.bridge_username,
+        "temp_path": "", "auto_tmm_enabled": True,
+        "web_ui_username": integration("bridge_username"),
         # Ratio 0 is reached at once: Sonarr may remove (move) a finished grab after import.
         # Action 0 (pause) keeps Sonarr from warning that grabs vanish on their own.
         "max_ratio_enabled": True, "max_ratio": 0, "max_ratio_act": 0,

@@ -25,6 +25,7 @@ from aniworld.hosters import supported_hosters
 from aniworld.languages import Language
 from aniworld.services import credentials
 from aniworld.services.file_naming import preview_path
+from aniworld.services.integration_settings import INTEGRATION_DEFAULTS
 from aniworld.services.library.monitoring import load_status as load_monitor_status
 from aniworld.services.settings import (
     CONTAINERS,
@@ -35,6 +36,7 @@ from aniworld.services.settings import (
     AppSettings,
     effective_library_dir,
     effective_site_settings,
+    integration_value,
     load_settings,
     save_settings,
     validate_changes,
@@ -72,6 +74,11 @@ Parsed = tuple[dict[str, Any], dict[str, str]]
 
 def _config() -> Config:
     return current_app.extensions["aniworld.config"]
+
+
+def integration(name: str) -> Any:
+    """The media-stack setting ``name`` in effect: stored, else environment, else default."""
+    return integration_value(_config(), load_settings(db.session), name)
 
 
 @bp.get("/")
@@ -121,7 +128,9 @@ def _page_context(form: Form | None) -> dict[str, Any]:
                 db.session), "preview_path": path, "preview_error": preview_error,
             "library_dir": effective_library_dir(_config(), settings),
             "max_holding_days": MAX_HOLDING_DAYS,
-            "monitor": _monitor_state(settings)}
+            "monitor": _monitor_state(settings),
+            "integrations": {name: integration_value(_config(), settings, name)
+                             for name in INTEGRATION_DEFAULTS}}
 
 
 def _values(settings: AppSettings) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def test_get_lists_every_field_and_only_the_state_of_secrets(
     defaults = AppSettings()
     assert body["settings"]["language_order"] == [lang.value for lang in defaults.language_order]
     assert body["settings"]["retry_delays"] == list(defaults.retry_delays)
-    assert body["settings"]["write_metadata"] is True and body["settings"]["library_dir"] is None
+    assert body["settings"]["write_metadata"] is None and body["settings"]["library_dir"] is None
     text = client.get("/api/v1/settings").get_data(as_text=True)
     assert "cf_clearance" not in text and ENV_TOKEN not in text
 
