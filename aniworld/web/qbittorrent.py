@@ -99,15 +99,25 @@ def _authenticate() -> Response | None:
         return None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        key = credentials.find_api_key(db.session, header.removeprefix("Bearer ").strip())
-        if key is not None:
-            db.session.commit()
-            return None
-        _throttle().record_failure(request.remote_addr or "unknown")
-    else:
-        key_id = _sessions().key_of(request.cookies.get(COOKIE, ""))
-        if key_id is not None and db.session.get(ApiKey, key_id) is not None:
-            return None
+        return _bearer(header.removeprefix("Bearer ").strip())
+    key_id = _sessions().key_of(request.cookies.get(COOKIE, ""))
+    if key_id is not None and db.session.get(ApiKey, key_id) is not None:
+        return None
+    return _text("Forbidden", 403)
+
+
+def _bearer(plain: str) -> Response | None:
+    """None for a valid API key, unless the address has used up its guesses; else 403."""
+    address = request.remote_addr or "unknown"
+    throttle = _throttle()
+    if throttle.retry_after(address) is not None:
+        logger.warning("bridge bearer refused address=%s: too many wrong keys", address)
+        return _text("Forbidden", 403)
+    if credentials.find_api_key(db.session, plain) is not None:
+        db.session.commit()
+        return None
+    throttle.record_failure(address)
+    logger.warning("bridge bearer key rejected address=%s", address)
     return _text("Forbidden", 403)
 
 

@@ -16,6 +16,7 @@ from lxml import etree
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import credentials
+from aniworld.web.security import API_KEY_FAILURE_LIMIT
 from tests.web.bridge_helpers import KEY, bridge_app
 
 
@@ -91,6 +92,21 @@ def test_bearer_api_key_needs_no_login(bridge: tuple[Flask, FlaskClient]) -> Non
     assert client.get("/api/v2/app/webapiVersion", headers=headers).text == "2.9.3"
     headers = {"Authorization": "Bearer aw_not-a-key-at-all-but-long"}
     assert client.get("/api/v2/app/webapiVersion", headers=headers).status_code == 403
+
+
+def test_wrong_bearer_keys_use_up_the_address_budget_then_even_the_right_key_is_refused(
+        bridge: tuple[Flask, FlaskClient], caplog: pytest.LogCaptureFixture) -> None:
+    client = bridge[1]
+    for number in range(API_KEY_FAILURE_LIMIT):
+        wrong = {"Authorization": f"Bearer aw_wrong-key-number-{number:02d}"}
+        assert client.get("/api/v2/app/version", headers=wrong).status_code == 403
+    assert "bridge bearer key rejected address=127.0.0.1" in caplog.text
+    right = {"Authorization": f"Bearer {KEY}"}
+    assert client.get("/api/v2/app/version", headers=right).status_code == 403
+    assert "bridge bearer refused address=127.0.0.1: too many wrong keys" in caplog.text
+    other = client.get("/api/v2/app/version", headers=right,
+                       environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.text == "v4.6.7"  # another address keeps its own count
 
 
 def test_preferences_are_what_sonarr_checks(client: FlaskClient) -> None:
