@@ -24,7 +24,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from aniworld.errors import AniworldError, ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
-from aniworld.models import ApiKey, Priority
+from aniworld.models import Priority
 from aniworld.services import credentials
 from aniworld.services.bridge import categories as category_service
 from aniworld.services.bridge import grabs as grab_service
@@ -100,10 +100,14 @@ def _authenticate() -> Response | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return _bearer(header.removeprefix("Bearer ").strip())
-    key_id = _sessions().key_of(request.cookies.get(COOKIE, ""))
-    if key_id is not None and db.session.get(ApiKey, key_id) is not None:
-        return None
-    return _text("Forbidden", 403)
+    sid = request.cookies.get(COOKIE, "")
+    sessions = _sessions()
+    digest = sessions.key_of(sid)
+    # The key must still exist before the session's idle timeout starts again.
+    if digest is None or credentials.api_key_with_digest(db.session, digest) is None:
+        return _text("Forbidden", 403)
+    sessions.renew(sid, digest)
+    return None
 
 
 def _bearer(plain: str) -> Response | None:
@@ -137,7 +141,7 @@ def login() -> Response:
         return _text("Fails.")
     db.session.commit()
     response = _text("Ok.")
-    response.set_cookie(COOKIE, _sessions().open(key.id), max_age=SESSION_SECONDS,
+    response.set_cookie(COOKIE, _sessions().open(key.digest), max_age=SESSION_SECONDS,
                         httponly=True, samesite="Strict")
     logger.info("bridge login address=%s key=%s", address, key.prefix)
     return response

@@ -86,6 +86,20 @@ def test_revoking_the_key_ends_its_sessions(bridge: tuple[Flask, FlaskClient],
     assert client.get("/api/v2/app/version").status_code == 403
 
 
+def test_a_revoked_keys_session_stays_dead_when_a_new_key_takes_its_id(
+        bridge: tuple[Flask, FlaskClient], client: FlaskClient) -> None:
+    app = bridge[0]
+    with app.app_context():
+        (old,) = credentials.list_api_keys(db.session)
+        credentials.revoke_api_key(db.session, old.id)
+        db.session.commit()
+        new, _plain = credentials.create_api_key(db.session, "sonarr")
+        db.session.commit()
+        assert new.id == old.id  # SQLite hands the freed id out again
+    for _ in range(2):  # a refused request does not renew the session either
+        assert client.get("/api/v2/app/version").status_code == 403
+
+
 def test_bearer_api_key_needs_no_login(bridge: tuple[Flask, FlaskClient]) -> None:
     client = bridge[1]
     headers = {"Authorization": f"Bearer {KEY}"}
