@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, ItemStatus
+from aniworld.models import DownloadItem, Episode, ItemStatus, MediaRefreshPath
 from aniworld.services.bridge import grabs
 from aniworld.services.bridge.releases import ReleaseId, magnet_link, release_title
 from aniworld.services.file_naming import EpisodeName, episode_path
 from aniworld.services.series import get_series
-from aniworld.services.settings import AppSettings
+from aniworld.services.settings import AppSettings, save_settings
 from aniworld.tasks import events
 from aniworld.tasks.events import DownloadFinished
 from aniworld.tasks.runtime import Runtime
@@ -37,7 +37,7 @@ def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runt
     runtime.engine.dispose()
 
 
-def grab(runtime: Runtime, save_path: Path) -> DownloadItem:
+def grab(runtime: Runtime, save_path: Path | str) -> DownloadItem:
     """Add S01E01 in German as Sonarr would and run its job to the end; the final row."""
     release = ReleaseId("aniworld", KAEMPFER, 1, 1, Language.GERMAN_DUB)
     title = release_title("Warriors of Light: The Return", 1, 1, Language.GERMAN_DUB)
@@ -72,3 +72,21 @@ def test_grab_goes_to_its_save_path_and_skips_the_library_steps(
     assert not any(library.glob("*/.aniworld.json"))  # no series marker written
     assert not (library / ".aniworld" / "partial" / str(item.id)).exists()
     assert seen == [DownloadFinished(item.id, str(expected))]
+
+
+def test_a_grab_in_the_default_save_path_gets_no_library_metadata_nor_refresh(
+        runtime: Runtime) -> None:
+    with runtime.sessions() as session:
+        save_settings(session, write_metadata=True, media_server="jellyfin",
+                      media_server_url="http://127.0.0.1:9", media_server_token="t0ken")
+        session.commit()
+    item = grab(runtime, "")  # the default: <library>/.aniworld/bridge/<category>
+    assert item.status is ItemStatus.COMPLETED, item.last_error
+    work = runtime.config.library_dir / ".aniworld"
+    video = Path(item.file_path)
+    assert video.parent == work / "bridge" / "tv-sonarr"
+    # No tvshow.nfo, poster, metadata record or episode .nfo beside the grab.
+    assert [p for p in (work / "bridge").rglob("*") if p.is_file()] == [video]
+    assert not list(work.glob("*.nfo")) and not list(work.glob("poster.*"))
+    with runtime.sessions() as session:
+        assert session.scalars(select(MediaRefreshPath)).all() == []
