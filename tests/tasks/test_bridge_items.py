@@ -65,7 +65,7 @@ def test_grab_goes_to_its_save_path_and_skips_the_library_steps(
     item = grab(runtime, tmp_path / "sonarr")
     assert item.status is ItemStatus.COMPLETED, item.last_error
     expected = tmp_path / "sonarr" / \
-        "Warriors of Light - The Return S01E01 GERMAN 1080p WEB-DL.mp4"
+        f"Warriors of Light - The Return S01E01 GERMAN 1080p WEB-DL [{item.bridge_hash[:8]}].mp4"
     assert item.file_path == str(expected) and expected.stat().st_size > 1000
     assert item.note is None  # not "already present in the library"
     assert sorted(p.name for p in present.parent.parent.iterdir()) == [present.parent.name]
@@ -90,3 +90,16 @@ def test_a_grab_in_the_default_save_path_gets_no_library_metadata_nor_refresh(
     assert not list(work.glob("*.nfo")) and not list(work.glob("poster.*"))
     with runtime.sessions() as session:
         assert session.scalars(select(MediaRefreshPath)).all() == []
+
+
+def test_a_grab_never_overwrites_a_file_in_its_save_path(runtime: Runtime,
+                                                         tmp_path: Path) -> None:
+    release = ReleaseId("aniworld", KAEMPFER, 1, 1, Language.GERMAN_DUB)
+    name = grabs.grab_name(release, ["Warriors of Light: The Return"])
+    there = tmp_path / "sonarr" / f"{name.replace(':', ' -')}.mp4"
+    there.parent.mkdir()
+    there.write_bytes(b"someone else's file")
+    item = grab(runtime, tmp_path / "sonarr")
+    assert item.status is ItemStatus.FAILED
+    assert "exists already" in (item.last_error or "") and str(there) in item.last_error
+    assert there.read_bytes() == b"someone else's file"

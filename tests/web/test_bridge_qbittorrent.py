@@ -163,7 +163,8 @@ def test_add_info_properties_files_and_delete(bridge: tuple[Flask, FlaskClient],
     torrents = client.get("/api/v2/torrents/info?category=tv-sonarr").get_json()
     assert len(torrents) == 1
     torrent = torrents[0]
-    assert torrent["name"] == "Warriors of Light: The Return S01E02 GERMAN 1080p WEB-DL"
+    assert torrent["name"] == \
+        f"Warriors of Light: The Return S01E02 GERMAN 1080p WEB-DL [{torrent['hash'][:8]}]"
     assert (torrent["state"], torrent["progress"], torrent["eta"]) == ("pausedDL", 0, 8640000)
     assert torrent["category"] == "tv-sonarr" and torrent["save_path"].endswith("/tv-sonarr")
     digest = torrent["hash"]
