@@ -68,9 +68,11 @@ class MetadataReport:
 
 def series_folder(library: Path, video: Path) -> Path | None:
     """The top-level library folder holding ``video``; None when it lies directly in the
-    library folder or outside it (no folder of its own to describe)."""
+    library folder, outside it (no folder of its own to describe) or in a hidden folder
+    (``.aniworld``: the work area and the bridge's grabs; the scan skips them too)."""
     relative = relative_to_library(library, video)
-    if relative is None or len(relative.parts) < 2 or ".." in relative.parts:
+    if relative is None or len(relative.parts) < 2 or ".." in relative.parts \
+            or relative.parts[0].startswith("."):
         return None
     return library / relative.parts[0]
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from aniworld.languages import Language
-from aniworld.models import MediaRefreshPath, Series
+from aniworld.models import DownloadItem, MediaRefreshPath, Series
 from aniworld.services import media_refresh
 from aniworld.services import queue as queue_service
 from aniworld.services.settings import save_settings
@@ -222,6 +222,19 @@ def test_on_event_records_new_library_files_only(runtime: Runtime) -> None:
     with runtime.sessions() as session:
         row = session.scalars(select(MediaRefreshPath)).one()
     assert (row.series_id, row.path) == (drache, path)
+
+
+def test_on_event_skips_bridge_grabs_and_the_hidden_work_area(runtime: Runtime) -> None:
+    drache = add_series(runtime, "Blauer Drache")
+    configure(runtime, "jellyfin", "http://jellyfin.local:8096")
+    item_id = queued_item(runtime, drache)
+    hidden = str(runtime.config.library_dir / ".aniworld" / "bridge" / "tv" / "x.mkv")
+    task.on_event(runtime, DownloadFinished(item_id, hidden))
+    with runtime.sessions() as session:
+        session.get(DownloadItem, item_id).save_path = "/srv/grabs"
+        session.commit()
+    task.on_event(runtime, DownloadFinished(item_id, ours(runtime, "Blauer Drache", 1)))
+    assert pending(runtime) == 0
 
 
 def test_off_in_settings_overrides_the_environment(runtime: Runtime) -> None:

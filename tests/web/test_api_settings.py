@@ -206,3 +206,22 @@ def test_cookie_sessions_need_the_csrf_token(sqlite_api: tuple[Flask, FlaskClien
                                     headers={"X-CSRFToken": token})
     assert accepted.status_code == 200 and stored(app).parallel_downloads == 3
     assert app.test_client().get("/api/v1/settings").status_code == 401
+
+
+def test_get_masks_the_password_of_proxies_and_a_patch_takes_it_in_full(
+        sqlite_api: tuple[Flask, FlaskClient]) -> None:
+    app, client = sqlite_api
+    full = "http://user:s3cret-pass@proxy.local:3128"
+    assert patch(client, {"site_proxy": full, "sto_proxy": "http://token@proxy.local:8080"}
+                 ).status_code == 200
+    shown = client.get("/api/v1/settings")
+    assert "s3cret-pass" not in shown.text and "token@" not in shown.text
+    settings = shown.get_json()["settings"]
+    assert settings["site_proxy"] == "http://user:***@proxy.local:3128"
+    assert settings["sto_proxy"] == "http://***@proxy.local:8080"
+    assert stored(app).site_proxy == full
+    # GET's answer sent back as it is changes nothing; a new password is taken in full.
+    assert patch(client, {"site_proxy": settings["site_proxy"]}).status_code == 200
+    assert stored(app).site_proxy == full
+    assert patch(client, {"site_proxy": "http://user:other@proxy.local:3128"}).status_code == 200
+    assert stored(app).site_proxy == "http://user:other@proxy.local:3128"
