@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from aniworld import create_app
-from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.languages import Language
-from aniworld.models import Base, DownloadItem, ItemStatus, Priority, Series, utcnow
-from aniworld.services import credentials
+from aniworld.models import DownloadItem, ItemStatus, Priority, Series, utcnow
+from aniworld.services import queue
+from bench.pages import benchmark_app
 
 LONG_SERIES = 6
 LONG_EPISODES = 1_000
@@ -103,11 +100,17 @@ def _shape(rows: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
         row.update(priority=Priority.NORMAL, position=-(MOVED_TO_TOP - number) * STEP)
 
 
-def timed(action: Callable[[], TestResponse]) -> tuple[float, float, int]:
-    """(median, worst) seconds over REPEAT runs after a warm-up, and the answer's size."""
+def timed(action: Callable[[], TestResponse],
+          before: Callable[[], object] | None = None) -> tuple[float, float, int]:
+    """(median, worst) seconds over REPEAT runs after a warm-up, and the answer's size.
+
+    ``before`` runs ahead of each request, outside the timing (a change to the queue).
+    """
     size = len(action().data)
     samples = []
     for _ in range(REPEAT):
+        if before:
+            before()
         started = time.perf_counter()
         action()
         samples.append(time.perf_counter() - started)
@@ -127,12 +130,14 @@ def report(label: str, figures: tuple[float, float, int], size_target: int | Non
           f"worst {worst * 1000:7.1f} ms  {'; '.join(targets)}")
 
 
-def logged_in(client: FlaskClient) -> None:
-    """Log the test client in through the login form."""
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, "login failed"
+def toggle_pause(app: Flask) -> None:
+    """A change to the queue's version: pause it, or resume it when paused."""
+    with app.app_context():
+        if queue.is_paused(db.session):
+            queue.resume_queue(db.session)
+        else:
+            queue.pause_queue(db.session)
+        db.session.commit()
 
 
 def get(client: FlaskClient, url: str, headers: dict[str, str] | None = None,
@@ -146,20 +151,24 @@ def get(client: FlaskClient, url: str, headers: dict[str, str] | None = None,
     return run
 
 
-def measure(client: FlaskClient) -> None:
+def measure(client: FlaskClient, change: Callable[[], object]) -> None:
     """Time the page, the partial, the poll and (when the page offers them) the lazy parts."""
     page = client.get("/queue/").get_data(as_text=True)
     report("page: GET /queue/", timed(get(client, "/queue/")), PAGE_BYTES, PAGE_SECONDS)
+    report("page: GET /queue/ after each queue change", timed(get(client, "/queue/"), change),
+           PAGE_BYTES, PAGE_SECONDS)
     report("partial: GET /queue/ (htmx, rendered)", timed(get(client, "/queue/", HX)),
            PARTIAL_BYTES)
     report("poll: GET /queue/partial (stale version)",
            timed(get(client, "/queue/partial?v=stale", HX)), PARTIAL_BYTES)
+    report("poll: the same after each queue change",
+           timed(get(client, "/queue/partial?v=stale", HX), change), PARTIAL_BYTES)
     progress = re.search(r'hx-get="(/queue/progress[^"]*)"', page)
     if progress:
         url = progress[1].replace("&amp;", "&").replace("p=", "p=stale-", 1)
         report("progress: GET /queue/progress (stale)", timed(get(client, url, HX)))
-    for label, pattern in (("group: first 50 episodes", r'hx-get="(/queue/group[^"]*)"'),
-                           ("more groups: next page", r'hx-get="(/queue/pending[^"]*)"')):
+    for label, pattern in (("group: opened, first 50 episodes", r'hx-get="(/queue/groups/\d+)"'),
+                           ("groups: the next page", r'hx-get="(/queue/groups/\?[^"]*)"')):
         found = re.search(pattern, page)
         if found:
             report(label, timed(get(client, found[1].replace("&amp;", "&"), HX)))
@@ -167,29 +176,13 @@ def measure(client: FlaskClient) -> None:
 
 def main() -> None:
     """Build the queue, time the page and its parts, clean up."""
-    root = Path(tempfile.mkdtemp(prefix="aniworld-bench-queue-page-"))
-    try:
-        env = {"ANIWORLD_DATA_DIR": str(root / "data"),
-               "ANIWORLD_LIBRARY_DIR": str(root / "library"),
-               "ANIWORLD_SECRET_KEY": "bench-secret-key-0123456789abcdef",
-               # No Redis here: the banner's probe and the login throttle would log it.
-               "ANIWORLD_LOG_LEVEL": "ERROR"}
-        app = create_app(Config.from_env(env))
+    with benchmark_app("aniworld-bench-queue-page-", PASSWORD) as (app, client, _root):
         with app.app_context():
-            Base.metadata.create_all(db.engine)
             started = time.perf_counter()
             counts = seed(db.session)
-            credentials.set_password(db.session, PASSWORD)
-            db.session.commit()
             print(f"queue {counts} built in {time.perf_counter() - started:.1f} s "
                   f"({os.cpu_count()} CPUs)")
-        client = app.test_client()
-        logged_in(client)
-        measure(client)
-        with app.app_context():
-            db.engine.dispose()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+        measure(client, lambda: toggle_pause(app))
 
 
 if __name__ == "__main__":

@@ -116,6 +116,13 @@ def priority(data: dict[str, Any], default: Priority = Priority.NORMAL) -> Prior
     return _choice(data, "priority", Priority.parse, default)
 
 
+def required_priority(data: dict[str, Any]) -> Priority:
+    """The ``priority`` field a change of priority cannot do without."""
+    if "priority" not in data:
+        raise ValidationError("priority is required (high, normal or low)", "priority")
+    return priority(data)
+
+
 def form_priority(default: str = "") -> Priority:
     """The ``priority`` form field (high, normal or low; ``default`` when absent)."""
     return parse_field("priority", request.values.get("priority", default), Priority.parse)

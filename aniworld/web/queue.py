@@ -36,6 +36,7 @@ ITEM_PAGE = 50  # episodes per page of an opened group
 # Errors a user can fix by looking at the fresh queue; shown inline instead of an error page.
 INLINE_ERRORS = (ConflictError, NotFoundError, ValidationError)
 Change = Callable[[Session], object]
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,13 @@ def shared(name: str, key: Hashable, make: Callable[[], Any]) -> Any:
     Versions only move forward, so the newest entry is the only one worth keeping.
     """
     cache: dict[Hashable, Any] = current_app.extensions.setdefault(f"aniworld.queue.{name}", {})
-    if key not in cache:
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        # Threads of one worker may race here; the worst case is one render too many.
         value = make()
         cache.clear()
         cache[key] = value
-    return cache[key]
+    return value
 
 
 def shared_render(name: str, key: Hashable, make: Callable[[], Response]) -> Response:
@@ -222,7 +225,7 @@ def history(status: str) -> Response:
     kind = ItemStatus(status)
     items = queue_service.finished_items(db.session, kind, HISTORY_PAGE, offset)
     total = queue_service.history_counts(db.session)[kind]
-    return render("queue/_history.html", "queue/_history.html", status=status, items=items,
+    return render("queue/_history.html", "queue/_history.html", kind=status, items=items,
                   offset=offset, total=total, form_token=False)
 
 

@@ -35,6 +35,7 @@ class PendingGroup(NamedTuple):
     id: int  # the id of its last item
     first_id: int
     series_id: int
+    series_key: str  # the site's slug (Series.key)
     series_title: str
     series_site: str
     priority: Priority
@@ -200,12 +201,12 @@ def pending_groups(session: Session, limit: int = 50, offset: int = 0) -> GroupP
         .limit(limit).offset(offset).subquery("grouped"))
     g = grouped.c
     rows = session.execute(
-        select(g.last % ID_SPAN, g.first % ID_SPAN, g.series_id, Series.title, Series.site,
-               g.priority, g.size, g.paused, g.rank, g.low, g.high, g.language,
+        select(g.last % ID_SPAN, g.first % ID_SPAN, g.series_id, Series.key, Series.title,
+               Series.site, g.priority, g.size, g.paused, g.rank, g.low, g.high, g.language,
                g.last_language, g.group_total, g.item_total)
         .join(Series, Series.id == g.series_id).order_by(g.rank)).all()
-    groups = [PendingGroup(*row[:11], row[11] if row[11] == row[12] else None) for row in rows]
-    total, items = (rows[0][13], rows[0][14]) if rows else (offset, 0)
+    groups = [PendingGroup(*row[:12], row[12] if row[12] == row[13] else None) for row in rows]
+    total, items = (rows[0][14], rows[0][15]) if rows else (offset, 0)
     return GroupPage(groups, offset, int(total), int(items or 0))
 
 
