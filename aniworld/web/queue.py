@@ -30,6 +30,7 @@ bp = Blueprint("queue", __name__, url_prefix="/queue")
 # The first finished items of each kind on the page; "more" loads HISTORY_PAGE at a time.
 HISTORY_SHOWN = 10
 HISTORY_PAGE = 50
+HISTORY_KINDS = (ItemStatus.COMPLETED.value, ItemStatus.FAILED.value, ItemStatus.CANCELLED.value)
 # A waiting list this long or shorter is shown in full; a longer one as pages of groups.
 GROUP_PAGE = 50
 ITEM_PAGE = 50  # episodes per page of an opened group
@@ -216,16 +217,19 @@ def _ids(raw: str) -> list[int]:
     return [int(part) for part in parts if 1 <= int(part) <= MAX_ID]
 
 
-@bp.get("/history/<any(completed, failed, cancelled):status>")
-def history(status: str) -> Response:
-    """The next page of finished items (htmx "more" button); the page itself otherwise."""
+@bp.get("/history/<kind>")
+def history(kind: str) -> Response:
+    """The next page of finished items of ``kind`` (completed, failed, cancelled) for htmx."""
+    if kind not in HISTORY_KINDS:
+        raise NotFoundError(f"there is no {kind!r} history; use one of: "
+                            + ", ".join(HISTORY_KINDS))
     if not is_htmx():
         return redirect(url_for("queue.index"))  # type: ignore[return-value]
     offset = whole_number(request.args, "offset", 0)
-    kind = ItemStatus(status)
-    items = queue_service.finished_items(db.session, kind, HISTORY_PAGE, offset)
-    total = queue_service.history_counts(db.session)[kind]
-    return render("queue/_history.html", "queue/_history.html", kind=status, items=items,
+    status = ItemStatus(kind)
+    items = queue_service.finished_items(db.session, status, HISTORY_PAGE, offset)
+    total = queue_service.history_counts(db.session)[status]
+    return render("queue/_history.html", "queue/_history.html", kind=kind, items=items,
                   offset=offset, total=total, form_token=False)
 
 

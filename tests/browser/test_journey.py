@@ -171,12 +171,12 @@ def test_a_long_queue_in_groups(page: object, live_app: LiveApp) -> None:
     group.wait_for()
     pending = page.locator("section[aria-labelledby='queue-pending']")
     assert pending.locator("li.queue-item").count() == 0  # nothing opened yet
+    screenshot(page, "queue-groups")
     group.locator("summary").click()
     rows = group.locator("li.queue-item")
     wait(lambda: rows.count() == 50, "the group's first 50 episodes")
     group.get_by_role("button", name="Show 10 more of 10").click()
     wait(lambda: rows.count() == 60, "the group's last 10 episodes")
-    screenshot(page, "queue-groups")
     group.get_by_role("button", name="Move group to top").click()
     first = pending.locator("details").nth(1)
     wait(lambda: "Tidebreaker Saga" in first.locator("summary").inner_text(), "the group on top")

@@ -12,6 +12,7 @@ from aniworld.errors import NotFoundError, ValidationError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.services import queue
+from aniworld.services.queue.groups import EPISODE_SPAN
 from tests.db_fixtures import claim_item, count_statements
 
 SUB, DUB = Language.GERMAN_SUB, Language.GERMAN_DUB
@@ -209,3 +210,15 @@ def test_a_running_item_is_no_part_of_a_group(session: Session, saga: Series) ->
     assert session.get(DownloadItem, group[0]).status is ItemStatus.DOWNLOADING
     with pytest.raises(NotFoundError):
         queue.pause_group(session, group[0])
+
+
+@pytest.mark.parametrize(("low", "high", "label"), [
+    ((1, 5), (1, 5), "S01E05"), ((1, 1), (1, 1000), "S01E01–E1000"),
+    ((1, 24), (2, 3), "S01E24–S02E03"), ((0, 1), (0, 3), "Films 1–3"),
+    ((0, 2), (1, 1), "Film 2–S01E01")])
+def test_a_group_names_its_episode_range(low: tuple[int, int], high: tuple[int, int],
+                                         label: str) -> None:
+    span = EPISODE_SPAN
+    group = queue.PendingGroup(2, 1, 1, "saga", "Saga", "aniworld", Priority.NORMAL, 2, 0, 1,
+                               low[0] * span + low[1], high[0] * span + high[1], SUB)
+    assert group.episodes == label

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.languages import Language
@@ -182,21 +182,23 @@ def pending_groups(session: Session, limit: int = 50, offset: int = 0) -> GroupP
     rank = func.row_number().over(order_by=(DownloadItem.priority, *order))
     same = func.row_number().over(
         partition_by=(DownloadItem.priority, DownloadItem.series_id), order_by=order)
+    # The windows sort narrow rows; the other columns are joined back by primary key, which
+    # costs less than sorting them along (SQLite copies whole rows into its sorters).
     ranked = select(DownloadItem.id, DownloadItem.series_id, DownloadItem.priority,
-                    DownloadItem.status, DownloadItem.season, DownloadItem.episode,
-                    DownloadItem.language, rank.label("rank"), (rank - same).label("run")) \
+                    rank.label("rank"), (rank - same).label("run")) \
         .where(WAITING_NOW).subquery("ranked")
-    r = ranked.c
-    keyed, code = r.rank * ID_SPAN + r.id, r.season * EPISODE_SPAN + r.episode
+    r, item = ranked.c, aliased(DownloadItem)
+    keyed, code = r.rank * ID_SPAN + r.id, item.season * EPISODE_SPAN + item.episode
     grouped = (
         select(func.max(keyed).label("last"), func.min(keyed).label("first"), r.series_id,
                r.priority, func.count().label("size"),
-               _paused_count(r.status).label("paused"),
+               _paused_count(item.status).label("paused"),
                func.min(r.rank).label("rank"), func.min(code).label("low"),
-               func.max(code).label("high"), func.min(r.language).label("language"),
-               func.max(r.language).label("last_language"),
+               func.max(code).label("high"), func.min(item.language).label("language"),
+               func.max(item.language).label("last_language"),
                func.count().over().label("group_total"),
                func.sum(func.count()).over().label("item_total"))
+        .join(item, item.id == r.id)
         .group_by(r.priority, r.series_id, r.run).order_by(func.min(r.rank))
         .limit(limit).offset(offset).subquery("grouped"))
     g = grouped.c
