@@ -130,6 +130,17 @@ def report(label: str, figures: tuple[float, float, int], size_target: int | Non
           f"worst {worst * 1000:7.1f} ms  {'; '.join(targets)}")
 
 
+def toggle_priority(app: Flask) -> None:
+    """A change to the waiting list: the last waiting item between normal and high."""
+    with app.app_context():
+        (last,) = db.session.scalars(select(DownloadItem).where(
+            DownloadItem.status == ItemStatus.PENDING, DownloadItem.episode == SHORT_EPISODES,
+            DownloadItem.series_id == LONG_SERIES + 1))
+        high = last.priority is Priority.HIGH
+        queue.set_priority(db.session, last.id, Priority.NORMAL if high else Priority.HIGH)
+        db.session.commit()
+
+
 def toggle_pause(app: Flask) -> None:
     """A change to the queue's version: pause it, or resume it when paused."""
     with app.app_context():
@@ -151,18 +162,21 @@ def get(client: FlaskClient, url: str, headers: dict[str, str] | None = None,
     return run
 
 
-def measure(client: FlaskClient, change: Callable[[], object]) -> None:
+def measure(client: FlaskClient, change: Callable[[], object],
+            move: Callable[[], object]) -> None:
     """Time the page, the partial, the poll and (when the page offers them) the lazy parts."""
     page = client.get("/queue/").get_data(as_text=True)
     report("page: GET /queue/", timed(get(client, "/queue/")), PAGE_BYTES, PAGE_SECONDS)
-    report("page: GET /queue/ after each queue change", timed(get(client, "/queue/"), change),
+    report("page: after each queue change (pause flag)", timed(get(client, "/queue/"), change),
+           PAGE_BYTES, PAGE_SECONDS)
+    report("page: after each waiting list change", timed(get(client, "/queue/"), move),
            PAGE_BYTES, PAGE_SECONDS)
     report("partial: GET /queue/ (htmx, rendered)", timed(get(client, "/queue/", HX)),
            PARTIAL_BYTES)
     report("poll: GET /queue/partial (stale version)",
            timed(get(client, "/queue/partial?v=stale", HX)), PARTIAL_BYTES)
-    report("poll: the same after each queue change",
-           timed(get(client, "/queue/partial?v=stale", HX), change), PARTIAL_BYTES)
+    report("poll: the same after each waiting list change",
+           timed(get(client, "/queue/partial?v=stale", HX), move), PARTIAL_BYTES)
     progress = re.search(r'hx-get="(/queue/progress[^"]*)"', page)
     if progress:
         url = progress[1].replace("&amp;", "&").replace("p=", "p=stale-", 1)
@@ -182,7 +196,7 @@ def main() -> None:
             counts = seed(db.session)
             print(f"queue {counts} built in {time.perf_counter() - started:.1f} s "
                   f"({os.cpu_count()} CPUs)")
-        measure(client, lambda: toggle_pause(app))
+        measure(client, lambda: toggle_pause(app), lambda: toggle_priority(app))
 
 
 if __name__ == "__main__":

@@ -102,20 +102,21 @@ def shared_render(name: str, key: Hashable, make: Callable[[], Response]) -> Res
     return response
 
 
-def _pending(version: str) -> Pending:
-    """The waiting list at ``version``, read once per version (grouping takes the most time)."""
+def _pending() -> Pending:
+    """The waiting list, read once per version of it (grouping takes the most time)."""
     def read() -> Pending:
         summary = queue_service.pending_summary(db.session)
         if summary.total <= GROUP_PAGE:
             return Pending(summary, queue_service.open_groups(db.session, GROUP_PAGE), None)
         return Pending(summary, None, queue_service.pending_groups(db.session, GROUP_PAGE))
+    version = queue_service.waiting_version(db.session)
     return shared("pending", version, read)  # type: ignore[no-any-return]
 
 
 def _context(error: str | None = None) -> dict[str, Any]:
     """Everything ``queue/_queue.html`` needs, read in one go."""
     version = queue_service.queue_version(db.session)
-    pending = _pending(version)
+    pending = _pending()
     view = queue_service.list_queue(db.session, history_limit=HISTORY_SHOWN, pending_limit=0)
     history = {status.value: count
                for status, count in queue_service.history_counts(db.session).items()}

@@ -178,6 +178,30 @@ def test_progress_changes_the_progress_version_not_the_queue_version(
     assert queue.active_progress(session, [running.id]) == []
 
 
+def test_the_waiting_version_follows_the_waiting_items_only(session: Session,
+                                                            series: Series) -> None:
+    first, second, third = queue.add_many(session, series, [(1, 1), (1, 2), (1, 3)], GER).created
+    session.commit()
+    versions = [queue.waiting_version(session)]
+
+    def changed() -> bool:
+        session.commit()
+        versions.append(queue.waiting_version(session))
+        return versions[-1] != versions[-2]
+
+    claim = claim_item(session, first.id)
+    assert changed()
+    assert execution.complete(session, first.id, claim.lease, "/media/x.mkv")
+    queue.pause_queue(session)
+    assert not changed()
+    queue.move_item(session, third.id, before=second.id)
+    assert changed()
+    queue.pause_item(session, second.id)
+    assert changed()
+    queue.remove_item(session, third.id)
+    assert changed()
+
+
 def test_deleting_series_through_service_session_removes_its_items(
         session: Session, series: Series) -> None:
     queue.add_many(session, series, [(1, n) for n in range(1, 4)], GER)

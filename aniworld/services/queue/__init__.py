@@ -57,6 +57,7 @@ from aniworld.services.queue.views import (
     pending_items,
     progress_version,
     queue_version,
+    waiting_version,
 )
 
 __all__ = [
@@ -69,5 +70,5 @@ __all__ = [
     "move_group", "move_item", "open_groups", "pause_group", "pause_queue", "pending_groups",
     "pending_items", "pending_summary", "progress_version", "queue_version", "queued_items",
     "remove_group", "remove_item", "resume_group", "resume_queue", "retry_failed",
-    "retry_item", "set_group_priority", "set_priority",
+    "retry_item", "set_group_priority", "set_priority", "waiting_version",
 ]

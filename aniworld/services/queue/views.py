@@ -154,6 +154,18 @@ def queue_version(session: Session) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
+def waiting_version(session: Session) -> str:
+    """Return a short fingerprint of the waiting (pending and paused) items alone.
+
+    Unlike ``queue_version`` it stays when a download finishes or the queue is paused, so
+    views of the waiting list (``pending_groups``) are read again only when it changes.
+    """
+    count, latest = session.execute(
+        select(func.count(DownloadItem.id), func.max(DownloadItem.updated_at))
+        .where(DownloadItem.status.in_(QUEUED_STATUSES))).one()
+    return hashlib.sha1(f"{count}|{latest}".encode()).hexdigest()[:16]
+
+
 def active_progress(session: Session, item_ids: Collection[int]) -> list[ItemProgress]:
     """Return the progress of those of ``item_ids`` that are downloading, in queue order."""
     if not item_ids:
