@@ -130,3 +130,25 @@ document.addEventListener("error", (event) => {
   img.src = COVER_PLACEHOLDER;
   retryCover(img, address, 1);
 }, true);
+// Queue groups opened on demand stay open when the queue partial is swapped for a newer one:
+// the addresses of the open ones are noted before the swap and opened again after it, which
+// loads their episodes afresh (their hx-trigger is "toggle once").
+let openGroups = [];
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (event.detail.shouldSwap && target && target.id === "queue") {
+    openGroups = Array.from(target.querySelectorAll("details[hx-get][open]"),
+      (details) => details.getAttribute("hx-get"));
+  }
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  for (const url of openGroups) {
+    const details = document.querySelector(`#queue details[hx-get="${CSS.escape(url)}"]`);
+    if (details && !details.open) {
+      details.open = true;
+    }
+  }
+  openGroups = [];
+});
