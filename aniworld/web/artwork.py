@@ -14,10 +14,9 @@ from __future__ import annotations
 import logging
 
 import redis
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from sqlalchemy import select
 
-from aniworld.config import Config
 from aniworld.covers import CoverStore, StoredCover, is_cover_key, source_digest
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.extensions import db
@@ -29,7 +28,7 @@ from aniworld.site.types import SearchResult
 from aniworld.tasks import dispatch
 from aniworld.web.htmx import POLL_STOP, render
 from aniworld.web.keys import series_named
-from aniworld.web.resources import get_redis
+from aniworld.web.resources import get_redis, library_root
 from aniworld.web.settings import integration, render_section, saved
 
 logger = logging.getLogger(__name__)
@@ -40,10 +39,6 @@ bp = Blueprint("artwork", __name__, url_prefix="")
 COVER_MAX_AGE = 7 * 24 * 3600
 SEARCH_NOTE_SECONDS = 24 * 3600
 PENDING_RETRY_SECONDS = 2
-
-
-def _config() -> Config:
-    return current_app.extensions["aniworld.config"]
 
 
 def _note_key(site: str, key: str) -> str:
@@ -84,7 +79,7 @@ def cover(site: str, key: str) -> Response:
     if not is_cover_key(site, key):
         raise NotFoundError("no such cover")
     source = _source(site, key)
-    store = CoverStore.in_data_dir(_config().data_dir)
+    store = CoverStore.in_library(library_root())
     exact = store.find(site, key, source) if source else None
     if exact is not None:
         return _send(exact, COVER_MAX_AGE)

@@ -11,9 +11,10 @@ import pytest
 import redis
 from flask import Flask
 
-from aniworld.covers import CoverStore, StoredCover
+from aniworld.covers import CoverStore, StoredCover, source_digest
 from aniworld.extensions import db
 from aniworld.models import Series
+from aniworld.services.settings import save_settings
 from aniworld.tasks import dispatch
 from tests.fakesite.covers import JPEG
 from tests.fakesite.server import FakeSite
@@ -35,7 +36,7 @@ def series(app: Flask) -> Series:
 
 
 def store(app: Flask) -> CoverStore:
-    return CoverStore.in_data_dir(Path(app.extensions["aniworld.config"].data_dir))
+    return CoverStore.in_library(Path(app.extensions["aniworld.config"].library_dir))
 
 
 def cached(app: Flask, source: str = SOURCE) -> StoredCover:
@@ -67,6 +68,21 @@ def test_cached_cover_has_validators_a_private_lifetime_and_answers_304(
     assert since.status_code == 304
     other = logged_in.client.get(COVER, headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200 and other.data == JPEG
+
+
+def test_a_cover_a_worker_on_another_host_fetched_is_served_from_the_shared_library(
+        app: Flask, logged_in: AuthActions, series: Series, tmp_path: Path) -> None:
+    shared = tmp_path / "nas" / "anime"  # the library as the settings name it
+    shared.mkdir(parents=True)
+    with app.app_context():
+        save_settings(db.session, library_dir=str(shared))
+        db.session.commit()
+    # What a worker elsewhere writes: nothing in this host's data folder, all in the library.
+    folder = shared / ".aniworld" / "covers" / "aniworld"
+    folder.mkdir(parents=True)
+    (folder / f"demo-series-{source_digest(SOURCE)}.jpg").write_bytes(JPEG)
+    response = logged_in.client.get(COVER)
+    assert response.status_code == 200 and response.data == JPEG
 
 
 def test_cover_not_cached_is_a_404_and_one_fetch_is_queued(
