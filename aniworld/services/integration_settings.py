@@ -14,6 +14,8 @@ from aniworld.errors import ValidationError
 
 # Notification events a user can switch on or off (all on by default).
 NOTIFY_EVENTS = ("completed", "failed", "action", "monitor", "unmatched")
+# Where the last notification delivery's outcome is kept (services/notifications.py).
+NOTIFY_STATUS_KEY = "notify.status"
 MEDIA_SERVERS = ("jellyfin", "emby", "plex")
 # "off" stored by a user turns the environment's media server off; None keeps it.
 MEDIA_SERVER_OFF = "off"
