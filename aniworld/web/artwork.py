@@ -4,8 +4,9 @@ Pages never link the site's images: ``cover_url`` (a template global) points at
 ``/covers/<site>/<key>``, which answers from the local cover cache with validators and a
 long private cache lifetime (the URL carries a digest of the cover's address, so a new
 cover gets a new URL). A cover not cached yet is fetched by a worker (``fetch_cover`` on
-the library queue) — never inside the request — and answered 404 meanwhile;
-``static/app.js`` shows a neutral box and asks again. A search result is no library series:
+the notify queue, which every worker serves first) — never inside the request — and
+answered 404 meanwhile; ``static/app.js`` shows a neutral box and asks again for about two
+minutes. A search result is no library series:
 the search page notes its cover's address in Redis for a day, so the same route finds it.
 """
 

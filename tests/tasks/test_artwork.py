@@ -59,8 +59,8 @@ def cover_requests(fakesite: FakeSite) -> list[object]:
 
 
 def run_cover_jobs(runtime: Runtime) -> int:
-    """Run the queued cover fetches as the library worker would; how many there were."""
-    queue = dispatch.make_queue(runtime.redis, dispatch.LIBRARY_QUEUE)
+    """Run the queued cover fetches as a worker would; how many there were."""
+    queue = dispatch.make_queue(runtime.redis, dispatch.NOTIFY_QUEUE)
     jobs = [job for job in queue.jobs if job.id.startswith("cover-")]
     for job in jobs:
         queue.remove(job)

@@ -43,8 +43,9 @@ def cached(app: Flask, source: str = SOURCE) -> StoredCover:
     return store(app).save("aniworld", "demo-series", source, JPEG)
 
 
-def library_jobs(connection: redis.Redis) -> list[tuple[str, list[object]]]:
-    queue = dispatch.make_queue(connection, dispatch.LIBRARY_QUEUE)
+def cover_jobs(connection: redis.Redis) -> list[tuple[str, list[object]]]:
+    """The cover fetches waiting on the notify queue (served first by every worker)."""
+    queue = dispatch.make_queue(connection, dispatch.NOTIFY_QUEUE)
     return [(job.id, list(job.args)) for job in queue.jobs]
 
 
@@ -91,7 +92,7 @@ def test_cover_not_cached_is_a_404_and_one_fetch_is_queued(
         response = logged_in.client.get(COVER)
         assert response.status_code == 404
         assert response.headers["Cache-Control"] == "no-store"
-    assert library_jobs(redis_conn) == [
+    assert cover_jobs(redis_conn) == [
         ("cover-aniworld-demo-series", ["aniworld", "demo-series", SOURCE])]
 
 
@@ -101,7 +102,7 @@ def test_an_older_cover_shows_while_the_new_one_is_fetched(
     response = logged_in.client.get(COVER)
     assert response.status_code == 200 and response.data == JPEG
     assert response.headers["Cache-Control"] == "private, no-cache"
-    assert [job_id for job_id, _ in library_jobs(redis_conn)] == ["cover-aniworld-demo-series"]
+    assert [job_id for job_id, _ in cover_jobs(redis_conn)] == ["cover-aniworld-demo-series"]
 
 
 @pytest.mark.parametrize("address", [f"{COVER}x/../y", "/covers/example/demo",
@@ -109,7 +110,7 @@ def test_an_older_cover_shows_while_the_new_one_is_fetched(
 def test_addresses_that_name_no_cover_are_404(logged_in: AuthActions, address: str,
                                               redis_conn: redis.Redis) -> None:
     assert logged_in.client.get(address).status_code == 404
-    assert library_jobs(redis_conn) == []
+    assert cover_jobs(redis_conn) == []
 
 
 def test_covers_need_a_login(app: Flask, client: object, series: Series) -> None:
@@ -141,7 +142,7 @@ def test_search_results_use_local_covers_that_find_their_source(
     fakesite.clear_requests()
     cover = sources[0].split("?")[0]
     assert site.client.get(cover).status_code == 404  # not cached: queued, not fetched here
-    [(job_id, args)] = library_jobs(redis_conn)
+    [(job_id, args)] = cover_jobs(redis_conn)
     key = cover.rsplit("/", 1)[1]
     assert job_id == f"cover-aniworld-{key}"
     assert str(args[2]).startswith(f"{fakesite.url}/public/img/cover/{key}-stream-cover-")
