@@ -246,3 +246,21 @@ def test_off_in_settings_overrides_the_environment(runtime: Runtime) -> None:
         assert media_refresh.server_kind(env, settings) == "plex"
         settings = save_settings(session, media_server="off")
         assert media_refresh.server_kind(env, settings) is None
+
+
+def test_an_environment_token_http_cannot_send_is_recorded_not_raised(
+        runtime: Runtime, fake_jellyfin: FakeJellyfin) -> None:
+    from dataclasses import replace
+
+    # The environment's token skips the Settings validator: a pasted zero-width space.
+    env = replace(runtime.config, integrations=(("media_server", "jellyfin"),
+                                                ("media_server_url", fake_jellyfin.url),
+                                                ("media_server_token", TOKEN + "\u200b")))
+    broken = Runtime(env, runtime.engine, runtime.sessions, runtime.redis)
+    record(broken, add_series(broken, "Blauer Drache"), ours(broken, "Blauer Drache", 1), at(0))
+    assert task.flush(broken, at(15)) == 0
+    with runtime.sessions() as session:
+        status = media_refresh.load_status(session)
+    assert status.last_error.startswith("Jellyfin: the token holds a character HTTP cannot send")
+    assert status.retry_at == at(45).isoformat() and pending(broken) == 1
+    assert fake_jellyfin.calls == []

@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 
 from aniworld.config import Config
 from aniworld.extensions import db
+from aniworld.notifications import Delivery, Failure
+from aniworld.services import notifications
 from aniworld.services.settings import SECRET_FIELDS, AppSettings, load_settings
 from aniworld.site.limiter import SiteLimiter
 from aniworld.sites import ANIWORLD, STO
@@ -106,6 +108,25 @@ def test_secrets_are_write_only(sqlite_api: tuple[Flask, FlaskClient]) -> None:
     cleared = patch(client, {"media_server_token": None, "notify_urls": None}).get_json()
     assert cleared["secrets"]["media_server_token"] == {"set": True, "source": "environment"}
     assert cleared["secrets"]["notify_urls"] == {"set": False, "source": None}
+
+
+def test_new_notification_urls_clear_the_notifier_error(
+        sqlite_api: tuple[Flask, FlaskClient]) -> None:
+    app, client = sqlite_api
+    failure = Failure("JSON json://127.0.0.1:9 (URL 1)", "A Connection error occurred")
+
+    def notifier_error() -> str:
+        with app.app_context():
+            return notifications.load_status(db.session).error
+
+    assert patch(client, {"notify_urls": "json://127.0.0.1:9/old"}).status_code == 200
+    with app.app_context():
+        notifications.record_delivery(db.session, Delivery(failures=(failure,)), "completed")
+        db.session.commit()
+    assert patch(client, {"parallel_downloads": 2}).status_code == 200
+    assert notifier_error().startswith("JSON json://127.0.0.1:9 (URL 1)")
+    assert patch(client, {"notify_urls": "json://127.0.0.1:9/fixed"}).status_code == 200
+    assert notifier_error() == ""
 
 
 def test_unknown_field_is_400_and_changes_nothing(api: tuple[Flask, FlaskClient]) -> None:
