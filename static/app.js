@@ -94,7 +94,7 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
-// Covers come from Aniworld's own cache (web/artwork.py). One not cached yet answers 404 while
+// Covers come from Aniworld's own cache (web/artwork.py). One not cached yet answers 204 while
 // a worker fetches it from the site: show a neutral box meanwhile and ask again, a little later
 // each time (1 s, 2 s, … at most 10 s apart), for about two minutes in all — a busy worker or
 // the site's rate limit may hold the fetch that long — then put the cover in (the probe's

@@ -167,6 +167,11 @@ def cover_job_id(site: str, key: str) -> str:
     return f"cover-{site}-{key}"
 
 
+# Seconds a cover request keeps others from enqueueing the same fetch; longer than the gap
+# between looking for the job and enqueueing it, shorter than any wait a user would notice.
+COVER_CLAIM_SECONDS = 10
+
+
 def enqueue_cover(connection: redis.Redis, site: str, key: str, source: str) -> bool:
     """Fetch a cover on the notify queue unless its job waits, runs or failed lately.
 
@@ -179,6 +184,10 @@ def enqueue_cover(connection: redis.Redis, site: str, key: str, source: str) -> 
         return False
     except NoSuchJobError:
         pass
+    # A page asks for its covers in parallel: without this claim two requests could both
+    # find no job and enqueue it twice, and two workers would fetch the same cover at once.
+    if not connection.set(f"aniworld:cover-claim:{job_id}", 1, nx=True, ex=COVER_CLAIM_SECONDS):
+        return False
     make_queue(connection, NOTIFY_QUEUE).enqueue(
         COVER_JOB, site, key, source, job_id=job_id, job_timeout=COVER_TIMEOUT, result_ttl=0,
         failure_ttl=COVER_RETRY_SECONDS)

@@ -5,9 +5,10 @@ Pages never link the site's images: ``cover_url`` (a template global) points at
 long private cache lifetime (the URL carries a digest of the cover's address, so a new
 cover gets a new URL). A cover not cached yet is fetched by a worker (``fetch_cover`` on
 the notify queue, which every worker serves first) — never inside the request — and
-answered 404 meanwhile; ``static/app.js`` shows a neutral box and asks again for about two
-minutes. A search result is no library series:
-the search page notes its cover's address in Redis for a day, so the same route finds it.
+answered 204 meanwhile (no content, so no error in the browser's console);
+``static/app.js`` shows a neutral box and asks again for about two minutes. A search result
+is no library series: the search page notes its cover's address in Redis for a day, so the
+same route finds it.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def note_search_covers(results: list[SearchResult]) -> None:
 
 @bp.get("/covers/<site>/<key>")
 def cover(site: str, key: str) -> Response:
-    """A cover from the cache (200/304); 404 while a worker fetches it."""
+    """A cover from the cache (200/304); 204 while a worker fetches it."""
     if not is_cover_key(site, key):
         raise NotFoundError("no such cover")
     source = _source(site, key)
@@ -125,7 +126,7 @@ def _send(stored: StoredCover, max_age: int) -> Response:
 
 
 def _pending() -> Response:
-    response = Response("", 404, mimetype="text/plain")
+    response = Response(status=204)
     response.cache_control.no_store = True
     response.headers["Retry-After"] = str(PENDING_RETRY_SECONDS)
     return response

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from tests.fakesite.server import FakeSite
@@ -115,7 +116,14 @@ class LiveApp(Instance):
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory, redis_server: object,
              fakesite_server: FakeSite) -> Iterator[LiveApp]:
-    """The running app (module-scoped: a journey is one long story)."""
+    """The running app (module-scoped: a journey is one long story).
+
+    The session's Redis is flushed first: jobs an earlier test left queued (a cover fetch,
+    say) would otherwise be run by this app's workers against its library.
+    """
+    client = redis.Redis.from_url(redis_server.url)  # type: ignore[attr-defined]
+    client.flushall()
+    client.close()
     app = LiveApp(tmp_path_factory.mktemp("live"), redis_server.url,  # type: ignore[attr-defined]
                   fakesite_server)
     app.start()

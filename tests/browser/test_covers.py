@@ -137,13 +137,13 @@ def test_a_slow_cover_is_asked_for_about_two_minutes_then_shows(
                                        storage_state=context.storage_state())
     tab = slow.new_page()
     tab.clock.install()
-    held = {"until": 10**6}  # requests answered 404 (the worker "still fetching")
+    held = {"until": 10**6}  # requests answered 204 (the worker "still fetching")
     asked: list[str] = []
 
     def cover(route: object) -> None:
         asked.append(route.request.url)  # type: ignore[attr-defined]
         if len(asked) <= held["until"]:
-            route.fulfill(status=404, body="",  # type: ignore[attr-defined]
+            route.fulfill(status=204, body="",  # type: ignore[attr-defined]
                           headers={"Cache-Control": "no-store"})
         else:
             route.continue_()  # type: ignore[attr-defined]

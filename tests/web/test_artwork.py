@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import redis
 from flask import Flask
+from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from aniworld.covers import CoverStore, StoredCover, source_digest
 from aniworld.extensions import db
@@ -86,14 +88,24 @@ def test_a_cover_a_worker_on_another_host_fetched_is_served_from_the_shared_libr
     assert response.status_code == 200 and response.data == JPEG
 
 
-def test_cover_not_cached_is_a_404_and_one_fetch_is_queued(
+def test_cover_not_cached_is_a_204_and_one_fetch_is_queued(
         logged_in: AuthActions, series: Series, redis_conn: redis.Redis) -> None:
     for _ in range(3):  # the page's image and its retries
         response = logged_in.client.get(COVER)
-        assert response.status_code == 404
+        assert response.status_code == 204
         assert response.headers["Cache-Control"] == "no-store"
     assert cover_jobs(redis_conn) == [
         ("cover-aniworld-demo-series", ["aniworld", "demo-series", SOURCE])]
+
+
+def test_requests_racing_past_the_job_check_enqueue_the_fetch_once(
+        redis_conn: redis.Redis) -> None:
+    """Both requests found no job; only the first may enqueue it (two workers, one fetch)."""
+    assert dispatch.enqueue_cover(redis_conn, "aniworld", "demo-series", SOURCE)
+    Job.fetch("cover-aniworld-demo-series", connection=redis_conn,
+              serializer=JSONSerializer).delete()  # the second request did not see it yet
+    assert not dispatch.enqueue_cover(redis_conn, "aniworld", "demo-series", SOURCE)
+    assert cover_jobs(redis_conn) == []
 
 
 def test_an_older_cover_shows_while_the_new_one_is_fetched(
@@ -141,7 +153,7 @@ def test_search_results_use_local_covers_that_find_their_source(
     assert fakesite.url not in html
     fakesite.clear_requests()
     cover = sources[0].split("?")[0]
-    assert site.client.get(cover).status_code == 404  # not cached: queued, not fetched here
+    assert site.client.get(cover).status_code == 204  # not cached: queued, not fetched here
     [(job_id, args)] = cover_jobs(redis_conn)
     key = cover.rsplit("/", 1)[1]
     assert job_id == f"cover-aniworld-{key}"
