@@ -33,7 +33,7 @@ def _throttle() -> LoginThrottle:
     return LoginThrottle(get_redis())
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only follow same-site relative redirects after login (no open redirect)."""
     if target and target.startswith("/") and not target.startswith("//"):
         if not urlsplit(target).netloc:
@@ -88,7 +88,7 @@ def login() -> Response | tuple[str, int] | str:
     session_id = credentials.open_session(db.session)
     db.session.commit()
     login_user(MasterUser(session_id), remember=request.form.get("remember") == "on")
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next(request.args.get("next")))
 
 
 def _too_many_attempts(retry_after: int) -> Response:

@@ -59,6 +59,7 @@ MAX_RESERVE_GIB = 10 * 1024
 SAVED = {
     "library": "Library settings saved.",
     "languages": "Language preferences saved.",
+    "interface": "Language and time zone saved.",
     "hosters": "Hoster preferences saved.",
     "downloads": "Download settings saved.",
     "monitoring": "Monitoring settings saved.",
@@ -249,6 +250,14 @@ def languages() -> Response:
     return _save("languages", lambda form: ({
         "language_order": form.getlist("language_order"),
         "language_fallback": form.get("language_fallback") == "on"}, {}))
+
+
+@bp.post("/interface")
+def interface() -> Response:
+    """Store the pages' default language and time zone."""
+    return _save("interface", lambda form: ({
+        "ui_language": form.get("ui_language", ""),
+        "ui_timezone": form.get("ui_timezone", "").strip()}, {}))
 
 
 @bp.post("/hosters")
