@@ -104,3 +104,15 @@ def test_the_api_stays_english_under_german(app: Flask, logged_in: AuthActions) 
     message = response.get_json()["error"]["message"]
     assert message.isascii() and "nicht" not in message
     assert "Content-Language" not in response.headers
+
+
+def test_login_and_home_page_in_german(app: Flask, auth: AuthActions) -> None:
+    auth.set_password()
+    html = auth.client.get("/login", headers=GERMAN).get_data(as_text=True)
+    assert "<h1>Anmelden</h1>" in html and "Auf diesem Gerät angemeldet bleiben" in html
+    auth.login()
+    html = auth.client.get("/", headers=GERMAN).get_data(as_text=True)
+    for text in ("Warteschlange", "Bibliothek", "Gesucht", "Einstellungen", "Abmelden",
+                 "Neu erschienen", "werden geladen", "Folgen auf der Platte"):
+        assert text in html, text
+    assert "Log out" not in html and "What's new" not in html
