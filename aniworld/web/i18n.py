@@ -11,10 +11,20 @@ import logging
 from datetime import date, datetime
 
 from flask import Blueprint, Flask, Response, redirect, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    gettext,
+)
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
 from aniworld.extensions import babel, db
+from aniworld.languages import Language
+from aniworld.services.episode_status import EpisodeState, EpisodeStatus
 from aniworld.services.settings import DEFAULT_TIMEZONE, AppSettings, load_settings
 from aniworld.web.auth import safe_next
 
@@ -28,6 +38,10 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 COOKIE = "aniworld_language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 SIZE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+LANGUAGE_LABELS = {Language.GERMAN_DUB: _l("German Dub"), Language.GERMAN_SUB: _l("German Sub"),
+                   Language.ENGLISH_SUB: _l("English Sub"), Language.ENGLISH_DUB: _l("English Dub")}
+STATE_LABELS = {EpisodeState.ON_DISK: _l("on disk"), EpisodeState.QUEUED: _l("queued"),
+                EpisodeState.MISSING: _l("missing"), EpisodeState.FAILED: _l("failed")}
 
 
 def init_app(app: Flask) -> None:
@@ -36,7 +50,9 @@ def init_app(app: Flask) -> None:
                    default_locale=DEFAULT_LOCALE)
     app.jinja_env.filters.update(number=format_number, size=format_size, speed=format_speed,
                                  datetime=format_moment, date=format_day, time=format_clock)
-    app.jinja_env.globals.update(language_names=LANGUAGE_NAMES, page_language=page_language)
+    app.jinja_env.filters.update(language_label=language_label, status_label=status_label)
+    app.jinja_env.globals.update(language_names=LANGUAGE_NAMES, page_language=page_language,
+                                 language_label=language_label)
 
 
 def _settings() -> AppSettings:
@@ -129,3 +145,18 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
 def format_clock(value: datetime | None) -> str:
     """A time of day in the user's time zone."""
     return "–" if value is None else format_time(value, "short")
+
+
+def language_label(language: Language | str) -> str:
+    """A language variant's name on the page: ``German Dub`` / ``Deutsch (Synchro)``."""
+    language = Language.parse(str(language))
+    return str(LANGUAGE_LABELS.get(language, language.label))
+
+
+def status_label(status: EpisodeStatus) -> str:
+    """An episode's status cell in the page's language (see ``EpisodeStatus.label``)."""
+    if status.state is EpisodeState.DOWNLOADING:
+        return gettext("downloading %(percent)d %%", percent=int(status.progress))
+    if status.state is EpisodeState.FAILED and status.error:
+        return gettext("failed: %(error)s", error=status.error)
+    return str(STATE_LABELS.get(status.state, status.label))
