@@ -130,9 +130,13 @@ def format_speed(value: float | int | None) -> str:
     return "–" if value is None else f"{format_size(value)}/s"
 
 
-def format_moment(value: datetime | None, style: str = "short") -> str:
-    """A moment in the user's time zone and the page's language (naive values are UTC)."""
-    return "–" if value is None else format_datetime(value, style)
+def format_moment(value: datetime | str | None, style: str = "short") -> str:
+    """A moment (or its ISO text) in the user's time zone and language (naive means UTC)."""
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return format_datetime(value, style)
 
 
 def format_day(value: date | datetime | None, style: str = "medium") -> str:
