@@ -8,6 +8,7 @@ English. The JSON API always answers in English, whatever the browser prefers.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime
 
 from flask import Blueprint, Flask, Response, redirect, request
@@ -26,7 +27,6 @@ from aniworld.extensions import babel, db
 from aniworld.languages import Language
 from aniworld.services.episode_status import EpisodeState, EpisodeStatus
 from aniworld.services.settings import DEFAULT_TIMEZONE, AppSettings, load_settings
-from aniworld.web.auth import safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,15 @@ LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 COOKIE = "aniworld_language"
+# English validation messages of the services (which know no Flask) → their translation.
+VALIDATION_MESSAGES = (
+    (re.compile(r"Must be a whole number from (?P<low>\d+) to (?P<high>\d+)"),
+     _l("Must be a whole number from %(low)s to %(high)s")),
+    (re.compile(r"Must be auto, de or en"), _l("Must be auto, de or en")),
+    (re.compile(r"Unknown time zone (?P<zone>.+) \(use a name such as Europe/Berlin\)"),
+     _l("Unknown time zone %(zone)s (use a name such as Europe/Berlin)")),
+    (re.compile(r"Must list each language once"), _l("Must list each language once")),
+)
 COOKIE_MAX_AGE = 365 * 24 * 3600
 SIZE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 LANGUAGE_LABELS = {Language.GERMAN_DUB: _l("German Dub"), Language.GERMAN_SUB: _l("German Sub"),
@@ -91,6 +100,7 @@ def select_timezone() -> str:
 @bp.post("/language")
 def choose_language() -> Response:
     """Remember this browser's language (``language``: de, en or auto) and go back."""
+    from aniworld.web.auth import safe_next  # auth → settings → i18n: import when called
     language = request.form.get("language", "")
     response = redirect(safe_next(request.form.get("next")), 303)
     if language in LOCALES:
@@ -164,3 +174,12 @@ def status_label(status: EpisodeStatus) -> str:
     if status.state is EpisodeState.FAILED and status.error:
         return gettext("failed: %(error)s", error=status.error)
     return str(STATE_LABELS.get(status.state, status.label))
+
+
+def localize_validation(message: str) -> str:
+    """Translate a known validation message of the services; others stay as they are."""
+    for pattern, translation in VALIDATION_MESSAGES:
+        match = pattern.fullmatch(message)
+        if match:
+            return str(translation) % match.groupdict()
+    return message

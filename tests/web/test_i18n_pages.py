@@ -20,7 +20,7 @@ from aniworld.web.i18n import (
     status_label,
 )
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import AuthActions, build_app
+from tests.web.conftest import AuthActions, build_app, csrf_token_from
 
 GERMAN = {"Accept-Language": "de"}
 ENGLISH = {"Accept-Language": "en-US"}
@@ -87,9 +87,24 @@ def test_wrong_password_in_german(app: Flask, auth: AuthActions) -> None:
     assert response.status_code == 401 and "Falsches Passwort." in response.get_data(as_text=True)
 
 
-def test_settings_frame_in_german(app: Flask, logged_in: AuthActions) -> None:
-    html = logged_in.client.get("/settings/", headers=GERMAN).get_data(as_text=True)
-    assert "Sprache und Zeitzone" in html and "Sprache der Seiten" in html
+def test_settings_in_german(app: Flask, logged_in: AuthActions) -> None:
+    client = logged_in.client
+    html = client.get("/settings/", headers=GERMAN).get_data(as_text=True)
+    for text in ("Sprache und Zeitzone", "Sprache der Seiten", "Bibliotheksordner",
+                 "Gleichzeitige Downloads", "Benennungsvorlage", "Passwort ändern",
+                 "Noch keine API-Schlüssel.", "Änderungen wirken sofort"):
+        assert text in html, text
+    token = csrf_token_from(client.get("/settings/"))
+    response = client.post("/settings/downloads", headers=GERMAN, data={
+        "parallel_downloads": "99", "max_attempts": "x", "bandwidth_limit": "0",
+        "disk_reserve": "1", "container": "mp4", "csrf_token": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Muss eine ganze Zahl von 1 bis 16 sein" in html and "Gib eine ganze Zahl ein" in html
+    assert "Bitte korrigiere die markierten Felder." in html
+    response = client.post("/settings/naming", headers=GERMAN, follow_redirects=True, data={
+        "naming_template": "{series}/{season:02}x{episode:02}.{ext}", "csrf_token": token})
+    assert "Benennungsvorlage gespeichert." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("headers", "expected"), [
