@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 API_KEY_FAILURE_LIMIT = 10
 # Anonymous callers may reach these (the favicon too: browsers ask for it on the login page).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health",
-                              "pages.favicon", "i18n.choose_language"})
+                              "pages.favicon"})
 # Blueprints for clients that cannot log in like a browser or send X-API-Key (Sonarr's
 # indexer and download client, Prometheus): their views authenticate every request
 # themselves (apikey parameter, SID cookie, basic auth) and take no CSRF token.

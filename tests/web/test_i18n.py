@@ -65,14 +65,13 @@ def test_the_switch_in_the_navigation_beats_the_settings_default(
     assert page_language(client) == "en"
 
 
-def test_the_switch_works_before_login(app: Flask, auth: AuthActions) -> None:
+def test_pages_before_login_follow_accept_language_and_offer_no_switch(
+        app: Flask, auth: AuthActions) -> None:
     auth.set_password()
-    client = auth.client
-    token = csrf_token_from(client.get("/login"))
-    response = client.post("/language", data={"language": "de", "next": "/login",
-                                              "csrf_token": token})
-    assert response.status_code == 303
-    assert page_language(client, "/login") == "de"
+    html = auth.client.get("/login", headers=GERMAN).get_data(as_text=True)
+    assert '<html lang="de">' in html and 'name="language"' not in html
+    assert auth.client.post("/language", data={"language": "de"}).status_code in (302, 400)
+    assert auth.client.get_cookie(COOKIE) is None
 
 
 def test_the_switch_needs_the_csrf_token(logged_in: AuthActions) -> None:
