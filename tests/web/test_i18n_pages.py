@@ -20,7 +20,7 @@ from aniworld.web.i18n import (
     status_label,
 )
 from tests.fakesite.server import FakeSite
-from tests.web.conftest import AuthActions, build_app, csrf_token_from
+from tests.web.conftest import AuthActions, csrf_token_from, site_auth
 
 GERMAN = {"Accept-Language": "de"}
 ENGLISH = {"Accept-Language": "en-US"}
@@ -45,15 +45,11 @@ NAVIGATION = ("Bibliothek", "Gesucht", "Suche", "Warteschlange", "Status", "Eins
 @pytest.fixture
 def german_site(app_env: dict[str, str], fakesite: FakeSite) -> Iterator[AuthActions]:
     """A logged-in client on the fake site with one series in the library."""
-    app = build_app({**app_env, "ANIWORLD_SITE_URL": fakesite.url})
-    auth = AuthActions(app, app.test_client())
-    auth.set_password()
-    auth.login()
-    response = auth.client.post("/series/", data={"key": KEY, "csrf_token": auth.csrf_token()})
-    assert response.status_code == 303
-    yield auth
-    with app.app_context():
-        db.engine.dispose()
+    for auth in site_auth(app_env, fakesite):
+        response = auth.client.post("/series/", data={"key": KEY,
+                                                      "csrf_token": auth.csrf_token()})
+        assert response.status_code == 303
+        yield auth
 
 
 def test_every_translated_page_speaks_german(german_site: AuthActions) -> None:
