@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Message
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -115,3 +118,18 @@ def test_login_and_home_page_in_german(app: Flask, auth: AuthActions) -> None:
                  "Neu erschienen", "werden geladen", "Folgen auf der Platte"):
         assert text in html, text
     assert "Log out" not in html and "What's new" not in html
+
+
+def test_the_committed_mo_file_matches_the_po_source() -> None:
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parents[2] / "aniworld/translations/de/LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as po, (folder / "messages.mo").open("rb") as mo:
+        source, compiled = read_po(po), read_mo(mo)
+    def table(catalog: Iterable[Message]) -> dict[object, object]:
+        return {tuple(m.id) if isinstance(m.id, list | tuple) else m.id:
+                tuple(m.string) if isinstance(m.string, list | tuple) else m.string
+                for m in catalog if m.id and m.string and not m.fuzzy}
+
+    assert table(compiled) == table(source), "run make translations"
