@@ -61,6 +61,8 @@ def test_every_translated_page_speaks_german(german_site: AuthActions) -> None:
         for text in (*texts, *NAVIGATION):
             assert text in html, (path, text)
         assert "Log out" not in html, path
+        # Links and code inside a translated sentence stay markup, placeholders are filled.
+        assert "&lt;a " not in html and "&lt;code" not in html and "%(" not in html, path
 
 
 def test_series_actions_answer_in_german(german_site: AuthActions) -> None:
