@@ -19,3 +19,6 @@ worker_connections = 1000
 # ($HOME/.gunicorn/gunicorn.ctl); Aniworld does not use gunicornc, so none is opened.
 control_socket_disable = True
 accesslog = "-"
+# gunicorn's default format, with the path (%(U)s) instead of the request line (%(r)s):
+# Sonarr and Prowlarr send the API key in the query string (/torznab/api?...&apikey=...).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'

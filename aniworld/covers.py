@@ -1,12 +1,16 @@
-"""The local cover cache: one image per series under ``<data dir>/covers/<site>/``.
+"""The local cover cache: one image per series under ``<library>/.aniworld/covers/<site>/``.
 
-A cover is fetched once through the series' site client (tasks/artwork.py) and kept here, so
-pages show it from Aniworld's own origin and the site is not asked again. A file is named
-after the series and a digest of the address it came from
-(``<key>-<digest>.<ext>``): when a refresh finds another cover address the old file no
-longer matches and the new one is fetched, while the old one is still shown meanwhile.
-Only real images are kept (checked by their first bytes, never by what the site declared)
-and only up to :data:`MAX_COVER_BYTES`. No database, no network.
+In the library, not the data folder: the library is shared by every host of an
+installation (README "Several machines"), so a cover a worker on another machine fetched
+is there for the web process too; the library scan skips dot folders.
+
+A cover is fetched once through the series' site client (tasks/artwork.py) and kept here,
+so pages show it from Aniworld's own origin and the site is not asked again. A file is
+named after the series and a digest of the address it came from (``<key>-<digest>.<ext>``):
+when a refresh finds another cover address the old file no longer matches and the new one
+is fetched, while the old one is still shown meanwhile. Only real images are kept (checked
+by their first bytes, never by what the site declared) and only up to
+:data:`MAX_COVER_BYTES`. No database, no network.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from aniworld.sites import SITES
 
 logger = logging.getLogger(__name__)
 
-COVERS_DIR = "covers"
+COVERS_DIR = Path(".aniworld") / "covers"
 # The sites' covers are 20-300 kB; anything far larger is not a cover.
 MAX_COVER_BYTES = 2 * 1024 * 1024
 # Image kinds a browser shows and a media server reads, by their magic bytes. SVG is not
@@ -108,15 +112,15 @@ def check_image(data: bytes, limit: int = MAX_COVER_BYTES) -> str:
 
 
 class CoverStore:
-    """Covers under ``root`` (normally ``<data dir>/covers``), one folder per site."""
+    """Covers under ``root`` (normally ``<library>/.aniworld/covers``), one folder per site."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path) -> CoverStore:
-        """The store of an instance."""
-        return cls(data_dir / COVERS_DIR)
+    def in_library(cls, library: Path) -> CoverStore:
+        """The store of an installation, in its (shared) library folder."""
+        return cls(library / COVERS_DIR)
 
     def find(self, site: str, key: str, source: str | None = None) -> StoredCover | None:
         """The cover of ``source`` (its digest), or with ``source`` None the newest one."""

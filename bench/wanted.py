@@ -11,9 +11,7 @@ episodes first seen this week.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,12 +22,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from aniworld import create_app
-from aniworld.config import Config
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import (
-    Base,
     DownloadItem,
     Episode,
     FolderState,
@@ -39,9 +34,9 @@ from aniworld.models import (
     Series,
     utcnow,
 )
-from aniworld.services import credentials
 from aniworld.services.library.wanted import WantedFilter, wanted_page
 from aniworld.services.settings import load_settings
+from bench.pages import benchmark_app
 
 SERIES = 1_000
 FOLDERS = 850  # series with a folder in the library; the rest were added lately
@@ -176,14 +171,6 @@ def report(label: str, figures: tuple[float, float], extra: str = "") -> None:
           f"target {TARGET * 1000:.0f} ms  ratio {median / TARGET:5.2f}  {extra}")
 
 
-def logged_in(client: FlaskClient) -> None:
-    """Log the test client in through the login form."""
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, "login failed"
-
-
 def get(client: FlaskClient, url: str) -> Callable[[], object]:
     """A request that must answer 200."""
     def run() -> object:
@@ -196,22 +183,12 @@ def get(client: FlaskClient, url: str) -> Callable[[], object]:
 
 def main() -> None:
     """Build the library, time the service, the page and the API, clean up."""
-    root = Path(tempfile.mkdtemp(prefix="aniworld-bench-wanted-"))
-    try:
+    with benchmark_app("aniworld-bench-wanted-", PASSWORD) as (app, client, root):
         media = root / "media"
         media.mkdir()
-        env = {"ANIWORLD_DATA_DIR": str(root / "data"),
-               "ANIWORLD_LIBRARY_DIR": str(root / "library"),
-               "ANIWORLD_SECRET_KEY": "bench-secret-key-0123456789abcdef",
-               # No Redis here: the banner's probe and the login throttle would log it.
-               "ANIWORLD_LOG_LEVEL": "ERROR"}
-        app = create_app(Config.from_env(env))
         with app.app_context():
-            Base.metadata.create_all(db.engine)
             started = time.perf_counter()
             counts = seed(db.session, media)
-            credentials.set_password(db.session, PASSWORD)
-            db.session.commit()
             print(f"built {counts} in {time.perf_counter() - started:.1f} s "
                   f"({os.cpu_count()} CPUs)")
             settings = load_settings(db.session)
@@ -220,8 +197,6 @@ def main() -> None:
                   f"({first.missing} missing, {first.upgrades} upgrades), {first.pages} pages")
             report("service: wanted_page (page 1)",
                    timed(lambda: wanted_page(db.session, settings, WantedFilter())))
-        client = app.test_client()
-        logged_in(client)
         page = client.get("/wanted/")
         report("page: GET /wanted/", timed(get(client, "/wanted/")),
                f"{len(page.data) // 1024} KiB")
@@ -230,10 +205,6 @@ def main() -> None:
                timed(get(client, "/wanted/?monitored=1&language=german-dub")))
         report("api: GET /api/v1/wanted", timed(get(client, "/api/v1/wanted")))
         report("home page: GET /", timed(get(client, "/")))
-        with app.app_context():
-            db.engine.dispose()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

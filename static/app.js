@@ -96,13 +96,17 @@ document.addEventListener("htmx:afterRequest", (event) => {
 
 // Covers come from Aniworld's own cache (web/artwork.py). One not cached yet answers 404 while
 // a worker fetches it from the site: show a neutral box meanwhile and ask again, a little later
-// each time, then put the cover in (the probe's answer is already in the browser's cache).
+// each time (1 s, 2 s, … at most 10 s apart), for about two minutes in all — a busy worker or
+// the site's rate limit may hold the fetch that long — then put the cover in (the probe's
+// answer is already in the browser's cache).
 const COVER_PLACEHOLDER = "data:image/svg+xml," +
   encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="3"/>');
-const COVER_TRIES = 8;
+const COVER_MAX_DELAY_MS = 10000;
+const COVER_GIVE_UP_MS = 120000;
 
-function retryCover(img, address, attempt) {
-  if (attempt > COVER_TRIES) {
+function retryCover(img, address, attempt, waited) {
+  const delay = Math.min(1000 * attempt, COVER_MAX_DELAY_MS);
+  if (waited + delay > COVER_GIVE_UP_MS) {
     return;
   }
   setTimeout(() => {
@@ -113,14 +117,12 @@ function retryCover(img, address, attempt) {
       img.src = probe.src;
       img.removeAttribute("data-cover-pending");
     });
-    probe.addEventListener("error", () => retryCover(img, address, attempt + 1));
+    probe.addEventListener("error", () => retryCover(img, address, attempt + 1, waited + delay));
     probe.src = url.href;
-  }, 1000 * attempt);
+  }, delay);
 }
 
-// "error" does not bubble; listening in the capture phase sees every image, swapped-in ones too.
-document.addEventListener("error", (event) => {
-  const img = event.target;
+function coverFailed(img) {
   if (!(img instanceof HTMLImageElement) || !img.hasAttribute("data-cover")
       || img.hasAttribute("data-cover-pending")) {
     return;
@@ -128,5 +130,37 @@ document.addEventListener("error", (event) => {
   img.setAttribute("data-cover-pending", "");
   const address = img.src;
   img.src = COVER_PLACEHOLDER;
-  retryCover(img, address, 1);
-}, true);
+  retryCover(img, address, 1, 0);
+}
+
+// "error" does not bubble; listening in the capture phase sees every image, swapped-in ones too.
+document.addEventListener("error", (event) => coverFailed(event.target), true);
+// A cover that failed before this (deferred) script ran: complete, but nothing to show.
+document.querySelectorAll("img[data-cover]").forEach((img) => {
+  if (img.complete && img.naturalWidth === 0) {
+    coverFailed(img);
+  }
+});
+
+// Queue groups opened on demand stay open when the queue partial is swapped for a newer one:
+// the addresses of the open ones are noted before the swap and opened again after it, which
+// loads their episodes afresh (their hx-trigger is "toggle once").
+let openGroups = [];
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (event.detail.shouldSwap && target && target.id === "queue") {
+    openGroups = Array.from(target.querySelectorAll("details[hx-get][open]"),
+      (details) => details.getAttribute("hx-get"));
+  }
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  for (const url of openGroups) {
+    const details = document.querySelector(`#queue details[hx-get="${CSS.escape(url)}"]`);
+    if (details && !details.open) {
+      details.open = true;
+    }
+  }
+  openGroups = [];
+});

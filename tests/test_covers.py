@@ -50,10 +50,11 @@ def test_source_digest_ignores_the_host_a_mirror_served_it_from() -> None:
 
 
 def test_store_keeps_one_version_and_finds_it_by_its_source(tmp_path: Path) -> None:
-    store = CoverStore.in_data_dir(tmp_path)
+    store = CoverStore.in_library(tmp_path)
     assert store.find("aniworld", "demo", SOURCE) is None
     first = store.save("aniworld", "demo", SOURCE, JPEG)
-    assert first.path == tmp_path / "covers" / "aniworld" / f"demo-{source_digest(SOURCE)}.jpg"
+    folder = tmp_path / ".aniworld" / "covers" / "aniworld"
+    assert first.path == folder / f"demo-{source_digest(SOURCE)}.jpg"
     assert first.mime_type == "image/jpeg" and first.size == len(JPEG)
     assert first.path.stat().st_mode & 0o777 == 0o644
     assert store.find("aniworld", "demo", SOURCE) == first
@@ -71,7 +72,7 @@ def test_store_keeps_one_version_and_finds_it_by_its_source(tmp_path: Path) -> N
 
 
 def test_nothing_is_written_for_a_refused_cover_or_an_impossible_key(tmp_path: Path) -> None:
-    store = CoverStore.in_data_dir(tmp_path)
+    store = CoverStore.in_library(tmp_path)
     with pytest.raises(CoverRejected):
         store.save("aniworld", "demo", SOURCE, b"<html></html>")
     with pytest.raises(ValueError):
@@ -83,7 +84,7 @@ def test_nothing_is_written_for_a_refused_cover_or_an_impossible_key(tmp_path: P
 
 
 def test_etag_changes_when_the_file_is_written_again(tmp_path: Path) -> None:
-    store = CoverStore.in_data_dir(tmp_path)
+    store = CoverStore.in_library(tmp_path)
     first = store.save("sto", "demo", SOURCE, JPEG)
     os.utime(first.path, (1_000_000, 1_000_000))
     again = store.find("sto", "demo", SOURCE)

@@ -129,3 +129,19 @@ def test_a_client_polling_every_two_seconds_keeps_its_connection(
             assert connection.sock is first_socket, "the server closed the connection"
     finally:
         connection.close()
+
+
+def test_the_access_log_leaves_out_query_strings_with_api_keys(
+        gunicorn_server: tuple[int, Path]) -> None:
+    port, tmp = gunicorn_server
+    secret = "aw_never-in-the-log-0123456789"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", f"/torznab/api?t=caps&apikey={secret}")
+        connection.getresponse().read()
+    finally:
+        connection.close()
+    log = tmp / "web.log"
+    wait_until(lambda: '"GET /torznab/api HTTP/1.1" 200' in log.read_text(), 30,
+               "the access log line", log.read_text, interval=0.2)
+    assert secret not in log.read_text()

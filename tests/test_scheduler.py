@@ -107,3 +107,25 @@ def test_tick_sweeps_expired_days_of_the_holding_folder(runtime: Runtime) -> Non
         (day / "Serie - S01E01 [German Sub].mp4").write_bytes(b"old")
     scheduler.tick(runtime)
     assert [p.name for p in holding.iterdir()] == [(today - timedelta(days=3)).isoformat()]
+
+
+def test_an_unexpected_error_in_one_part_stops_neither_the_others_nor_the_tick(
+        runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    ran = []
+
+    def broken(name: str) -> object:
+        def fail(*args: object, **kwargs: object) -> None:
+            ran.append(name)
+            raise UnicodeEncodeError("latin-1", "\u200b", 0, 1, "ordinal not in range(256)")
+        return fail
+
+    monkeypatch.setattr(dispatch, "reconcile", broken("repairs"))
+    monkeypatch.setattr(scheduler, "schedule_monitor", broken("monitor"))
+    monkeypatch.setattr(scheduler.media_refresh, "flush", broken("refresh"))
+    scheduler.tick(runtime)  # must not raise
+    assert ran == ["repairs", "monitor", "refresh"]
+    failed = [record for record in caplog.records if record.exc_info]
+    assert [record.getMessage() for record in failed] == [
+        "scheduler repairs failed unexpectedly", "monitoring could not be scheduled",
+        "media server refresh failed unexpectedly"]

@@ -5,8 +5,9 @@ A file the user wrote is never overwritten: each series folder keeps a record
 (``.aniworld-metadata.json``) of the SHA-256 of every file Aniworld wrote there, and a file
 counts as ours only while its bytes still match that record. An edited NFO, a poster the
 user chose, or any file without a record (a lost record included) is left alone. Writes are
-atomic (temporary file + rename) and the record is updated under an exclusive lock on the
-folder, so two workers finishing episodes of one series do not lose each other's entries.
+atomic (temporary file + rename) and the record is updated under an exclusive lock of the
+folder's ``.aniworld-metadata.lock``, so two workers finishing episodes of one series — on
+one host or on several sharing the library — do not lose each other's entries.
 The scanner reads video extensions only, so none of these files ever count as episodes.
 """
 
@@ -17,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +31,10 @@ from aniworld.library.swap import relative_to_library
 logger = logging.getLogger(__name__)
 
 RECORD_NAME = ".aniworld-metadata.json"
+# A dot file, so the library scan skips it; it stays (removing it would race the next lock).
+LOCK_NAME = ".aniworld-metadata.lock"
+# POSIX record locks belong to the process: its threads take turns here first.
+_PROCESS_LOCK = threading.Lock()
 TVSHOW_NAME = "tvshow.nfo"
 POSTER_STEM = "poster"
 NFO_SUFFIX = ".nfo"
@@ -68,9 +74,11 @@ class MetadataReport:
 
 def series_folder(library: Path, video: Path) -> Path | None:
     """The top-level library folder holding ``video``; None when it lies directly in the
-    library folder or outside it (no folder of its own to describe)."""
+    library folder, outside it (no folder of its own to describe) or in a hidden folder
+    (``.aniworld``: the work area and the bridge's grabs; the scan skips them too)."""
     relative = relative_to_library(library, video)
-    if relative is None or len(relative.parts) < 2 or ".." in relative.parts:
+    if relative is None or len(relative.parts) < 2 or ".." in relative.parts \
+            or relative.parts[0].startswith("."):
         return None
     return library / relative.parts[0]
 
@@ -149,16 +157,23 @@ class FolderRecord:
 
 @contextmanager
 def folder_record(folder: Path) -> Iterator[FolderRecord]:
-    """The folder's record under an exclusive lock on the folder; saved on a clean exit."""
+    """The folder's record under an exclusive lock; saved on a clean exit.
+
+    A POSIX record lock (``lockf``) of a lock file opened for writing, not ``flock`` on the
+    folder: NFS and CIFS pass record locks to the server, so a worker on another host
+    waits too (``flock`` stays on one host on CIFS, and NFS refuses an exclusive lock on a
+    descriptor opened read-only). Not re-entrant.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        record = FolderRecord(folder)
-        yield record
-        record.save()
-    finally:
-        os.close(descriptor)  # closing releases the lock
+    with _PROCESS_LOCK:
+        descriptor = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.lockf(descriptor, fcntl.LOCK_EX)
+            record = FolderRecord(folder)
+            yield record
+            record.save()
+        finally:
+            os.close(descriptor)  # closing releases the lock
 
 
 def write_show(folder: Path, tvshow: bytes, poster: tuple[bytes, str] | None) -> MetadataReport:

@@ -12,6 +12,7 @@ from aniworld.mediaserver.errors import (
     MediaServerBadAnswer,
     MediaServerError,
     MediaServerForbidden,
+    MediaServerRequestInvalid,
     MediaServerTokenRefused,
     MediaServerUnreachable,
 )
@@ -43,6 +44,7 @@ def make_client(server: ServerSettings,
 
 __all__ = [
     "LABELS", "Change", "LibraryNotFound", "MediaServerBadAnswer", "MediaServerClient",
-    "MediaServerError", "MediaServerForbidden", "MediaServerTokenRefused",
+    "MediaServerError", "MediaServerForbidden", "MediaServerRequestInvalid",
+    "MediaServerTokenRefused",
     "MediaServerUnreachable", "PathMap", "ServerSettings", "make_client",
 ]

@@ -42,6 +42,13 @@ class MediaServerBadAnswer(MediaServerError):
     code = "media_server_bad_answer"
 
 
+class MediaServerRequestInvalid(MediaServerError):
+    """The request could not even be built: the token or the URL holds characters that
+    HTTP cannot carry (e.g. an invisible character pasted along with the token)."""
+
+    code = "media_server_request_invalid"
+
+
 class LibraryNotFound(MediaServerError):
     """None of the server's library folders holds the path (a path-mapping problem)."""
 

@@ -12,6 +12,7 @@ from aniworld.mediaserver.errors import (
     MediaServerBadAnswer,
     MediaServerError,
     MediaServerForbidden,
+    MediaServerRequestInvalid,
     MediaServerTokenRefused,
     MediaServerUnreachable,
 )
@@ -69,11 +70,25 @@ class Http:
             raise MediaServerUnreachable(
                 f"{self.server.label} at {self.server.url} is unreachable "
                 f"({_reason(exc)}): check the URL and that the server runs") from None
+        except (UnicodeError, ValueError) as exc:
+            raise self._unsendable(path, exc) from None
         logger.debug("media server answered method=%s path=%s status=%s", method, path,
                      response.status_code)
         if not 200 <= response.status_code < 300:
             raise self._refusal(method, path, response)
         return response
+
+    def _unsendable(self, path: str, exc: ValueError) -> MediaServerRequestInvalid:
+        """A request ``requests`` refused to build (a header or URL it cannot encode)."""
+        label, token = self.server.label, self.server.token or ""
+        if not token.isascii() or not token.isprintable():
+            return MediaServerRequestInvalid(
+                f"{label}: the token holds a character HTTP cannot send (only printable "
+                "ASCII is allowed; an invisible character was probably pasted along): "
+                "paste the token again in Settings → Media server")
+        return MediaServerRequestInvalid(
+            f"{label}: the request to {path} could not be built ({str(exc)[:SNIPPET]}): "
+            f"check the server URL {self.server.url}")
 
     def _refusal(self, method: str, path: str, response: requests.Response) -> MediaServerError:
         label, status = self.server.label, response.status_code

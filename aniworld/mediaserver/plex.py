@@ -50,13 +50,22 @@ class PlexClient:
         for folder in dict.fromkeys(change.folder for change in changes):
             for section in holding(sections, folder):
                 self.http.send("GET", f"/library/sections/{section.key}/refresh",
-                               params={"path": folder})
+                               params={"path": path_bytes(folder)})
 
     def check(self, library: str) -> str:
         """Reach the server with the token and find the library holding ``library``."""
         found = holding(self.sections(), library)
         names = ", ".join(f"“{section.title}” (section {section.key})" for section in found)
         return f"Connected to Plex; {library} is in {names}."
+
+
+def path_bytes(folder: str) -> bytes:
+    """The folder's name as the bytes on disk (``?path=`` is percent-encoded from these).
+
+    A file name that is not valid UTF-8 reaches Python with surrogate escapes, which
+    ``requests`` cannot encode; the original bytes are what Plex finds on disk.
+    """
+    return folder.encode("utf-8", "surrogateescape")
 
 
 def holding(sections: Sequence[Section], folder: str) -> list[Section]:

@@ -191,9 +191,7 @@ class DownloadItem(TimestampMixin, Base):
     @property
     def language_label(self) -> str:
         """``German Dub``, or ``Upgrade: German Sub → German Dub`` for an upgrade."""
-        if self.upgrade_from is None:
-            return self.language.label
-        return f"Upgrade: {self.upgrade_from.label} → {self.language.label}"
+        return language_label(self.language, self.upgrade_from)
 
     @property
     def replaced_paths(self) -> list[str]:
@@ -257,6 +255,13 @@ def replaced_paths(stored: str | None) -> list[str]:
     except ValueError:
         return []
     return [path for path in paths if isinstance(path, str)] if isinstance(paths, list) else []
+
+
+def language_label(language: Language, upgrade_from: Language | None) -> str:
+    """``German Dub``, or ``Upgrade: German Sub → German Dub`` for an upgrade."""
+    if upgrade_from is None:
+        return language.label
+    return f"Upgrade: {upgrade_from.label} → {language.label}"
 
 
 def episode_code(season: int, episode: int) -> str:

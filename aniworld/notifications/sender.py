@@ -120,7 +120,8 @@ def _send_one(url: str, position: int, message: Message, timeout: float) -> Fail
     if result:
         return None
     reasons = [entry.message for entry in result.logs() if entry.level in _WARNING_LEVELS]
-    reason = " ".join(reasons) or _status_reason(result.status.name, timeout)
+    # Apprise's text may name the URL's parts: many services keep a token in the host slot.
+    reason = redact(" ".join(reasons), url) or _status_reason(result.status.name, timeout)
     return Failure(target, reason)
 
 

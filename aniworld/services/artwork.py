@@ -109,9 +109,10 @@ def _nfo(series: Series, episode: Episode | None, season: int, number: int,
 
 
 def item_art(session: Session, item_id: int) -> ItemArt | None:
-    """The metadata of a queue item's episode, or None when the item is gone."""
+    """The metadata of a queue item's episode; None when the item is gone or is a Sonarr
+    grab (``save_path`` set: Sonarr names and describes the file it imports)."""
     item = session.get(DownloadItem, item_id)
-    if item is None:
+    if item is None or item.save_path is not None:
         return None
     series = item.series
     return ItemArt(series_art(series),
@@ -176,7 +177,7 @@ def _downloaded(session: Session, series: Series,
     rows = session.execute(select(DownloadItem.file_path, DownloadItem.season,
                                   DownloadItem.episode, DownloadItem.language).where(
         DownloadItem.series_id == series.id, DownloadItem.status == ItemStatus.COMPLETED,
-        DownloadItem.file_path.is_not(None))).all()
+        DownloadItem.file_path.is_not(None), DownloadItem.save_path.is_(None))).all()
     return [(row.file_path, _nfo(series, episodes.get((row.season, row.episode)), row.season,
                                  row.episode, row.language))
             for row in rows]

@@ -143,7 +143,7 @@ def provision_api_key(session: Session, plain: str, name: str = "ANIWORLD_API_KE
 
 def find_api_key(session: Session, plain: str) -> ApiKey | None:
     """Return the API key matching ``plain`` and stamp its last use, or None."""
-    row = session.scalar(select(ApiKey).where(ApiKey.digest == _digest(plain)))
+    row = api_key_with_digest(session, _digest(plain))
     if row is not None:
         row.last_used_at = utcnow()
     return row
@@ -154,9 +154,18 @@ def list_api_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
 
 
-def revoke_api_key(session: Session, key_id: int) -> None:
-    """Delete an API key; raises NotFoundError for an unknown id."""
+def api_key_with_digest(session: Session, digest: str) -> ApiKey | None:
+    """The API key whose digest is ``digest`` (what a bridge session names), or None."""
+    return session.scalar(select(ApiKey).where(ApiKey.digest == digest))
+
+
+def revoke_api_key(session: Session, key_id: int) -> str:
+    """Delete an API key; return its digest (its bridge sessions end with it).
+
+    Raises NotFoundError for an unknown id.
+    """
     row = session.get(ApiKey, key_id)
     if row is None:
         raise NotFoundError(f"API key {key_id} does not exist")
     session.delete(row)
+    return row.digest

@@ -140,9 +140,10 @@ def _statuses(session: Session, settings: AppSettings, rows: list[Row[Any]],
     for item in session.execute(
             select(DownloadItem.series_id, DownloadItem.id, DownloadItem.season,
                    DownloadItem.episode, DownloadItem.status, DownloadItem.progress,
-                   DownloadItem.last_error, DownloadItem.file_path)
+                   DownloadItem.last_error, DownloadItem.file_path, DownloadItem.save_path)
             .where(DownloadItem.series_id.in_(list(by_series)),
-                   DownloadItem.status != ItemStatus.CANCELLED)):
+                   DownloadItem.status != ItemStatus.CANCELLED,
+                   DownloadItem.save_path.is_(None))):
         items[item.series_id].append(item)
     on_disk = disk_episodes(session, settings.language_order, list(by_series))
     return {series_id: episode_statuses(episodes, items[series_id],  # type: ignore[arg-type]

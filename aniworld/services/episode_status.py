@@ -1,7 +1,9 @@
 """Where each episode of a series stands: on disk, missing, queued, downloading or failed.
 
 The derivation is a pure function over the episodes, their queue items, a file-exists
-callable (for finished items) and the episodes the library scan found on disk.
+callable (for finished items) and the episodes the library scan found on disk. Sonarr's
+grabs (items with a ``save_path``) are Sonarr's downloads, not the library's: they leave
+the episode as it is (a finished grab is no copy, a running one does not queue it).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class ItemLike(Protocol):
     progress: float
     last_error: str | None
     file_path: str | None
+    save_path: str | None
 
 
 class EpisodeState(StrEnum):
@@ -101,6 +104,8 @@ def episode_statuses(episodes: Iterable[EpisodeLike], items: Iterable[ItemLike],
     """
     by_episode: dict[EpisodeKey, list[ItemLike]] = {}
     for item in sorted(items, key=lambda i: i.id or 0):
+        if item.save_path is not None:
+            continue  # a Sonarr grab
         by_episode.setdefault((item.season, item.episode), []).append(item)
     result: dict[EpisodeKey, EpisodeStatus] = {}
     for episode in episodes:

@@ -14,6 +14,8 @@ from aniworld.errors import ValidationError
 
 # Notification events a user can switch on or off (all on by default).
 NOTIFY_EVENTS = ("completed", "failed", "action", "monitor", "unmatched")
+# Where the last notification delivery's outcome is kept (services/notifications.py).
+NOTIFY_STATUS_KEY = "notify.status"
 MEDIA_SERVERS = ("jellyfin", "emby", "plex")
 # "off" stored by a user turns the environment's media server off; None keeps it.
 MEDIA_SERVER_OFF = "off"
@@ -86,6 +88,18 @@ def _optional_text(name: str, limit: int = 4096) -> Any:
     return check
 
 
+def _token(value: Any) -> str | None:
+    """A media-server token: printable ASCII only, since it travels in an HTTP header."""
+    text = _optional_text("media_server_token", 512)(value)
+    odd = next((char for char in text or "" if not " " <= char <= "~"), None)
+    if odd is not None:
+        raise ValidationError(
+            f"media_server_token may hold only printable ASCII characters, but it contains "
+            f"U+{ord(odd):04X} (an invisible character is often pasted along): paste the "
+            "token again", "media_server_token")
+    return text
+
+
 def _path_prefix(value: Any) -> str | None:
     if value is None:
         return None
@@ -120,7 +134,7 @@ VALIDATORS = {
     "notify_events": _notify_events,
     "media_server": _media_server,
     "media_server_url": _http_url("media_server_url"),
-    "media_server_token": _optional_text("media_server_token", 512),
+    "media_server_token": _token,
     "media_server_path": _path_prefix,
     "write_metadata": _bool("write_metadata"),
     "bridge_username": _username,

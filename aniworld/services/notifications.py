@@ -15,11 +15,11 @@ from aniworld.config import Config
 from aniworld.models import DownloadItem
 from aniworld.models.download_item import episode_code
 from aniworld.notifications import Delivery, Episode
-from aniworld.services.integration_settings import split_notify_urls
+from aniworld.services.integration_settings import NOTIFY_STATUS_KEY, split_notify_urls
 from aniworld.services.settings import AppSettings, integration_value
 from aniworld.services.settings_store import get_record, set_record
 
-STATUS_KEY = "notify.status"
+STATUS_KEY = NOTIFY_STATUS_KEY
 STORED, ENVIRONMENT = "stored", "environment"
 
 

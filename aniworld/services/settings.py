@@ -19,7 +19,11 @@ from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.naming import DEFAULT_TEMPLATE, validate_template
-from aniworld.services.integration_settings import INTEGRATION_DEFAULTS, NOTIFY_EVENTS
+from aniworld.services.integration_settings import (
+    INTEGRATION_DEFAULTS,
+    NOTIFY_EVENTS,
+    NOTIFY_STATUS_KEY,
+)
 from aniworld.services.integration_settings import VALIDATORS as INTEGRATION_VALIDATORS
 from aniworld.services.settings_store import get_setting, set_setting
 from aniworld.site.settings import SiteSettings, parse_site_urls
@@ -295,10 +299,16 @@ def validate_changes(**changes: Any) -> dict[str, str]:
 
 
 def save_settings(session: Session, **changes: Any) -> AppSettings:
-    """Validate and store ``changes``; raises ValidationError naming the first bad field."""
+    """Validate and store ``changes``; raises ValidationError naming the first bad field.
+
+    New notification URLs forget the notifier status: its error was about the old ones.
+    """
     validated = {name: _validate(name, value) for name, value in changes.items()}
-    settings = replace(load_settings(session), **validated)
+    stored = load_settings(session)
+    settings = replace(stored, **validated)
     set_setting(session, SETTINGS_KEY, _to_json(settings))
+    if settings.notify_urls != stored.notify_urls:
+        set_setting(session, NOTIFY_STATUS_KEY, {})
     return settings
 
 

@@ -32,6 +32,9 @@ from aniworld.sites import SITES
 
 SETTING_NAMES = tuple(field.name for field in fields(AppSettings))
 STORED, ENVIRONMENT = "stored", "environment"
+# Proxy URLs may carry a user name and password: shown masked, taken in full.
+PROXY_FIELDS = ("site_proxy", "sto_proxy")
+MASK = "***"
 
 
 class UnknownSettings(ValidationError):
@@ -87,7 +90,7 @@ def apply_changes(session: Session, config: Config, changes: Mapping[str, Any]) 
         raise UnknownSettings(f"unknown setting{'s' if len(unknown) > 1 else ''} "
                               f"{', '.join(map(repr, unknown))}; the settings are "
                               f"{', '.join(SETTING_NAMES)}", unknown[0])
-    changes = dict(changes)
+    changes = _unmasked(session, dict(changes))
     errors = {**validate_changes(**changes), **_page_checks(session, config, changes)}
     if errors:
         raise SettingsRejected(errors)
@@ -101,6 +104,28 @@ def apply_changes(session: Session, config: Config, changes: Mapping[str, Any]) 
     if errors:
         raise SettingsRejected(errors)
     return settings
+
+
+def mask_userinfo(url: str | None) -> str | None:
+    """``url`` with its password (or a lone user name) replaced by ``***``."""
+    if not url or "@" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:{MASK}" if parts.password is not None else MASK
+    return parts._replace(netloc=f"{user}@{host}").geturl()
+
+
+def _unmasked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    """A proxy sent back as GET showed it (masked) keeps its stored value."""
+    stored = load_settings(session)
+    for name in PROXY_FIELDS:
+        current = getattr(stored, name)
+        if current and changes.get(name) == mask_userinfo(current) != current:
+            changes[name] = current
+    return changes
 
 
 def _page_checks(session: Session, config: Config, changes: dict[str, Any]) -> dict[str, str]:
@@ -135,6 +160,8 @@ def public_values(settings: AppSettings) -> dict[str, Any]:
     values = asdict(settings)
     for name in SECRET_FIELDS:
         values.pop(name, None)
+    for name in PROXY_FIELDS:
+        values[name] = mask_userinfo(values[name])
     return {name: list(value) if isinstance(value, tuple) else value
             for name, value in values.items()}
 

@@ -69,17 +69,17 @@ def write_item(runtime: Runtime, item_id: int, video: Path) -> MetadataReport | 
         follow_replaced(folder, [library / path for path in art.replaces], video)
     if not integration_value(runtime.config, settings, "write_metadata"):
         return None
-    report = write_show(folder, tvshow_nfo(art.series.show), _cached_poster(runtime,
-                                                                            art.series))
+    report = write_show(folder, tvshow_nfo(art.series.show),
+                        _cached_poster(runtime, settings, art.series))
     report.merge(write_episode(folder, video, episode_nfo(art.episode)))
     logger.info("metadata written item=%s folder=%s written=%d kept=%d", item_id, folder,
                 report.written, len(report.kept))
     return report
 
 
-def cover_store(runtime: Runtime) -> CoverStore:
-    """The instance's cover cache."""
-    return CoverStore.in_data_dir(runtime.config.data_dir)
+def cover_store(runtime: Runtime, settings: AppSettings) -> CoverStore:
+    """The installation's cover cache, in the library every host shares."""
+    return CoverStore.in_library(effective_library_dir(runtime.config, settings))
 
 
 def fetch_cover(runtime: Runtime, site: str, key: str, source: str) -> StoredCover:
@@ -102,7 +102,7 @@ def fetch_cover(runtime: Runtime, site: str, key: str, source: str) -> StoredCov
 
 def _cover(runtime: Runtime, settings: AppSettings, site: str, key: str,
            source: str) -> StoredCover:
-    store = cover_store(runtime)
+    store = cover_store(runtime, settings)
     found = store.find(site, key, source)
     if found is not None:
         return found
@@ -111,12 +111,13 @@ def _cover(runtime: Runtime, settings: AppSettings, site: str, key: str,
     return store.save(site, key, source, image.data)
 
 
-def _cached_poster(runtime: Runtime, series: SeriesArt) -> tuple[bytes, str] | None:
+def _cached_poster(runtime: Runtime, settings: AppSettings,
+                   series: SeriesArt) -> tuple[bytes, str] | None:
     """The cached cover as (bytes, extension); a missing one is queued (its job writes the
     poster), an older one serves meanwhile."""
     if not series.cover:
         return None
-    store = cover_store(runtime)
+    store = cover_store(runtime, settings)
     stored = store.find(series.site, series.key, series.cover)
     if stored is None:
         try:
@@ -140,7 +141,7 @@ def _poster(runtime: Runtime, settings: AppSettings,
         # The poster comes with the next run or cover fetch; an older cover is better than none.
         logger.warning("cover not fetched site=%s key=%s error=%s", series.site, series.key,
                        exc)
-        stored = cover_store(runtime).find(series.site, series.key)
+        stored = cover_store(runtime, settings).find(series.site, series.key)
     return _as_poster(stored)
 
 

@@ -33,8 +33,9 @@ DEFAULT_QUEUE = "default"
 # Library scans and monitoring checks: the Procfile's "library" worker serves only this
 # queue, so a scan never waits behind hours of downloads; other workers take it when idle.
 LIBRARY_QUEUE = "library"
-# Notifications: a few seconds each, so every worker takes them first; the Procfile's
-# "library" worker serves this queue too, so a message never waits behind downloads.
+# Notifications and cover fetches: a few seconds each, so every worker takes them first;
+# the Procfile's "library" worker serves this queue too, so a message or a cover a page waits
+# for never queues behind downloads, scans or monitoring rounds (those take hours).
 NOTIFY_QUEUE = "notify"
 QUEUE_NAMES = (NOTIFY_QUEUE, DOWNLOAD_QUEUE, DEFAULT_QUEUE, LIBRARY_QUEUE)
 NOTIFY_JOB = "aniworld.tasks.notify.send"
@@ -167,7 +168,7 @@ def cover_job_id(site: str, key: str) -> str:
 
 
 def enqueue_cover(connection: redis.Redis, site: str, key: str, source: str) -> bool:
-    """Fetch a cover on the library queue unless its job waits, runs or failed lately.
+    """Fetch a cover on the notify queue unless its job waits, runs or failed lately.
 
     A finished fetch leaves no job (``result_ttl=0``); a failed one stays for
     :data:`COVER_RETRY_SECONDS`, so pages asking again do not hammer the site.
@@ -178,7 +179,7 @@ def enqueue_cover(connection: redis.Redis, site: str, key: str, source: str) -> 
         return False
     except NoSuchJobError:
         pass
-    make_queue(connection, LIBRARY_QUEUE).enqueue(
+    make_queue(connection, NOTIFY_QUEUE).enqueue(
         COVER_JOB, site, key, source, job_id=job_id, job_timeout=COVER_TIMEOUT, result_ttl=0,
         failure_ttl=COVER_RETRY_SECONDS)
     logger.info("cover fetch enqueued job=%s", job_id)

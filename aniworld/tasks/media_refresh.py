@@ -38,13 +38,15 @@ def on_event(runtime: Runtime, event: Event) -> None:
         if media_refresh.server_kind(runtime.config, settings) is None:
             return
         library = effective_library_dir(runtime.config, settings)
-        if relative_to_library(library, Path(event.file_path)) is None:
-            # A bridge grab lands in Sonarr's folder: Sonarr imports it and tells the server.
+        relative = relative_to_library(library, Path(event.file_path))
+        if relative is None or any(part.startswith(".") for part in relative.parts[:1]):
+            return  # outside the library, or in its hidden work area
+        row = session.execute(select(DownloadItem.series_id, DownloadItem.save_path)
+                              .where(DownloadItem.id == event.item_id)).first()
+        if row is None or row.save_path is not None:
+            # A bridge grab is Sonarr's: it imports the file and tells the server.
             return
-        series_id = session.scalar(select(DownloadItem.series_id)
-                                   .where(DownloadItem.id == event.item_id))
-        if series_id is None:
-            return
+        series_id = row.series_id
         media_refresh.record(session, series_id, event.file_path)
         session.commit()
     logger.debug("media refresh recorded item=%s path=%s", event.item_id, event.file_path)

@@ -32,7 +32,11 @@ TICK_SECONDS = 5.0
 
 
 def tick(runtime: Runtime) -> None:
-    """One round of maintenance; errors are logged, never fatal."""
+    """One round of maintenance; errors are logged, never fatal.
+
+    Each part has its own guard: an unexpected error in one (a bug, a setting that cannot
+    be sent) is logged with its traceback and the others still run; the process goes on.
+    """
     try:
         dispatch.reconcile(runtime.sessions, runtime.redis, runtime.config.lease_seconds)
         dispatch.reconcile_scan(runtime.sessions, runtime.redis)
@@ -43,15 +47,21 @@ def tick(runtime: Runtime) -> None:
         sweep_holding(runtime.config.data_dir, settings.holding_days)
     except (redis.RedisError, SQLAlchemyError, OSError) as exc:
         logger.warning("scheduler tick failed error=%s", exc)
+    except Exception:
+        logger.exception("scheduler repairs failed unexpectedly")
     # Apart from the repairs: a broken monitoring round must not stop them, nor they it.
     try:
         schedule_monitor(runtime)
     except (redis.RedisError, SQLAlchemyError) as exc:
         logger.warning("monitoring could not be scheduled error=%s", exc)
+    except Exception:
+        logger.exception("monitoring could not be scheduled")
     try:
         media_refresh.flush(runtime)
     except SQLAlchemyError as exc:
         logger.warning("media server refresh could not be sent error=%s", exc)
+    except Exception:
+        logger.exception("media server refresh failed unexpectedly")
 
 
 def schedule_monitor(runtime: Runtime, now: datetime | None = None) -> bool:

@@ -4,8 +4,9 @@ Pages never link the site's images: ``cover_url`` (a template global) points at
 ``/covers/<site>/<key>``, which answers from the local cover cache with validators and a
 long private cache lifetime (the URL carries a digest of the cover's address, so a new
 cover gets a new URL). A cover not cached yet is fetched by a worker (``fetch_cover`` on
-the library queue) — never inside the request — and answered 404 meanwhile;
-``static/app.js`` shows a neutral box and asks again. A search result is no library series:
+the notify queue, which every worker serves first) — never inside the request — and
+answered 404 meanwhile; ``static/app.js`` shows a neutral box and asks again for about two
+minutes. A search result is no library series:
 the search page notes its cover's address in Redis for a day, so the same route finds it.
 """
 
@@ -14,10 +15,9 @@ from __future__ import annotations
 import logging
 
 import redis
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from sqlalchemy import select
 
-from aniworld.config import Config
 from aniworld.covers import CoverStore, StoredCover, is_cover_key, source_digest
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.extensions import db
@@ -29,7 +29,7 @@ from aniworld.site.types import SearchResult
 from aniworld.tasks import dispatch
 from aniworld.web.htmx import POLL_STOP, render
 from aniworld.web.keys import series_named
-from aniworld.web.resources import get_redis
+from aniworld.web.resources import get_redis, library_root
 from aniworld.web.settings import integration, render_section, saved
 
 logger = logging.getLogger(__name__)
@@ -40,10 +40,6 @@ bp = Blueprint("artwork", __name__, url_prefix="")
 COVER_MAX_AGE = 7 * 24 * 3600
 SEARCH_NOTE_SECONDS = 24 * 3600
 PENDING_RETRY_SECONDS = 2
-
-
-def _config() -> Config:
-    return current_app.extensions["aniworld.config"]
 
 
 def _note_key(site: str, key: str) -> str:
@@ -84,7 +80,7 @@ def cover(site: str, key: str) -> Response:
     if not is_cover_key(site, key):
         raise NotFoundError("no such cover")
     source = _source(site, key)
-    store = CoverStore.in_data_dir(_config().data_dir)
+    store = CoverStore.in_library(library_root())
     exact = store.find(site, key, source) if source else None
     if exact is not None:
         return _send(exact, COVER_MAX_AGE)

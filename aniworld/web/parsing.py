@@ -116,6 +116,13 @@ def priority(data: dict[str, Any], default: Priority = Priority.NORMAL) -> Prior
     return _choice(data, "priority", Priority.parse, default)
 
 
+def required_priority(data: dict[str, Any]) -> Priority:
+    """The ``priority`` field a change of priority cannot do without."""
+    if "priority" not in data:
+        raise ValidationError("priority is required (high, normal or low)", "priority")
+    return priority(data)
+
+
 def form_priority(default: str = "") -> Priority:
     """The ``priority`` form field (high, normal or low; ``default`` when absent)."""
     return parse_field("priority", request.values.get("priority", default), Priority.parse)
@@ -136,11 +143,18 @@ def wanted_filter(values: Mapping[str, Any]) -> WantedFilter:
 
 def page_number(values: Mapping[str, Any], maximum: int = 100_000) -> int:
     """The optional ``page`` (1 and up) from query arguments or a JSON object."""
-    value = values.get("page", 1)
+    return whole_number(values, "page", 1, 1, maximum)
+
+
+def whole_number(values: Mapping[str, Any], field: str, default: int, minimum: int = 0,
+                 maximum: int = 1_000_000) -> int:
+    """The optional whole number ``field`` within bounds, from query arguments or JSON."""
+    value = values.get(field, default)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise ValidationError(f"page must be a whole number from 1 to {maximum}", "page")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ValidationError(f"{field} must be a whole number from {minimum} to {maximum}",
+                              field)
     return value
 
 

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from aniworld.errors import AniworldError, ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
-from aniworld.models import ApiKey, Priority
+from aniworld.models import Priority
 from aniworld.services import credentials
 from aniworld.services.bridge import categories as category_service
 from aniworld.services.bridge import grabs as grab_service
@@ -99,15 +99,29 @@ def _authenticate() -> Response | None:
         return None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        key = credentials.find_api_key(db.session, header.removeprefix("Bearer ").strip())
-        if key is not None:
-            db.session.commit()
-            return None
-        _throttle().record_failure(request.remote_addr or "unknown")
-    else:
-        key_id = _sessions().key_of(request.cookies.get(COOKIE, ""))
-        if key_id is not None and db.session.get(ApiKey, key_id) is not None:
-            return None
+        return _bearer(header.removeprefix("Bearer ").strip())
+    sid = request.cookies.get(COOKIE, "")
+    sessions = _sessions()
+    digest = sessions.key_of(sid)
+    # The key must still exist before the session's idle timeout starts again.
+    if digest is None or credentials.api_key_with_digest(db.session, digest) is None:
+        return _text("Forbidden", 403)
+    sessions.renew(sid, digest)
+    return None
+
+
+def _bearer(plain: str) -> Response | None:
+    """None for a valid API key, unless the address has used up its guesses; else 403."""
+    address = request.remote_addr or "unknown"
+    throttle = _throttle()
+    if throttle.retry_after(address) is not None:
+        logger.warning("bridge bearer refused address=%s: too many wrong keys", address)
+        return _text("Forbidden", 403)
+    if credentials.find_api_key(db.session, plain) is not None:
+        db.session.commit()
+        return None
+    throttle.record_failure(address)
+    logger.warning("bridge bearer key rejected address=%s", address)
     return _text("Forbidden", 403)
 
 
@@ -127,7 +141,7 @@ def login() -> Response:
         return _text("Fails.")
     db.session.commit()
     response = _text("Ok.")
-    response.set_cookie(COOKIE, _sessions().open(key.id), max_age=SESSION_SECONDS,
+    response.set_cookie(COOKIE, _sessions().open(key.digest), max_age=SESSION_SECONDS,
                         httponly=True, samesite="Strict")
     logger.info("bridge login address=%s key=%s", address, key.prefix)
     return response

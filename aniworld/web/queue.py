@@ -1,35 +1,60 @@
-"""The queue page: one htmx partial that polls cheaply while downloads run, plus its actions."""
+"""The queue page: a structure partial and a progress fragment that poll cheaply, and actions.
+
+Both polled answers are the same for every session (no CSRF token inside: htmx sends it from
+the page's meta tag), so each is rendered once per version and language and then served to
+every browser from a per-app cache.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
-from aniworld.models import DownloadItem, ItemStatus, Priority
+from aniworld.models import ItemStatus, Priority
 from aniworld.services import queue as queue_service
+from aniworld.services.queue import GroupItems, GroupPage, PendingGroup, PendingSummary
 from aniworld.sites import SITES
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
+from aniworld.web.i18n import page_language
 from aniworld.web.ids import MAX_ID
-from aniworld.web.parsing import form_priority
+from aniworld.web.parsing import form_priority, whole_number
 from aniworld.web.resources import end_item_site_hold, end_site_hold, kick_dispatcher
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
-HISTORY_LIMIT = 50
+# The first finished items of each kind on the page; "more" loads HISTORY_PAGE at a time.
+HISTORY_SHOWN = 10
+HISTORY_PAGE = 50
+HISTORY_KINDS = (ItemStatus.COMPLETED.value, ItemStatus.FAILED.value, ItemStatus.CANCELLED.value)
+# A waiting list this long or shorter is shown in full; a longer one as pages of groups.
+GROUP_PAGE = 50
+ITEM_PAGE = 50  # episodes per page of an opened group
 # Errors a user can fix by looking at the fresh queue; shown inline instead of an error page.
 INLINE_ERRORS = (ConflictError, NotFoundError, ValidationError)
 Change = Callable[[Session], object]
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The waiting list as the page shows it: in full (``open``) or a first page of groups."""
+
+    summary: PendingSummary
+    open: list[tuple[PendingGroup, GroupItems]] | None
+    page: GroupPage | None
 
 
 @bp.context_processor
 def formatting() -> dict[str, Any]:
-    """Helpers the queue templates use to format figures."""
-    return {"format_eta": format_eta}
+    """Helpers and page sizes the queue templates use."""
+    return {"format_eta": format_eta, "priorities": list(Priority), "item_page": ITEM_PAGE,
+            "group_page": GROUP_PAGE, "history_page": HISTORY_PAGE}
 
 
 def format_eta(seconds: int | None) -> str:
@@ -43,24 +68,68 @@ def format_eta(seconds: int | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def _groups(pending: list[DownloadItem]) -> list[tuple[Priority, list[DownloadItem]]]:
-    """Split the waiting items (already in queue order) by priority, high first."""
-    return [(priority, [item for item in pending if item.priority == priority])
-            for priority in Priority]
+def render_language() -> str:
+    """The language partials are rendered in: part of every shared render's key."""
+    # A German and an English browser never share a render.
+    return page_language()
 
 
-def _is_busy(view: queue_service.QueueView) -> bool:
-    """Whether anything is downloading or waiting to download (paused items are not)."""
-    return bool(view.active) or any(i.status is ItemStatus.PENDING for i in view.pending)
+def shared(name: str, key: Hashable, make: Callable[[], Any]) -> Any:
+    """``make()``'s result for ``key``, made once and kept for every session (one entry).
+
+    Per app, not per module: two apps in one process (tests) must never share results.
+    Versions only move forward, so the newest entry is the only one worth keeping.
+    """
+    cache: dict[Hashable, Any] = current_app.extensions.setdefault(f"aniworld.queue.{name}", {})
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        # Threads of one worker may race here; the worst case is one render too many.
+        value = make()
+        cache.clear()
+        cache[key] = value
+    return value
+
+
+def shared_render(name: str, key: Hashable, make: Callable[[], Response]) -> Response:
+    """An htmx answer rendered once per ``key`` (and language) for every session."""
+    def render_now() -> tuple[bytes, int]:
+        response = make()
+        return response.get_data(), response.status_code
+
+    body, status = shared(name, (key, render_language()), render_now)
+    response = Response(body, status, content_type="text/html; charset=utf-8")
+    response.vary.add("HX-Request")
+    return response
+
+
+def _pending() -> Pending:
+    """The waiting list, read once per version of it (grouping takes the most time)."""
+    def read() -> Pending:
+        summary = queue_service.pending_summary(db.session)
+        if summary.total <= GROUP_PAGE:
+            return Pending(summary, queue_service.open_groups(db.session, GROUP_PAGE), None)
+        return Pending(summary, None, queue_service.pending_groups(db.session, GROUP_PAGE))
+    version = queue_service.waiting_version(db.session)
+    return shared("pending", version, read)  # type: ignore[no-any-return]
 
 
 def _context(error: str | None = None) -> dict[str, Any]:
     """Everything ``queue/_queue.html`` needs, read in one go."""
     version = queue_service.queue_version(db.session)
-    view = queue_service.list_queue(db.session, history_limit=HISTORY_LIMIT)
-    return {"view": view, "version": version, "groups": _groups(view.pending),
-            "polling": _is_busy(view), "error": error, "priorities": list(Priority),
-            "history_limit": HISTORY_LIMIT}
+    pending = _pending()
+    view = queue_service.list_queue(db.session, history_limit=HISTORY_SHOWN, pending_limit=0)
+    history = {status.value: count
+               for status, count in queue_service.history_counts(db.session).items()}
+    ids = [item.id for item in view.active]
+    progress = queue_service.active_progress(db.session, ids)
+    return {"view": view, "version": version, "pending": pending, "history": history,
+            "polling": bool(view.active) or pending.summary.total > pending.summary.paused,
+            "error": error, "form_token": not is_htmx(), "progress_ids": _id_text(ids),
+            "progress_version": queue_service.progress_version(progress)}
+
+
+def _id_text(ids: list[int]) -> str:
+    return ",".join(map(str, ids))
 
 
 def _partial(status: int | None = None, error: str | None = None) -> Response:
@@ -71,7 +140,7 @@ def _partial(status: int | None = None, error: str | None = None) -> Response:
     return render("queue/index.html", "queue/_queue.html", status, oob_badge=True, **context)
 
 
-def _apply(change: Change, *, kick: bool = True) -> Response:
+def apply_change(change: Change, *, kick: bool = True) -> Response:
     """Run ``change``, commit, wake the dispatcher, and answer htmx or redirect (PRG)."""
     try:
         change(db.session)
@@ -98,6 +167,13 @@ def _form_id(field: str) -> int | None:
     return int(raw)
 
 
+def _unchanged() -> Response:
+    """204: the poller keeps what it shows."""
+    response = Response(status=204)
+    response.vary.add("HX-Request")
+    return response
+
+
 @bp.get("/")
 def index() -> Response:
     """The queue page (or its partial for htmx)."""
@@ -112,73 +188,94 @@ def partial() -> Response:
         return redirect(url_for("queue.index"))  # type: ignore[return-value]
     version = queue_service.queue_version(db.session)
     if request.args.get("v") == version:
-        response = Response(status=204)
-        response.vary.add("HX-Request")
-        return response
-    return _cached_partial(version)
+        return _unchanged()
+    return shared_render("partial", version, _partial)
 
 
-def _cached_partial(version: str) -> Response:
-    """The poll answer, rendered once per queue version and session (many tabs, one render)."""
-    # Every tab of a session asks for the same version within a second while downloads
-    # report progress; the HTML differs only by session (its CSRF token), so key on both.
-    # Per app, not per module: two apps in one process (tests) must never share renders.
-    cache: dict[tuple[str, object], tuple[bytes, int]] = current_app.extensions.setdefault(
-        "aniworld.queue_poll_cache", {})
-    key = (version, session.get("csrf_token"))
-    cached = cache.get(key)
-    if cached is None:
-        response = _partial()
-        cached = (response.get_data(), response.status_code)
-        cache.clear()  # one entry per app is enough: versions only move forward
-        cache[key] = cached
-    response = Response(cached[0], cached[1], content_type="text/html; charset=utf-8")
-    response.vary.add("HX-Request")
-    return response
+@bp.get("/progress")
+def progress() -> Response:
+    """Progress poll of the running items ``ids``: 204 unchanged, 286 once none runs, else
+    their figures out of band (one render per progress version for every browser)."""
+    if not is_htmx():
+        return redirect(url_for("queue.index"))  # type: ignore[return-value]
+    ids = _ids(request.args.get("ids", ""))
+    running = queue_service.active_progress(db.session, ids)
+    if not running:
+        # The structure poll brings the next poller along with the next running item.
+        return Response(status=POLL_STOP)
+    version = queue_service.progress_version(running)
+    if request.args.get("p") == version:
+        return _unchanged()
+    shown = _id_text([item.id for item in running])
+    return shared_render("progress", (shown, version), lambda: render(
+        "queue/_progress.html", "queue/_progress.html", progress=running,
+        progress_ids=shown, progress_version=version))
+
+
+def _ids(raw: str) -> list[int]:
+    """Item ids from a comma-separated list (at most 100; anything else is ignored)."""
+    parts = [part for part in raw.split(",")[:100] if part.isdigit()]
+    return [int(part) for part in parts if 1 <= int(part) <= MAX_ID]
+
+
+@bp.get("/history/<kind>")
+def history(kind: str) -> Response:
+    """The next page of finished items of ``kind`` (completed, failed, cancelled) for htmx."""
+    if kind not in HISTORY_KINDS:
+        raise NotFoundError(f"there is no {kind!r} history; use one of: "
+                            + ", ".join(HISTORY_KINDS))
+    if not is_htmx():
+        return redirect(url_for("queue.index"))  # type: ignore[return-value]
+    offset = whole_number(request.args, "offset", 0)
+    status = ItemStatus(kind)
+    items = queue_service.finished_items(db.session, status, HISTORY_PAGE, offset)
+    total = queue_service.history_counts(db.session)[status]
+    return render("queue/_history.html", "queue/_history.html", kind=kind, items=items,
+                  offset=offset, total=total, form_token=False)
 
 
 @bp.route("/<int:item_id>", methods=["POST", "DELETE"])
 def remove(item_id: int) -> Response:
     """Remove an item (a running one is cancelled); POST for browsers without JS."""
-    return _apply(lambda session: queue_service.remove_item(session, item_id))
+    return apply_change(lambda session: queue_service.remove_item(session, item_id))
 
 
 @bp.post("/<int:item_id>/retry")
 def retry(item_id: int) -> Response:
     """Put a failed or cancelled item back into the queue (ends its site's hold: the user acted)."""
     end_item_site_hold(item_id)
-    return _apply(lambda session: queue_service.retry_item(session, item_id))
+    return apply_change(lambda session: queue_service.retry_item(session, item_id))
 
 
 @bp.post("/<int:item_id>/pause")
 def pause_item(item_id: int) -> Response:
     """Hold one item; a running download stops and keeps its partial data."""
-    return _apply(lambda session: queue_service.pause_item(session, item_id))
+    return apply_change(lambda session: queue_service.pause_item(session, item_id))
 
 
 @bp.post("/<int:item_id>/resume")
 def resume_item(item_id: int) -> Response:
     """Let a paused item download again."""
-    return _apply(lambda session: queue_service.resume_item(session, item_id))
+    return apply_change(lambda session: queue_service.resume_item(session, item_id))
 
 
 @bp.post("/<int:item_id>/cancel")
 def cancel_item(item_id: int) -> Response:
     """Cancel one item and drop its partial data."""
-    return _apply(lambda session: queue_service.cancel_item(session, item_id))
+    return apply_change(lambda session: queue_service.cancel_item(session, item_id))
 
 
 @bp.post("/<int:item_id>/priority")
 def set_priority(item_id: int) -> Response:
     """Move an item to the end of another priority group."""
-    return _apply(lambda session: queue_service.set_priority(
+    return apply_change(lambda session: queue_service.set_priority(
         session, item_id, form_priority()), kick=False)
 
 
 @bp.post("/<int:item_id>/move")
 def move(item_id: int) -> Response:
     """Place an item right before or after a neighbour (the Move up / down buttons)."""
-    return _apply(lambda session: queue_service.move_item(
+    return apply_change(lambda session: queue_service.move_item(
         session, item_id, before=_form_id("before"), after=_form_id("after")), kick=False)
 
 
@@ -187,22 +284,25 @@ def retry_failed() -> Response:
     """Requeue every failed item (ends the sites' holds: the user acted)."""
     for site in SITES:
         end_site_hold(site)
-    return _apply(queue_service.retry_failed)
+    return apply_change(queue_service.retry_failed)
 
 
 @bp.post("/clear-completed")
 def clear_completed() -> Response:
     """Delete the completed history."""
-    return _apply(queue_service.clear_completed, kick=False)
+    return apply_change(queue_service.clear_completed, kick=False)
 
 
 @bp.post("/pause")
 def pause() -> Response:
     """Pause the whole queue: running downloads finish, no new ones start."""
-    return _apply(queue_service.pause_queue, kick=False)
+    return apply_change(queue_service.pause_queue, kick=False)
 
 
 @bp.post("/resume")
 def resume() -> Response:
     """Resume the whole queue."""
-    return _apply(queue_service.resume_queue)
+    return apply_change(queue_service.resume_queue)
+
+
+from aniworld.web import queue_groups  # noqa: E402,F401  (registers the group routes on bp)

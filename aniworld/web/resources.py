@@ -21,6 +21,7 @@ from aniworld.config import Config
 from aniworld.errors import AniworldError
 from aniworld.extensions import db
 from aniworld.models import DownloadItem
+from aniworld.services.bridge.sessions import BridgeSessions
 from aniworld.services.settings import effective_library_dir, effective_site_settings, load_settings
 from aniworld.site import SiteClient, SiteSettings
 from aniworld.site.engines import ENGINES
@@ -99,6 +100,21 @@ def end_site_hold(site: str = DEFAULT_SITE) -> None:
     limiter = _limiter(site)
     if limiter is not None:
         limiter.release_hold()
+
+
+def end_bridge_sessions(key_digest: str) -> None:
+    """End the qBittorrent bridge sessions of a revoked API key.
+
+    Without Redis they cannot be ended now, and need not be: a session counts only while
+    a key with its digest exists.
+    """
+    try:
+        ended = BridgeSessions(get_redis()).end_key(key_digest)
+    except redis.RedisError as exc:
+        logger.warning("bridge sessions of a revoked key not ended error=%s", exc)
+        return
+    if ended:
+        logger.info("bridge sessions ended count=%s", ended)
 
 
 def end_item_site_hold(item_id: int) -> None:

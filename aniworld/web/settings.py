@@ -49,7 +49,7 @@ from aniworld.site.settings import TRANSPORT_NAMES
 from aniworld.sites import ANIWORLD, DEFAULT_SITE, SITE_LABELS, STO
 from aniworld.web.htmx import is_htmx, render
 from aniworld.web.i18n import localize_validation
-from aniworld.web.resources import end_site_hold
+from aniworld.web.resources import end_bridge_sessions, end_site_hold
 
 logger = logging.getLogger(__name__)
 
@@ -414,8 +414,9 @@ def create_api_key() -> Response:
 @bp.route("/api-keys/<int:key_id>", methods=["POST", "DELETE"])
 def revoke_api_key(key_id: int) -> Response:
     """Revoke an API key (DELETE from htmx, POST from a plain form)."""
-    credentials.revoke_api_key(db.session, key_id)
+    digest = credentials.revoke_api_key(db.session, key_id)
     db.session.commit()
+    end_bridge_sessions(digest)
     logger.info("api key revoked id=%s", key_id)
     return saved("api_keys", _("API key revoked."))
 

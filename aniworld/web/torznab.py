@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request, url_for
 
@@ -57,7 +58,14 @@ def api() -> Response:
     except ValidationError as exc:
         return _error(feed.BAD_PARAMETER, exc.message)
     page = catalogue.search(db.session, query) if query is not None else catalogue.ReleasePage()
-    return _xml(feed.results_xml(page, request.url, _info_url), RSS_TYPE)
+    return _xml(feed.results_xml(page, _self_url(), _info_url), RSS_TYPE)
+
+
+def _self_url() -> str:
+    """This search's address without the API key (the feed repeats it in ``atom:link``)."""
+    query = urlencode([(name, value) for name, value in request.args.items(multi=True)
+                       if name.lower() != "apikey"])
+    return f"{request.base_url}?{query}" if query else request.base_url
 
 
 def _authenticate() -> Response | None:

@@ -79,7 +79,7 @@ class LiveApp(Instance):
         self.setup_token = match.group(1)
         self.web = self.spawn("web", WEB_COMMAND)
         self.start_module(WORKER_MODULE, "worker")
-        self.start_module(WORKER_MODULE, "library", "library")
+        self.start_module(WORKER_MODULE, "library", "notify", "library")
         self.start_module(SCHEDULER_MODULE, "scheduler")
         self._wait_until_serving()
 

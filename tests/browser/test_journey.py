@@ -14,6 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from aniworld.languages import Language
+from aniworld.models import Series
+from aniworld.services import queue as queue_service
 from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot, wait
 
 pytestmark = pytest.mark.slow
@@ -49,6 +52,12 @@ def _progress_values(page: object) -> list[float]:
 
 def _queue_item(page: object, code: str) -> object:
     return page.locator("li.queue-item").filter(has_text=code)
+
+
+def _pending_codes(page: object) -> list[str]:
+    """Episode codes of the waiting rows shown, in order."""
+    titles = page.locator("section[aria-labelledby='queue-pending'] li.queue-item .queue-title")
+    return re.findall(r"S\d\dE\d\d+", " ".join(titles.all_inner_texts()))
 
 
 def test_first_run_setup_and_login(page: object, live_app: LiveApp) -> None:
@@ -154,10 +163,10 @@ def test_reorder_and_reprioritise(page: object, live_app: LiveApp) -> None:
     for number in (5, 6, 7):
         _queue_episode(page, number)
     page.goto("/queue/")
-    codes = lambda: re.findall(r"S01E0[5-7]", page.locator("#queue-pending ~ ol, "  # noqa: E731
-                                                          "section[aria-labelledby="
-                                                          "'queue-pending']").first.inner_text())
-    assert codes() == ["S01E05", "S01E06", "S01E07"]
+    assert _pending_codes(page) == ["S01E05", "S01E06", "S01E07"]
+    assert page.locator(".queue-group summary").inner_text().startswith(
+        f"{SERIES_TITLE} · S01E05–E07 · 3 episodes")
+    codes = lambda: _pending_codes(page)  # noqa: E731
     _queue_item(page, "S01E07").get_by_role("button", name="Move up: S01E07").click()
     wait(lambda: codes() == ["S01E05", "S01E07", "S01E06"], "the move")
     assert codes() == ["S01E05", "S01E07", "S01E06"]
@@ -200,6 +209,34 @@ def test_phone_cards_and_thumb_sized_queue_controls(browser: object, page: objec
         screenshot(phone, "phone-queue-controls")
     finally:
         context.close()
+def test_a_long_queue_in_groups(page: object, live_app: LiveApp) -> None:
+    """61 more waiting episodes: one line per group, opened and paged on demand, moved and
+    removed as a whole; an opened group stays open when the queue changes."""
+    with live_app.sessions() as session:
+        saga = Series(key="tidebreaker-saga", title="Tidebreaker Saga")
+        session.add(saga)
+        queue_service.add_many(session, saga, [(1, n) for n in range(1, 61)],
+                               Language.GERMAN_SUB)
+        session.commit()
+    page.goto("/queue/")
+    group = page.locator("details").filter(has_text="Tidebreaker Saga · S01E01–E60")
+    group.wait_for()
+    pending = page.locator("section[aria-labelledby='queue-pending']")
+    assert pending.locator("li.queue-item").count() == 0  # nothing opened yet
+    screenshot(page, "queue-groups")
+    group.locator("summary").click()
+    rows = group.locator("li.queue-item")
+    wait(lambda: rows.count() == 50, "the group's first 50 episodes")
+    group.get_by_role("button", name="Show 10 more of 10").click()
+    wait(lambda: rows.count() == 60, "the group's last 10 episodes")
+    group.get_by_role("button", name="Move group to top").click()
+    first = pending.locator("details").nth(1)
+    wait(lambda: "Tidebreaker Saga" in first.locator("summary").inner_text(), "the group on top")
+    wait(lambda: first.locator("li.queue-item").count() == 50, "the group open again")
+    page.once("dialog", lambda dialog: dialog.accept())
+    first.get_by_role("button", name="Remove group").click()
+    wait(lambda: page.get_by_text("Tidebreaker Saga").count() == 0, "the group removed")
+    assert _pending_codes(page) == ["S01E06", "S01E05", "S01E07"]
 
 
 def test_change_a_setting_and_see_its_effect(page: object, live_app: LiveApp) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from aniworld.library.metadata import (
+    LOCK_NAME,
     RECORD_NAME,
     Outcome,
     folder_record,
@@ -124,6 +127,32 @@ def test_concurrent_writers_keep_every_record_entry(tmp_path: Path) -> None:
     assert len(record) == 20
     with folder_record(folder) as held:
         assert all(held.write(v.with_suffix(".nfo"), b"x") is Outcome.WRITTEN for v in videos)
+
+
+HOLD_LOCK = """
+import fcntl, os, sys
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.lockf(descriptor, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_writer_in_another_process_waits_for_the_lock_file(tmp_path: Path) -> None:
+    # How a worker on another host holds the folder: a POSIX record lock of the lock file,
+    # which NFS and CIFS pass to the server (a flock of the folder would not be seen there).
+    folder, video = _folder(tmp_path)
+    writer = threading.Thread(target=write_episode, args=(
+        folder, video, episode_nfo(EpisodeNfo("Demo", 1, 1, "Anfang"))))
+    with subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(folder / LOCK_NAME)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as other:
+        assert other.stdout is not None and other.stdout.readline() == "locked\n"
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive() and not video.with_suffix(".nfo").exists()
+        # Leaving the block closes its stdin: the other process ends and its lock goes.
+    writer.join(10)
+    assert not writer.is_alive() and video.with_suffix(".nfo").is_file()
 
 
 def test_scanner_counts_videos_only_never_metadata_files(tmp_path: Path) -> None:

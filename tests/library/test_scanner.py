@@ -44,6 +44,7 @@ def library(tmp_path: Path) -> Path:
     put(two / "Staffel 2" / "Episode 3 EngSub.mkv")
     put(two / "Filme" / "Other Show - Movie 001 - (German Dub).mp4")
     put(tmp_path / ".hidden" / "Show S01E01.mkv")
+    put(tmp_path / ".aniworld" / "covers" / "aniworld" / "show-0123456789abcdef.jpg")
     put(tmp_path / "loose file S01E01.mkv")
     age(tmp_path)
     return tmp_path

@@ -92,7 +92,8 @@ class StandIn:
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         """Answer one request and record it."""
         parts = urlsplit(target)
-        query = parse_qs(parts.query)
+        # Raw bytes of a file name that is not UTF-8 come back as surrogate escapes.
+        query = parse_qs(parts.query, errors="surrogateescape")
         if self.fail_with is not None:
             answer: Answer = (self.fail_with, "text/plain", b"stand-in fault")
         elif not self.authorized(headers, query):

@@ -13,6 +13,7 @@ from aniworld.mediaserver import (
     LibraryNotFound,
     MediaServerBadAnswer,
     MediaServerClient,
+    MediaServerRequestInvalid,
     MediaServerTokenRefused,
     MediaServerUnreachable,
     PathMap,
@@ -93,6 +94,24 @@ def test_plex_refreshes_each_series_folder_in_the_section_that_holds_it(
         ("GET", "/library/sections/7/refresh", {"path": [f"{THEIR_LIBRARY}/Other"]}),
     ]
     assert all(call.headers["x-plex-token"] == TOKEN for call in fake_plex.calls)
+
+
+def test_plex_gets_a_folder_name_that_is_not_utf8_as_its_bytes_on_disk(
+        fake_plex: FakePlex) -> None:
+    folder = f"{THEIR_LIBRARY}/" + b"Dr\xe4che".decode("utf-8", "surrogateescape")
+    client("plex", fake_plex.url).refresh([Change(f"{folder}/e.mkv", folder)])
+    [call] = fake_plex.refreshes()
+    assert call.query == {"path": [folder]}
+
+
+@pytest.mark.parametrize("kind", ["jellyfin", "emby", "plex"])
+def test_a_token_with_an_invisible_character_fails_typed(
+        fake_jellyfin: FakeJellyfin, kind: str) -> None:
+    with pytest.raises(MediaServerRequestInvalid) as caught:
+        client(kind, fake_jellyfin.url, TOKEN + "\u200b").refresh(CHANGES)
+    assert "the token holds a character HTTP cannot send" in caught.value.message
+    assert "paste the token again" in caught.value.message and caught.value.server_wide
+    assert fake_jellyfin.calls == []
 
 
 def test_plex_without_a_section_for_the_folder_refreshes_nothing(fake_plex: FakePlex) -> None:

@@ -35,8 +35,19 @@ def test_http_error_is_reported_with_the_url_named_without_its_path(
 def test_refused_connection_is_reported() -> None:
     port = closed_port()
     delivery = sender.send([f"json://127.0.0.1:{port}/x"], TEST, timeout=5)
+    # Apprise's own text is redacted like the URL: the host is named by the target only.
     assert delivery.error == (f"JSON json://127.0.0.1:{port} (URL 1): A Connection error "
-                              "occurred sending JSON notification to 127.0.0.1.")
+                              "occurred sending JSON notification to ….")
+
+
+def test_apprises_warning_never_carries_a_part_of_the_url() -> None:
+    # Many services keep a token where the host goes (Telegram's bot token): here the
+    # host name stands for it, and Apprise's warning names it.
+    url = f"json://tok-Secret123:pw-Secret456@localhost:{closed_port()}/path-Secret789"
+    [failure] = sender.send([url], TEST, timeout=5).failures
+    assert failure.reason == "A Connection error occurred sending JSON notification to …."
+    assert all(secret not in str(failure)
+               for secret in ("tok-Secret123", "pw-Secret456", "path-Secret789"))
 
 
 def test_a_url_apprise_cannot_use_fails_for_good_without_echoing_it(

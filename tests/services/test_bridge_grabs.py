@@ -49,7 +49,7 @@ def test_a_grab_is_a_queue_item_with_its_bridge_columns(session: Session,
         (1, 1, GER, ItemStatus.PENDING)
     assert item.priority is Priority.HIGH and item.force and not item.language_fallback
     assert item.bridge_category == "tv-sonarr" and item.save_path == "/downloads/sonarr"
-    assert item.bridge_name == "Frieren S01E01 GERMAN 1080p WEB-DL"
+    assert item.bridge_name == f"Frieren S01E01 GERMAN 1080p WEB-DL [{item.bridge_hash[:8]}]"
     assert item.bridge_hash == ReleaseId("aniworld", "frieren", 1, 1, GER).info_hash
     assert [i.id for i in queue.pending_items(session)] == [item.id]
 
@@ -110,14 +110,22 @@ def test_delete_removes_waiting_grabs_and_hides_running_ones(session: Session, s
                                                             tmp_path: Path) -> None:
     waiting = grabs.add_grab(session, link(1), "", LIBRARY)
     running = grabs.add_grab(session, link(2), "", LIBRARY)
-    done = grabs.add_grab(session, link(3, GSUB), "", LIBRARY)
+    done = grabs.add_grab(session, link(3, GSUB), "", LIBRARY, str(tmp_path))
     claim_item(session, running.id)
     finished = tmp_path / "done.mkv"
     finished.write_bytes(b"x")
     complete_item(session, done.id, str(finished))
+    # A finished grab whose recorded file lies outside its save path: the file stays.
+    fourth = Episode(series_id=series.id, season=1, number=4)
+    fourth.language_set = (GER,)
+    session.add(fourth)
+    elsewhere = grabs.add_grab(session, link(4), "", LIBRARY, str(tmp_path / "grabs"))
+    stranger = tmp_path / "library-copy.mkv"
+    stranger.write_bytes(b"the user's")
+    complete_item(session, elsewhere.id, str(stranger))
     doomed = grabs.delete_grabs(session, None, delete_files=True)
     session.commit()
-    assert doomed == [finished]
+    assert doomed == [finished] and stranger.is_file()
     assert session.get(DownloadItem, waiting.id) is None
     assert session.get(DownloadItem, done.id) is None
     hidden = session.get(DownloadItem, running.id)
@@ -126,6 +134,26 @@ def test_delete_removes_waiting_grabs_and_hides_running_ones(session: Session, s
     assert grabs.grabs(session) == []
     grabs.delete_files(doomed + [tmp_path / "already-gone.mkv"])
     assert not finished.exists()
+
+
+def test_the_name_is_built_not_taken_from_the_link(session: Session, series: Series) -> None:
+    release = ReleaseId("aniworld", "frieren", 1, 2, GER)
+    evil = grabs.add_grab(session, magnet_link(release, "../../../etc/cron.d/evil"), "", LIBRARY)
+    assert evil.bridge_name == f"Frieren S01E02 GERMAN 1080p WEB-DL [{release.info_hash[:8]}]"
+    # The same series title on s.to is another release with another name.
+    other = ReleaseId("sto", "frieren", 1, 2, GER)
+    assert grabs.grab_name(other, ["Frieren"]) != evil.bridge_name
+
+
+@pytest.mark.parametrize("save_path", ["/srv/anime", "/srv/anime/Frieren",
+                                       "/srv/anime/.aniworld/partial"])
+def test_save_paths_in_the_library_outside_the_bridge_folder_are_refused(
+        session: Session, series: Series, save_path: str) -> None:
+    with pytest.raises(ValidationError, match="inside the Aniworld library"):
+        grabs.add_grab(session, link(), "", LIBRARY, save_path)
+    assert session.scalars(select(DownloadItem)).all() == []
+    inside = grabs.add_grab(session, link(), "", LIBRARY, "/srv/anime/.aniworld/bridge/mine")
+    assert inside.save_path == "/srv/anime/.aniworld/bridge/mine"
 
 
 def test_pause_resume_priority_and_label(session: Session, series: Series) -> None:

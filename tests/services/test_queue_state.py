@@ -147,9 +147,7 @@ def test_queue_version_changes_on_every_kind_of_change(session: Session, series:
     assert changed()
     queue.move_item(session, second.id, before=first.id)
     assert changed()
-    claim = claim_item(session, first.id)
-    assert changed()
-    execution.record_progress(session, first.id, claim.lease, 1, 10, None, None)
+    claim_item(session, first.id)
     assert changed()
     queue.pause_queue(session)
     assert changed()
@@ -157,6 +155,51 @@ def test_queue_version_changes_on_every_kind_of_change(session: Session, series:
     assert changed()
     assert not changed()
     assert len(set(versions)) == len(versions) - 1
+
+
+def test_progress_changes_the_progress_version_not_the_queue_version(
+        session: Session, series: Series) -> None:
+    running, waiting = queue.add_many(session, series, [(1, 1), (1, 2)], GER).created
+    claim = claim_item(session, running.id)
+    session.commit()
+    version = queue.queue_version(session)
+    progress = queue.progress_version(queue.active_progress(session, [running.id]))
+    execution.record_progress(session, running.id, claim.lease, 1, 10, 5.0, 9)
+    execution.heartbeat(session, running.id, claim.lease)
+    execution.set_hoster(session, running.id, claim.lease, "VOE")
+    session.commit()
+    (now,) = queue.active_progress(session, [running.id, waiting.id])
+    assert (now.id, now.downloaded_bytes, now.total_bytes, now.hoster) == (running.id, 1, 10, "VOE")
+    assert queue.progress_version([now]) != progress
+    assert queue.queue_version(session) == version
+    assert execution.complete(session, running.id, claim.lease, "/media/x.mkv")
+    session.commit()
+    assert queue.queue_version(session) != version
+    assert queue.active_progress(session, [running.id]) == []
+
+
+def test_the_waiting_version_follows_the_waiting_items_only(session: Session,
+                                                            series: Series) -> None:
+    first, second, third = queue.add_many(session, series, [(1, 1), (1, 2), (1, 3)], GER).created
+    session.commit()
+    versions = [queue.waiting_version(session)]
+
+    def changed() -> bool:
+        session.commit()
+        versions.append(queue.waiting_version(session))
+        return versions[-1] != versions[-2]
+
+    claim = claim_item(session, first.id)
+    assert changed()
+    assert execution.complete(session, first.id, claim.lease, "/media/x.mkv")
+    queue.pause_queue(session)
+    assert not changed()
+    queue.move_item(session, third.id, before=second.id)
+    assert changed()
+    queue.pause_item(session, second.id)
+    assert changed()
+    queue.remove_item(session, third.id)
+    assert changed()
 
 
 def test_deleting_series_through_service_session_removes_its_items(

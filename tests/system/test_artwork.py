@@ -62,7 +62,7 @@ def test_cover_and_write_now_jobs_run_on_the_worker(running_stack: Stack) -> Non
     with stack.sessions() as session:
         cover = get_series(session, KAEMPFER).cover
     assert cover is not None
-    store = CoverStore.in_data_dir(stack.config.data_dir)
+    store = CoverStore.in_library(stack.library)
     for old in store.root.rglob("*"):  # covers of earlier tests on this running stack
         if old.is_file():
             old.unlink()

@@ -75,7 +75,8 @@ def test_grab_from_torznab_to_a_finished_file_in_the_category_folder(
     assert torrent is not None
     assert (torrent.state, torrent.progress, torrent.eta) == ("pausedUP", 1, 0)
     path = Path(torrent.content_path)
-    assert path == folder / "Warriors of Light - The Return S01E01 GERMAN 1080p WEB-DL.mp4"
+    assert path == folder / \
+        f"Warriors of Light - The Return S01E01 GERMAN 1080p WEB-DL [{torrent.hash[:8]}].mp4"
     assert path.is_file() and torrent.size == path.stat().st_size > 0
     assert played_duration(path) > 1
     assert torrent.save_path == str(folder) != torrent.content_path

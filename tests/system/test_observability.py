@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,7 +12,7 @@ from aniworld.extensions import db
 from aniworld.services import queue as queue_service
 from tests.system.conftest import Stack
 from tests.web.conftest import api_client
-from tests.web.test_metrics import parse
+from tests.web.test_metrics import Samples, parse
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +30,19 @@ def web(running_stack: Stack) -> Iterator[FlaskClient]:
         db.engine.dispose()
 
 
+def counted(stack: Stack, web: FlaskClient, sample: tuple[str, Any]) -> Samples:
+    """The parsed /metrics once ``sample`` shows in it (the worker counts after committing)."""
+    found: Samples = {}
+
+    def has_sample() -> bool:
+        found.clear()
+        found.update(parse(web.get("/metrics")))
+        return sample in found
+
+    stack.wait_for(has_sample, 30, f"{sample[0]} in /metrics")
+    return found
+
+
 def test_worker_download_is_counted_with_its_bytes(running_stack: Stack,
                                                    web: FlaskClient) -> None:
     stack = running_stack
@@ -36,7 +50,8 @@ def test_worker_download_is_counted_with_its_bytes(running_stack: Stack,
     item = stack.wait_status(stack.queue(KAEMPFER, 1, 1), "completed", "failed")
     assert item.status.value == "completed", item.last_error
     size = (stack.library / item.file_path).stat().st_size
-    values = parse(web.get("/metrics"))
+    # The row is committed before the event is published and the subscriber counts it.
+    values = counted(stack, web, ("aniworld_downloads_total", VOE))
     assert values[("aniworld_downloads_total", VOE)] == 1
     assert values[("aniworld_downloaded_bytes_total", VOE)] == size > 0
     assert values[("aniworld_queue_items", (("status", "completed"),))] == 1
@@ -58,8 +73,8 @@ def test_failure_for_good_is_counted_by_hoster(running_stack: Stack, web: FlaskC
     stack.fakesite.set_fault("status", server="hoster", status=503)  # every hoster is down
     item = stack.wait_status(stack.queue(KAEMPFER, 1, 2), "completed", "failed")
     assert item.status.value == "failed" and item.hoster, item.last_error
-    values = parse(web.get("/metrics"))
     last_tried = (("hoster", item.hoster), ("site", "aniworld"))
+    values = counted(stack, web, ("aniworld_download_failures_total", last_tried))
     assert values[("aniworld_download_failures_total", last_tried)] == 1
     assert not any(name == "aniworld_downloads_total" for name, _ in values)
     assert values[("aniworld_queue_items", (("status", "failed"),))] == 1

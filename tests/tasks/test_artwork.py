@@ -59,8 +59,8 @@ def cover_requests(fakesite: FakeSite) -> list[object]:
 
 
 def run_cover_jobs(runtime: Runtime) -> int:
-    """Run the queued cover fetches as the library worker would; how many there were."""
-    queue = dispatch.make_queue(runtime.redis, dispatch.LIBRARY_QUEUE)
+    """Run the queued cover fetches as a worker would; how many there were."""
+    queue = dispatch.make_queue(runtime.redis, dispatch.NOTIFY_QUEUE)
     jobs = [job for job in queue.jobs if job.id.startswith("cover-")]
     for job in jobs:
         queue.remove(job)
@@ -92,7 +92,7 @@ def test_download_writes_show_nfo_poster_and_episode_nfo(runtime: Runtime,
         first.title_de, source.title, "1", "1")
     # Fetched once, through the site client, then from the cache for the next episode.
     assert len(cover_requests(fakesite)) == 1
-    assert CoverStore.in_data_dir(runtime.config.data_dir).find("aniworld", BLAU) is not None
+    assert CoverStore.in_library(runtime.config.library_dir).find("aniworld", BLAU) is not None
     download(runtime, 2)
     assert run_cover_jobs(runtime) == 0 and len(cover_requests(fakesite)) == 1
     assert len(list(folder.rglob("*.nfo"))) == 3
@@ -136,7 +136,7 @@ def test_cover_that_is_no_image_is_refused_and_not_kept(runtime: Runtime,
     page = f"{fakesite.url}/anime/stream/{BLAU}"
     with pytest.raises(CoverRejected, match="not an image"):
         artwork.fetch_cover(runtime, "aniworld", BLAU, page)
-    assert CoverStore.in_data_dir(runtime.config.data_dir).find("aniworld", BLAU) is None
+    assert CoverStore.in_library(runtime.config.library_dir).find("aniworld", BLAU) is None
 
 
 def test_write_now_restores_the_library_metadata(runtime: Runtime) -> None:

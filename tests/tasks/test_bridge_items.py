@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from aniworld.languages import Language
-from aniworld.models import DownloadItem, Episode, ItemStatus
+from aniworld.models import DownloadItem, Episode, ItemStatus, MediaRefreshPath
 from aniworld.services.bridge import grabs
 from aniworld.services.bridge.releases import ReleaseId, magnet_link, release_title
 from aniworld.services.file_naming import EpisodeName, episode_path
 from aniworld.services.series import get_series
-from aniworld.services.settings import AppSettings
+from aniworld.services.settings import AppSettings, save_settings
 from aniworld.tasks import events
 from aniworld.tasks.events import DownloadFinished
 from aniworld.tasks.runtime import Runtime
@@ -37,7 +37,7 @@ def runtime(tmp_path: Path, redis_url: str, fakesite: FakeSite) -> Iterator[Runt
     runtime.engine.dispose()
 
 
-def grab(runtime: Runtime, save_path: Path) -> DownloadItem:
+def grab(runtime: Runtime, save_path: Path | str) -> DownloadItem:
     """Add S01E01 in German as Sonarr would and run its job to the end; the final row."""
     release = ReleaseId("aniworld", KAEMPFER, 1, 1, Language.GERMAN_DUB)
     title = release_title("Warriors of Light: The Return", 1, 1, Language.GERMAN_DUB)
@@ -65,10 +65,41 @@ def test_grab_goes_to_its_save_path_and_skips_the_library_steps(
     item = grab(runtime, tmp_path / "sonarr")
     assert item.status is ItemStatus.COMPLETED, item.last_error
     expected = tmp_path / "sonarr" / \
-        "Warriors of Light - The Return S01E01 GERMAN 1080p WEB-DL.mp4"
+        f"Warriors of Light - The Return S01E01 GERMAN 1080p WEB-DL [{item.bridge_hash[:8]}].mp4"
     assert item.file_path == str(expected) and expected.stat().st_size > 1000
     assert item.note is None  # not "already present in the library"
     assert sorted(p.name for p in present.parent.parent.iterdir()) == [present.parent.name]
     assert not any(library.glob("*/.aniworld.json"))  # no series marker written
     assert not (library / ".aniworld" / "partial" / str(item.id)).exists()
     assert seen == [DownloadFinished(item.id, str(expected))]
+
+
+def test_a_grab_in_the_default_save_path_gets_no_library_metadata_nor_refresh(
+        runtime: Runtime) -> None:
+    with runtime.sessions() as session:
+        save_settings(session, write_metadata=True, media_server="jellyfin",
+                      media_server_url="http://127.0.0.1:9", media_server_token="t0ken")
+        session.commit()
+    item = grab(runtime, "")  # the default: <library>/.aniworld/bridge/<category>
+    assert item.status is ItemStatus.COMPLETED, item.last_error
+    work = runtime.config.library_dir / ".aniworld"
+    video = Path(item.file_path)
+    assert video.parent == work / "bridge" / "tv-sonarr"
+    # No tvshow.nfo, poster, metadata record or episode .nfo beside the grab.
+    assert [p for p in (work / "bridge").rglob("*") if p.is_file()] == [video]
+    assert not list(work.glob("*.nfo")) and not list(work.glob("poster.*"))
+    with runtime.sessions() as session:
+        assert session.scalars(select(MediaRefreshPath)).all() == []
+
+
+def test_a_grab_never_overwrites_a_file_in_its_save_path(runtime: Runtime,
+                                                         tmp_path: Path) -> None:
+    release = ReleaseId("aniworld", KAEMPFER, 1, 1, Language.GERMAN_DUB)
+    name = grabs.grab_name(release, ["Warriors of Light: The Return"])
+    there = tmp_path / "sonarr" / f"{name.replace(':', ' -')}.mp4"
+    there.parent.mkdir()
+    there.write_bytes(b"someone else's file")
+    item = grab(runtime, tmp_path / "sonarr")
+    assert item.status is ItemStatus.FAILED
+    assert "exists already" in (item.last_error or "") and str(there) in item.last_error
+    assert there.read_bytes() == b"someone else's file"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from aniworld.languages import Language
-from aniworld.models import MediaRefreshPath, Series
+from aniworld.models import DownloadItem, MediaRefreshPath, Series
 from aniworld.services import media_refresh
 from aniworld.services import queue as queue_service
 from aniworld.services.settings import save_settings
@@ -224,6 +224,19 @@ def test_on_event_records_new_library_files_only(runtime: Runtime) -> None:
     assert (row.series_id, row.path) == (drache, path)
 
 
+def test_on_event_skips_bridge_grabs_and_the_hidden_work_area(runtime: Runtime) -> None:
+    drache = add_series(runtime, "Blauer Drache")
+    configure(runtime, "jellyfin", "http://jellyfin.local:8096")
+    item_id = queued_item(runtime, drache)
+    hidden = str(runtime.config.library_dir / ".aniworld" / "bridge" / "tv" / "x.mkv")
+    task.on_event(runtime, DownloadFinished(item_id, hidden))
+    with runtime.sessions() as session:
+        session.get(DownloadItem, item_id).save_path = "/srv/grabs"
+        session.commit()
+    task.on_event(runtime, DownloadFinished(item_id, ours(runtime, "Blauer Drache", 1)))
+    assert pending(runtime) == 0
+
+
 def test_off_in_settings_overrides_the_environment(runtime: Runtime) -> None:
     from dataclasses import replace
 
@@ -233,3 +246,21 @@ def test_off_in_settings_overrides_the_environment(runtime: Runtime) -> None:
         assert media_refresh.server_kind(env, settings) == "plex"
         settings = save_settings(session, media_server="off")
         assert media_refresh.server_kind(env, settings) is None
+
+
+def test_an_environment_token_http_cannot_send_is_recorded_not_raised(
+        runtime: Runtime, fake_jellyfin: FakeJellyfin) -> None:
+    from dataclasses import replace
+
+    # The environment's token skips the Settings validator: a pasted zero-width space.
+    env = replace(runtime.config, integrations=(("media_server", "jellyfin"),
+                                                ("media_server_url", fake_jellyfin.url),
+                                                ("media_server_token", TOKEN + "\u200b")))
+    broken = Runtime(env, runtime.engine, runtime.sessions, runtime.redis)
+    record(broken, add_series(broken, "Blauer Drache"), ours(broken, "Blauer Drache", 1), at(0))
+    assert task.flush(broken, at(15)) == 0
+    with runtime.sessions() as session:
+        status = media_refresh.load_status(session)
+    assert status.last_error.startswith("Jellyfin: the token holds a character HTTP cannot send")
+    assert status.retry_at == at(45).isoformat() and pending(broken) == 1
+    assert fake_jellyfin.calls == []

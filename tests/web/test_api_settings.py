@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 
 from aniworld.config import Config
 from aniworld.extensions import db
+from aniworld.notifications import Delivery, Failure
+from aniworld.services import notifications
 from aniworld.services.settings import SECRET_FIELDS, AppSettings, load_settings
 from aniworld.site.limiter import SiteLimiter
 from aniworld.sites import ANIWORLD, STO
@@ -106,6 +108,25 @@ def test_secrets_are_write_only(sqlite_api: tuple[Flask, FlaskClient]) -> None:
     cleared = patch(client, {"media_server_token": None, "notify_urls": None}).get_json()
     assert cleared["secrets"]["media_server_token"] == {"set": True, "source": "environment"}
     assert cleared["secrets"]["notify_urls"] == {"set": False, "source": None}
+
+
+def test_new_notification_urls_clear_the_notifier_error(
+        sqlite_api: tuple[Flask, FlaskClient]) -> None:
+    app, client = sqlite_api
+    failure = Failure("JSON json://127.0.0.1:9 (URL 1)", "A Connection error occurred")
+
+    def notifier_error() -> str:
+        with app.app_context():
+            return notifications.load_status(db.session).error
+
+    assert patch(client, {"notify_urls": "json://127.0.0.1:9/old"}).status_code == 200
+    with app.app_context():
+        notifications.record_delivery(db.session, Delivery(failures=(failure,)), "completed")
+        db.session.commit()
+    assert patch(client, {"parallel_downloads": 2}).status_code == 200
+    assert notifier_error().startswith("JSON json://127.0.0.1:9 (URL 1)")
+    assert patch(client, {"notify_urls": "json://127.0.0.1:9/fixed"}).status_code == 200
+    assert notifier_error() == ""
 
 
 def test_unknown_field_is_400_and_changes_nothing(api: tuple[Flask, FlaskClient]) -> None:
@@ -206,3 +227,22 @@ def test_cookie_sessions_need_the_csrf_token(sqlite_api: tuple[Flask, FlaskClien
                                     headers={"X-CSRFToken": token})
     assert accepted.status_code == 200 and stored(app).parallel_downloads == 3
     assert app.test_client().get("/api/v1/settings").status_code == 401
+
+
+def test_get_masks_the_password_of_proxies_and_a_patch_takes_it_in_full(
+        sqlite_api: tuple[Flask, FlaskClient]) -> None:
+    app, client = sqlite_api
+    full = "http://user:s3cret-pass@proxy.local:3128"
+    assert patch(client, {"site_proxy": full, "sto_proxy": "http://token@proxy.local:8080"}
+                 ).status_code == 200
+    shown = client.get("/api/v1/settings")
+    assert "s3cret-pass" not in shown.text and "token@" not in shown.text
+    settings = shown.get_json()["settings"]
+    assert settings["site_proxy"] == "http://user:***@proxy.local:3128"
+    assert settings["sto_proxy"] == "http://***@proxy.local:8080"
+    assert stored(app).site_proxy == full
+    # GET's answer sent back as it is changes nothing; a new password is taken in full.
+    assert patch(client, {"site_proxy": settings["site_proxy"]}).status_code == 200
+    assert stored(app).site_proxy == full
+    assert patch(client, {"site_proxy": "http://user:other@proxy.local:3128"}).status_code == 200
+    assert stored(app).site_proxy == "http://user:other@proxy.local:3128"

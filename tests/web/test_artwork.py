@@ -11,9 +11,10 @@ import pytest
 import redis
 from flask import Flask
 
-from aniworld.covers import CoverStore, StoredCover
+from aniworld.covers import CoverStore, StoredCover, source_digest
 from aniworld.extensions import db
 from aniworld.models import Series
+from aniworld.services.settings import save_settings
 from aniworld.tasks import dispatch
 from tests.fakesite.covers import JPEG
 from tests.fakesite.server import FakeSite
@@ -35,15 +36,16 @@ def series(app: Flask) -> Series:
 
 
 def store(app: Flask) -> CoverStore:
-    return CoverStore.in_data_dir(Path(app.extensions["aniworld.config"].data_dir))
+    return CoverStore.in_library(Path(app.extensions["aniworld.config"].library_dir))
 
 
 def cached(app: Flask, source: str = SOURCE) -> StoredCover:
     return store(app).save("aniworld", "demo-series", source, JPEG)
 
 
-def library_jobs(connection: redis.Redis) -> list[tuple[str, list[object]]]:
-    queue = dispatch.make_queue(connection, dispatch.LIBRARY_QUEUE)
+def cover_jobs(connection: redis.Redis) -> list[tuple[str, list[object]]]:
+    """The cover fetches waiting on the notify queue (served first by every worker)."""
+    queue = dispatch.make_queue(connection, dispatch.NOTIFY_QUEUE)
     return [(job.id, list(job.args)) for job in queue.jobs]
 
 
@@ -69,13 +71,28 @@ def test_cached_cover_has_validators_a_private_lifetime_and_answers_304(
     assert other.status_code == 200 and other.data == JPEG
 
 
+def test_a_cover_a_worker_on_another_host_fetched_is_served_from_the_shared_library(
+        app: Flask, logged_in: AuthActions, series: Series, tmp_path: Path) -> None:
+    shared = tmp_path / "nas" / "anime"  # the library as the settings name it
+    shared.mkdir(parents=True)
+    with app.app_context():
+        save_settings(db.session, library_dir=str(shared))
+        db.session.commit()
+    # What a worker elsewhere writes: nothing in this host's data folder, all in the library.
+    folder = shared / ".aniworld" / "covers" / "aniworld"
+    folder.mkdir(parents=True)
+    (folder / f"demo-series-{source_digest(SOURCE)}.jpg").write_bytes(JPEG)
+    response = logged_in.client.get(COVER)
+    assert response.status_code == 200 and response.data == JPEG
+
+
 def test_cover_not_cached_is_a_404_and_one_fetch_is_queued(
         logged_in: AuthActions, series: Series, redis_conn: redis.Redis) -> None:
     for _ in range(3):  # the page's image and its retries
         response = logged_in.client.get(COVER)
         assert response.status_code == 404
         assert response.headers["Cache-Control"] == "no-store"
-    assert library_jobs(redis_conn) == [
+    assert cover_jobs(redis_conn) == [
         ("cover-aniworld-demo-series", ["aniworld", "demo-series", SOURCE])]
 
 
@@ -85,7 +102,7 @@ def test_an_older_cover_shows_while_the_new_one_is_fetched(
     response = logged_in.client.get(COVER)
     assert response.status_code == 200 and response.data == JPEG
     assert response.headers["Cache-Control"] == "private, no-cache"
-    assert [job_id for job_id, _ in library_jobs(redis_conn)] == ["cover-aniworld-demo-series"]
+    assert [job_id for job_id, _ in cover_jobs(redis_conn)] == ["cover-aniworld-demo-series"]
 
 
 @pytest.mark.parametrize("address", [f"{COVER}x/../y", "/covers/example/demo",
@@ -93,7 +110,7 @@ def test_an_older_cover_shows_while_the_new_one_is_fetched(
 def test_addresses_that_name_no_cover_are_404(logged_in: AuthActions, address: str,
                                               redis_conn: redis.Redis) -> None:
     assert logged_in.client.get(address).status_code == 404
-    assert library_jobs(redis_conn) == []
+    assert cover_jobs(redis_conn) == []
 
 
 def test_covers_need_a_login(app: Flask, client: object, series: Series) -> None:
@@ -125,7 +142,7 @@ def test_search_results_use_local_covers_that_find_their_source(
     fakesite.clear_requests()
     cover = sources[0].split("?")[0]
     assert site.client.get(cover).status_code == 404  # not cached: queued, not fetched here
-    [(job_id, args)] = library_jobs(redis_conn)
+    [(job_id, args)] = cover_jobs(redis_conn)
     key = cover.rsplit("/", 1)[1]
     assert job_id == f"cover-aniworld-{key}"
     assert str(args[2]).startswith(f"{fakesite.url}/public/img/cover/{key}-stream-cover-")

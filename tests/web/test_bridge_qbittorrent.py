@@ -16,6 +16,7 @@ from lxml import etree
 from aniworld.extensions import db
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import credentials
+from aniworld.web.security import API_KEY_FAILURE_LIMIT
 from tests.web.bridge_helpers import KEY, bridge_app
 
 
@@ -85,12 +86,41 @@ def test_revoking_the_key_ends_its_sessions(bridge: tuple[Flask, FlaskClient],
     assert client.get("/api/v2/app/version").status_code == 403
 
 
+def test_a_revoked_keys_session_stays_dead_when_a_new_key_takes_its_id(
+        bridge: tuple[Flask, FlaskClient], client: FlaskClient) -> None:
+    app = bridge[0]
+    with app.app_context():
+        (old,) = credentials.list_api_keys(db.session)
+        credentials.revoke_api_key(db.session, old.id)
+        db.session.commit()
+        new, _plain = credentials.create_api_key(db.session, "sonarr")
+        db.session.commit()
+        assert new.id == old.id  # SQLite hands the freed id out again
+    for _ in range(2):  # a refused request does not renew the session either
+        assert client.get("/api/v2/app/version").status_code == 403
+
+
 def test_bearer_api_key_needs_no_login(bridge: tuple[Flask, FlaskClient]) -> None:
     client = bridge[1]
     headers = {"Authorization": f"Bearer {KEY}"}
     assert client.get("/api/v2/app/webapiVersion", headers=headers).text == "2.9.3"
     headers = {"Authorization": "Bearer aw_not-a-key-at-all-but-long"}
     assert client.get("/api/v2/app/webapiVersion", headers=headers).status_code == 403
+
+
+def test_wrong_bearer_keys_use_up_the_address_budget_then_even_the_right_key_is_refused(
+        bridge: tuple[Flask, FlaskClient], caplog: pytest.LogCaptureFixture) -> None:
+    client = bridge[1]
+    for number in range(API_KEY_FAILURE_LIMIT):
+        wrong = {"Authorization": f"Bearer aw_wrong-key-number-{number:02d}"}
+        assert client.get("/api/v2/app/version", headers=wrong).status_code == 403
+    assert "bridge bearer key rejected address=127.0.0.1" in caplog.text
+    right = {"Authorization": f"Bearer {KEY}"}
+    assert client.get("/api/v2/app/version", headers=right).status_code == 403
+    assert "bridge bearer refused address=127.0.0.1: too many wrong keys" in caplog.text
+    other = client.get("/api/v2/app/version", headers=right,
+                       environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.text == "v4.6.7"  # another address keeps its own count
 
 
 def test_preferences_are_what_sonarr_checks(client: FlaskClient) -> None:
@@ -133,7 +163,8 @@ def test_add_info_properties_files_and_delete(bridge: tuple[Flask, FlaskClient],
     torrents = client.get("/api/v2/torrents/info?category=tv-sonarr").get_json()
     assert len(torrents) == 1
     torrent = torrents[0]
-    assert torrent["name"] == "Warriors of Light: The Return S01E02 GERMAN 1080p WEB-DL"
+    assert torrent["name"] == \
+        f"Warriors of Light: The Return S01E02 GERMAN 1080p WEB-DL [{torrent['hash'][:8]}]"
     assert (torrent["state"], torrent["progress"], torrent["eta"]) == ("pausedDL", 0, 8640000)
     assert torrent["category"] == "tv-sonarr" and torrent["save_path"].endswith("/tv-sonarr")
     digest = torrent["hash"]

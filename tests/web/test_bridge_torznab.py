@@ -74,6 +74,18 @@ def test_tvsearch_items_carry_what_sonarr_reads(client: FlaskClient) -> None:
     assert {item.findtext("guid") for item in items} != {items[0].findtext("guid")}
 
 
+def test_the_feed_never_repeats_the_api_key(client: FlaskClient) -> None:
+    response = client.get("/torznab/api?" + urlencode(
+        {"t": "tvsearch", "q": "Warriors of Light", "season": "1", "apikey": KEY}))
+    assert response.status_code == 200 and KEY not in response.text
+    rss = etree.fromstring(response.data)
+    self_link = rss.find("channel/{http://www.w3.org/2005/Atom}link").get("href")
+    assert self_link == rss.findtext("channel/link")
+    assert dict(parse_qsl(urlsplit(self_link).query)) == {
+        "t": "tvsearch", "q": "Warriors of Light", "season": "1"}
+    assert rss.findall("channel/item")  # grabs are magnets: no key needed to fetch them
+
+
 def test_anime_search_by_absolute_number(client: FlaskClient) -> None:
     # What Sonarr sends for an anime episode: t=search&q=<clean title> <absolute:00>.
     rss = get(client, t="search", cat="5070", extended="1", offset="0", limit="100",

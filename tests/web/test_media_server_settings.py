@@ -82,6 +82,19 @@ def test_bad_values_are_shown_beside_their_fields(app: Flask, logged_in: AuthAct
     assert stored(app).media_server is None
 
 
+@pytest.mark.parametrize("url", [URL, TEST_URL])
+def test_a_token_with_a_pasted_invisible_character_is_refused_beside_the_field(
+        app: Flask, logged_in: AuthActions, client: FlaskClient, url: str) -> None:
+    answer = post(client, url, {"media_server": "jellyfin", "media_server_url":
+                                "http://jellyfin.local:8096", "media_server_token":
+                                TOKEN + "\u200b"}, htmx=False)
+    assert answer.status_code == 422
+    html = section(answer)
+    assert 'id="media_server_token-error"' in html
+    assert "May hold only printable ASCII characters, but it contains U+200B" in html
+    assert stored(app).media_server_token is None
+
+
 def test_the_environment_shows_as_defaults(tmp_path: Any, app_env: dict[str, str]) -> None:
     app = build_app({**app_env, "ANIWORLD_MEDIA_SERVER": "Plex",
                      "ANIWORLD_MEDIA_SERVER_URL": "http://plex.lan:32400",

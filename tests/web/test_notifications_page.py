@@ -115,7 +115,7 @@ def test_test_button_shows_the_exact_failure(app: Flask, logged_in: AuthActions,
     assert (f"The test failed: JSON json://127.0.0.1:{notify_endpoint.port} (URL 1): Failed "
             "to send JSON POST notification: Internal server error., error=500.; "
             f"JSON json://127.0.0.1:{refused} (URL 2): A Connection error occurred sending "
-            "JSON notification to 127.0.0.1.") in html
+            "JSON notification to ….") in html
     assert "tok-Secret" not in html
 
 
@@ -134,6 +134,27 @@ def test_broken_notifier_shows_its_last_error_with_its_time(
     html = section(client)
     assert ("A notifier is broken. Last failure (2026-11-30 08:15 UTC): JSON "
             "json://127.0.0.1:9 (URL 1): A Connection error occurred") in html
+
+
+def broken(app: Flask) -> None:
+    """Record a failed delivery, as the notify job does."""
+    failure = Failure("JSON json://127.0.0.1:9 (URL 1)", "A Connection error occurred")
+    with app.app_context():
+        notifications.record_delivery(db.session, Delivery(failures=(failure,)), "completed")
+        db.session.commit()
+
+
+def test_new_or_forgotten_urls_clear_the_broken_notifier_warning(
+        app: Flask, logged_in: AuthActions, client: FlaskClient) -> None:
+    store(app, notify_urls=SECRET)
+    broken(app)
+    post(client, URL, {"notify_events": "completed"})
+    assert "A notifier is broken" in section(client), "the same URLs: the error still holds"
+    post(client, URL, {"notify_urls": "json://127.0.0.1:9/fixed"})
+    assert "A notifier is broken" not in section(client)
+    broken(app)
+    post(client, URL, {"notify_urls_clear": "on"})
+    assert "A notifier is broken" not in section(client)
 
 
 def test_saving_needs_the_csrf_token(logged_in: AuthActions, client: FlaskClient) -> None:

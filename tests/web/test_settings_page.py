@@ -19,7 +19,7 @@ from aniworld.models import Episode
 from aniworld.services.library import monitoring
 from aniworld.services.settings import AppSettings, load_settings
 from aniworld.tasks import monitor
-from aniworld.web.resources import make_site_client
+from aniworld.web.resources import get_redis, make_site_client
 from tests.web.conftest import PASSWORD, AuthActions, add_series, csrf_token_from
 
 HTMX = {"HX-Request": "true"}
@@ -291,6 +291,24 @@ def test_api_key_shown_once_works_and_revoke_stops_it(app: Flask, logged_in: Aut
     revoked = post(client, f"/settings/api-keys/{key_id}", {}, htmx=True, method="DELETE")
     assert revoked.status_code == 200 and "API key revoked." in revoked.get_data(as_text=True)
     assert api.get("/api/v1/queue", headers={"X-API-Key": plain}).status_code == 401
+
+
+def test_revoking_a_key_on_the_page_ends_its_bridge_sessions(
+        app: Flask, logged_in: AuthActions, client: FlaskClient) -> None:
+    created = post(client, "/settings/api-keys", {"name": "sonarr"}, htmx=True)
+    plain = re.search(r"<code>(aw_[\w-]+)</code>", created.get_data(as_text=True)).group(1)
+    bridge = app.test_client()
+    login = bridge.post("/api/v2/auth/login", data={"username": "aniworld", "password": plain})
+    assert login.text == "Ok." and bridge.get("/api/v2/app/version").status_code == 200
+    with app.app_context():
+        assert get_redis().keys("aniworld:bridge-sid:*")
+    page = client.get("/settings/").get_data(as_text=True)
+    key_id = re.search(r'action="/settings/api-keys/(\d+)"', page).group(1)
+    assert post(client, f"/settings/api-keys/{key_id}", {}, htmx=True,
+                method="DELETE").status_code == 200
+    with app.app_context():
+        assert get_redis().keys("aniworld:bridge-*") == []
+    assert bridge.get("/api/v2/app/version").status_code == 403
 
 
 def test_api_key_plain_form_and_errors(logged_in: AuthActions, client: FlaskClient) -> None:

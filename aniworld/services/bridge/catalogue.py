@@ -92,7 +92,7 @@ def search(session: Session, query: TorznabQuery) -> ReleasePage:
         return ReleasePage(offset=query.offset)
     if not query.text.strip():
         return _recent(session, query)
-    candidates = [(row, _variants(row)) for row in _series_rows(session)]
+    candidates = [(row, title_variants(row)) for row in _series_rows(session)]
     numbered = query.season is None and query.episode is None
     matches = match_titles(candidates, query.text, numbered)[:MAX_SERIES]
     releases = [release for match in matches
@@ -107,7 +107,8 @@ def _series_rows(session: Session) -> Sequence[Any]:
                            .order_by(Series.title, Series.id)).all()
 
 
-def _variants(row: Any) -> list[str]:
+def title_variants(row: Any) -> list[str]:
+    """A series' (or a row's) title and its alternative titles, the title first."""
     others = [part.strip() for part in (row.alternative_titles or "").split(", ")]
     return [row.title, *(title for title in others if title)]
 

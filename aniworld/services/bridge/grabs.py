@@ -3,34 +3,40 @@
 A grab is a normal ``DownloadItem`` (the Queue page shows and controls it) marked by its
 bridge columns: ``bridge_hash`` (the release's info hash, how Sonarr names it),
 ``bridge_category``, ``bridge_name`` (the release title: torrent name and file name) and
-``save_path`` (the folder it downloads into instead of the library). Functions take a
-Session and never commit.
+``save_path`` (the folder it downloads into instead of the library). The name is built here
+from the series, episode and language (never taken from the link), with the start of the
+hash so releases of equally named series of both sites differ; a save path inside the
+library must lie in the bridge's own folder. Functions take a Session and never commit.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aniworld.errors import ConflictError, NotFoundError
+from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.services import queue as queue_service
+from aniworld.services.bridge.catalogue import title_variants
 from aniworld.services.bridge.categories import (
+    DEFAULT_FOLDER,
     check_name,
     check_save_path,
     create_category,
     load_bridge,
 )
-from aniworld.services.bridge.releases import parse_magnet, release_title
+from aniworld.services.bridge.releases import ReleaseId, parse_magnet, release_title
 from aniworld.services.series import find_series
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME = 255
+HASH_SUFFIX = 8  # hex digits of the info hash at the end of a grab's name
 _RETRYABLE = (ItemStatus.FAILED, ItemStatus.CANCELLED)
 
 
@@ -59,19 +65,46 @@ def add_grab(session: Session, link: str, category: str, library: Path,
                             "add it again, then search again in Sonarr", "urls")
     bridge = load_bridge(session)
     found = bridge.find(category)
+    target = explicit or str(bridge.path_of(category, library))
+    check_outside_library(target, library)
     item = queue_service.add_item(
         session, series, release.season, release.episode, release.language,
         found.priority if found else Priority.NORMAL, force=True)
     item.bridge_hash = release.info_hash
     item.bridge_category = category
-    name = display_name.strip() or release_title(series.title, release.season, release.episode,
-                                                 release.language)
-    item.bridge_name = name[:MAX_NAME]
-    item.save_path = explicit or str(bridge.path_of(category, library))
+    item.bridge_name = grab_name(release, title_variants(series), display_name)
+    item.save_path = target
     session.flush()
     logger.info("bridge grab added item=%s hash=%s category=%s path=%s", item.id,
                 item.bridge_hash, category, item.save_path)
     return item
+
+
+def grab_name(release: ReleaseId, titles: list[str], display_name: str = "") -> str:
+    """The grab's torrent and file name: the release title plus the hash's start.
+
+    The link's display name only picks which of the series' ``titles`` (the first unless
+    it names another, as the Torznab result did); it is never used as it is.
+    """
+    built = [release_title(title, release.season, release.episode, release.language, long)
+             for title in titles for long in (False, True)]
+    name = display_name.strip() if display_name.strip() in built else built[0]
+    suffix = f" [{release.info_hash[:HASH_SUFFIX]}]"
+    return name[:MAX_NAME - len(suffix)] + suffix
+
+
+def check_outside_library(save_path: str, library: Path) -> None:
+    """Refuse a save path inside the library other than the bridge's folder (ValidationError).
+
+    The library's folders are Aniworld's and the media server's; Sonarr imports from a
+    folder of its own.
+    """
+    path, root = Path(os.path.realpath(save_path)), Path(os.path.realpath(library))
+    if not path.is_relative_to(root) or path.is_relative_to(root / DEFAULT_FOLDER):
+        return
+    raise ValidationError(f"the save path {save_path} lies inside the Aniworld library; use a "
+                          f"folder outside it, or one under {library / DEFAULT_FOLDER}",
+                          "savepath")
 
 
 def _keep(session: Session, item: DownloadItem) -> bool:
@@ -120,7 +153,7 @@ def delete_grabs(session: Session, hashes: Collection[str] | None,
     """
     doomed: list[Path] = []
     for item in grabs(session, hashes):
-        if delete_files and item.status is ItemStatus.COMPLETED and _file_present(item):
+        if delete_files and item.status is ItemStatus.COMPLETED and _own_file(item):
             doomed.append(Path(item.file_path))  # type: ignore[arg-type]
         if item.status is ItemStatus.DOWNLOADING:
             queue_service.cancel_item(session, item.id)
@@ -130,6 +163,14 @@ def delete_grabs(session: Session, hashes: Collection[str] | None,
         logger.info("bridge grab deleted item=%s files=%s", item.id, delete_files)
     session.flush()
     return doomed
+
+
+def _own_file(item: DownloadItem) -> bool:
+    """Whether the grab's finished file is there and lies in its own save path."""
+    if not _file_present(item) or not item.save_path:
+        return False
+    folder = Path(os.path.realpath(item.save_path))
+    return Path(os.path.realpath(item.file_path)).is_relative_to(folder)  # type: ignore[arg-type]
 
 
 def delete_files(paths: Collection[Path]) -> None:

@@ -3,8 +3,9 @@
 qBittorrent hands out an ``SID`` cookie at ``auth/login`` and forgets it after an hour
 without use; a client sent 403 logs in again (Sonarr and qbittorrent-api both do). Kept in
 Redis with that idle timeout, so every web process knows every session and a restart of
-Redis only costs Sonarr one more login. A session names the API key it was opened with:
-revoking the key ends its sessions.
+Redis only costs Sonarr one more login. A session names the digest of the API key it was
+opened with (ids are reused, digests are not): a request counts only while a key with that
+digest exists, and revoking the key ends its sessions (:meth:`BridgeSessions.end_key`).
 """
 
 from __future__ import annotations
@@ -15,32 +16,53 @@ import redis
 
 SESSION_SECONDS = 3600
 _PREFIX = "aniworld:bridge-sid:"
+_KEY_PREFIX = "aniworld:bridge-key-sids:"  # the SIDs opened with one key's digest
+MAX_SID = 64
 
 
 class BridgeSessions:
-    """Open, look up and end bridge sessions in Redis."""
+    """Open, look up, renew and end bridge sessions in Redis."""
 
     def __init__(self, client: redis.Redis, lifetime: int = SESSION_SECONDS) -> None:
         self.client = client
         self.lifetime = lifetime
 
-    def open(self, api_key_id: int) -> str:
-        """Start a session for the API key ``api_key_id``; return its SID."""
+    def open(self, key_digest: str) -> str:
+        """Start a session for the API key with digest ``key_digest``; return its SID."""
         sid = secrets.token_urlsafe(24)
-        self.client.set(_PREFIX + sid, api_key_id, ex=self.lifetime)
+        with self.client.pipeline() as pipe:
+            pipe.set(_PREFIX + sid, key_digest, ex=self.lifetime)
+            pipe.sadd(_KEY_PREFIX + key_digest, sid)
+            pipe.expire(_KEY_PREFIX + key_digest, self.lifetime)
+            pipe.execute()
         return sid
 
-    def key_of(self, sid: str) -> int | None:
-        """The API key id of a live session (its idle timeout starts again), else None."""
-        if not sid or len(sid) > 64:
+    def key_of(self, sid: str) -> str | None:
+        """The API key digest of a live session, else None (nothing is renewed)."""
+        if not sid or len(sid) > MAX_SID:
             return None
+        value = self.client.get(_PREFIX + sid)
+        return value.decode() if isinstance(value, bytes) else value
+
+    def renew(self, sid: str, key_digest: str) -> None:
+        """Start the idle timeout of a session whose key was found valid again."""
         with self.client.pipeline() as pipe:
-            pipe.get(_PREFIX + sid)
             pipe.expire(_PREFIX + sid, self.lifetime)
-            value, _renewed = pipe.execute()
-        return int(value) if value is not None else None
+            pipe.expire(_KEY_PREFIX + key_digest, self.lifetime)
+            pipe.execute()
 
     def close(self, sid: str) -> None:
         """End the session ``sid`` (unknown: nothing to do)."""
-        if sid and len(sid) <= 64:
+        if sid and len(sid) <= MAX_SID:
             self.client.delete(_PREFIX + sid)
+
+    def end_key(self, key_digest: str) -> int:
+        """End every session opened with the key ``key_digest``; return how many."""
+        sids = [s.decode() if isinstance(s, bytes) else s
+                for s in self.client.smembers(_KEY_PREFIX + key_digest)]
+        with self.client.pipeline() as pipe:
+            for sid in sids:
+                pipe.delete(_PREFIX + sid)
+            pipe.delete(_KEY_PREFIX + key_digest)
+            ended = pipe.execute()
+        return sum(ended[:-1])

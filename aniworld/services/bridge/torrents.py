@@ -136,6 +136,16 @@ def torrent_files(item: DownloadItem) -> list[dict[str, Any]]:
              "availability": 1 if info["progress"] == 1 else 0}]
 
 
+def _sort_key(value: Any) -> tuple[bool, int, float, str]:
+    """Order any field's values without comparing numbers to text: missing last, then
+    numbers (booleans too) by value, then text."""
+    if value is None:
+        return (True, 0, 0.0, "")
+    if isinstance(value, bool | int | float):
+        return (False, 0, float(value), "")
+    return (False, 1, 0.0, str(value))
+
+
 def select_torrents(torrents: Iterable[dict[str, Any]], status_filter: str | None = None,
                     sort: str | None = None, reverse: bool = False, limit: int | None = None,
                     offset: int = 0) -> list[dict[str, Any]]:
@@ -146,8 +156,7 @@ def select_torrents(torrents: Iterable[dict[str, Any]], status_filter: str | Non
         if states is not None:
             chosen = [torrent for torrent in chosen if torrent["state"] in states]
     if sort:
-        chosen.sort(key=lambda torrent: (torrent.get(sort) is None, torrent.get(sort) or 0),
-                    reverse=reverse)
+        chosen.sort(key=lambda torrent: _sort_key(torrent.get(sort)), reverse=reverse)
     if offset < 0:
         offset = max(len(chosen) + offset, 0)
     chosen = chosen[offset:]

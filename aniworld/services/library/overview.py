@@ -113,8 +113,9 @@ def library_report(session: Session, settings: AppSettings,
     items = _rows_by_series(session, select(
         DownloadItem.series_id, DownloadItem.id, DownloadItem.season, DownloadItem.episode,
         DownloadItem.status, DownloadItem.progress, DownloadItem.last_error,
-        DownloadItem.file_path)
-        .where(DownloadItem.series_id.in_(ids), DownloadItem.status != ItemStatus.CANCELLED))
+        DownloadItem.file_path, DownloadItem.save_path)
+        .where(DownloadItem.series_id.in_(ids), DownloadItem.status != ItemStatus.CANCELLED,
+               DownloadItem.save_path.is_(None)))
     on_disk = disk_episodes(session, settings.language_order, ids)
     return [_report(series, episodes.get(series.id, []), items.get(series.id, []),
                     on_disk.get(series.id, set()), settings.language_order)
@@ -196,7 +197,8 @@ def _retry_failed(session: Session, series: Series, language: Language,
     failed = session.execute(select(DownloadItem.id, DownloadItem.season, DownloadItem.episode)
                              .where(DownloadItem.series_id == series.id,
                                     DownloadItem.language == language,
-                                    DownloadItem.status == ItemStatus.FAILED)).all()
+                                    DownloadItem.status == ItemStatus.FAILED,
+                                    DownloadItem.save_path.is_(None))).all()
     ids = [item_id for item_id, season, episode in failed if (season, episode) in keys]
     for item_id in ids:
         queue_service.retry_item(session, item_id)

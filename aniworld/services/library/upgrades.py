@@ -129,7 +129,7 @@ def find_upgrades(session: Session, settings: AppSettings,
     held = held_episodes(session, series_by_id)
     busy = {(row.series_id, row.season, row.episode) for row in session.execute(
         select(DownloadItem.series_id, DownloadItem.season, DownloadItem.episode)
-        .where(DownloadItem.status.in_(_BUSY),
+        .where(DownloadItem.status.in_(_BUSY), DownloadItem.save_path.is_(None),
                DownloadItem.series_id.in_(list(series_by_id))))}
     offered = session.execute(
         select(Episode.series_id, Episode.season, Episode.number, Episode.languages)
@@ -185,7 +185,7 @@ def queue_upgrades(session: Session, settings: AppSettings, series_ids: Collecti
         return []
     failed = {tuple(row) for row in session.execute(
         select(DownloadItem.series_id, DownloadItem.season, DownloadItem.episode)
-        .where(DownloadItem.status == ItemStatus.FAILED,
+        .where(DownloadItem.status == ItemStatus.FAILED, DownloadItem.save_path.is_(None),
                DownloadItem.series_id.in_(list(series_ids))))}
     position = next_position(session, UPGRADE_PRIORITY)
     items = []

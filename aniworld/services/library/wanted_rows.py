@@ -5,7 +5,8 @@ more than the whole page may. So the queries leave out the episodes nothing can 
 for, by the rules of the library report and of :func:`.upgrades.find_upgrades`:
 
 - an item is pending, downloading or paused for it (in any language): it is on its way,
-  and busy episodes are never upgraded;
+  and busy episodes are never upgraded (Sonarr's grabs, items with a ``save_path``, count
+  nowhere here: they are Sonarr's downloads, not the library's);
 - the last scan found it without a language tag (counts as every language and is never
   replaced), or in a language the user accepts while the site offers it in none the
   series ranks higher (on disk, and nothing to upgrade to).
@@ -150,7 +151,7 @@ def _has_item(statuses: tuple[ItemStatus, ...]) -> Exists:
                   .where(DownloadItem.series_id == Episode.series_id,
                          DownloadItem.season == Episode.season,
                          DownloadItem.episode == Episode.number,
-                         DownloadItem.status.in_(statuses))
+                         DownloadItem.status.in_(statuses), DownloadItem.save_path.is_(None))
                   .correlate(Episode))
 
 
@@ -171,7 +172,8 @@ def _details(session: Session, keys: Subquery, *where: ColumnElement[bool],
                             Episode.languages, Episode.first_seen_at,
                             Episode.languages_changed_at, held.language.label("held"),
                             held.path, item.id, item.status, item.language.label("item_language"),
-                            item.progress, item.last_error, item.file_path, item.episode), keys)
+                            item.progress, item.last_error, item.file_path, item.save_path,
+                            item.episode), keys)
              # Open episodes have no settling file: every file of theirs is tagged.
              .outerjoin(folder, and_(folder.series_id == Episode.series_id,
                                      folder.state == FolderState.MATCHED))
@@ -179,7 +181,8 @@ def _details(session: Session, keys: Subquery, *where: ColumnElement[bool],
                                    held.episode == Episode.number))
              .outerjoin(item, and_(item.series_id == Episode.series_id,
                                    item.season == Episode.season,
-                                   item.episode == Episode.number, item.status.in_(DONE)))
+                                   item.episode == Episode.number, item.status.in_(DONE),
+                                   item.save_path.is_(None)))
              .where(*where))
     found: dict[int, dict[EpisodeKey, OpenEpisode]] = defaultdict(dict)
     for row in session.execute(query):
@@ -214,7 +217,8 @@ def _episode_keys(scope: Scope) -> Select[Any]:
 def _item_keys(scope: Scope, statuses: tuple[ItemStatus, ...]) -> Select[Any]:
     return scope.restrict(select(DownloadItem.series_id, DownloadItem.season,
                                  DownloadItem.episode.label("number"))
-                          .where(DownloadItem.status.in_(statuses)), DownloadItem.series_id)
+                          .where(DownloadItem.status.in_(statuses),
+                                 DownloadItem.save_path.is_(None)), DownloadItem.series_id)
 
 
 def _files(scope: Scope, *, joined: bool = False) -> Select[Any]:

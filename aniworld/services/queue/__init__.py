@@ -8,6 +8,25 @@ from aniworld.services.queue.adding import (
     retry_failed,
     retry_item,
 )
+from aniworld.services.queue.group_actions import (
+    MOVE_TARGETS,
+    move_group,
+    pause_group,
+    remove_group,
+    resume_group,
+    set_group_priority,
+)
+from aniworld.services.queue.groups import (
+    GroupItems,
+    GroupPage,
+    PendingGroup,
+    PendingSummary,
+    group_items,
+    open_groups,
+    pending_groups,
+    pending_summary,
+    queued_items,
+)
 from aniworld.services.queue.languages import (
     LanguagePlan,
     Offers,
@@ -28,19 +47,28 @@ from aniworld.services.queue.state import (
     resume_queue,
 )
 from aniworld.services.queue.views import (
+    ItemProgress,
     PendingItem,
     QueueView,
+    active_progress,
+    finished_items,
+    history_counts,
     list_queue,
     pending_items,
+    progress_version,
     queue_version,
+    waiting_version,
 )
 
 __all__ = [
-    "PAUSED_KEY", "POSITION_STEP", "BulkResult", "LanguagePlan", "Offers", "PendingItem",
-    "QueueView", "add_item", "add_many", "catalog_offers", "choose_language", "plan_languages",
-    "cancel_item", "pause_item", "resume_item",
-    "clear_completed", "get_item", "is_paused", "list_queue", "move_item", "pause_queue",
-    "pending_items", "queue_version", "remove_item", "resume_queue", "retry_failed",
-    "retry_item",
-    "set_priority",
+    "MOVE_TARGETS", "PAUSED_KEY", "POSITION_STEP", "BulkResult", "GroupItems", "GroupPage",
+    "ItemProgress", "LanguagePlan", "Offers", "PendingGroup", "PendingItem", "PendingSummary",
+    "QueueView", "active_progress", "add_item", "add_many", "catalog_offers", "choose_language",
+    "plan_languages", "cancel_item", "pause_item", "resume_item",
+    "clear_completed", "finished_items", "get_item", "group_items", "history_counts",
+    "is_paused", "list_queue",
+    "move_group", "move_item", "open_groups", "pause_group", "pause_queue", "pending_groups",
+    "pending_items", "pending_summary", "progress_version", "queue_version", "queued_items",
+    "remove_group", "remove_item", "resume_group", "resume_queue", "retry_failed",
+    "retry_item", "set_group_priority", "set_priority", "waiting_version",
 ]

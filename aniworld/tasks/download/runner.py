@@ -123,6 +123,9 @@ def _bridge_grab(runtime: Runtime, claim: Claim, settings: AppSettings,
     "already in the library" check; the partial data still lives in the library's work area.
     """
     path = bridge_path(claim, settings)
+    if path.exists():
+        raise PermanentFailure(f"{path} exists already; Aniworld never overwrites a file in "
+                               "a save path: move or delete it, then search again in Sonarr")
     _download(runtime, claim, settings, library, into=path)
     workspace.discard_item(library, claim.item_id)
     return _finish(runtime, claim, lambda s: execution.complete(

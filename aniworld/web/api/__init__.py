@@ -8,6 +8,7 @@ from aniworld.web.api import (  # noqa: E402,F401  (registers routes)
     health,
     library,
     queue,
+    queue_groups,
     series,
     settings,
     status,

@@ -135,10 +135,8 @@ def cancel_item(item_id: int) -> Response:
 @bp.post("/queue/<int:item_id>/priority")
 def set_priority(item_id: int) -> Response:
     """Change an item's priority; it moves to the end of its new group."""
-    data = parsing.json_body()
-    if "priority" not in data:
-        raise ValidationError("priority is required (high, normal or low)", "priority")
-    item = queue_service.set_priority(db.session, item_id, parsing.priority(data))
+    priority = parsing.required_priority(parsing.json_body())
+    item = queue_service.set_priority(db.session, item_id, priority)
     db.session.commit()
     return jsonify(item_to_dict(item))
 

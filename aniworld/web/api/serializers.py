@@ -14,7 +14,8 @@ from aniworld.models import DownloadItem, LibraryFolder, Priority
 from aniworld.services.library.folders import candidates_of
 from aniworld.services.library.overview import SeriesReport
 from aniworld.services.library.wanted import WantedEpisode, WantedPage
-from aniworld.services.queue import BulkResult, QueueView
+from aniworld.services.queue import BulkResult, GroupItems, GroupPage, PendingItem, QueueView
+from aniworld.sites import public_series_key
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -80,6 +81,34 @@ def queue_to_dict(view: QueueView) -> dict[str, Any]:
     for group in groups:
         body[group] = [item_to_dict(item) for item in getattr(view, group)]
     return body
+
+
+def group_page_to_dict(page: GroupPage) -> dict[str, Any]:
+    """Serialise a page of queue groups (runs of one series' waiting items)."""
+    return {
+        "groups": [{"id": group.id, "first_id": group.first_id,
+                    "series_key": public_series_key(group.series_site, group.series_key),
+                    "site": group.series_site, "series_title": group.series_title,
+                    "priority": group.priority.label, "count": group.count,
+                    "paused": group.paused, "episodes": group.episodes,
+                    "language": group.language} for group in page.groups],
+        "offset": page.offset, "total_groups": page.total, "total_items": page.items,
+    }
+
+
+def group_items_to_dict(page: GroupItems) -> dict[str, Any]:
+    """Serialise a page of one group's items."""
+    return {"group": page.group_id, "offset": page.offset, "total": page.total,
+            "paused": page.paused, "items": [_waiting_to_dict(item) for item in page.items]}
+
+
+def _waiting_to_dict(item: PendingItem) -> dict[str, Any]:
+    return {"id": item.id, "season": item.season, "episode": item.episode,
+            "language": item.language, "priority": item.priority.label,
+            "position": item.position, "status": item.status, "attempts": item.attempts,
+            "downloaded_bytes": item.downloaded_bytes, "error": item.last_error,
+            "retry_at": _iso(item.not_before), "note": item.note,
+            "upgrade_from": item.upgrade_from}
 
 
 def missing_to_dict(report: SeriesReport) -> dict[str, Any]:

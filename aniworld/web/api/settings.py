@@ -3,6 +3,8 @@
 The answer is ``{"settings": {...}, "secrets": {...}}``: ``settings`` holds every field of
 the Settings page except the secrets (None: the environment's value is used); ``secrets``
 says of each secret only ``{"set": bool, "source": "stored" | "environment" | null}``.
+The proxies show no password (``http://user:***@host:3128``); sent back unchanged in a
+PATCH, such a masked proxy keeps its stored value.
 A PATCH body is a flat object of fields (a part of ``settings``, secrets included); it is
 checked like the Settings page checks its forms and stored all or nothing.
 """

@@ -23,7 +23,8 @@ from aniworld.models import (
     utcnow,
 )
 from aniworld.models.download_item import ACTIVE_STATUSES
-from aniworld.services.library.overview import library_report
+from aniworld.services.episode_status import EpisodeState
+from aniworld.services.library.overview import library_report, series_statuses
 from aniworld.services.library.upgrades import find_upgrades
 from aniworld.services.library.wanted import (
     WantedFilter,
@@ -269,3 +270,33 @@ def test_random_libraries_match_the_rules(session: Session, tmp_path: Path, seed
     assert (page.total, page.upgrades) == (len(found),
                                            sum(kind is UPGRADE for kind, _ in found.values()))
     assert listed(page.groups) == found
+
+
+def test_sonarr_grabs_leave_the_library_episodes_missing(
+        sessions: sessionmaker[Session], library: Path) -> None:
+    grabbed = library / ".aniworld" / "bridge" / "tv-sonarr" / "Grabbed S01E01.mp4"
+    grabbed.parent.mkdir(parents=True)
+    grabbed.write_bytes(b"Sonarr's download")
+    with sessions() as session:
+        series = add_series_with_episodes(session, "grabbed", "Grabbed", [
+            (1, 1, "german-sub"), (1, 2, "german-sub"), (1, 3, "german-sub")])
+        bridge = {"save_path": str(grabbed.parent), "bridge_category": "tv-sonarr"}
+        for number, status, fields in (
+                (1, ItemStatus.COMPLETED, {"file_path": str(grabbed)}),
+                (2, ItemStatus.PENDING, {}), (3, ItemStatus.FAILED, {"last_error": "gone"})):
+            session.add(DownloadItem(series_id=series.id, season=1, episode=number,
+                                     language=SUB, status=status, position=1024,
+                                     bridge_hash=f"{number:040d}", **bridge, **fields))
+        session.commit()
+        series_id = series.id
+    with sessions() as session:
+        series = session.get_one(Series, series_id)
+        statuses = series_statuses(session, series, series.episodes, SETTINGS)
+        assert {key: status.state for key, status in statuses.items()} == {
+            (1, 1): EpisodeState.MISSING, (1, 2): EpisodeState.MISSING,
+            (1, 3): EpisodeState.MISSING}
+        [report] = library_report(session, SETTINGS, [series_id])
+        assert (report.counts.on_disk, report.counts.queued, report.counts.failed) == (0, 0, 0)
+        assert [m.number for m in report.missing] == [1, 2, 3]
+        assert rows(wanted(session, SETTINGS)) == [
+            (f"S01E0{n}", MISSING, SUB, None, False) for n in (1, 2, 3)]
