@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench clean chromium
+.PHONY: run test lint bench clean chromium translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Aniworld needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -41,6 +41,14 @@ chromium:
 	  echo "WARNING: /usr/bin/chromium is missing and this user cannot apt-get install it;"; \
 	  echo "WARNING: THE BROWSER TESTS WILL BE SKIPPED (run: sudo apt-get install chromium)"; \
 	fi
+
+## translations: extract the marked strings, merge them into the catalogues, compile the .mo files
+translations: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o aniworld/translations/messages.pot \
+	  --no-location --sort-output --project Aniworld --copyright-holder "Aniworld" .
+	$(BIN)/pybabel update -i aniworld/translations/messages.pot -d aniworld/translations \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --quiet --use-fuzzy -d aniworld/translations --statistics
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check aniworld tests bench wsgi.py

@@ -11,6 +11,7 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,9 @@ MAX_MONITOR_INTERVAL_HOURS = 168
 MAX_HOLDING_DAYS = 365
 # A month: a longer gap would leave a series the feed missed unchecked for too long.
 MAX_FULL_REFRESH_HOURS = 720
+# The interface language: "auto" follows the browser's Accept-Language.
+UI_LANGUAGES = ("auto", "de", "en")
+DEFAULT_TIMEZONE = "UTC"
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ class AppSettings:
     # The qBittorrent bridge's user name; the password is any API key (None:
     # ANIWORLD_BRIDGE_USERNAME, else "aniworld").
     bridge_username: str | None = None
+    # The pages' default language (a browser's own choice wins) and the zone of their times.
+    ui_language: str = "auto"
+    ui_timezone: str = DEFAULT_TIMEZONE
 
     def retry_delay(self, attempts: int) -> int:
         """Seconds to wait before the next try after ``attempts`` failed attempts."""
@@ -159,6 +166,30 @@ def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValidationError("language_fallback must be true or false", "language_fallback")
     return value
+
+
+def _ui_language(value: Any) -> str:
+    if value not in UI_LANGUAGES:
+        raise ValidationError("ui_language must be auto, de or en", "ui_language")
+    return value
+
+
+def _ui_timezone(value: Any) -> str:
+    """An IANA time zone name such as Europe/Berlin."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("ui_timezone must be a time zone name such as Europe/Berlin",
+                              "ui_timezone")
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"ui_timezone: unknown time zone {value!r} (use a name such as "
+                              "Europe/Berlin)", "ui_timezone") from None
+    return value.strip()
+
+
+def timezone_names() -> list[str]:
+    """Every IANA time zone name this machine knows, sorted (for the settings form)."""
+    return sorted(available_timezones())
 
 
 def _library_dir(value: Any) -> str | None:
@@ -224,6 +255,8 @@ VALIDATORS = {
     "monitor_full_refresh_hours": lambda v: _positive_int("monitor_full_refresh_hours", v, 1,
                                                           MAX_FULL_REFRESH_HOURS),
     "library_dir": _library_dir,
+    "ui_language": _ui_language,
+    "ui_timezone": _ui_timezone,
     **{name: _site_field(name) for name in SITE_FIELDS},
     **INTEGRATION_VALIDATORS,
 }

@@ -24,6 +24,7 @@ def init_web(app: Flask) -> None:
         cli,
         context,
         errors,
+        i18n,
         library,
         media_server,
         metrics,
@@ -54,12 +55,13 @@ def init_web(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     context.init_app(app)
+    i18n.init_app(app)
     cli.init_app(app)
     # Before the blueprints: each rule picks its converter when it is added to the map.
     app.url_map.converters["int"] = IdConverter
     for blueprint in (auth.bp, pages.bp, api.bp, library.bp, wanted.bp, search.bp, series.bp,
                       queue.bp, settings.bp, status.bp, notifications.bp, media_server.bp,
-                      artwork.bp, torznab.bp, qbittorrent.bp, bridge.bp, metrics.bp):
+                      artwork.bp, torznab.bp, qbittorrent.bp, bridge.bp, metrics.bp, i18n.bp):
         app.register_blueprint(blueprint)
 
 

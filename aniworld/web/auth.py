@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from aniworld.errors import ValidationError
@@ -33,7 +34,7 @@ def _throttle() -> LoginThrottle:
     return LoginThrottle(get_redis())
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only follow same-site relative redirects after login (no open redirect)."""
     if target and target.startswith("/") and not target.startswith("//"):
         if not urlsplit(target).netloc:
@@ -56,9 +57,9 @@ def setup() -> Response | str:
 
 def _claim_instance(form: dict[str, str]) -> dict[str, str]:
     if not credentials.verify_setup_token(db.session, form.get("token", "")):
-        return {"token": "This is not the set-up token; copy it from the start-up log."}
+        return {"token": _("This is not the set-up token; copy it from the start-up log.")}
     if form.get("password", "") != form.get("confirm", ""):
-        return {"confirm": "The two passwords differ."}
+        return {"confirm": _("The two passwords differ.")}
     try:
         credentials.set_password(db.session, form.get("password", ""))
     except ValidationError as exc:
@@ -83,16 +84,16 @@ def login() -> Response | tuple[str, int] | str:
         return _too_many_attempts(retry_after)
     if not credentials.verify_password(db.session, request.form.get("password", "")):
         logger.warning("login failed address=%s", address)
-        return render_template("auth/login.html", error="Wrong password."), 401
+        return render_template("auth/login.html", error=_("Wrong password.")), 401
     _throttle().reset(address)
     session_id = credentials.open_session(db.session)
     db.session.commit()
     login_user(MasterUser(session_id), remember=request.form.get("remember") == "on")
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next(request.args.get("next")))
 
 
 def _too_many_attempts(retry_after: int) -> Response:
-    message = f"Too many failed logins. Try again in {retry_after} seconds."
+    message = _("Too many failed logins. Try again in %(seconds)d seconds.", seconds=retry_after)
     response = current_app.make_response(
         (render_template("auth/login.html", error=message), 429)
     )
@@ -119,15 +120,15 @@ def change_password() -> Response:
     session_id = credentials.open_session(db.session)
     db.session.commit()
     login_user(MasterUser(session_id))
-    return settings_views.saved("password", "Password changed; other sessions were logged out.")
+    return settings_views.saved("password", _("Password changed; other sessions were logged out."))
 
 
 def _new_password(form: dict[str, str]) -> tuple[str | None, dict[str, str]]:
     """(new session epoch, {}) after storing the new password, else (None, field errors)."""
     if not credentials.verify_password(db.session, form.get("current", "")):
-        return None, {"current": "Current password is wrong."}
+        return None, {"current": _("Current password is wrong.")}
     if form.get("password", "") != form.get("confirm", ""):
-        return None, {"confirm": "The two passwords differ."}
+        return None, {"confirm": _("The two passwords differ.")}
     try:
         return credentials.set_password(db.session, form.get("password", "")), {}
     except ValidationError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -15,9 +16,9 @@ from aniworld.web.service_status import service_status
 
 OPEN_STATUSES = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED)
 # Navigation entries as (endpoint, label).
-NAV_LINKS = (("library.index", "Library"), ("wanted.index", "Wanted"), ("search.index", "Search"),
-             ("queue.index", "Queue"), ("status.index", "Status"),
-             ("settings.index", "Settings"))
+NAV_LINKS = (("library.index", _l("Library")), ("wanted.index", _l("Wanted")),
+             ("search.index", _l("Search")), ("queue.index", _l("Queue")),
+             ("status.index", _l("Status")), ("settings.index", _l("Settings")))
 
 
 def init_app(app: Flask) -> None:

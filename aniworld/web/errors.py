@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, make_response, render_template
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from aniworld.errors import AniworldError
@@ -47,7 +48,7 @@ def handle_unexpected_error(exc: Exception) -> Response:
     """Log a bug, roll back, and answer 500 without leaking internals."""
     db.session.rollback()
     logger.exception("unhandled error")
-    message = "Internal error; the details are in the server log."
+    message = _("Internal error; the details are in the server log.")
     if is_api_request():
         return api_error(500, "internal_error", message)
     return error_page(500, message)

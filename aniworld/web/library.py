@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
@@ -47,7 +49,7 @@ def scan() -> BaseResponse:
     """Ask for a library scan; htmx gets the (now polling) status panel back."""
     start_scan()
     if not is_htmx():
-        flash("Library scan requested; this page shows its progress.")
+        flash(_("Library scan requested; this page shows its progress."))
         return redirect(url_for("library.index"), 303)
     return render("library/index.html", "library/_scan.html", **_scan_context())
 
@@ -66,8 +68,8 @@ def monitor() -> BaseResponse:
     """Check the monitored series now; htmx gets the (now polling) monitoring panel back."""
     _status, started = start_monitor()
     if not is_htmx():
-        flash("Monitoring check requested; this page shows its result." if started
-              else "A monitoring check is already on its way.")
+        flash(_("Monitoring check requested; this page shows its result.") if started
+              else _("A monitoring check is already on its way."))
         return redirect(url_for("library.index"), 303)
     return render("library/index.html", "library/_monitor.html", **_monitor_context())
 
@@ -151,9 +153,9 @@ def resolve(folder_id: int) -> BaseResponse:
     except INLINE_ERRORS as exc:
         db.session.rollback()
         return _resolve_failed(folder_id, exc.message)
-    flash(f"Matched {name} to {snapshot.info.title}.")
+    flash(_("Matched %(folder)s to %(series)s.", folder=name, series=snapshot.info.title))
     if warning:
-        flash(f"Warning: {warning}")
+        flash(_("Warning: %(warning)s", warning=warning))
     return navigate(url_for("library.unmatched"))
 
 
@@ -164,7 +166,7 @@ def ignore(folder_id: int) -> BaseResponse:
     name = folder.name
     folders.ignore(db.session, folder)
     db.session.commit()
-    message = f"Ignored {name}; scans leave it alone from now on."
+    message = _("Ignored %(folder)s; scans leave it alone from now on.", folder=name)
     if not is_htmx():
         flash(message)
         return redirect(url_for("library.unmatched"), 303)
@@ -204,9 +206,11 @@ def _index_url(missing_only: bool) -> str:
 def _queued_message(result: QueuedMissing) -> str:
     """Sentence for "Download all missing": what was queued and what already was."""
     if not result.created and not result.skipped:
-        return "Nothing to queue: every episode is on disk or already on its way."
-    text = f"Queued {result.created} episode(s) across {result.series} series"
-    return text + (f"; {result.skipped} already queued." if result.skipped else ".")
+        return _("Nothing to queue: every episode is on disk or already on its way.")
+    text = ngettext("Queued %(num)d episode(s) across %(series)d series",
+                    "Queued %(num)d episode(s) across %(series)d series", result.created,
+                    series=result.series)
+    return text + (_("; %(num)d already queued.", num=result.skipped) if result.skipped else ".")
 
 
 def _flag(values: Any, field: str) -> bool:
@@ -254,7 +258,7 @@ def _search(query: str) -> tuple[list[dict[str, object]], str | None]:
 def _resolve_failed(folder_id: int, message: str) -> BaseResponse:
     """Show why resolving failed: next to the folder for htmx, as a notice otherwise."""
     if not is_htmx():
-        flash(f"Could not match the folder: {message}")
+        flash(_("Could not match the folder: %(error)s", error=message))
         return redirect(url_for("library.unmatched"), 303)
     folder = db.session.get(LibraryFolder, folder_id)
     if folder is None:

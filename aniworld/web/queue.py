@@ -21,6 +21,7 @@ from aniworld.services import queue as queue_service
 from aniworld.services.queue import GroupItems, GroupPage, PendingGroup, PendingSummary
 from aniworld.sites import SITES
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
+from aniworld.web.i18n import page_language
 from aniworld.web.ids import MAX_ID
 from aniworld.web.parsing import form_priority, whole_number
 from aniworld.web.resources import end_item_site_hold, end_site_hold, kick_dispatcher
@@ -69,9 +70,8 @@ def format_eta(seconds: int | None) -> str:
 
 def render_language() -> str:
     """The language partials are rendered in: part of every shared render's key."""
-    # One language today; once pages are translated this returns the request's locale, so
-    # a German and an English browser never share a render.
-    return ""
+    # A German and an English browser never share a render.
+    return page_language()
 
 
 def shared(name: str, key: Hashable, make: Callable[[], Any]) -> Any:

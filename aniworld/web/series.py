@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
@@ -35,6 +37,7 @@ from aniworld.site.errors import SiteError
 from aniworld.sites import parse_series_key
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import is_htmx, navigate, render, with_trigger
+from aniworld.web.i18n import language_label
 from aniworld.web.keys import series_at
 from aniworld.web.parsing import form_priority, parse_field
 from aniworld.web.resources import kick_dispatcher, make_site_client, site_series_url
@@ -102,14 +105,16 @@ def refresh(key: str) -> BaseResponse:
         with make_site_client(site) as client:
             snapshot = catalog.fetch_series(client, slug, fresh=True)
     except SiteError as exc:
-        flash(f"Could not refresh: {exc.message}")
+        flash(_("Could not refresh: %(error)s", error=exc.message))
     else:
         _new, queued = apply_refresh(db.session, series_id, snapshot, load_settings(db.session))
         db.session.commit()
         if queued:
             kick_dispatcher()
-        flash(f"Refreshed from the site: {len(snapshot.episodes)} episodes"
-              + (f"; {queued} episode(s) or upgrade(s) queued (monitored)." if queued else "."))
+        total = len(snapshot.episodes)
+        flash(_("Refreshed from the site: %(total)d episodes; %(queued)d episode(s) or upgrade(s) "
+                "queued (monitored).", total=total, queued=queued) if queued
+              else _("Refreshed from the site: %(total)d episodes.", total=total))
     return redirect(url_for("series.show", key=key))
 
 
@@ -126,8 +131,11 @@ def set_monitored(key: str) -> BaseResponse:
     db.session.commit()
     if upgrades:
         kick_dispatcher()
-    flash(f"Monitoring {title}: new episodes are queued automatically.{_upgrades_note(upgrades)}"
-          if monitored else f"Stopped monitoring {title}.")
+    if monitored:
+        flash(_("Monitoring %(title)s: new episodes are queued automatically.", title=title)
+              + _upgrades_note(upgrades))
+    else:
+        flash(_("Stopped monitoring %(title)s.", title=title))
     return navigate(url_for("series.show", key=key))
 
 
@@ -140,12 +148,12 @@ def save_preferences(key: str) -> BaseResponse:
         upgrades = queue_series_upgrades(db.session, series, load_settings(db.session))
     except ValidationError as exc:
         db.session.rollback()
-        flash(f"Preferences not saved: {exc.message}")
+        flash(_("Preferences not saved: %(error)s", error=exc.message))
         return redirect(url_for("series.show", key=key))
     db.session.commit()
     if upgrades:
         kick_dispatcher()
-    flash(f"Preferences saved.{_upgrades_note(upgrades)}")
+    flash(_("Preferences saved.") + _upgrades_note(upgrades))
     return redirect(url_for("series.show", key=key))
 
 
@@ -163,7 +171,7 @@ def delete(key: str) -> BaseResponse:
     forget_series(db.session, series)
     db.session.delete(series)
     db.session.commit()
-    flash(f"Removed {title} from the library; its files stay on disk.")
+    flash(_("Removed %(title)s from the library; its files stay on disk.", title=title))
     return redirect(url_for("library.index"))
 
 
@@ -184,14 +192,17 @@ def _form_preferences() -> dict[str, Any]:
 
 
 def _upgrades_note(count: int) -> str:
-    return f" {count} language upgrade(s) queued." if count else ""
+    if not count:
+        return ""
+    return " " + ngettext("%(num)d language upgrade(s) queued.",
+                          "%(num)d language upgrade(s) queued.", count)
 
 
 def _add_failed(message: str) -> BaseResponse:
     """Show why adding failed: inline under the card for htmx, as a notice otherwise."""
     if is_htmx():
         return Response(render_template("series/_add_error.html", message=message))
-    flash(f"Could not add the series: {message}")
+    flash(_("Could not add the series: %(error)s", error=message))
     return redirect(url_for("search.index", q=request.form.get("q", "")[:100]))
 
 
@@ -233,7 +244,7 @@ def _tab_order(season: int) -> tuple[bool, int]:
 
 
 def _season_label(season: int) -> str:
-    return "Films" if season == 0 else f"Season {season}"
+    return _("Films") if season == 0 else _("Season %(number)s", number=season)
 
 
 def _season_context(series: Series, season: int) -> dict[str, Any]:
@@ -310,27 +321,31 @@ def _scope_episodes(series: Series, scope: str, season: int) -> list[Episode]:
 def _queued_message(plan: status_service.DownloadPlan, result: queue_service.BulkResult,
                     language: Language | None) -> str:
     """Sentence reporting what was queued in which language, what was skipped, and why."""
-    parts = [f"Queued {len(result.created)} episode(s){_languages_note(result, language)}"]
+    parts = [ngettext("Queued %(num)d episode(s)", "Queued %(num)d episode(s)", len(result.created))
+             + _languages_note(result, language)]
     if result.skipped:
-        parts.append(f"{len(result.skipped)} already in the queue")
+        parts.append(_("%(num)d already in the queue", num=len(result.skipped)))
     if plan.not_wanted:
-        parts.append(f"{plan.not_wanted} already on disk or queued")
+        parts.append(_("%(num)d already on disk or queued", num=plan.not_wanted))
     if result.not_offered:
-        wanted = language.label if language else "any language of your language order"
-        parts.append(f"{len(result.not_offered)} not offered in {wanted}")
+        wanted = (language_label(language) if language
+                  else _("any language of your language order"))
+        parts.append(_("%(num)d not offered in %(language)s", num=len(result.not_offered),
+                       language=wanted))
     return "; ".join(parts) + "."
 
 
 def _languages_note(result: queue_service.BulkResult, language: Language | None) -> str:
     """The language(s) queued in; counted per language when not all are the first choice."""
     if language is not None:
-        return f" in {language.label}"
+        return " " + _("in %(language)s", language=language_label(language))
     order = load_settings(db.session).language_order
     chosen = result.languages_chosen
     if not chosen or set(chosen) == {order[0]}:
-        return f" in {order[0].label}" if chosen else ""
-    counts = ", ".join(f"{chosen[lang]} in {lang.label}" for lang in order if lang in chosen)
-    return f": {counts} (the best each episode is offered in)"
+        return " " + _("in %(language)s", language=language_label(order[0])) if chosen else ""
+    counts = ", ".join(_("%(num)d in %(language)s", num=chosen[lang], language=language_label(lang))
+                       for lang in order if lang in chosen)
+    return ": " + _("%(counts)s (the best each episode is offered in)", counts=counts)
 
 
 def _form_int(field: str) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import redis
 from flask import current_app
+from flask_babel import gettext as _
 from rq import Worker
 
 from aniworld.sites import SITE_LABELS
@@ -31,13 +32,14 @@ class ServiceStatus:
     def problem(self) -> str | None:
         """A plain sentence for the banner, or None when all is well."""
         if not self.redis_ok:
-            return ("Redis is not reachable: downloads cannot start. Check that the redis "
-                    "process is running (or REDIS_URL).")
+            return _("Redis is not reachable: downloads cannot start. Check that the redis "
+                     "process is running (or REDIS_URL).")
         problems = []
         if self.workers == 0:
-            problems.append("No download worker is running: queued episodes wait. Start one "
-                            "with `honcho start worker` (part of `make run`).")
-        problems += [f"{label} paused: {message}." for label, message in self.site_holds]
+            problems.append(_("No download worker is running: queued episodes wait. Start one "
+                              "with `honcho start worker` (part of `make run`)."))
+        problems += [_("%(site)s paused: %(reason)s.", site=label, reason=message)
+                     for label, message in self.site_holds]
         return " ".join(problems) or None
 
 

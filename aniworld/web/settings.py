@@ -11,11 +11,13 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from aniworld.config import Config
@@ -46,6 +48,7 @@ from aniworld.site.doh import CHOICES as DOH_CHOICES
 from aniworld.site.settings import TRANSPORT_NAMES
 from aniworld.sites import ANIWORLD, DEFAULT_SITE, SITE_LABELS, STO
 from aniworld.web.htmx import is_htmx, render
+from aniworld.web.i18n import localize_validation
 from aniworld.web.resources import end_bridge_sessions, end_site_hold
 
 logger = logging.getLogger(__name__)
@@ -57,14 +60,15 @@ GIB = 1024**3
 MAX_MIB_PER_SECOND = 10 * 1024
 MAX_RESERVE_GIB = 10 * 1024
 SAVED = {
-    "library": "Library settings saved.",
-    "languages": "Language preferences saved.",
-    "hosters": "Hoster preferences saved.",
-    "downloads": "Download settings saved.",
-    "monitoring": "Monitoring settings saved.",
-    "naming": "Naming template saved.",
-    "site": f"{SITE_LABELS[ANIWORLD]} settings saved.",
-    "sto": f"{SITE_LABELS[STO]} settings saved.",
+    "library": _l("Library settings saved."),
+    "languages": _l("Language preferences saved."),
+    "interface": _l("Language and time zone saved."),
+    "hosters": _l("Hoster preferences saved."),
+    "downloads": _l("Download settings saved."),
+    "monitoring": _l("Monitoring settings saved."),
+    "naming": _l("Naming template saved."),
+    "site": _l("%(site)s settings saved.", site=SITE_LABELS[ANIWORLD]),
+    "sto": _l("%(site)s settings saved.", site=SITE_LABELS[STO]),
 }
 # The settings sections of the sites: section -> site.
 SITE_SECTIONS = {"site": ANIWORLD, "sto": STO}
@@ -100,6 +104,7 @@ def render_section(section: str, *, errors: dict[str, str] | None = None,
 
 def saved(section: str, message: str) -> Response:
     """After a successful save: the section with a notice for htmx, else redirect to the page."""
+    message = str(message)  # a lazy translation becomes text before it enters the session
     if is_htmx():
         return render_section(section, notice=message)
     flash(message)
@@ -111,8 +116,8 @@ def _humanize(name: str, message: str) -> str:
     for prefix in (f"{name}: ", f"{name} "):
         if message.startswith(prefix):
             rest = message.removeprefix(prefix)
-            return rest[:1].upper() + rest[1:]
-    return message[:1].upper() + message[1:]
+            return localize_validation(rest[:1].upper() + rest[1:])
+    return localize_validation(message[:1].upper() + message[1:])
 
 
 def _page_context(form: Form | None) -> dict[str, Any]:
@@ -174,14 +179,10 @@ def _monitor_state(settings: AppSettings) -> dict[str, Any]:
     interval = settings.monitor_interval_hours
     upcoming = None
     if interval:
-        upcoming = "soon" if last is None else _when(last + timedelta(hours=interval))
-    return {"last": _when(last) if last else None, "next": upcoming,
+        upcoming = "soon" if last is None else last + timedelta(hours=interval)
+    return {"last": last, "next": upcoming,
             "message": status.message, "failed": status.failed, "running": status.running,
             "max_hours": MAX_MONITOR_INTERVAL_HOURS, "max_full_hours": MAX_FULL_REFRESH_HOURS}
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _trim(number: float) -> str:
@@ -249,6 +250,14 @@ def languages() -> Response:
     return _save("languages", lambda form: ({
         "language_order": form.getlist("language_order"),
         "language_fallback": form.get("language_fallback") == "on"}, {}))
+
+
+@bp.post("/interface")
+def interface() -> Response:
+    """Store the pages' default language and time zone."""
+    return _save("interface", lambda form: ({
+        "ui_language": form.get("ui_language", ""),
+        "ui_timezone": form.get("ui_timezone", "").strip()}, {}))
 
 
 @bp.post("/hosters")
@@ -344,7 +353,7 @@ def _whole(form: Form, name: str, changes: dict[str, Any], errors: dict[str, str
     try:
         changes[name] = int(text) if text else None
     except ValueError:
-        errors[name] = "Enter a whole number"
+        errors[name] = _("Enter a whole number")
 
 
 def _scaled(form: Form, name: str, unit: int, maximum: int, label: str,
@@ -356,7 +365,8 @@ def _scaled(form: Form, name: str, unit: int, maximum: int, label: str,
     except ValueError:
         number = math.nan
     if not 0 <= number <= maximum:
-        errors[name] = f"Enter a number of {label} from 0 to {maximum}"
+        errors[name] = _("Enter a number of %(unit)s from 0 to %(maximum)d", unit=label,
+                         maximum=maximum)
         return
     changes[name] = round(number * unit)
 
@@ -408,7 +418,7 @@ def revoke_api_key(key_id: int) -> Response:
     db.session.commit()
     end_bridge_sessions(digest)
     logger.info("api key revoked id=%s", key_id)
-    return saved("api_keys", "API key revoked.")
+    return saved("api_keys", _("API key revoked."))
 
 
 def _preview(template: str) -> tuple[Path | None, str | None]:

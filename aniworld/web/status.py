@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Blueprint, Response
+from flask_babel import lazy_gettext as _l
 
 from aniworld.extensions import db
 from aniworld.hosters import canonical_name
@@ -21,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("status", __name__, url_prefix="/status")
 
-STATE_LABELS = {HosterState.OK: "ok", HosterState.COOLING_DOWN: "cooling down",
-                HosterState.BROKEN: "broken, tried again by the next download"}
+STATE_LABELS = {HosterState.OK: _l("ok"), HosterState.COOLING_DOWN: _l("cooling down"),
+                HosterState.BROKEN: _l("broken, tried again by the next download")}
 
 
 @dataclass(frozen=True)

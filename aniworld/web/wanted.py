@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from aniworld.errors import ValidationError
@@ -134,8 +136,11 @@ def _group_of(result: QueuedWanted, series: Series) -> WantedSeries:
 def _queued_message(result: QueuedWanted) -> str:
     """Sentence for a download button: what was queued and what already was."""
     if not result.created and not result.skipped:
-        return "Nothing to queue: everything listed is on disk or already on its way."
-    text = f"Queued {result.created} episode(s)"
+        return _("Nothing to queue: everything listed is on disk or already on its way.")
     if result.series > 1:
-        text += f" across {result.series} series"
-    return text + (f"; {result.skipped} already queued." if result.skipped else ".")
+        text = ngettext("Queued %(num)d episode(s) across %(series)d series",
+                        "Queued %(num)d episode(s) across %(series)d series", result.created,
+                        series=result.series)
+    else:
+        text = ngettext("Queued %(num)d episode(s)", "Queued %(num)d episode(s)", result.created)
+    return text + (_("; %(num)d already queued.", num=result.skipped) if result.skipped else ".")
