@@ -15,6 +15,7 @@ from tests.fakesite import FakeSite, RequestRecord, max_concurrency
 from tests.fakesite.blocks import SPAM_SENTENCE
 from tests.fakesite.client import KAEMPFER, REFERENCE, get, lang_map, soup
 from tests.fakesite.hosters import voe
+from tests.harness import wait_until
 
 SOFT_404 = "Die gewünschte Serie wurde nicht gefunden oder ist im Moment deaktiviert."
 
@@ -331,11 +332,19 @@ def test_captcha_keeps_redirect_on_site(fakesite: FakeSite) -> None:
     assert BeautifulSoup(response.text, "lxml").select_one("div.g-recaptcha[data-sitekey]")
 
 
+def _ended(record: RequestRecord) -> float:
+    """When the stand-in finished the answer: the server thread notes it just after the
+    client has read it, so wait for that note instead of racing it."""
+    wait_until(lambda: record.end is not None, 5, "the stand-in to note the answer's end")
+    assert record.end is not None
+    return record.end
+
+
 def test_slow_fault_adds_latency(fakesite: FakeSite) -> None:
     fakesite.set_fault("slow", latency_ms=50)
     get(fakesite, "/")
     (record,) = fakesite.requests
-    assert record.end - record.start >= 0.05
+    assert _ended(record) - record.start >= 0.05
 
 
 def test_truncated_body(fakesite: FakeSite) -> None:
@@ -400,7 +409,7 @@ def test_request_log_records_headers(fakesite: FakeSite) -> None:
     assert {k: record.headers[k] for k in headers} == headers
     get(fakesite, "/ajax/seriesSearch", params={"keyword": "a b"})
     assert fakesite.requests[-1].query == "keyword=a+b"
-    assert record.status == 200 and record.end >= record.start
+    assert record.status == 200 and _ended(record) >= record.start
 
 
 def test_server_is_concurrent_and_overlap_is_measured(fakesite: FakeSite) -> None:
