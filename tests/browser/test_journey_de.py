@@ -16,21 +16,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import (
-    DESKTOP,
-    LiveApp,
-    docs_screenshot,
-    has_horizontal_scroll,
-    screenshot,
-    wait,
-)
+from tests.browser import conftest as live
+from tests.browser.test_journey import PHONE, SERIES_KEY, SERIES_TITLE
 
 pytestmark = pytest.mark.slow
 
 PASSWORD = "Sofa und Popcorn"
-PHONE = {"width": 360, "height": 740}
-SERIES_KEY = "kaempfer-des-lichts-die-rueckkehr"
-SERIES_TITLE = "Kämpfer des Lichts: Die Rückkehr"
 NAVIGATION = ("Bibliothek", "Gesucht", "Suche", "Warteschlange", "Status", "Einstellungen")
 # Page → its German heading and texts a user reads first (headings, buttons, labels).
 PAGES = {
@@ -46,7 +37,7 @@ PAGES = {
 ENGLISH = ("Log out", "Library", "Settings", "Queue", "Download", "Save", "Search")
 
 
-def german_context(browser: object, live_app: LiveApp, **options: object) -> object:
+def german_context(browser: object, live_app: live.LiveApp, **options: object) -> object:
     """A Chromium context that prefers German, as a German browser does."""
     return browser.new_context(  # type: ignore[attr-defined]
         base_url=live_app.url, locale="de-DE",
@@ -54,8 +45,8 @@ def german_context(browser: object, live_app: LiveApp, **options: object) -> obj
 
 
 @pytest.fixture(scope="module")
-def page(browser: object, live_app: LiveApp) -> Iterator[object]:
-    context = german_context(browser, live_app, viewport=DESKTOP)
+def page(browser: object, live_app: live.LiveApp) -> Iterator[object]:
+    context = german_context(browser, live_app, viewport=live.DESKTOP)
     yield context.new_page()  # type: ignore[attr-defined]
     context.close()  # type: ignore[attr-defined]
 
@@ -81,7 +72,7 @@ def check_german(page: object, heading: str, texts: tuple[str, ...] = ()) -> Non
         assert nav.get_by_role("link", name=starting(text)).count() == 0, (page.url, text)
 
 
-def test_set_up_and_search_in_german(page: object, live_app: LiveApp) -> None:
+def test_set_up_and_search_in_german(page: object, live_app: live.LiveApp) -> None:
     page.goto("/")
     assert page.url.endswith("/setup")
     page.get_by_role("heading", name="Aniworld einrichten").wait_for()
@@ -96,12 +87,12 @@ def test_set_up_and_search_in_german(page: object, live_app: LiveApp) -> None:
     card = page.locator(".card").filter(has_text=SERIES_TITLE)
     card.wait_for()
     assert card.get_by_role("button", name="Zur Bibliothek hinzufügen").is_visible()
-    screenshot(page, "de-search")
+    live.screenshot(page, "de-search")
     card.get_by_role("button", name="Zur Bibliothek hinzufügen").click()
     page.wait_for_url(f"**/series/{SERIES_KEY}*")
 
 
-def test_series_page_and_a_season_downloading(page: object, live_app: LiveApp) -> None:
+def test_series_page_and_a_season_downloading(page: object, live_app: live.LiveApp) -> None:
     live_app.settings(bandwidth_limit=60_000, parallel_downloads=1)
     check_german(page, SERIES_TITLE, ("Titel", "Sprachen", "fehlend"))
     for button in ("Von der Seite neu laden", "Staffel herunterladen",
@@ -111,14 +102,14 @@ def test_series_page_and_a_season_downloading(page: object, live_app: LiveApp) -
                               and response.request.method == "POST"):
         page.get_by_role("button", name="Staffel herunterladen", exact=True).click()
     page.get_by_text("Folgen eingereiht").first.wait_for()
-    wait(lambda: "lädt" in page.locator("table.episodes").inner_text(), "a cell saying lädt")
-    screenshot(page, "de-series")
-    docs_screenshot(page, "de-series", start=".series-preferences")
+    live.wait(lambda: "lädt" in page.locator("table.episodes").inner_text(), "a cell saying lädt")
+    live.screenshot(page, "de-series")
+    live.docs_screenshot(page, "de-series", start=".series-preferences")
     page.goto("/queue/")
     check_german(page, "Download-Warteschlange", ("Warteschlange läuft", "Laufende Downloads",
                                                   "Wartend", "Fertig", "Normale Priorität"))
     page.get_by_role("progressbar").first.wait_for(timeout=20_000)
-    wait(lambda: float(page.get_by_role("progressbar").first.get_attribute("value") or 0) > 0,
+    live.wait(lambda: float(page.get_by_role("progressbar").first.get_attribute("value") or 0) > 0,
          "progress above 0")
     assert "Restzeit" in page.locator("#queue").inner_text()
     assert page.get_by_role("button", name="Warteschlange pausieren").is_visible()
@@ -127,17 +118,17 @@ def test_series_page_and_a_season_downloading(page: object, live_app: LiveApp) -
     assert re.search(r"S01E0\d–E12 · \d+ Folgen · Deutsch \(Synchro\)",
                      group.locator("summary").inner_text())
     assert group.get_by_role("button", name="Gruppe an den Anfang").is_visible()
-    screenshot(page, "de-queue")
-    docs_screenshot(page, "de-queue")
+    live.screenshot(page, "de-queue")
+    live.docs_screenshot(page, "de-queue")
 
 
 @pytest.mark.parametrize("path", list(PAGES))
-def test_every_page_in_german(page: object, live_app: LiveApp, path: str) -> None:
+def test_every_page_in_german(page: object, live_app: live.LiveApp, path: str) -> None:
     heading, texts = PAGES[path]
     page.goto(path)
     check_german(page, heading, texts)
     name = path.strip("/").replace("/", "-") or "home"
-    screenshot(page, f"de-{name}")
+    live.screenshot(page, f"de-{name}")
 
 
 def overflowing(page: object) -> list[str]:
@@ -148,7 +139,7 @@ def overflowing(page: object) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/queue/", f"/series/{SERIES_KEY}", "/settings/"])
-def test_german_pages_fit_a_phone(browser: object, page: object, live_app: LiveApp,
+def test_german_pages_fit_a_phone(browser: object, page: object, live_app: live.LiveApp,
                                   path: str) -> None:
     context = german_context(browser, live_app, viewport=PHONE)
     context.add_cookies(page.context.cookies())  # type: ignore[attr-defined]
@@ -156,17 +147,17 @@ def test_german_pages_fit_a_phone(browser: object, page: object, live_app: LiveA
     try:
         phone.goto(path)
         assert phone.locator("html").get_attribute("lang") == "de"
-        assert not has_horizontal_scroll(phone), (path, overflowing(phone))
+        assert not live.has_horizontal_scroll(phone), (path, overflowing(phone))
         name = path.strip("/").split("/")[0]
-        screenshot(phone, f"de-phone-{name}")
+        live.screenshot(phone, f"de-phone-{name}")
         if name == "queue":
             assert phone.get_by_text("Laufende Downloads").is_visible()
-            docs_screenshot(phone, "de-phone-queue")
+            live.docs_screenshot(phone, "de-phone-queue")
     finally:
         context.close()  # type: ignore[attr-defined]
 
 
-def test_the_switch_changes_to_english_and_back(page: object, live_app: LiveApp) -> None:
+def test_the_switch_changes_to_english_and_back(page: object, live_app: live.LiveApp) -> None:
     page.goto("/queue/")
     page.get_by_role("button", name="English", exact=True).click()
     page.get_by_role("heading", name="Download queue").wait_for()
