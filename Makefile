@@ -45,10 +45,10 @@ chromium:
 ## translations: extract the marked strings, merge them into the catalogues, compile the .mo files
 translations: $(VENV)/.dev-installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o aniworld/translations/messages.pot \
-	  --no-location --sort-output --project Aniworld --copyright-holder "Aniworld" .
+	  --no-location --sort-output --width 100 --project Aniworld --copyright-holder "Aniworld" .
 	$(BIN)/pybabel update -i aniworld/translations/messages.pot -d aniworld/translations \
-	  --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/pybabel compile --quiet --use-fuzzy -d aniworld/translations --statistics
+	  --no-fuzzy-matching --ignore-obsolete --width 100
+	$(BIN)/pybabel compile --use-fuzzy -d aniworld/translations --statistics
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check aniworld tests bench wsgi.py

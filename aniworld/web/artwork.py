@@ -17,6 +17,7 @@ import logging
 
 import redis
 from flask import Blueprint, Response, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from aniworld.covers import CoverStore, StoredCover, is_cover_key, source_digest
@@ -137,7 +138,7 @@ def save() -> Response:
     """Store whether metadata files are written (a missing checkbox is off)."""
     save_settings(db.session, write_metadata=request.form.get("write_metadata") == "on")
     db.session.commit()
-    return saved("artwork", "Artwork settings saved.")
+    return saved("artwork", _("Artwork settings saved."))
 
 
 @bp.post("/settings/artwork/write")
@@ -145,14 +146,14 @@ def write_now() -> Response:
     """Write the metadata of the library, or of the series the form names, in the background."""
     if not integration("write_metadata"):
         return render_section("artwork", errors={
-            "form": "Writing metadata files is off: tick the box and save first."})
+            "form": _("Writing metadata files is off: tick the box and save first.")})
     key = request.form.get("series", "").strip()
     try:
         series = series_named(key, "series", ValidationError) if key else None
     except ValidationError as exc:
         return render_section("artwork", errors={"series": exc.message})
     if load_write_status(db.session).active and _run_alive():
-        return render_section("artwork", notice="A metadata run is already on its way.")
+        return render_section("artwork", notice=_("A metadata run is already on its way."))
     request_metadata_run(db.session, series.public_key if series else None)
     db.session.commit()
     try:
@@ -162,7 +163,7 @@ def write_now() -> Response:
         record_write(db.session, FAILED, "No worker could be reached (Redis is unreachable); "
                                          "try again once Aniworld's banner is gone.")
         db.session.commit()
-    return render_section("artwork", notice="Writing metadata in the background…")
+    return render_section("artwork", notice=_("Writing metadata in the background…"))
 
 
 def _run_alive() -> bool:

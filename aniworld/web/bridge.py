@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request, url_for
+from flask_babel import gettext as _
 
 from aniworld.errors import AniworldError, ValidationError
 from aniworld.extensions import db
@@ -74,7 +75,7 @@ def save() -> Response:
     category_service.set_default_path(db.session, request.form.get("save_path") or None)
     db.session.commit()
     logger.info("bridge settings saved user=%s", username)
-    return saved(SECTION, "Sonarr bridge settings saved.")
+    return saved(SECTION, _("Sonarr bridge settings saved."))
 
 
 @bp.post("/categories")
@@ -92,7 +93,8 @@ def add_category() -> Response:
         field = "category_path" if getattr(exc, "field", "") == "savePath" else "category"
         return render_section(SECTION, errors={field: exc.message})
     db.session.commit()
-    return saved(SECTION, f"Category “{form.get('category', '').strip()}” added.")
+    return saved(SECTION, _("Category “%(category)s” added.",
+                             category=form.get("category", "").strip()))
 
 
 @bp.post("/categories/edit")
@@ -107,7 +109,7 @@ def edit_category() -> Response:
         db.session.rollback()
         return render_section(SECTION, errors={"form": getattr(exc, "message", str(exc))})
     db.session.commit()
-    return saved(SECTION, f"Category “{name}” saved.")
+    return saved(SECTION, _("Category “%(category)s” saved.", category=name))
 
 
 @bp.post("/categories/remove")
@@ -116,7 +118,7 @@ def remove_category() -> Response:
     name = request.form.get("category", "")
     category_service.remove_categories(db.session, [name])
     db.session.commit()
-    return saved(SECTION, f"Category “{name}” removed.")
+    return saved(SECTION, _("Category “%(category)s” removed.", category=name))
 
 
 @bp.post("/test")
@@ -126,7 +128,8 @@ def test() -> Response:
         message = run_self_test()
     except (AniworldError, ET.ParseError, KeyError) as exc:
         logger.warning("bridge self-test failed error=%s", exc)
-        return render_section(SECTION, errors={"form": f"The Torznab test failed: {exc}"})
+        return render_section(SECTION, errors={"form": _(
+            "The Torznab test failed: %(error)s", error=exc)})
     return render_section(SECTION, notice=message)
 
 
@@ -141,10 +144,12 @@ def run_self_test() -> str:
     rss = ET.fromstring(feed.results_xml(page, url_for("torznab.api", _external=True),
                                          lambda release: ""))
     items = rss.findall("channel/item")
-    found = (f"the newest search found {len(items)} releases, e.g. “{items[0].findtext('title')}”"
-             if items else "the newest search found nothing: add a series to the library "
-             "first (Sonarr only finds series that are in Aniworld)")
-    keys = "" if credentials.list_api_keys(db.session) else \
-        " Create an API key below: Sonarr needs one as the indexer's key and the password."
-    return (f"Torznab works: categories {', '.join(filter(None, categories))}, tv-search "
-            f"with {tv_search.get('supportedParams')}; {found}.{keys}")
+    found = (_("the newest search found %(num)s releases, e.g. “%(title)s”", num=len(items),
+               title=items[0].findtext("title")) if items else
+             _("the newest search found nothing: add a series to the library first (Sonarr "
+               "only finds series that are in Aniworld)"))
+    keys = "" if credentials.list_api_keys(db.session) else " " + _(
+        "Create an API key below: Sonarr needs one as the indexer's key and the password.")
+    return _("Torznab works: categories %(categories)s, tv-search with %(params)s; %(found)s.",
+             categories=", ".join(filter(None, categories)),
+             params=tv_search.get("supportedParams"), found=found) + keys

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from aniworld.config import Config
@@ -94,7 +95,7 @@ def save() -> Response:
     media_refresh.clear_backoff(db.session)  # new settings deserve a try on the next tick
     db.session.commit()
     logger.info("settings saved section=%s fields=%s", SECTION, ",".join(sorted(changes)))
-    return saved(SECTION, "Media server settings saved.")
+    return saved(SECTION, _("Media server settings saved."))
 
 
 @bp.post("/test")
@@ -134,7 +135,7 @@ def _candidate(changes: dict[str, Any]) -> AppSettings:
 def _check(settings: AppSettings) -> str:
     configured = media_refresh.target(_config(), settings)
     if configured is None:
-        raise ValidationError("Choose Jellyfin, Emby or Plex first", "media_server")
+        raise ValidationError(_("Choose Jellyfin, Emby or Plex first"), "media_server")
     message = make_client(configured.server).check(configured.paths.their(PurePosixPath()))
     logger.info("media server test passed server=%s", configured.server.kind)
     return message

@@ -13,6 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from aniworld.config import Config
 from aniworld.errors import ValidationError
@@ -33,11 +36,11 @@ SECTION = "notifications"
 TEST_TIMEOUT = 8.0
 TEST_BUDGET = 40.0
 EVENT_LABELS = {
-    "completed": "Download completed (series, episode, language, size, file)",
-    "failed": "Download failed for good (with the reason)",
-    "action": "Action needed (captcha, site browser check, disk reserve reached)",
-    "monitor": "Monitoring queued new episodes (one message per check)",
-    "unmatched": "Library scan found folders it could not match",
+    "completed": _l("Download completed (series, episode, language, size, file)"),
+    "failed": _l("Download failed for good (with the reason)"),
+    "action": _l("Action needed (captcha, site browser check, disk reserve reached)"),
+    "monitor": _l("Monitoring queued new episodes (one message per check)"),
+    "unmatched": _l("Library scan found folders it could not match"),
 }
 
 
@@ -86,7 +89,7 @@ def save() -> Response:
         return render_section(SECTION, errors={exc.field or "form": exc.message})
     db.session.commit()
     logger.info("settings saved section=notifications fields=%s", ",".join(sorted(changes)))
-    return saved(SECTION, "Notification settings saved.")
+    return saved(SECTION, _("Notification settings saved."))
 
 
 @bp.post("/test")
@@ -94,8 +97,9 @@ def test() -> Response:
     """Send a test message to every URL in effect now and show the outcome."""
     urls = notifications.targets(_config(), load_settings(db.session)).urls
     if not urls:
-        return render_section(SECTION, test_error="No notification URL is set: add one "
-                              "above (or set ANIWORLD_NOTIFY_URLS) and save first.")
+        return render_section(SECTION, test_error=_(
+            "No notification URL is set: add one above (or set ANIWORLD_NOTIFY_URLS) and "
+            "save first."))
     # Nothing is written while Apprise waits for the services: no transaction stays open.
     db.session.rollback()
     timeout = max(1.0, min(TEST_TIMEOUT, TEST_BUDGET / len(urls)))
@@ -104,5 +108,7 @@ def test() -> Response:
     db.session.commit()
     logger.info("notification test urls=%s ok=%s", len(urls), delivery.ok)
     if not delivery.ok:
-        return render_section(SECTION, test_error=f"The test failed: {delivery.error}")
-    return render_section(SECTION, notice=f"Test sent to {len(urls)} URL(s).")
+        return render_section(SECTION, test_error=_("The test failed: %(error)s",
+                                                    error=delivery.error))
+    return render_section(SECTION, notice=ngettext(
+        "Test sent to %(num)d URL(s).", "Test sent to %(num)d URL(s).", len(urls)))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
@@ -163,7 +164,7 @@ def _form_id(field: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-        raise ValidationError(f"{field} must be a queue item id", field)
+        raise ValidationError(_("%(field)s must be a queue item id", field=field), field)
     return int(raw)
 
 

@@ -35,6 +35,9 @@ from tests.harness import (
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
+# The README's pictures: a handful, refreshed by the journeys (desktop 1280×800, phone 360 wide).
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -165,6 +168,27 @@ def screenshot(page: object, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
+
+
+def docs_screenshot(page: object, name: str, start: str | None = None) -> Path:
+    """Save the visible part of the page (from the element ``start`` when given) as
+    docs/screenshots/<name>.png.
+
+    A desktop page is shot at 1280×800 (its own size is restored after), a phone page at its
+    width; the README shows these files.
+    """
+    size = page.viewport_size  # type: ignore[attr-defined]
+    if size and size["width"] > 600:
+        page.set_viewport_size(DESKTOP)  # type: ignore[attr-defined]
+    if start:
+        page.locator(start).first.evaluate(  # type: ignore[attr-defined]
+            "element => element.scrollIntoView({block: 'start'})")
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = DOCS_SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    if size and size["width"] > 600:
+        page.set_viewport_size(size)  # type: ignore[attr-defined]
     return path
 
 

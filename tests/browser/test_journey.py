@@ -17,7 +17,13 @@ import pytest
 from aniworld.languages import Language
 from aniworld.models import Series
 from aniworld.services import queue as queue_service
-from tests.browser.conftest import LiveApp, has_horizontal_scroll, screenshot, wait
+from tests.browser.conftest import (
+    LiveApp,
+    docs_screenshot,
+    has_horizontal_scroll,
+    screenshot,
+    wait,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -104,6 +110,7 @@ def test_queue_watch_progress_cancel_and_files_appear(page: object, live_app: Li
     bars.first.wait_for(timeout=20_000)
     wait(lambda: any(value > 0 for value in _progress_values(page)), "progress above 0")
     screenshot(page, "queue-downloading")
+    docs_screenshot(page, "en-queue")
     _queue_item(page, "S01E02").get_by_role("button", name="Cancel").click()
     page.locator("#queue-cancelled, h2:has-text('Cancelled')").first.wait_for(timeout=10_000)
     page.get_by_role("heading", name=re.compile("Completed")).wait_for()
@@ -154,6 +161,7 @@ def test_series_page_follows_a_download_without_reloading(page: object,
     assert any("S01E05" in p.name for p in live_app.library_files())
     assert navigations == []  # the cell changed in place: no reload, no navigation
     wait(lambda: page.locator("#series-live[hx-get]").count() == 0, "the polling to stop", 10)
+    docs_screenshot(page, "en-series", start=".series-preferences")
 
 
 def test_reorder_and_reprioritise(page: object, live_app: LiveApp) -> None:
@@ -289,6 +297,8 @@ def test_every_page_fits_a_phone(browser: object, page: object, live_app: LiveAp
     assert not has_horizontal_scroll(phone), path
     name = path.strip("/").split("/")[0].split("?")[0] or "home"
     screenshot(phone, f"phone-{name}")
+    if path.startswith("/series/"):
+        docs_screenshot(phone, "en-phone-series", start="#season")
     context.close()
 
 
