@@ -122,7 +122,26 @@ def _member_lookup(members: dict[Any, Any]) -> Callable[[Any], Any]:
     return {None: None, **members}.__getitem__
 
 
-class DownloadItem(TimestampMixin, Base):
+class EpisodeLabels:
+    """``code`` and ``language_label`` of a queue item, for the model and its light rows.
+
+    The class using it has ``season``, ``episode``, ``language`` and ``upgrade_from``.
+    """
+
+    __slots__ = ()
+
+    @property
+    def code(self) -> str:
+        """Short episode label, e.g. ``S01E05`` (or ``Film 3`` for season 0)."""
+        return episode_code(self.season, self.episode)  # type: ignore[attr-defined]
+
+    @property
+    def language_label(self) -> str:
+        """``German Dub``, or ``Upgrade: German Sub → German Dub`` for an upgrade."""
+        return language_label(self.language, self.upgrade_from)  # type: ignore[attr-defined]
+
+
+class DownloadItem(EpisodeLabels, TimestampMixin, Base):
     """A queued download; the methods guard the transitions of this one row."""
 
     __tablename__ = "download_item"
@@ -182,16 +201,6 @@ class DownloadItem(TimestampMixin, Base):
     save_path: Mapped[str | None] = mapped_column(Text, default=None)
 
     series: Mapped[Series] = relationship(back_populates="items")
-
-    @property
-    def code(self) -> str:
-        """Short episode label, e.g. ``S01E05`` (or ``Film 3`` for season 0)."""
-        return episode_code(self.season, self.episode)
-
-    @property
-    def language_label(self) -> str:
-        """``German Dub``, or ``Upgrade: German Sub → German Dub`` for an upgrade."""
-        return language_label(self.language, self.upgrade_from)
 
     @property
     def replaced_paths(self) -> list[str]:

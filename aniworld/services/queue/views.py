@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session, selectinload
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
-from aniworld.models.download_item import QUEUED_STATUSES, episode_code, language_label
+from aniworld.models.download_item import QUEUED_STATUSES, EpisodeLabels, episode_code
 from aniworld.services.queue.state import is_paused
 
 # Download order: priority (high first), then position; id breaks ties deterministically.
 QUEUE_ORDER = (DownloadItem.priority, DownloadItem.position, DownloadItem.id)
 
 
-class PendingItem(NamedTuple):
-    """A pending queue item as the pending list shows it; not attached to any session."""
+class _PendingRow(NamedTuple):
+    """The columns of :data:`WAITING`, in order."""
 
     id: int
     series_id: int
@@ -44,15 +44,11 @@ class PendingItem(NamedTuple):
     bridge_category: str | None
     save_path: str | None
 
-    @property
-    def code(self) -> str:
-        """Short episode label, e.g. ``S01E05`` (or ``Film 3`` for season 0)."""
-        return episode_code(self.season, self.episode)
 
-    @property
-    def language_label(self) -> str:
-        """``German Dub``, or ``Upgrade: German Sub → German Dub`` for an upgrade."""
-        return language_label(self.language, self.upgrade_from)
+class PendingItem(EpisodeLabels, _PendingRow):
+    """A pending queue item as the pending list shows it; not attached to any session."""
+
+    __slots__ = ()
 
 
 # Built once: composing the statement cost as much as reading a short page.
