@@ -44,7 +44,7 @@ chromium:
 
 ## translations: extract the marked strings, merge them into the catalogues, compile the .mo files
 translations: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o aniworld/translations/messages.pot \
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -k Phrase -o aniworld/translations/messages.pot \
 	  --no-location --sort-output --width 100 --project Aniworld --copyright-holder "Aniworld" .
 	$(BIN)/pybabel update -i aniworld/translations/messages.pot -d aniworld/translations \
 	  --no-fuzzy-matching --ignore-obsolete --width 100

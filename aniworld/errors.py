@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from aniworld.phrases import Phrase, as_phrase
+
 
 class AniworldError(Exception):
     """Base class of every error Aniworld raises on purpose.
 
     ``code`` is a stable machine-readable identifier (used by the JSON API) and
-    ``status`` the HTTP status the web layer should answer with.
+    ``status`` the HTTP status the web layer should answer with. ``message`` is English
+    (logs, the JSON API); ``phrase`` the same sentence for the reader's language
+    (``web.i18n.localize``). Raise with a ``Phrase`` for anything a person reads.
     """
 
     code = "error"
     status = 500
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Phrase) -> None:
+        self.phrase = as_phrase(message)
+        self.message = str(self.phrase)
+        super().__init__(self.message)
 
 
 class ConfigError(AniworldError):
@@ -30,7 +35,7 @@ class ValidationError(AniworldError):
     code = "validation_error"
     status = 422
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str | Phrase, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
@@ -41,7 +46,7 @@ class NotFoundError(AniworldError):
     code = "not_found"
     status = 404
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str | Phrase, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 

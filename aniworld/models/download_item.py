@@ -171,6 +171,8 @@ class DownloadItem(EpisodeLabels, TimestampMixin, Base):
     eta_seconds: Mapped[int | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The same error as a Phrase (JSON), worded in the reader's language by the pages.
+    last_error_phrase: Mapped[str | None] = mapped_column(Text, default=None)
     hoster: Mapped[str | None] = mapped_column(String(64), default=None)
     file_path: Mapped[str | None] = mapped_column(Text, default=None)
     job_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -229,7 +231,7 @@ class DownloadItem(EpisodeLabels, TimestampMixin, Base):
         """Make a failed or cancelled item pending again with a clean slate."""
         self._require(ItemStatus.PENDING, ItemStatus.FAILED, ItemStatus.CANCELLED)
         self.status = ItemStatus.PENDING
-        self.last_error = None
+        self.last_error = self.last_error_phrase = None
         self.attempts = 0
         self.progress = 0.0
         self.downloaded_bytes = 0

@@ -31,6 +31,8 @@ class HosterHealth(Base):
     # Bytes per second of the last WINDOW successful transfers, comma-separated.
     speeds: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The same error as a Phrase (JSON), worded in the reader's language by the pages.
+    last_error_phrase: Mapped[str | None] = mapped_column(Text, default=None)
     last_error_code: Mapped[str | None] = mapped_column(String(64), default=None)
     last_failure_at: Mapped[datetime | None] = mapped_column(default=None)
     last_success_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus, Series, utcnow
+from aniworld.phrases import Phrase, as_phrase
 from aniworld.services.file_naming import EpisodeName
 from aniworld.services.queue import is_paused
 from aniworld.services.queue.views import QUEUE_ORDER
@@ -159,7 +160,7 @@ def complete(session: Session, item_id: int, lease: str, file_path: str,
         update(DownloadItem).where(*_owned(item_id, lease))
         .values(status=ItemStatus.COMPLETED, file_path=file_path, note=note, progress=100.0,
                 completed_at=now, lease=None, job_id=None, speed=None, eta_seconds=None,
-                last_error=None))
+                last_error=None, last_error_phrase=None))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     if series_folder:
@@ -170,20 +171,29 @@ def complete(session: Session, item_id: int, lease: str, file_path: str,
     return True
 
 
-def fail(session: Session, item_id: int, lease: str, error: str) -> bool:
+def _error_columns(error: str | Phrase) -> dict[str, str]:
+    """The English text (API, logs) and the phrase (pages in the reader's language)."""
+    phrase = as_phrase(error)
+    return {"last_error": str(phrase), "last_error_phrase": phrase.to_json()}
+
+
+def fail(session: Session, item_id: int, lease: str, error: str | Phrase) -> bool:
     """Mark our item failed for good, counting the attempt."""
     result = session.execute(
         update(DownloadItem).where(*_owned(item_id, lease))
-        .values(status=ItemStatus.FAILED, last_error=error, attempts=DownloadItem.attempts + 1,
+        .values(status=ItemStatus.FAILED, **_error_columns(error),
+                attempts=DownloadItem.attempts + 1,
                 lease=None, job_id=None, speed=None, eta_seconds=None))
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def retry_later(session: Session, item_id: int, lease: str, error: str, delay: int) -> bool:
+def retry_later(session: Session, item_id: int, lease: str, error: str | Phrase,
+                delay: int) -> bool:
     """Count the failed attempt and put the item back to pending after ``delay`` seconds."""
     result = session.execute(
         update(DownloadItem).where(*_owned(item_id, lease))
-        .values(status=ItemStatus.PENDING, last_error=error, attempts=DownloadItem.attempts + 1,
+        .values(status=ItemStatus.PENDING, **_error_columns(error),
+                attempts=DownloadItem.attempts + 1,
                 not_before=utcnow() + timedelta(seconds=delay), lease=None, job_id=None,
                 speed=None, eta_seconds=None))
     return result.rowcount == 1  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.models import HosterHealth, utcnow
 from aniworld.models.hoster_health import WINDOW
+from aniworld.phrases import Phrase, as_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def record_success(session: Session, site: str, hoster: str,
     row.open_until = None
 
 
-def record_failure(session: Session, site: str, hoster: str, code: str, message: str,
+def record_failure(session: Session, site: str, hoster: str, code: str, message: str | Phrase,
                    breaker: Breaker, now: datetime | None = None) -> bool:
     """Count a failure that says something about the hoster; return True if the breaker opened."""
     now = now or utcnow()
@@ -101,7 +102,9 @@ def record_failure(session: Session, site: str, hoster: str, code: str, message:
     row.failures += 1
     row.consecutive_failures += 1
     row.recent = (row.recent + "0")[-WINDOW:]
-    row.last_error, row.last_error_code, row.last_failure_at = message, code, now
+    phrase = as_phrase(message)
+    row.last_error, row.last_error_phrase = str(phrase), phrase.to_json()
+    row.last_error_code, row.last_failure_at = code, now
     if row.consecutive_failures < breaker.failures:
         return False
     row.open_until = now + breaker.cooldown

@@ -23,8 +23,10 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
+from aniworld.errors import AniworldError
 from aniworld.extensions import babel, db
 from aniworld.languages import Language
+from aniworld.phrases import Phrase, as_phrase
 from aniworld.services.episode_status import EpisodeState, EpisodeStatus
 from aniworld.services.settings import DEFAULT_TIMEZONE, AppSettings, load_settings
 
@@ -59,7 +61,8 @@ def init_app(app: Flask) -> None:
                    default_locale=DEFAULT_LOCALE)
     app.jinja_env.filters.update(number=format_number, size=format_size, speed=format_speed,
                                  datetime=format_moment, date=format_day, time=format_clock)
-    app.jinja_env.filters.update(language_label=language_label, status_label=status_label)
+    app.jinja_env.filters.update(language_label=language_label, status_label=status_label,
+                                 localize=localize)
     app.jinja_env.globals.update(language_names=LANGUAGE_NAMES, page_language=page_language,
                                  language_label=language_label)
 
@@ -183,3 +186,23 @@ def localize_validation(message: str) -> str:
         if match:
             return str(translation) % match.groupdict()
     return message
+
+
+def _translate(text: str) -> str:
+    return gettext(text)
+
+
+def localize(message: str | Phrase | AniworldError | None) -> str:
+    """A core message in the page's language (a ``Phrase``, an error, or a plain string).
+
+    Inside ``/api/`` the locale is English, so the same call gives the API's stable text.
+    """
+    if message is None:
+        return ""
+    if isinstance(message, AniworldError):
+        message = message.phrase
+    if isinstance(message, str):
+        localized = localize_validation(message)
+        if localized != message:
+            return localized
+    return as_phrase(message).render(_translate)

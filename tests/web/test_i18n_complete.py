@@ -27,8 +27,8 @@ from tests.web.test_i18n_pages import GERMAN, KEY, german_site  # noqa: F401  (f
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "aniworld/translations/de/LC_MESSAGES/messages.po"
-# The keywords of ``make translations`` (pybabel extract -k lazy_gettext -k _l).
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+# The keywords of ``make translations`` (pybabel extract -k lazy_gettext -k _l -k N_ -k Phrase).
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "N_": None, "Phrase": None}
 ENGLISH = {"Accept-Language": "en-US"}
 # Every page, with data: queued items, search results, a series in the library.
 PAGES = ("/", "/library/", "/library/unmatched", "/wanted/", "/search/?q=drache",

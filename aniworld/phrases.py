@@ -1,0 +1,142 @@
+"""Sentences for people, built by the core and worded in the reader's language at the edge.
+
+The core knows no Flask and no reader, so it cannot translate. It builds a ``Phrase``: the
+English sentence (the catalogue's message id, with ``%(name)s`` placeholders) and its values
+kept apart. ``str()`` gives English (logs, the JSON API, the English column of a stored
+error); the web edge renders it with the page's catalogue, the workers with the instance's
+default language (notifications). A stored phrase travels as JSON (``to_json``).
+
+``Phrase`` and ``N_`` are extraction keywords of ``make translations``: only a string
+literal as first argument is found, so every user-facing sentence is written out in place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+
+logger = logging.getLogger(__name__)
+
+Translate = Callable[[str], str]
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+ENGLISH = "en"
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark only")
+    """Mark ``text`` for extraction without translating it (class-level templates)."""
+    return text
+
+
+def _same(text: str) -> str:
+    return text
+
+
+class Phrase:
+    """An English sentence with its values, translatable wherever it is shown.
+
+    Values may be phrases themselves (rendered in the same language first).
+    """
+
+    __slots__ = ("params", "text")
+
+    def __init__(self, text: str, /, **params: object) -> None:
+        self.text = text
+        self.params: dict[str, object] = params
+
+    def render(self, translate: Translate = _same) -> str:
+        """The sentence through ``translate`` (a gettext), values filled in."""
+        values = {name: value.render(translate) if isinstance(value, Phrase) else value
+                  for name, value in self.params.items()}
+        template = translate(self.text)
+        if not values:
+            return template
+        try:
+            return template % values
+        except (KeyError, ValueError, TypeError) as exc:
+            # A broken translation must never hide the message: fall back to English.
+            logger.error("translation of %r does not fit its values error=%s", self.text, exc)
+            return self.text % values
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.text!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Phrase) and other.text == self.text
+                and other.params == self.params)
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data for JSON: nested phrases become dicts, other values str/int/float."""
+        return {"text": self.text, "params": {name: _value_data(value)
+                                              for name, value in self.params.items()}}
+
+    def to_json(self) -> str:
+        """The phrase as a JSON text (a stored error's second column)."""
+        return json.dumps(self.to_data(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Phrase:
+        """The phrase back from ``to_data``'s dict."""
+        params = {name: cls.from_data(value) if isinstance(value, dict) else value
+                  for name, value in dict(data.get("params") or {}).items()}
+        return cls(str(data["text"]), **params)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> Phrase | None:
+        """The phrase stored by ``to_json``; None for no text or text that is not one."""
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            return cls.from_data(data) if isinstance(data, dict) and "text" in data else None
+        except (ValueError, TypeError, KeyError) as exc:
+            logger.warning("stored phrase unreadable error=%s", exc)
+            return None
+
+
+def _value_data(value: object) -> object:
+    if isinstance(value, Phrase):
+        return value.to_data()
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+def as_phrase(message: str | Phrase) -> Phrase:
+    """A phrase for ``message``; a plain string becomes one without values."""
+    return message if isinstance(message, Phrase) else Phrase(message)
+
+
+def stored(english: str | None, phrase_json: str | None) -> str | Phrase | None:
+    """What a row's error columns say: the phrase when stored, else the English text."""
+    return Phrase.from_json(phrase_json) or english
+
+
+@cache
+def _catalogue(locale: str) -> NullTranslations:
+    if locale == ENGLISH:
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [locale])
+
+
+def translator(locale: str | None) -> Translate:
+    """The gettext of ``locale`` (``de``, ``en``) for code that runs without a request."""
+    return _catalogue(locale or ENGLISH).gettext
+
+
+def render(message: str | Phrase | None, locale: str | None) -> str:
+    """``message`` in ``locale`` (outside a request: workers, notifications)."""
+    if message is None:
+        return ""
+    return as_phrase(message).render(translator(locale))
