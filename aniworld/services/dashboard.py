@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,13 @@ from sqlalchemy.orm import Session, joinedload
 from aniworld.models import DownloadItem, Episode, ItemStatus, Series, utcnow
 from aniworld.models.download_item import episode_code
 from aniworld.services.episode_status import EpisodeStatus, episode_statuses, file_present
-from aniworld.services.library.overview import count_unmatched, disk_episodes, library_report
+from aniworld.services.library.overview import (
+    count_unmatched,
+    disk_episodes,
+    group_by_series,
+    item_rows,
+    library_report,
+)
 from aniworld.services.settings import AppSettings
 
 # Failures only the user can clear: the site wants a captcha solved (spam block or a
@@ -133,19 +138,10 @@ def _seen(row: Row[Any], since: datetime) -> datetime:
 def _statuses(session: Session, settings: AppSettings, rows: list[Row[Any]],
               ) -> dict[int, dict[tuple[int, int], EpisodeStatus]]:
     """Each row's episode status from its series' queue items and the last scan."""
-    by_series: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
-        by_series[row.series_id].append(row)
-    items: dict[int, list[Row[Any]]] = defaultdict(list)
-    for item in session.execute(
-            select(DownloadItem.series_id, DownloadItem.id, DownloadItem.season,
-                   DownloadItem.episode, DownloadItem.status, DownloadItem.progress,
-                   DownloadItem.last_error, DownloadItem.file_path, DownloadItem.save_path)
-            .where(DownloadItem.series_id.in_(list(by_series)),
-                   DownloadItem.status != ItemStatus.CANCELLED,
-                   DownloadItem.save_path.is_(None))):
-        items[item.series_id].append(item)
+    by_series = group_by_series(rows)
+    items = item_rows(session, by_series)
     on_disk = disk_episodes(session, settings.language_order, list(by_series))
-    return {series_id: episode_statuses(episodes, items[series_id],  # type: ignore[arg-type]
-                                        file_present, on_disk.get(series_id, set()))
+    return {series_id: episode_statuses(
+                episodes, items.get(series_id, []),  # type: ignore[arg-type]
+                file_present, on_disk.get(series_id, set()))
             for series_id, episodes in by_series.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
@@ -107,29 +108,39 @@ def library_report(session: Session, settings: AppSettings,
         query = query.where(Series.id.in_(list(series_ids)))
     all_series = list(session.scalars(query))
     ids = [series.id for series in all_series]
-    episodes = _rows_by_series(session, select(
+    episodes = group_by_series(session.execute(select(
         Episode.series_id, Episode.season, Episode.number, Episode.languages)
-        .where(Episode.series_id.in_(ids)))
-    items = _rows_by_series(session, select(
-        DownloadItem.series_id, DownloadItem.id, DownloadItem.season, DownloadItem.episode,
-        DownloadItem.status, DownloadItem.progress, DownloadItem.last_error,
-        DownloadItem.file_path, DownloadItem.save_path)
-        .where(DownloadItem.series_id.in_(ids), DownloadItem.status != ItemStatus.CANCELLED,
-               DownloadItem.save_path.is_(None)))
+        .where(Episode.series_id.in_(ids))))
+    items = item_rows(session, ids)
     on_disk = disk_episodes(session, settings.language_order, ids)
     return [_report(series, episodes.get(series.id, []), items.get(series.id, []),
                     on_disk.get(series.id, set()), settings.language_order)
             for series in all_series]
 
 
-def _rows_by_series(session: Session, query: object) -> dict[int, list[Row[object]]]:
-    grouped: dict[int, list[Row[object]]] = defaultdict(list)
-    for row in session.execute(query):  # type: ignore[call-overload]
+def item_rows(session: Session, series_ids: Collection[int]) -> dict[int, list[Row[Any]]]:
+    """Queue items of ``series_ids`` per series, as rows of the columns ``episode_statuses`` reads.
+
+    Cancelled items count as never queued; Sonarr's grabs (a ``save_path``) are not the library's.
+    """
+    return group_by_series(session.execute(
+        select(DownloadItem.series_id, DownloadItem.id, DownloadItem.season,
+               DownloadItem.episode, DownloadItem.status, DownloadItem.progress,
+               DownloadItem.last_error, DownloadItem.file_path, DownloadItem.save_path)
+        .where(DownloadItem.series_id.in_(list(series_ids)),
+               DownloadItem.status != ItemStatus.CANCELLED,
+               DownloadItem.save_path.is_(None))))
+
+
+def group_by_series(rows: Iterable[Row[Any]]) -> dict[int, list[Row[Any]]]:
+    """``rows`` (each with a ``series_id`` column) grouped by series id, in their order."""
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
         grouped[row.series_id].append(row)
     return grouped
 
 
-def _report(series: Series, episodes: list[Row[object]], items: list[Row[object]],
+def _report(series: Series, episodes: list[Row[Any]], items: list[Row[Any]],
             on_disk: set[EpisodeKey], order: Sequence[Language]) -> SeriesReport:
     statuses = episode_statuses(episodes, items, file_present, on_disk)  # type: ignore[arg-type]
     # The same choice as queueing without a language (queue.languages), so "missing in
