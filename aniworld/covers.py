@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aniworld.errors import AniworldError
+from aniworld.phrases import Phrase
 from aniworld.sites import SITES
 
 logger = logging.getLogger(__name__)
@@ -102,12 +103,13 @@ def source_digest(url: str) -> str:
 def check_image(data: bytes, limit: int = MAX_COVER_BYTES) -> str:
     """The extension of ``data``; raises CoverRejected for a non-image or a too large one."""
     if len(data) > limit:
-        raise CoverRejected(f"the cover is {len(data)} bytes, more than the {limit} a cover "
-                            "may have; it was not kept")
+        raise CoverRejected(Phrase("the cover is %(size)s bytes, more than the %(limit)s a "
+                                   "cover may have; it was not kept", size=len(data), limit=limit))
     extension = sniff_image(data)
     if extension is None:
-        raise CoverRejected("the site answered the cover address with something that is not "
-                            f"an image (starts with {data[:16]!r}); it was not kept")
+        raise CoverRejected(Phrase("the site answered the cover address with something that is "
+                                   "not an image (starts with %(start)s); it was not kept",
+                                   start=repr(data[:16])))
     return extension
 
 

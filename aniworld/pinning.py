@@ -20,6 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from aniworld.phrases import Phrase
 from aniworld.urlguard import BlockedUrl, Pin
 
 # A context variable, not an attribute: a session's connections are shared by threads, and
@@ -44,7 +45,8 @@ def _connect(connection: HTTPConnection, connect: Callable[[], socket.socket]) -
         return connect()
     if not pin.matches(connection.host, connection.port):
         # Only a parser differential gets here: the guard checked one host, urllib3 another.
-        raise BlockedUrl(f"refusing {connection.host}: it is not the host that was checked")
+        raise BlockedUrl(Phrase("refusing %(host)s: it is not the host that was checked",
+                                host=connection.host))
     hostname = connection.host
     # Only the TCP connect reads ``host`` now; it is restored before TLS and headers use it.
     connection.host = pin.address
@@ -128,10 +130,10 @@ def verify_peer(pin: Pin | None, peer: str) -> None:
     if pin is None or pin.reuse or not peer:
         return  # a reusable pin may be served by a connection made under an earlier answer
     if ipaddress.ip_address(peer.strip("[]")) != ipaddress.ip_address(pin.address):
-        raise BlockedUrl(
-            f"refusing the answer of {pin.host}: it came from {peer}, not the checked "
-            f"address {pin.address}"
-        )
+        raise BlockedUrl(Phrase(
+            "refusing the answer of %(host)s: it came from %(peer)s, not the checked "
+            "address %(address)s", host=pin.host, peer=peer, address=pin.address,
+        ))
 
 
 def is_ip_literal(host: str) -> bool:

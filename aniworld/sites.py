@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from aniworld.errors import ValidationError
+from aniworld.phrases import Phrase
 
 ANIWORLD = "aniworld"
 STO = "sto"
@@ -50,9 +51,9 @@ def public_series_key(site: str, key: str) -> str:
 def check_slug(value: object, field: str = "key") -> str:
     """Return ``value`` if it is a bare series slug of a site; raises ValidationError."""
     if not isinstance(value, str) or not _SLUG.fullmatch(value):
-        raise ValidationError(
-            f"{field} must be the series slug from the site, e.g. one-piece or sto:breaking-bad",
-            field)
+        raise ValidationError(Phrase(
+            "%(field)s must be the series slug from the site, e.g. one-piece or sto:breaking-bad",
+            field=field), field)
     return value
 
 
@@ -63,17 +64,17 @@ def parse_series_key(value: object, field: str = "key") -> SeriesRef:
     naming ``field`` for anything else.
     """
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text such as one-piece or sto:breaking-bad",
-                              field)
+        raise ValidationError(Phrase("%(field)s must be text such as one-piece or "
+                                     "sto:breaking-bad", field=field), field)
     text = value.strip()
     site, slug = DEFAULT_SITE, text
     prefixed = _PREFIXED.match(text)
     if prefixed:
         site, slug = prefixed.group(1), prefixed.group(2)
         if site not in SITES:
-            raise ValidationError(
-                f"{field}: unknown site {site!r}; use a bare slug for aniworld.to or "
-                f"sto:<slug> for s.to", field)
+            raise ValidationError(Phrase(
+                "%(field)s: unknown site %(site)s; use a bare slug for aniworld.to or "
+                "sto:<slug> for s.to", field=field, site=repr(site)), field)
     return SeriesRef(site, check_slug(slug, field))
 
 
@@ -82,7 +83,8 @@ def check_site(value: object, field: str = "site", allow_all: bool = False) -> s
     choices = SITES + ((ALL_SITES,) if allow_all else ())
     if isinstance(value, str) and value.strip().lower() in choices:
         return value.strip().lower()
-    raise ValidationError(f"{field} must be one of {', '.join(choices)}", field)
+    raise ValidationError(Phrase("%(field)s must be one of %(choices)s",
+                                 field=field, choices=", ".join(choices)), field)
 
 
 def sites_for(choice: str) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from aniworld.errors import AniworldError
+from aniworld.phrases import Phrase
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -101,26 +102,30 @@ def check_public_url(url: str, allow_private_hosts: bool = False) -> str:
 def parse_target(url: str) -> tuple[str, int]:
     """(host, port) of an http(s) URL that every parser reads alike; BlockedUrl otherwise."""
     if any(char <= " " or char in "\\\x7f" for char in url):
-        raise BlockedUrl(f"refusing {url!r}: it contains spaces, control characters or '\\'")
+        raise BlockedUrl(Phrase("refusing %(url)s: it contains spaces, control characters or "
+                                "'\\'", url=repr(url)))
     try:
         parts = urlsplit(url)
         other = parse_url(url)
     except (ValueError, LocationParseError):
-        raise BlockedUrl(f"refusing {url!r}: it is not a valid URL") from None
+        raise BlockedUrl(Phrase("refusing %(url)s: it is not a valid URL", url=repr(url))) from None
     if parts.scheme not in _DEFAULT_PORTS:
-        raise BlockedUrl(f"refusing {url!r}: only http(s) URLs are followed")
+        raise BlockedUrl(Phrase("refusing %(url)s: only http(s) URLs are followed", url=repr(url)))
     match = _AUTHORITY.fullmatch(parts.netloc)
     if match is None:
-        raise BlockedUrl(
-            f"refusing {url!r}: its host part is empty or holds user info or unusual characters"
-        )
+        raise BlockedUrl(Phrase(
+            "refusing %(url)s: its host part is empty or holds user info or unusual characters",
+            url=repr(url),
+        ))
     host = match["host"].strip("[]").rstrip(".").lower()
     port = int(match["port"] or _DEFAULT_PORTS[parts.scheme])
     if not 0 < port < 65536 or not host or not _plain_host(host):
-        raise BlockedUrl(f"refusing {url!r}: its host or port is not valid")
+        raise BlockedUrl(Phrase("refusing %(url)s: its host or port is not valid", url=repr(url)))
     if ((other.scheme or "").lower(), (other.host or "").strip("[]").rstrip(".").lower(),
             other.port or _DEFAULT_PORTS[parts.scheme]) != (parts.scheme, host, port):
-        raise BlockedUrl(f"refusing {url!r}: URL parsers disagree about its host")
+        raise BlockedUrl(
+            Phrase("refusing %(url)s: URL parsers disagree about its host", url=repr(url))
+        )
     return host, port
 
 
@@ -148,20 +153,22 @@ def _resolve(host: str, port: int) -> list[Address]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise BlockedUrl(f"cannot resolve {host}: {reason}") from exc
+        raise BlockedUrl(Phrase("cannot resolve %(host)s: %(reason)s", host=host,
+                                reason=reason)) from exc
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
-        raise BlockedUrl(f"cannot resolve {host}: no addresses")
+        raise BlockedUrl(Phrase("cannot resolve %(host)s: no addresses", host=host))
     return addresses
 
 
 def _require_public(host: str, addresses: list[Address]) -> None:
     for address in addresses:
         if not is_public(address):
-            raise BlockedUrl(
-                f"refusing {host}: it resolves to the private address {address}; "
-                "set ANIWORLD_ALLOW_PRIVATE_HOSTS=1 only if you host media on your own network"
-            )
+            raise BlockedUrl(Phrase(
+                "refusing %(host)s: it resolves to the private address %(address)s; "
+                "set ANIWORLD_ALLOW_PRIVATE_HOSTS=1 only if you host media on your own network",
+                host=host, address=str(address),
+            ))
 
 
 def is_public(address: Address) -> bool:

@@ -23,6 +23,8 @@ from aniworld.phrases import Phrase, as_phrase, render, stored, translator
 ROOT = Path(__file__).resolve().parents[1]
 # Read by whoever starts the processes, in a terminal or the process log, never in a page.
 OPERATOR_ONLY = {"aniworld/config.py", "aniworld/embedded_redis.py", "aniworld/database.py"}
+# Class attributes an error formats its message from: they must be N_("...") too.
+TEMPLATES = {"template", "hint"}
 
 
 def test_a_phrase_is_english_until_rendered_otherwise() -> None:
@@ -96,6 +98,14 @@ def _called_name(node: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
+def _english_template(node: ast.AST, classes: set[str]) -> bool:
+    """A ``template``/``hint`` class attribute of an error class that is not ``N_(...)``."""
+    return (isinstance(node, ast.ClassDef) and node.name in classes
+            and any(isinstance(item, ast.Assign) and _finished_english(item.value)
+                    and any(getattr(t, "id", "") in TEMPLATES for t in item.targets)
+                    for item in node.body))
+
+
 def english_errors() -> list[str]:
     """Places outside web/ that build an Aniworld error from a finished English string."""
     classes = _error_classes()
@@ -108,6 +118,8 @@ def english_errors() -> list[str]:
             if (isinstance(node, ast.Call) and _called_name(node) in classes and node.args
                     and _finished_english(node.args[0])):
                 found.append(f"{relative}:{node.lineno} {_called_name(node)}")
+            elif _english_template(node, classes):
+                found.append(f"{relative}:{node.lineno} {node.name}.template")
     return found
 
 

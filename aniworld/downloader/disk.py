@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from aniworld.downloader.errors import InsufficientDiskSpace
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +32,19 @@ def ensure_space(path: Path, needed: int | None, reserve: int) -> None:
     free = free_bytes(path)
     left = free - (needed or 0)
     if left < reserve:
-        raise InsufficientDiskSpace(
-            f"not enough disk space for {path.name}: {_gib(free)} free, "
-            f"{_gib(needed or 0)} needed, {_gib(reserve)} must stay free; "
-            "free up space or lower the disk reserve setting"
-        )
+        raise InsufficientDiskSpace(Phrase(
+            "not enough disk space for %(name)s: %(free)s free, %(needed)s needed, "
+            "%(reserve)s must stay free; free up space or lower the disk reserve setting",
+            name=path.name, free=_gib(free), needed=_gib(needed or 0), reserve=_gib(reserve),
+        ))
 
 
 def no_space(name: str) -> InsufficientDiskSpace:
     """The error for ENOSPC while writing ``name``."""
-    return InsufficientDiskSpace(
-        f"the disk filled up while writing {Path(name).name}; free up space and retry"
-    )
+    return InsufficientDiskSpace(Phrase(
+        "the disk filled up while writing %(name)s; free up space and retry",
+        name=Path(name).name,
+    ))
 
 
 def _gib(nbytes: int) -> str:

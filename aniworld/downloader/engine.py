@@ -20,6 +20,7 @@ from aniworld.downloader.playlist import iso639_2, local_playlist
 from aniworld.downloader.progress import Reporter
 from aniworld.downloader.transfer import Transfer, new_session, watch
 from aniworld.downloader.types import DownloadResult, DownloadSettings, Progress, StopRequested
+from aniworld.phrases import Phrase
 from aniworld.streams import Stream, StreamKind
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,8 @@ def _check_duration(actual: float, expected: float | None) -> None:
     if expected is None or expected <= 0:
         return
     if abs(actual - expected) > max(2.0, 0.02 * expected):
-        raise CorruptDownload(
-            f"the video lasts {actual:.1f} s but should last {expected:.1f} s; "
-            "it will be downloaded again"
-        )
+        raise CorruptDownload(Phrase(
+            "the video lasts %(actual)s s but should last %(expected)s s; "
+            "it will be downloaded again",
+            actual=f"{actual:.1f}", expected=f"{expected:.1f}",
+        ))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aniworld.downloader.disk import no_space
 from aniworld.downloader.errors import CorruptDownload, FfmpegMissing
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +32,10 @@ def ffmpeg_path() -> str:
 
         return imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
-        raise FfmpegMissing(
+        raise FfmpegMissing(Phrase(
             "ffmpeg was not found; install it (e.g. apt install ffmpeg) or pip install "
             "imageio-ffmpeg"
-        ) from exc
+        )) from exc
 
 
 def _run(args: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
@@ -46,9 +47,10 @@ def _run(args: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
         )
     except subprocess.TimeoutExpired:
         # A hung ffmpeg is treated like a damaged file: start over, later.
-        raise CorruptDownload(
-            f"ffmpeg did not finish within {timeout}s; the download will be retried"
-        ) from None
+        raise CorruptDownload(Phrase(
+            "ffmpeg did not finish within %(timeout)ss; the download will be retried",
+            timeout=timeout,
+        )) from None
 
 
 def probe(path: Path) -> tuple[float, str]:
@@ -58,9 +60,10 @@ def probe(path: Path) -> tuple[float, str]:
     match = _DURATION.search(result.stderr)
     if match is None or "Stream #" not in result.stderr:
         logger.info("probe failed path=%s stderr=%s", path, result.stderr[-300:])
-        raise CorruptDownload(
-            f"the downloaded file {path.name} is not a playable video; it will be downloaded again"
-        )
+        raise CorruptDownload(Phrase(
+            "the downloaded file %(name)s is not a playable video; it will be downloaded again",
+            name=path.name,
+        ))
     hours, minutes, seconds = match.groups()
     fmt = _FORMAT.search(result.stderr)
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds), fmt[1] if fmt else ""
@@ -92,10 +95,10 @@ def remux(
     if "No space left on device" in result.stderr:
         raise no_space(str(target))
     logger.info("remux failed source=%s stderr=%s", source, result.stderr[-500:])
-    raise CorruptDownload(
-        f"ffmpeg could not remux {source.name} ({result.stderr.strip()[-200:]}); "
-        "it will be downloaded again"
-    )
+    raise CorruptDownload(Phrase(
+        "ffmpeg could not remux %(name)s (%(output)s); it will be downloaded again",
+        name=source.name, output=result.stderr.strip()[-200:],
+    ))
 
 
 def _input(path: Path) -> list[str]:

@@ -28,6 +28,7 @@ from aniworld.downloader.playlist import (
     segments,
 )
 from aniworld.downloader.transfer import Transfer, copy_body, open_media, with_retries
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +107,14 @@ def _get_text_once(url: str, session: requests.Session, transfer: Transfer) -> t
         for chunk in response.iter_content(64 * 1024):
             body += chunk
             if len(body) > PLAYLIST_LIMIT:
-                raise MediaUnavailable(
+                raise MediaUnavailable(Phrase(
                     "the HLS playlist is implausibly large; another hoster will be tried"
-                )
+                ))
         return body.decode("utf-8", "replace"), response.url
     except requests.RequestException as exc:
-        raise MediaServerError(f"the playlist download broke off ({exc}); will retry") from exc
+        raise MediaServerError(
+            Phrase("the playlist download broke off (%(error)s); will retry", error=str(exc))
+        ) from exc
     finally:
         response.close()
 
@@ -209,7 +212,8 @@ class SegmentFetcher:
 
     def _clean(self, track: Track, index: int, temp: Path) -> None:
         """Decrypt an AES-128 segment and cut a disguise header off an MPEG-TS one."""
-        part, what = track.parts[index], f"segment {index} of the {track.name} playlist"
+        part = track.parts[index]
+        what = Phrase("segment %(index)s of the %(track)s playlist", index=index, track=track.name)
         if part.key is None and track.fmp4:
             return
         data = temp.read_bytes()

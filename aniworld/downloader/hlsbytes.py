@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from aniworld.downloader.errors import BadStreamKey, MediaServerError, MediaUnavailable
 from aniworld.downloader.transfer import Transfer, open_media, with_retries
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,11 @@ class KeyStore:
         host = urlsplit(url).hostname
         if len(key) != KEY_BYTES:
             logger.info("hls key refused host=%s bytes=%s", host, len(key))
-            raise BadStreamKey(
-                f"the stream's AES-128 key from {host} is {len(key)} bytes instead of 16, so "
-                "the video cannot be decrypted; another hoster will be tried"
-            )
+            raise BadStreamKey(Phrase(
+                "the stream's AES-128 key from %(host)s is %(size)s bytes instead of 16, so "
+                "the video cannot be decrypted; another hoster will be tried",
+                host=host, size=len(key),
+            ))
         logger.info("hls key fetched host=%s", host)
         return key
 
@@ -67,18 +69,21 @@ class KeyStore:
                     break
             return bytes(body)
         except requests.RequestException as exc:
-            raise MediaServerError(f"the key download broke off ({exc}); will retry") from exc
+            raise MediaServerError(
+                Phrase("the key download broke off (%(error)s); will retry", error=str(exc))
+            ) from exc
         finally:
             response.close()
 
 
-def decrypt(data: bytes, key: bytes, iv: bytes, what: str) -> bytes:
+def decrypt(data: bytes, key: bytes, iv: bytes, what: str | Phrase) -> bytes:
     """AES-128-CBC decrypt ``data``; remove PKCS#7 padding when it is valid."""
     if len(data) % 16:
-        raise MediaUnavailable(
-            f"{what} is {len(data)} bytes, not whole AES blocks, so it is not AES-128 "
-            "encrypted as its playlist claims; another hoster will be tried"
-        )
+        raise MediaUnavailable(Phrase(
+            "%(what)s is %(size)s bytes, not whole AES blocks, so it is not AES-128 "
+            "encrypted as its playlist claims; another hoster will be tried",
+            what=what, size=len(data),
+        ))
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
     plain = decryptor.update(data) + decryptor.finalize()
     pad = plain[-1] if plain else 0
@@ -87,7 +92,7 @@ def decrypt(data: bytes, key: bytes, iv: bytes, what: str) -> bytes:
     return plain
 
 
-def ts_start(data: bytes, what: str, *, disguised: bool = True) -> int:
+def ts_start(data: bytes, what: str | Phrase, *, disguised: bool = True) -> int:
     """Offset of the first MPEG-TS packet in ``data`` (0 unless a disguise header precedes it).
 
     MediaUnavailable when no run of sync bytes is found (at offset 0 unless ``disguised``):
@@ -99,7 +104,7 @@ def ts_start(data: bytes, what: str, *, disguised: bool = True) -> int:
         run = range(offset, min(len(data), offset + SYNC_RUN * TS_PACKET), TS_PACKET)
         if all(data[index] == TS_SYNC for index in run):
             return offset
-    raise MediaUnavailable(
-        f"{what} holds no MPEG-TS video (an error page, or a wrong decryption key); "
-        "another hoster will be tried"
-    )
+    raise MediaUnavailable(Phrase(
+        "%(what)s holds no MPEG-TS video (an error page, or a wrong decryption key); "
+        "another hoster will be tried", what=what,
+    ))

@@ -12,6 +12,7 @@ import requests
 from aniworld.downloader.disk import ensure_space
 from aniworld.downloader.errors import CorruptDownload, MediaServerError
 from aniworld.downloader.transfer import RETRY_DELAYS, Transfer, copy_body, open_media
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -113,5 +114,10 @@ def _complete(part: Path, total: int) -> bool:
     if total < 0 or size == total:
         return True
     if size < total:
-        raise MediaServerError(f"the media server sent {size} of {total} bytes; resuming")
-    raise CorruptDownload(f"received {size} bytes but the server announced {total}; retrying")
+        raise MediaServerError(Phrase(
+            "the media server sent %(size)s of %(total)s bytes; resuming", size=size, total=total
+        ))
+    raise CorruptDownload(Phrase(
+        "received %(size)s bytes but the server announced %(total)s; retrying",
+        size=size, total=total,
+    ))

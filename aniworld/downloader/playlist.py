@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from aniworld.downloader.errors import MediaUnavailable, UnsupportedStream
+from aniworld.phrases import Phrase
 
 _ATTR = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 _IV = re.compile(r"^0[xX]([0-9a-fA-F]{1,32})$")
@@ -82,9 +83,9 @@ def is_master(text: str) -> bool:
 
 def _check_header(text: str) -> None:
     if not text.lstrip("\ufeff").startswith("#EXTM3U"):
-        raise MediaUnavailable(
+        raise MediaUnavailable(Phrase(
             "the media link did not return an HLS playlist; another hoster will be tried"
-        )
+        ))
 
 
 def _lines(text: str) -> list[str]:
@@ -107,9 +108,9 @@ def best_variant(text: str, base_url: str) -> Variant:
             variants.append(_variant(urljoin(base_url, line), pending))
             pending = None
     if not variants:
-        raise MediaUnavailable(
+        raise MediaUnavailable(Phrase(
             "the HLS master playlist lists no streams; another hoster will be tried"
-        )
+        ))
     return max(variants, key=lambda variant: (variant.bandwidth, variant.pixels))
 
 
@@ -160,11 +161,13 @@ def segments(text: str, base_url: str) -> list[Segment]:
     for line in _lines(text):
         parser.feed(line)
     if not any(not part.init for part in parser.found):
-        raise MediaUnavailable("the HLS playlist has no segments; another hoster will be tried")
+        raise MediaUnavailable(
+            Phrase("the HLS playlist has no segments; another hoster will be tried")
+        )
     if not parser.complete:
         # A live playlist keeps growing (or slides): fetching it would never end, or save a
         # cut-off stream as if it were the episode.
-        raise _unsupported("a live playlist (no EXT-X-ENDLIST)")
+        raise _unsupported(Phrase("a live playlist (no EXT-X-ENDLIST)"))
     return parser.found
 
 
@@ -185,7 +188,7 @@ class _MediaParser:
         if line == "#EXT-X-ENDLIST" or line == "#EXT-X-PLAYLIST-TYPE:VOD":
             self.complete = True
         elif line == "#EXT-X-I-FRAMES-ONLY":
-            raise _unsupported("an I-frame-only (trick-play) playlist")
+            raise _unsupported(Phrase("an I-frame-only (trick-play) playlist"))
         elif line.startswith("#EXTINF:"):
             self.duration = float(line[8:].split(",")[0] or 0)
         elif line == "#EXT-X-DISCONTINUITY":
@@ -197,7 +200,7 @@ class _MediaParser:
         elif line.startswith("#EXT-X-MAP"):
             self._map(line)
         elif line.startswith("#EXT-X-BYTERANGE"):
-            raise _unsupported("byte-range segments (EXT-X-BYTERANGE)")
+            raise _unsupported(Phrase("byte-range segments (EXT-X-BYTERANGE)"))
         elif not line.startswith("#"):
             url = urljoin(self.base_url, line)
             self.found.append(Segment(url, self.duration, self.discontinuity, self.key,
@@ -208,10 +211,12 @@ class _MediaParser:
     def _map(self, line: str) -> None:
         found = attributes(line)
         if "BYTERANGE" in found:
-            raise _unsupported("a byte-range initialisation section (EXT-X-MAP BYTERANGE)")
+            raise _unsupported(
+                Phrase("a byte-range initialisation section (EXT-X-MAP BYTERANGE)")
+            )
         if self.found:
             # Only one init section, ahead of every segment, can be joined into one file.
-            raise _unsupported("more than one initialisation section (EXT-X-MAP)")
+            raise _unsupported(Phrase("more than one initialisation section (EXT-X-MAP)"))
         url = urljoin(self.base_url, found.get("URI", ""))
         self.found.append(Segment(url, 0.0, key=self.key, sequence=self.sequence, init=True))
 
@@ -222,20 +227,21 @@ def _key(line: str, base_url: str) -> Key | None:
     if method == "NONE":
         return None
     if method != "AES-128" or found.get("KEYFORMAT", "identity") != "identity":
-        raise _unsupported(f"{method} encryption")
+        raise _unsupported(Phrase("%(method)s encryption", method=method))
     iv = None
     if "IV" in found:
         match = _IV.match(found["IV"])
         if match is None:
-            raise _unsupported(f"an unreadable AES IV ({found['IV'][:40]})")
+            raise _unsupported(Phrase("an unreadable AES IV (%(iv)s)", iv=found["IV"][:40]))
         iv = int(match[1], 16).to_bytes(16, "big")
     return Key(urljoin(base_url, found.get("URI", "")), iv)
 
 
-def _unsupported(what: str) -> UnsupportedStream:
-    return UnsupportedStream(
-        f"this HLS stream uses {what}, which cannot be downloaded; another hoster will be tried"
-    )
+def _unsupported(what: Phrase) -> UnsupportedStream:
+    return UnsupportedStream(Phrase(
+        "this HLS stream uses %(what)s, which cannot be downloaded; another hoster will be tried",
+        what=what,
+    ))
 
 
 def local_playlist(parts: list[Segment], names: list[str]) -> str:

@@ -31,6 +31,7 @@ from aniworld.downloader.errors import (
 )
 from aniworld.downloader.progress import Reporter
 from aniworld.downloader.types import DownloadSettings, StopRequested
+from aniworld.phrases import Phrase
 from aniworld.pinning import PinnedAdapter, pinned
 from aniworld.urlguard import BlockedUrl, Pin, UrlGuard
 
@@ -170,14 +171,18 @@ def open_media(
         except BlockedUrl as exc:
             raise _unavailable(exc) from exc
         except requests.RequestException as exc:
-            raise MediaServerError(f"could not reach the media server ({exc}); will retry") from exc
+            raise MediaServerError(
+                Phrase("could not reach the media server (%(error)s); will retry", error=str(exc))
+            ) from exc
         if not response.is_redirect:
             _check_status(response, url, transfer.answered)
             transfer.answered = transfer.answered or response.status_code < 400
             return response
         url = urljoin(url, response.headers.get("Location", ""))
         response.close()
-    raise MediaUnavailable("the media link redirected too often; another hoster will be tried")
+    raise MediaUnavailable(
+        Phrase("the media link redirected too often; another hoster will be tried")
+    )
 
 
 def _guard(url: str, transfer: Transfer) -> Pin:
@@ -190,7 +195,9 @@ def _guard(url: str, transfer: Transfer) -> Pin:
 
 
 def _unavailable(exc: BlockedUrl) -> MediaUnavailable:
-    return MediaUnavailable(f"{exc.message}; another hoster will be tried")
+    return MediaUnavailable(
+        Phrase("%(reason)s; another hoster will be tried", reason=exc.phrase)
+    )
 
 
 def _check_status(response: requests.Response, url: str, answered: bool) -> None:
@@ -201,16 +208,20 @@ def _check_status(response: requests.Response, url: str, answered: bool) -> None
     host = requests.utils.urlparse(url).hostname
     logger.info("media refused status=%s host=%s", status, host)
     if status in {408, 425, 429} or status >= 500:
-        raise MediaServerError(f"the media server {host} answered {status}; will retry later")
+        raise MediaServerError(Phrase(
+            "the media server %(host)s answered %(status)s; will retry later",
+            host=host, status=status,
+        ))
     if answered and status in _LINK_REFUSED:
-        raise MediaLinkExpired(
-            f"the media link stopped working mid-download ({status} from {host}); it has "
-            "probably expired, so the hoster is resolved again for a fresh link"
-        )
-    raise MediaUnavailable(
-        f"the media link expired or was refused ({status} from {host}); "
-        "another hoster will be tried"
-    )
+        raise MediaLinkExpired(Phrase(
+            "the media link stopped working mid-download (%(status)s from %(host)s); it has "
+            "probably expired, so the hoster is resolved again for a fresh link",
+            status=status, host=host,
+        ))
+    raise MediaUnavailable(Phrase(
+        "the media link expired or was refused (%(status)s from %(host)s); "
+        "another hoster will be tried", status=status, host=host,
+    ))
 
 
 def copy_body(response: requests.Response, out: BinaryIO, transfer: Transfer) -> int:
@@ -231,7 +242,9 @@ def copy_body(response: requests.Response, out: BinaryIO, transfer: Transfer) ->
     except requests.RequestException as exc:
         if transfer.abort.is_set():
             raise Aborted from exc
-        raise MediaServerError(f"the media transfer broke off ({exc}); will retry") from exc
+        raise MediaServerError(
+            Phrase("the media transfer broke off (%(error)s); will retry", error=str(exc))
+        ) from exc
     finally:
         transfer.untrack(response)
     return written
@@ -281,14 +294,19 @@ def _check_interrupts(transfer: Transfer, should_stop: Callable[[], StopRequeste
     request = should_stop()
     if request is StopRequested.CANCEL:
         transfer.kill()
-        raise DownloadCancelled("the download was cancelled and its partial data deleted")
+        raise DownloadCancelled(
+            Phrase("the download was cancelled and its partial data deleted")
+        )
     if request is StopRequested.PAUSE:
         transfer.kill()
-        raise DownloadPaused("the download was paused; resuming continues where it stopped")
+        raise DownloadPaused(
+            Phrase("the download was paused; resuming continues where it stopped")
+        )
     silence = transfer.silence()
     if silence > transfer.settings.stall_timeout:
         transfer.kill()
-        raise StalledDownload(
-            f"no data arrived for {silence:.0f} s (stall timeout "
-            f"{transfer.settings.stall_timeout:g} s); the download will be retried"
-        )
+        raise StalledDownload(Phrase(
+            "no data arrived for %(silence)s s (stall timeout %(timeout)s s); "
+            "the download will be retried",
+            silence=f"{silence:.0f}", timeout=f"{transfer.settings.stall_timeout:g}",
+        ))

@@ -10,6 +10,7 @@ from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone, HosterUnavailable
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteUnreachable
 from aniworld.site.transport import Response, Transport
 from aniworld.streams import Stream, StreamKind
@@ -68,7 +69,7 @@ class Fetcher:
         try:
             return self.check(urljoin(base, reference))
         except ValueError:
-            raise ExtractorOutdated(self.hoster, "the page holds a malformed URL") from None
+            raise ExtractorOutdated(self.hoster, Phrase("the page holds a malformed URL")) from None
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """GET a hoster URL, following redirects by hand so every hop passes the guard.
@@ -84,7 +85,9 @@ class Fetcher:
                 url = self._next_hop(url, location)
                 continue
             return self._checked(response)
-        raise HosterUnavailable(self.hoster, f"more than {MAX_REDIRECTS} redirects")
+        raise HosterUnavailable(
+            self.hoster, Phrase("more than %(count)s redirects", count=MAX_REDIRECTS)
+        )
 
     def _as_iframe(self, url: str, headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
         """An iframe load without a Referer comes from the site's page, as in the browser."""
@@ -107,7 +110,8 @@ class Fetcher:
         if response.status in _API_CHANGED:
             logger.warning("hoster api refused hoster=%s status=%s", self.hoster, response.status)
             raise ExtractorOutdated(
-                self.hoster, f"its stream API refused the request with HTTP {response.status}"
+                self.hoster, Phrase("its stream API refused the request with HTTP %(status)s",
+                                    status=response.status),
             )
         return self._checked(response)
 
@@ -115,7 +119,9 @@ class Fetcher:
         try:
             return urljoin(url, location)
         except ValueError:
-            raise ExtractorOutdated(self.hoster, "a redirect holds a malformed URL") from None
+            raise ExtractorOutdated(
+                self.hoster, Phrase("a redirect holds a malformed URL")
+            ) from None
 
     def _send(
         self,
@@ -131,7 +137,7 @@ class Fetcher:
                 timeout=TIMEOUT, guard=guard,
             )
         except SiteUnreachable as exc:
-            raise HosterUnavailable(self.hoster, "no answer from the hoster") from exc
+            raise HosterUnavailable(self.hoster, Phrase("no answer from the hoster")) from exc
 
     def _checked(self, response: Response) -> Response:
         if response.status in (404, 410):

@@ -15,6 +15,7 @@ import time
 
 from aniworld.hosters.common import Fetcher, origin, page_headers
 from aniworld.hosters.errors import ExtractorOutdated, HosterUnavailable
+from aniworld.phrases import Phrase
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream, StreamKind
 
@@ -64,11 +65,12 @@ def _parse_player(page: str) -> tuple[str, str]:
         if any(marker in page[:20_000].lower() for marker in _CHECKS):
             logger.warning("doodstream check page instead of the player")
             raise HosterUnavailable(
-                NAME, "Doodstream showed a Cloudflare/Turnstile check instead of the player"
+                NAME, Phrase("Doodstream showed a Cloudflare/Turnstile check instead of the player")
             ) from None
         if is_doodstream_page(page):
             raise
-        detail = f"{exc.detail}; the page does not look like a Doodstream player"
+        detail = Phrase("%(detail)s; the page does not look like a Doodstream player",
+                        detail=exc.detail)
         raise ExtractorOutdated(NAME, detail) from None
 
 

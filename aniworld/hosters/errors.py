@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from aniworld.errors import AniworldError
+from aniworld.phrases import N_, Phrase
 
 
 class HosterError(AniworldError):
     """Base class: a hoster page could not be turned into a media URL.
 
-    ``template`` is the message, formatted with the hoster's name and the ``detail``.
+    ``template`` is the message's sentence (``N_``) with the hoster's name and the
+    ``detail`` (a Phrase where it is a sentence, plain for technical tokens).
     """
 
     code = "hoster_error"
     status = 502
     transient = False
-    template = "{hoster} failed ({detail}); try another hoster"
+    template = N_("%(hoster)s failed (%(detail)s); try another hoster")
 
-    def __init__(self, hoster: str, detail: str = "") -> None:
-        super().__init__(self.template.format(hoster=hoster, detail=detail))
+    def __init__(self, hoster: str, detail: str | Phrase = "") -> None:
+        super().__init__(Phrase(self.template, hoster=hoster, detail=detail))
         self.hoster = hoster
         self.detail = detail
 
@@ -27,9 +29,9 @@ class UnsupportedHoster(HosterError):
 
     code = "hoster_unsupported"
     status = 422
-    template = (
-        "Aniworld cannot download from the hoster {hoster!r}; pick another hoster "
-        "(supported: {detail})"
+    template = N_(
+        "Aniworld cannot download from the hoster '%(hoster)s'; pick another hoster "
+        "(supported: %(detail)s)"
     )
 
     def __init__(self, hoster: str, supported: tuple[str, ...] = ()) -> None:
@@ -42,8 +44,8 @@ class ExtractorOutdated(HosterError):
     code = "hoster_extractor_outdated"
     # Another hoster (or a later retry after an update) may well work.
     transient = True
-    template = (
-        "the {hoster} page changed ({detail}); Aniworld's {hoster} extractor is out of "
+    template = N_(
+        "the %(hoster)s page changed (%(detail)s); Aniworld's %(hoster)s extractor is out of "
         "date; another hoster will be tried"
     )
 
@@ -53,7 +55,9 @@ class HosterFileGone(HosterError):
 
     code = "hoster_file_gone"
     status = 404
-    template = "{hoster} no longer has this file (deleted or not found); try another hoster"
+    template = N_(
+        "%(hoster)s no longer has this file (deleted or not found); try another hoster"
+    )
 
 
 class HosterUnavailable(HosterError):
@@ -62,8 +66,8 @@ class HosterUnavailable(HosterError):
     code = "hoster_unavailable"
     status = 503
     transient = True
-    template = (
-        "{hoster} is not answering properly right now ({detail}); it will be retried "
+    template = N_(
+        "%(hoster)s is not answering properly right now (%(detail)s); it will be retried "
         "later or another hoster will be tried"
     )
 
@@ -73,7 +77,7 @@ class HosterDrmProtected(HosterError):
 
     code = "hoster_drm_protected"
     status = 422
-    template = (
-        "{hoster} protects this video with DRM, which Aniworld cannot save; pick another "
+    template = N_(
+        "%(hoster)s protects this video with DRM, which Aniworld cannot save; pick another "
         "hoster (the next one in the hoster order is tried)"
     )

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import ExtractorOutdated, HosterFileGone, HosterUnavailable
 from aniworld.hosters.packed import UnpackError, unpack
+from aniworld.phrases import Phrase
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
 
@@ -74,7 +75,9 @@ def _from_byse(fetch: Fetcher, base: str, code: str, embed_url: str) -> tuple[st
     headers = {"Referer": frame + "/", "Origin": frame, "X-Embed-Parent": embed_url}
     settings = _get_json(fetch, f"{frame}/api/videos/{code}/settings", headers) or {}
     if settings.get("captcha_required"):
-        raise HosterUnavailable(NAME, "Filemoon asks for a captcha before it plays this video")
+        raise HosterUnavailable(
+            NAME, Phrase("Filemoon asks for a captcha before it plays this video")
+        )
     api = {"Accept": "application/json", **headers}
     answer = fetch.post_json(
         f"{frame}/api/videos/{code}/playback", {"fingerprint": fingerprint()}, api
@@ -115,9 +118,9 @@ def _json_object(text: str) -> dict[str, object]:
     try:
         data = json.loads(text)
     except ValueError:
-        raise ExtractorOutdated(NAME, "the API did not answer with JSON") from None
+        raise ExtractorOutdated(NAME, Phrase("the API did not answer with JSON")) from None
     if not isinstance(data, dict):
-        raise ExtractorOutdated(NAME, "the API answer is not a JSON object")
+        raise ExtractorOutdated(NAME, Phrase("the API answer is not a JSON object"))
     return data
 
 
@@ -177,7 +180,7 @@ def best_source(sources: list[object]) -> str:
                 height = 0
             ranked.append((height, source["url"]))
     if not ranked:
-        raise ExtractorOutdated(NAME, "no usable source in playback")
+        raise ExtractorOutdated(NAME, Phrase("no usable source in playback"))
     return max(ranked, key=lambda item: item[0])[1]
 
 
@@ -191,7 +194,7 @@ def parse_legacy_page(page: str) -> str:
         match = _FILE.search(script)
         if match:
             return match[1]
-    raise ExtractorOutdated(NAME, "no packed player script with a file URL")
+    raise ExtractorOutdated(NAME, Phrase("no packed player script with a file URL"))
 
 
 def b64url(text: str) -> bytes:

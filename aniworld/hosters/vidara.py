@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from aniworld.hosters.common import Fetcher, kind_of, origin, page_headers
 from aniworld.hosters.errors import ExtractorOutdated, HosterDrmProtected
+from aniworld.phrases import Phrase
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
 
@@ -59,7 +60,7 @@ def filecode(embed_url: str) -> str:
     """The file code of any Vidara URL form; raise ExtractorOutdated for other shapes."""
     match = _CODE.match(urlsplit(embed_url).path)
     if match is None:
-        raise ExtractorOutdated(NAME, "the embed URL holds no file code")
+        raise ExtractorOutdated(NAME, Phrase("the embed URL holds no file code"))
     return match[1]
 
 
@@ -71,14 +72,16 @@ def parse_answer(text: str) -> str:
     try:
         data = json.loads(text)
     except ValueError:
-        raise ExtractorOutdated(NAME, "the stream API did not answer JSON") from None
+        raise ExtractorOutdated(NAME, Phrase("the stream API did not answer JSON")) from None
     if not isinstance(data, dict):
-        raise ExtractorOutdated(NAME, "the stream API answer is not a JSON object")
+        raise ExtractorOutdated(NAME, Phrase("the stream API answer is not a JSON object"))
     if any(data.get(key) for key in _DRM_KEYS):
         raise HosterDrmProtected(NAME)
     url = data.get("streaming_url")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        raise ExtractorOutdated(NAME, "the stream API did not return a usable stream URL")
+        raise ExtractorOutdated(
+            NAME, Phrase("the stream API did not return a usable stream URL")
+        )
     return url
 
 
@@ -92,5 +95,5 @@ def _iframe_target(fetch: Fetcher, page_url: str, page: str) -> str:
 def _iframe_src(page: str) -> str:
     match = _IFRAME.search(page)
     if match is None:
-        raise ExtractorOutdated(NAME, "the video page holds no player iframe")
+        raise ExtractorOutdated(NAME, Phrase("the video page holds no player iframe"))
     return match[1]

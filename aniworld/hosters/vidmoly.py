@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from aniworld.hosters.common import Fetcher, kind_of, origin
 from aniworld.hosters.errors import ExtractorOutdated, HosterUnavailable
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteUnreachable
 from aniworld.site.transport import Transport
 from aniworld.streams import Stream
@@ -43,8 +44,8 @@ def resolve(embed_url: str, transport: Transport, allow_private_hosts: bool = Fa
         host = urlsplit(page_url).netloc
         logger.warning("vidmoly host unreachable host=%s", host)
         raise HosterUnavailable(
-            NAME, f"its host {host} does not answer; Vidmoly moves domains, so the link may "
-            "point at a retired one"
+            NAME, Phrase("its host %(host)s does not answer; Vidmoly moves domains, so the "
+                         "link may point at a retired one", host=host)
         ) from exc
     url = fetch.parse(page, parse_page)
     # Vidmoly's CDN wants the embed domain as Referer, and the domain keeps moving.
@@ -76,7 +77,9 @@ def parse_page(page: str) -> str:
     match = _SOURCES.search(page) or _ANY_FILE.search(page)
     if match is None and is_wait_page(page):
         logger.info("vidmoly wait page hoster=%s", NAME)
-        raise HosterUnavailable(NAME, 'it showed its "Please wait" page instead of the player')
+        raise HosterUnavailable(
+            NAME, Phrase('it showed its "Please wait" page instead of the player')
+        )
     if match is None:
         raise ExtractorOutdated(NAME, "no jwplayer sources found")
     return match[1]

@@ -20,6 +20,7 @@ from aniworld.hosters.errors import (
     HosterFileGone,
     HosterUnavailable,
 )
+from aniworld.phrases import Phrase
 from aniworld.site.transport import Response, Transport
 from aniworld.streams import Stream, StreamKind
 
@@ -106,8 +107,8 @@ def _gate_error(gate: str, status: int) -> HosterUnavailable:
     logger.warning("voe gate page=%r status=%s", gate, status)
     return HosterUnavailable(
         NAME,
-        f"VOE showed {gate} instead of the player, HTTP {status}; a browser-like transport "
-        "('impersonate') may get through",
+        Phrase("VOE showed %(gate)s instead of the player, HTTP %(status)s; a browser-like "
+               "transport ('impersonate') may get through", gate=gate, status=status),
     )
 
 
@@ -149,7 +150,7 @@ def parse_page(page: str, markers: tuple[str, ...] = JUNK_MARKERS) -> tuple[str,
     found_any = _ANY_M3U8.search(page)
     if found_any is not None:
         return found_any[0], StreamKind.HLS
-    raise ExtractorOutdated(NAME, "no encoded player data found")
+    raise ExtractorOutdated(NAME, Phrase("no encoded player data found"))
 
 
 def decode(encoded: str, markers: tuple[str, ...] = JUNK_MARKERS) -> dict[str, object]:
@@ -178,7 +179,7 @@ def choose(data: dict[str, object]) -> tuple[str, StreamKind]:
         value = data.get(key)
         if isinstance(value, str) and value.startswith("http"):
             return value, kind_of(value)
-    raise ExtractorOutdated(NAME, "decoded payload has no source")
+    raise ExtractorOutdated(NAME, Phrase("decoded payload has no source"))
 
 
 def _from_json_script(page: str, markers: tuple[str, ...]) -> tuple[str, StreamKind] | None:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from aniworld.errors import AniworldError, ValidationError
+from aniworld.phrases import Phrase
 from aniworld.sites import SITES, check_slug
 
 MARKER_NAME = ".aniworld.json"
@@ -50,29 +51,31 @@ def load_marker(folder: str | os.PathLike[str]) -> Marker | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise _invalid(f"cannot be read ({exc.strerror or exc})") from exc
+        reason = str(exc.strerror or exc)
+        raise _invalid(Phrase("cannot be read (%(error)s)", error=reason)) from exc
     if len(raw) > MAX_MARKER_BYTES:
-        raise _invalid(f"is larger than {MAX_MARKER_BYTES // 1024} KiB")
+        raise _invalid(Phrase("is larger than %(size)s KiB", size=MAX_MARKER_BYTES // 1024))
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _invalid(f"is not valid JSON ({exc})") from exc
+        raise _invalid(Phrase("is not valid JSON (%(error)s)", error=str(exc))) from exc
     marker = marker_from_data(data)
     if marker is None:
-        raise _invalid('needs the texts "site" and "key"')
+        raise _invalid(Phrase('needs the texts "site" and "key"'))
     if marker.site not in SITES:
-        raise _invalid(f"names the site {marker.site!r}; Aniworld reads {' and '.join(SITES)}")
+        raise _invalid(Phrase("names the site %(site)s; Aniworld reads %(sites)s",
+                              site=repr(marker.site), sites=" and ".join(SITES)))
     try:
         check_slug(marker.key)
     except ValidationError:
-        raise _invalid(f"names {marker.key!r}, which is not a series key (the slug of the "
-                       "series URL, e.g. 'one-piece')") from None
+        raise _invalid(Phrase("names %(key)s, which is not a series key (the slug of the "
+                              "series URL, e.g. 'one-piece')", key=repr(marker.key))) from None
     return marker
 
 
-def _invalid(problem: str) -> InvalidMarker:
-    return InvalidMarker(f"{MARKER_NAME} {problem}; fix or delete it and scan again, or pick "
-                         "the series here")
+def _invalid(problem: Phrase) -> InvalidMarker:
+    return InvalidMarker(Phrase("%(file)s %(problem)s; fix or delete it and scan again, or pick "
+                                "the series here", file=MARKER_NAME, problem=problem))
 
 
 def read_marker(folder: str | os.PathLike[str]) -> Marker | None:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from aniworld.downloader.disk import fsync_dir, fsync_file, place
 from aniworld.errors import AniworldError
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ def plan_swap(staged: Path, final: Path, old: Iterable[Path], library: Path, hol
         relative = _library_relative(library, path) or _library_relative(library, real)
         if relative is None:
             if real == final_real:
-                raise SwapError(f"{final} exists outside the library; move it away and retry")
+                raise SwapError(Phrase(
+                    "%(path)s exists outside the library; move it away and retry", path=str(final)
+                ))
             logger.warning("upgrade leaves a copy outside the library path=%s", path)
             continue
         seen.add(real)
@@ -135,9 +138,11 @@ def run_swap(plan: SwapPlan, journal: Path) -> None:
             _write_atomically(journal, plan.to_json())
         _swap(plan)
     except OSError as exc:
-        raise SwapError(f"could not replace {plan.final.name}: {exc.strerror or exc} "
-                        f"({exc.filename}); the old file is still in place, fix the folder "
-                        "and retry the item") from exc
+        raise SwapError(Phrase(
+            "could not replace %(name)s: %(error)s (%(file)s); the old file is still in place, "
+            "fix the folder and retry the item",
+            name=plan.final.name, error=str(exc.strerror or exc), file=str(exc.filename),
+        )) from exc
     logger.info("upgrade swapped path=%s kept=%s", plan.final,
                 [str(held) for _, held in plan.moves])
 

@@ -8,6 +8,7 @@ import time
 from email.utils import parsedate_to_datetime
 from html import unescape
 
+from aniworld.phrases import Phrase
 from aniworld.site.errors import (
     SiteChallenge,
     SiteError,
@@ -74,14 +75,18 @@ def classify_response(response: Response) -> SiteError | None:
         return SiteSpamBlocked()
     if status in (401, 403):
         return SiteChallenge(
-            detail=f"HTTP {status}; with the 'requests' transport switch to 'impersonate'"
+            detail=Phrase("HTTP %(status)s; with the 'requests' transport switch to "
+                          "'impersonate'", status=status)
         )
     if status in (404, 410):
-        return SiteNotFound(f"the site has no such page ({response.url}, HTTP {status})")
+        return SiteNotFound(Phrase("the site has no such page (%(url)s, HTTP %(status)s)",
+                                   url=response.url, status=status))
     if status >= 500:
         return SiteServerError(status)
     if status >= 400:
-        return SiteServerError(status, f"the site refused the request (HTTP {status})")
+        return SiteServerError(
+            status, Phrase("the site refused the request (HTTP %(status)s)", status=status)
+        )
     return None
 
 

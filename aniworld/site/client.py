@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import redis
 
 from aniworld.errors import ValidationError
+from aniworld.phrases import Phrase
 from aniworld.site import errors, request_stats
 from aniworld.site.cache import PageCache
 from aniworld.site.classify import classify_response
@@ -123,7 +124,8 @@ class SiteClient:
         """Search the site; raise ValidationError for an empty query, SiteError on failure."""
         query = (query or "").strip()
         if not query or len(query) > 200:
-            raise ValidationError("enter 1 to 200 characters to search for", field="query")
+            raise ValidationError(Phrase("enter 1 to 200 characters to search for"),
+                                  field="query")
         bodies: list[str] = []
         failures: list[errors.SiteError] = []
         for request in self.engine.search_requests(query):
@@ -204,8 +206,8 @@ class SiteClient:
         if found is None:
             site = SITE_LABELS.get(self.settings.site, self.settings.site)
             offered = ", ".join(self.engine.feeds) or "none"
-            raise ValidationError(f"{site} has no {name} feed (it offers: {offered})",
-                                  field="feed")
+            raise ValidationError(Phrase("%(site)s has no %(name)s feed (it offers: %(offered)s)",
+                                         site=site, name=name, offered=offered), field="feed")
         return found
 
     def _feed(self, feed: Feed, fresh: bool) -> list[FeedEntry]:
@@ -249,15 +251,17 @@ class SiteClient:
         referer = self.base_url + (self.engine.series_path(key) if key else "/")
         for _hop in range(MAX_IMAGE_HOPS + 1):
             if not self._on_site(url):
-                raise ValidationError(f"{url} is not on {self.settings.site}'s own hosts; "
-                                      "only the site's images are fetched", field="cover")
+                raise ValidationError(Phrase("%(url)s is not on %(site)s's own hosts; only the "
+                                             "site's images are fetched",
+                                             url=url, site=self.settings.site), field="cover")
             response = self._send(_Outgoing("GET", url, {**IMAGE_HEADERS, "Referer": referer},
                                             follow_redirects=False))
             location = response.header("location")
             if not (300 <= response.status < 400 and location):
                 return SiteImage(response.content, response.header("content-type"), url)
             url = urljoin(url, location)
-        raise errors.SiteNotFound(f"the image {url} redirected more than {MAX_IMAGE_HOPS} times")
+        raise errors.SiteNotFound(Phrase("the image %(url)s redirected more than %(hops)s times",
+                                         url=url, hops=MAX_IMAGE_HOPS))
 
     def _on_site(self, url: str) -> bool:
         return self.mirrors.on_site(url)
@@ -377,5 +381,6 @@ def _fails_over(error: errors.SiteError) -> bool:
 
 def _check_index(name: str, value: int, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value < 10_000:
-        raise ValidationError(f"{name} must be a whole number from {minimum}", field=name)
+        raise ValidationError(Phrase("%(name)s must be a whole number from %(minimum)s",
+                                     name=name, minimum=minimum), field=name)
 

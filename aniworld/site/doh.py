@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from curl_cffi import requests as curl_requests
 
 from aniworld.errors import ValidationError
+from aniworld.phrases import Phrase
 from aniworld.pinning import PinnedCurlSession, pinned
 from aniworld.urlguard import Address, BlockedUrl, Pin
 
@@ -83,10 +84,11 @@ def check_doh(value: object) -> str:
     if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host)):
         if host and "@" not in parts.netloc and not parts.fragment:
             return text
-    raise ValidationError(
-        f"doh must be {', '.join(CHOICES)} or the https URL of a DoH JSON endpoint like "
-        f"https://cloudflare-dns.com/dns-query, got {value!r}", field="doh",
-    )
+    raise ValidationError(Phrase(
+        "doh must be %(choices)s or the https URL of a DoH JSON endpoint like "
+        "https://cloudflare-dns.com/dns-query, got %(value)s",
+        choices=", ".join(CHOICES), value=repr(value),
+    ), field="doh")
 
 
 def endpoint_for(value: str) -> Endpoint | None:
@@ -131,8 +133,8 @@ class DohResolver:
             self._fall_back(exc)
             raise
         if not addresses:
-            raise BlockedUrl(f"cannot resolve {host}: DoH via {self.endpoint.label} knows no "
-                             "address for it")
+            raise BlockedUrl(Phrase("cannot resolve %(host)s: DoH via %(provider)s knows no "
+                                    "address for it", host=host, provider=self.endpoint.label))
         self._store(host, addresses, ttl)
         return addresses
 

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
+from aniworld.phrases import Phrase
 from aniworld.site.errors import CaptchaRequired, PlayGateRequired
 from aniworld.site.parsers import (
     merge_results,
@@ -156,7 +157,8 @@ class ClassicEngine:
         """Return the series key (slug) or raise ValidationError naming the field."""
         if not isinstance(key, str) or not _KEY.match(key):
             raise ValidationError(
-                "a series key is the slug from the series URL, e.g. 'one-piece'", field="key"
+                Phrase("a series key is the slug from the series URL, e.g. 'one-piece'"),
+                field="key",
             )
         return key
 
@@ -204,7 +206,7 @@ class ClassicEngine:
             return self.redirect_path(text)
         match = _REDIRECT.match(urlsplit(text).path)
         if not match:
-            raise ValidationError("expected a /redirect/<id> link or its numeric id",
+            raise ValidationError(Phrase("expected a /redirect/<id> link or its numeric id"),
                                   field="redirect")
         return self.redirect_path(match.group(1))
 
@@ -258,13 +260,15 @@ class SerienstreamEngine(ClassicEngine):
 
     def redirect_path(self, link_id: str) -> str:
         """V2 has no link ids, only per-page-view play tokens; see ``redirect_target``."""
-        raise ValidationError("s.to links are /r?t=<token> play URLs, not ids", field="redirect")
+        raise ValidationError(Phrase("s.to links are /r?t=<token> play URLs, not ids"),
+                              field="redirect")
 
     def redirect_target(self, value: str) -> str:
         """Accept a ``/r?t=<token>`` play URL or path (host ignored)."""
         path = play_path(value)
         if path is None:
-            raise ValidationError("expected an s.to /r?t=<token> play link", field="redirect")
+            raise ValidationError(Phrase("expected an s.to /r?t=<token> play link"),
+                                  field="redirect")
         return path
 
     def stayed_on_site(self, url: str, markup: str) -> CaptchaRequired:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aniworld.errors import AniworldError
+from aniworld.phrases import N_, Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -12,15 +13,16 @@ logger = logging.getLogger(__name__)
 class SiteError(AniworldError):
     """Base class of every failure talking to or reading the streaming site.
 
-    ``hint`` is the message when none is given (a template where the error has fields).
+    ``hint`` is the message when none is given (an ``N_`` template where the error has
+    fields).
     """
 
     code = "site_error"
     status = 502
-    hint = "the site could not be used; try again later"
+    hint = N_("the site could not be used; try again later")
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.hint)
+    def __init__(self, message: str | Phrase | None = None) -> None:
+        super().__init__(message or Phrase(self.hint))
 
 
 class SiteNotFound(SiteError):
@@ -35,13 +37,14 @@ class SiteChallenge(SiteError):
 
     code = "site_challenge"
     status = 503
-    hint = (
+    hint = N_(
         "the site asks for a browser check; import your browser's cookies in Settings "
         "or set a proxy"
     )
 
-    def __init__(self, message: str | None = None, detail: str = "") -> None:
-        super().__init__(message or (f"{self.hint} ({detail})" if detail else None))
+    def __init__(self, message: str | Phrase | None = None, detail: str | Phrase = "") -> None:
+        with_detail = Phrase("%(hint)s (%(detail)s)", hint=Phrase(self.hint), detail=detail)
+        super().__init__(message or (with_detail if detail else None))
         self.detail = detail
 
 
@@ -50,7 +53,7 @@ class SiteSpamBlocked(SiteError):
 
     code = "site_spam_blocked"
     status = 503
-    hint = (
+    hint = N_(
         "the site blocked this address as spam; open the site in your browser and solve "
         "its captcha, then import the browser's cookies in Settings, or use a proxy/VPN"
     )
@@ -61,22 +64,22 @@ class SiteRateLimited(SiteError):
 
     code = "site_rate_limited"
     status = 503
-    hint = "the site asks us to slow down; try again in {seconds} seconds"
+    hint = N_("the site asks us to slow down; try again in %(seconds)s seconds")
 
-    def __init__(self, retry_after: float, message: str | None = None) -> None:
+    def __init__(self, retry_after: float, message: str | Phrase | None = None) -> None:
         self.retry_after = max(0.0, float(retry_after))
-        super().__init__(message or self.hint.format(seconds=int(self.retry_after) + 1))
+        super().__init__(message or Phrase(self.hint, seconds=int(self.retry_after) + 1))
 
 
 class SiteServerError(SiteError):
     """The site answered with a 5xx status."""
 
     code = "site_server_error"
-    hint = "the site has a problem (HTTP {http_status}); try again later"
+    hint = N_("the site has a problem (HTTP %(http_status)s); try again later")
 
-    def __init__(self, http_status: int, message: str | None = None) -> None:
+    def __init__(self, http_status: int, message: str | Phrase | None = None) -> None:
         self.http_status = http_status
-        super().__init__(message or self.hint.format(http_status=http_status))
+        super().__init__(message or Phrase(self.hint, http_status=http_status))
 
 
 class SiteUnreachable(SiteError):
@@ -91,14 +94,14 @@ class CaptchaRequired(SiteError):
 
     code = "captcha_required"
     status = 503
-    hint = (
-        "the site shows a captcha instead of the video link; open {url} in your "
+    hint = N_(
+        "the site shows a captcha instead of the video link; open %(url)s in your "
         "browser, solve it, import the browser's cookies in Settings and retry"
     )
 
-    def __init__(self, url: str, message: str | None = None) -> None:
+    def __init__(self, url: str, message: str | Phrase | None = None) -> None:
         self.url = url
-        super().__init__(message or self.hint.format(url=url))
+        super().__init__(message or Phrase(self.hint, url=url))
 
 
 class SiteLayoutChanged(SiteError):
@@ -114,12 +117,12 @@ class HosterLinkExpired(SiteNotFound):
     """The site no longer knows a hoster link: s.to play tokens expire, old link ids vanish."""
 
     code = "hoster_link_expired"
-    hint = (
+    hint = N_(
         "this hoster link has expired or was removed; load the episode's hoster list "
         "again and retry with the fresh link"
     )
 
-    def __init__(self, url: str, message: str | None = None) -> None:
+    def __init__(self, url: str, message: str | Phrase | None = None) -> None:
         self.url = url
         super().__init__(message)
 
@@ -128,9 +131,9 @@ class PlayGateRequired(CaptchaRequired):
     """s.to V2 kept a play link on its own "Stream wird vorbereitet" Turnstile/ALTCHA gate."""
 
     code = "play_gate_required"
-    hint = (
+    hint = N_(
         "s.to shows its \"Stream wird vorbereitet\" check instead of the video link; "
-        "open {url} in your browser, solve the check, import the browser's cookies in "
+        "open %(url)s in your browser, solve the check, import the browser's cookies in "
         "Settings and retry - or wait a few minutes, the site gates links after many "
         "requests in a row"
     )

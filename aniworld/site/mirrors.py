@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import redis
 
 from aniworld.errors import ValidationError
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -39,17 +40,18 @@ def parse_base(value: str) -> SiteBase:
     url, _, host = text.partition("#")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(
+        raise ValidationError(Phrase(
             "base_url must be an http(s) URL like https://aniworld.to (or an IP with the "
-            f"host name to send, like http://186.2.175.111#aniworld.to), got {value!r}",
-            field="base_url",
-        )
+            "host name to send, like http://186.2.175.111#aniworld.to), got %(value)s",
+            value=repr(value),
+        ), field="base_url")
     if parts.path.strip("/") or parts.query:
-        raise ValidationError("base_url must not contain a path or query", field="base_url")
+        raise ValidationError(Phrase("base_url must not contain a path or query"),
+                              field="base_url")
     host = host.strip().lower()
     if host and (urlsplit(f"//{host}").hostname != host.split(":")[0] or "/" in host):
-        raise ValidationError(f"the host name after # must be a plain name, got {host!r}",
-                              field="base_url")
+        raise ValidationError(Phrase("the host name after # must be a plain name, got %(host)s",
+                                     host=repr(host)), field="base_url")
     return SiteBase(f"{parts.scheme}://{parts.netloc}", host or None)
 
 

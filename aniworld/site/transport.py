@@ -13,6 +13,7 @@ import requests
 from curl_cffi import requests as curl_requests
 from curl_cffi.requests.impersonate import DEFAULT_CHROME
 
+from aniworld.phrases import Phrase
 from aniworld.pinning import (
     PinnedAdapter,
     PinnedCurlSession,
@@ -215,9 +216,9 @@ class Transport:
             return None
         except BlockedUrl as exc:
             logger.warning("site address refused url=%s error=%s", url, exc)
-            raise SiteUnreachable(
-                f"DNS-over-HTTPS: {exc}; choose another DoH provider or turn DoH off in "
-                "Settings") from exc
+            raise SiteUnreachable(Phrase(
+                "DNS-over-HTTPS: %(reason)s; choose another DoH provider or turn DoH off in "
+                "Settings", reason=exc.phrase)) from exc
 
     def get(self, url: str, **kwargs: Any) -> Response:
         """Send a GET request (see ``request``)."""
@@ -283,11 +284,11 @@ def _response(status: int, items: Any, content: bytes, url: str) -> Response:
 
 def _unreachable(url: str, exc: Exception) -> SiteUnreachable:
     logger.warning("site request failed url=%s error=%s", url, exc)
-    kind = "timed out" if "timeout" in type(exc).__name__.lower() else "failed"
-    return SiteUnreachable(
-        f"the site could not be reached (request {kind}: {type(exc).__name__}); check the "
-        "network, the base URL or the proxy in Settings"
-    )
+    kind = Phrase("timed out") if "timeout" in type(exc).__name__.lower() else Phrase("failed")
+    return SiteUnreachable(Phrase(
+        "the site could not be reached (request %(kind)s: %(error)s); check the "
+        "network, the base URL or the proxy in Settings", kind=kind, error=type(exc).__name__,
+    ))
 
 
 def make_transport(kind: str, base_url: str, **options: Any) -> CurlTransport | RequestsTransport:

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from aniworld.languages import Language
+from aniworld.phrases import Phrase
 from aniworld.site.classify import is_soft_404
 from aniworld.site.errors import SiteLayoutChanged, SiteNotFound
 
@@ -30,7 +31,9 @@ _SPACES = re.compile(r"\s+")
 def make_soup(markup: str, page: str) -> BeautifulSoup:
     """Parse HTML with lxml, raising SiteNotFound for the site's soft 404 page."""
     if is_soft_404(markup):
-        raise SiteNotFound(f"the site says this {page} does not exist or is disabled")
+        raise SiteNotFound(
+            Phrase("the site says this %(page)s does not exist or is disabled", page=page)
+        )
     return BeautifulSoup(markup, "lxml")
 
 
@@ -91,10 +94,10 @@ def image_source(img: Tag | None) -> str:
 def require(tag: Tag | None, page: str, what: str) -> Tag:
     """Return ``tag`` or raise SiteLayoutChanged naming the page and the missing element."""
     if tag is None:
-        raise SiteLayoutChanged(
-            f"the {page} page no longer looks as expected: {what} is missing; "
-            "the site layout may have changed, please report it"
-        )
+        raise SiteLayoutChanged(Phrase(
+            "the %(page)s page no longer looks as expected: %(what)s is missing; "
+            "the site layout may have changed, please report it", page=page, what=what,
+        ))
     return tag
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from bs4 import Tag
 
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import (
     SLUG_PATTERN,
@@ -66,8 +67,10 @@ def parse_anime_calendar(markup: str, base_url: str) -> list[FeedEntry]:
     soup = make_soup(markup, "calendar")
     days = soup.select("section.calendarList")
     if not days:
-        raise SiteLayoutChanged("the calendar page no longer looks as expected: the days of "
-                                "the week (section.calendarList) are missing; please report it")
+        raise SiteLayoutChanged(Phrase(
+            "the calendar page no longer looks as expected: the days of the week "
+            "(section.calendarList) are missing; please report it"
+        ))
     entries = []
     for section in days:
         day = _date_in(text_of(_day_heading(section)))

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import SLUG_PATTERN, clean, site_url, to_int
 from aniworld.site.types import SearchResult
@@ -29,11 +30,14 @@ def load_json_list(text: str, endpoint: str) -> list[Any]:
         try:
             data = json.loads(html.unescape(text))
         except ValueError:
-            raise SiteLayoutChanged(
-                f"the {endpoint} answer is not JSON any more; the site may have changed"
-            ) from None
+            raise SiteLayoutChanged(Phrase(
+                "the %(endpoint)s answer is not JSON any more; the site may have changed",
+                endpoint=endpoint,
+            )) from None
     if not isinstance(data, list):
-        raise SiteLayoutChanged(f"the {endpoint} answer is not a JSON list")
+        raise SiteLayoutChanged(
+            Phrase("the %(endpoint)s answer is not a JSON list", endpoint=endpoint)
+        )
     return data
 
 

@@ -7,6 +7,7 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteLayoutChanged, SiteNotFound
 from aniworld.site.parsers.common import (
     attr,
@@ -44,10 +45,10 @@ def parse_season(
         else:
             episodes.setdefault(episode.number, episode)
     if rows and not episodes:
-        raise SiteLayoutChanged(
-            f"the {page} page no longer looks as expected: no row of the episode table "
-            "carries an episode number; please report it"
-        )
+        raise SiteLayoutChanged(Phrase(
+            "the %(page)s page no longer looks as expected: no row of the episode table "
+            "carries an episode number; please report it", page=page,
+        ))
     return sorted(episodes.values(), key=lambda episode: episode.number)
 
 
@@ -60,15 +61,16 @@ def _without_table(soup: BeautifulSoup, prefix: str, season: int,
     except SiteLayoutChanged:
         listed = None
     if listed is not None and season not in listed:
-        raise SiteNotFound(f"the series has no {page}; it lists seasons {listed}")
+        raise SiteNotFound(Phrase("the series has no %(page)s; it lists seasons %(listed)s",
+                                  page=page, listed=str(listed)))
     if listed is not None and not _nav_has_episodes(soup):
         # Listed, and its navigation names no episode either: announced, nothing out yet.
         # A table gone while episodes are listed is a layout change (below).
         return []
-    raise SiteLayoutChanged(
-        f"the {page} page no longer looks as expected: table.seasonEpisodesList is missing; "
-        "please report it"
-    )
+    raise SiteLayoutChanged(Phrase(
+        "the %(page)s page no longer looks as expected: table.seasonEpisodesList is missing; "
+        "please report it", page=page,
+    ))
 
 
 def _nav_has_episodes(soup: BeautifulSoup) -> bool:

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from aniworld.languages import Language
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteNotFound
 from aniworld.site.parsers.common import (
     SLUG_PATTERN,
@@ -75,11 +76,16 @@ def parse_v2_season(markup: str, base_url: str, key: str, season: int) -> list[E
     require(_title(soup), "season", "the h1 title")
     listed = _nav_seasons(soup, key)
     if listed and season not in listed:
-        raise SiteNotFound(f"the site lists no season {season} for this series")
+        raise SiteNotFound(
+            Phrase("the site lists no season %(season)s for this series", season=season)
+        )
     active = _active_season(soup)
     if active is not None and active != season:
         # A site that answers an unknown season path with another season's page.
-        raise SiteNotFound(f"the site answered season {active} when asked for season {season}")
+        raise SiteNotFound(Phrase(
+            "the site answered season %(active)s when asked for season %(season)s",
+            active=active, season=season,
+        ))
     episodes: dict[int, EpisodeInfo] = {}
     for row in soup.select("tr.episode-row"):
         found = _row(row, base_url, key, season)

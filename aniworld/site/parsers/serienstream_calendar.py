@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aniworld.languages import Language
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import clean, href_path, site_url
 from aniworld.site.parsers.feeds import clock, merge_entries
@@ -47,10 +48,10 @@ def _items(data: object) -> Iterator[tuple[str, Any]]:
     if isinstance(data, list) and not data:
         return
     if not isinstance(data, dict):
-        raise SiteLayoutChanged(
+        raise SiteLayoutChanged(Phrase(
             "the s.to calendar answer no longer looks as expected (no object keyed by date); "
             "please report it"
-        )
+        ))
     for day_key, items in data.items():
         for item in items if isinstance(items, list) else ():
             yield str(day_key), item

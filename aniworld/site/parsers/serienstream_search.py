@@ -7,6 +7,7 @@ import json
 import logging
 import re
 
+from aniworld.phrases import Phrase
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import (
     SLUG_PATTERN,
@@ -44,10 +45,10 @@ def parse_suggest(text: str, base_url: str) -> list[SearchResult]:
     data = load_json(text, "search answer")
     shows = data.get("shows") if isinstance(data, dict) else None
     if not isinstance(shows, list):
-        raise SiteLayoutChanged(
+        raise SiteLayoutChanged(Phrase(
             "the s.to search answer no longer looks as expected (no 'shows' list); "
             "please report it"
-        )
+        ))
     results = []
     for show in shows:
         if not isinstance(show, dict):
@@ -112,9 +113,10 @@ def load_json(text: str, what: str) -> object:
         # Some answers arrive HTML-escaped as a whole.
         return json.loads(html.unescape(cleaned))
     except ValueError:
-        raise SiteLayoutChanged(
-            f"the s.to {what} is not valid JSON; the site may have changed, please report it"
-        ) from None
+        raise SiteLayoutChanged(Phrase(
+            "the s.to %(what)s is not valid JSON; the site may have changed, please report it",
+            what=what,
+        )) from None
 
 
 def _series_key(href: str) -> str | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 
 from aniworld.downloader import InsufficientDiskSpace
 from aniworld.downloader.errors import FfmpegMissing
 from aniworld.errors import AniworldError
+from aniworld.phrases import Phrase
 from aniworld.site import CaptchaRequired, SiteNotFound
 
 
@@ -43,19 +45,25 @@ class CandidateError:
     language: str
     error: BaseException
 
-    def describe(self) -> str:
+    def describe(self) -> Phrase:
         """One line for the item's error message."""
-        message = getattr(self.error, "message", None) or str(self.error)
-        return f"{self.hoster} ({self.language}): {message}"
+        error = self.error
+        message = error.phrase if isinstance(error, AniworldError) else str(error)
+        return Phrase("%(hoster)s (%(language)s): %(message)s",
+                      hoster=self.hoster, language=self.language, message=message)
 
 
-def summarise(errors: list[CandidateError], what: str) -> AniworldError:
+def summarise(errors: list[CandidateError], what: str | Phrase) -> AniworldError:
     """Turn the failures of every candidate into one permanent or transient failure."""
     if not errors:
-        return PermanentFailure(
-            f"no supported hoster offers {what} in an allowed language; "
-            "allow another language or add hosters in Settings")
-    details = "; ".join(error.describe() for error in errors)
+        return PermanentFailure(Phrase(
+            "no supported hoster offers %(what)s in an allowed language; "
+            "allow another language or add hosters in Settings", what=what))
+    # Nested, so each hoster's reason stays a phrase of its own in the reader's language.
+    details = reduce(lambda joined, line: Phrase("%(first)s; %(then)s", first=joined, then=line),
+                     (error.describe() for error in errors))
     if any(is_transient(error.error) for error in errors):
-        return TransientFailure(f"every hoster failed for {what}: {details}")
-    return PermanentFailure(f"no hoster could deliver {what}: {details}")
+        return TransientFailure(
+            Phrase("every hoster failed for %(what)s: %(details)s", what=what, details=details))
+    return PermanentFailure(
+        Phrase("no hoster could deliver %(what)s: %(details)s", what=what, details=details))

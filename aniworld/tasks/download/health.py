@@ -74,7 +74,7 @@ def record_failure(runtime: Runtime, site: str, hoster: str, error: AniworldErro
         return
     try:
         with runtime.sessions() as session:
-            hoster_health.record_failure(session, site, hoster, error.code, error.message,
+            hoster_health.record_failure(session, site, hoster, error.code, error.phrase,
                                          breaker(settings))
             session.commit()
     except SQLAlchemyError as exc:

@@ -21,6 +21,7 @@ from aniworld.errors import AniworldError
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
 from aniworld.library.swap import relative_to_library
+from aniworld.phrases import Phrase
 from aniworld.services import execution
 from aniworld.services.bridge.releases import file_name
 from aniworld.services.execution import Claim
@@ -90,8 +91,9 @@ def _run_claimed(runtime: Runtime, claim: Claim) -> Outcome:
         # A bug must count as an attempt (so the item ends failed instead of being taken
         # over and retried forever), and still reach RQ and the log with its traceback.
         logger.exception("unexpected error item=%s", claim.item_id)
-        _failed(runtime, claim, settings, AniworldError(
-            f"unexpected error ({type(error).__name__}: {error}); see the worker log"))
+        _failed(runtime, claim, settings, AniworldError(Phrase(
+            "unexpected error (%(kind)s: %(error)s); see the worker log",
+            kind=type(error).__name__, error=str(error))))
         raise
 
 
@@ -124,8 +126,9 @@ def _bridge_grab(runtime: Runtime, claim: Claim, settings: AppSettings,
     """
     path = bridge_path(claim, settings)
     if path.exists():
-        raise PermanentFailure(f"{path} exists already; Aniworld never overwrites a file in "
-                               "a save path: move or delete it, then search again in Sonarr")
+        raise PermanentFailure(Phrase(
+            "%(path)s exists already; Aniworld never overwrites a file in a save path: move "
+            "or delete it, then search again in Sonarr", path=str(path)))
     _download(runtime, claim, settings, library, into=path)
     workspace.discard_item(library, claim.item_id)
     return _finish(runtime, claim, lambda s: execution.complete(
@@ -224,7 +227,8 @@ def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Pa
                                   attempt.bytes_per_second)
             return path
     tried = " or ".join(language.label for language in _languages(claim, settings))
-    raise summarise(errors, f"{_what(claim)} in {tried}")
+    raise summarise(errors, Phrase("%(episode)s in %(languages)s", episode=_what(claim),
+                                   languages=tried))
 
 
 def _hoster_specific(error: AniworldError) -> bool:
@@ -309,18 +313,21 @@ def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,
             error: AniworldError) -> Outcome:
     # A captcha, a browser check or the disk reserve needs a person: say so once.
     attention.after_failure(runtime, settings, claim.series_site, error, claim.item_id)
-    message = error.message
+    message = error.phrase
     attempts = claim.attempts + 1
     if is_transient(error) and not isinstance(error, PermanentFailure) \
             and attempts < settings.max_attempts:
         # A site on hold says how long: do not come back before it ends.
         delay = max(settings.retry_delay(attempts),
                     math.ceil(getattr(error, "retry_after", 0) or 0))
-        note = f"{message} (attempt {attempts} of {settings.max_attempts}; retrying in {delay}s)"
+        note = Phrase("%(message)s (attempt %(attempt)s of %(limit)s; retrying in %(delay)ss)",
+                      message=message, attempt=attempts, limit=settings.max_attempts,
+                      delay=delay)
         return _finish(runtime, claim, lambda s: execution.retry_later(
             s, claim.item_id, claim.lease, note, delay), Outcome.RETRY)
     if is_transient(error):
-        message = f"{message} (gave up after {attempts} attempts)"
+        message = Phrase("%(message)s (gave up after %(attempts)s attempts)",
+                         message=message, attempts=attempts)
     return _finish(runtime, claim, lambda s: execution.fail(
         s, claim.item_id, claim.lease, message), Outcome.FAILED,
-        DownloadFailed(claim.item_id, message))
+        DownloadFailed(claim.item_id, str(message)))

@@ -25,6 +25,7 @@ from aniworld.downloader import DownloadCancelled, DownloadPaused, StopRequested
 from aniworld.library import swap
 from aniworld.library.swap import SwapPlan
 from aniworld.models import DownloadItem, ItemStatus
+from aniworld.phrases import Phrase
 from aniworld.services import execution
 from aniworld.services.execution import Claim
 from aniworld.services.library.upgrades import record_swap
@@ -69,10 +70,12 @@ def swap_in(runtime: Runtime, claim: Claim, library: Path, plan: SwapPlan,
     if not resumed:
         verdict = ItemWatch(runtime.sessions, claim.item_id, claim.lease).should_stop()
         if verdict is StopRequested.CANCEL:
-            raise DownloadCancelled("cancelled before the new file replaced the old one")
+            raise DownloadCancelled(
+                Phrase("cancelled before the new file replaced the old one")
+            )
         if verdict is not None:
-            raise DownloadPaused("paused before the new file replaced the old one; the "
-                                 "verified file is kept for the resume")
+            raise DownloadPaused(Phrase("paused before the new file replaced the old one; the "
+                                        "verified file is kept for the resume"))
     swap.run_swap(plan, staging_dir(library, claim.item_id) / swap.JOURNAL)
 
 
