@@ -20,6 +20,7 @@ from aniworld.mediaserver.http import LABELS, ServerSettings
 from aniworld.mediaserver.jellyfin import JellyfinClient
 from aniworld.mediaserver.paths import Change, PathMap
 from aniworld.mediaserver.plex import PlexClient
+from aniworld.phrases import Phrase
 
 
 class MediaServerClient(Protocol):
@@ -28,7 +29,7 @@ class MediaServerClient(Protocol):
     def refresh(self, changes: Sequence[Change]) -> None:
         """Tell the server about these new files; raises MediaServerError."""
 
-    def check(self, library: str) -> str:
+    def check(self, library: str) -> Phrase:
         """Reach the server and find ``library`` in it; a success message, or raises."""
 
 

@@ -16,6 +16,7 @@ from aniworld.mediaserver.errors import (
     MediaServerTokenRefused,
     MediaServerUnreachable,
 )
+from aniworld.phrases import N_, Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +26,11 @@ SNIPPET = 200
 LABELS = {"jellyfin": "Jellyfin", "emby": "Emby", "plex": "Plex"}
 # Where the user gets a token that may refresh the library.
 TOKEN_HINTS = {
-    "jellyfin": "create an API key in Jellyfin (Dashboard → API Keys → +) and paste it",
-    "emby": "create an API key in Emby (Settings → Advanced → API Keys → New API Key) "
-            "and paste it",
-    "plex": "use the server owner's X-Plex-Token (Plex Web: any item → ⋯ → Get Info → "
-            "View XML, the X-Plex-Token in the address)",
+    "jellyfin": N_("create an API key in Jellyfin (Dashboard → API Keys → +) and paste it"),
+    "emby": N_("create an API key in Emby (Settings → Advanced → API Keys → New API Key) "
+               "and paste it"),
+    "plex": N_("use the server owner's X-Plex-Token (Plex Web: any item → ⋯ → Get Info → "
+               "View XML, the X-Plex-Token in the address)"),
 }
 
 
@@ -63,13 +64,15 @@ class Http:
             response = self.session.request(method, url, headers=self.headers,
                                             timeout=TIMEOUT, allow_redirects=False, **options)
         except requests.Timeout:
-            raise MediaServerUnreachable(
-                f"{self.server.label} at {self.server.url} did not answer within "
-                f"{TIMEOUT[1]:g} s: check that it runs and is not overloaded") from None
+            raise MediaServerUnreachable(Phrase(
+                "%(label)s at %(url)s did not answer within %(seconds)s s: check that it "
+                "runs and is not overloaded", label=self.server.label, url=self.server.url,
+                seconds=f"{TIMEOUT[1]:g}")) from None
         except requests.RequestException as exc:
-            raise MediaServerUnreachable(
-                f"{self.server.label} at {self.server.url} is unreachable "
-                f"({_reason(exc)}): check the URL and that the server runs") from None
+            raise MediaServerUnreachable(Phrase(
+                "%(label)s at %(url)s is unreachable (%(reason)s): check the URL and that "
+                "the server runs", label=self.server.label, url=self.server.url,
+                reason=_reason(exc))) from None
         except (UnicodeError, ValueError) as exc:
             raise self._unsendable(path, exc) from None
         logger.debug("media server answered method=%s path=%s status=%s", method, path,
@@ -82,34 +85,43 @@ class Http:
         """A request ``requests`` refused to build (a header or URL it cannot encode)."""
         label, token = self.server.label, self.server.token or ""
         if not token.isascii() or not token.isprintable():
-            return MediaServerRequestInvalid(
-                f"{label}: the token holds a character HTTP cannot send (only printable "
+            return MediaServerRequestInvalid(Phrase(
+                "%(label)s: the token holds a character HTTP cannot send (only printable "
                 "ASCII is allowed; an invisible character was probably pasted along): "
-                "paste the token again in Settings → Media server")
-        return MediaServerRequestInvalid(
-            f"{label}: the request to {path} could not be built ({str(exc)[:SNIPPET]}): "
-            f"check the server URL {self.server.url}")
+                "paste the token again in Settings → Media server", label=label))
+        return MediaServerRequestInvalid(Phrase(
+            "%(label)s: the request to %(path)s could not be built (%(reason)s): check the "
+            "server URL %(url)s", label=label, path=path, reason=str(exc)[:SNIPPET],
+            url=self.server.url))
 
     def _refusal(self, method: str, path: str, response: requests.Response) -> MediaServerError:
         label, status = self.server.label, response.status_code
         if status == 401:
-            hint = TOKEN_HINTS.get(self.server.kind, "check the token")
-            what = "no token is set" if not self.server.token else "the token was refused"
-            return MediaServerTokenRefused(f"{label}: {what} (HTTP 401 on {path}): {hint}")
+            hint = Phrase(TOKEN_HINTS.get(self.server.kind, N_("check the token")))
+            what = (Phrase("no token is set") if not self.server.token
+                    else Phrase("the token was refused"))
+            return MediaServerTokenRefused(Phrase(
+                "%(label)s: %(what)s (HTTP 401 on %(path)s): %(hint)s", label=label,
+                what=what, path=path, hint=hint))
         if status == 403:
-            return MediaServerForbidden(
-                f"{label} accepted the token but refuses {method} {path} (HTTP 403): use an "
-                "API key or a token of an administrator")
+            return MediaServerForbidden(Phrase(
+                "%(label)s accepted the token but refuses %(method)s %(path)s (HTTP 403): "
+                "use an API key or a token of an administrator", label=label, method=method,
+                path=path))
         if 300 <= status < 400:
-            return MediaServerBadAnswer(
-                f"{label} redirected {path} to {response.headers.get('Location', '?')}: "
-                "use that address as the server URL")
+            return MediaServerBadAnswer(Phrase(
+                "%(label)s redirected %(path)s to %(location)s: use that address as the "
+                "server URL", label=label, path=path,
+                location=response.headers.get("Location", "?")))
         if status == 404:
-            return MediaServerBadAnswer(
-                f"{label} at {self.server.url} has no {path} (HTTP 404): is this the "
-                f"{label} server's address, with its base path if it has one?")
-        return MediaServerBadAnswer(f"{label} answered HTTP {status} to {method} {path}: "
-                                    f"{snippet(response.text)}")
+            return MediaServerBadAnswer(Phrase(
+                "%(label)s at %(url)s has no %(path)s (HTTP 404): is this the %(label)s "
+                "server's address, with its base path if it has one?", label=label,
+                url=self.server.url, path=path))
+        return MediaServerBadAnswer(Phrase(
+            "%(label)s answered HTTP %(status)s to %(method)s %(path)s: %(answer)s",
+            label=label, status=status, method=method, path=path,
+            answer=snippet(response.text)))
 
 
 def snippet(text: str) -> str:

@@ -16,6 +16,7 @@ import requests
 from aniworld.mediaserver.errors import LibraryNotFound, MediaServerBadAnswer
 from aniworld.mediaserver.http import Http, ServerSettings
 from aniworld.mediaserver.paths import Change, contains
+from aniworld.phrases import Phrase
 
 
 def auth_headers(server: ServerSettings) -> dict[str, str]:
@@ -42,7 +43,7 @@ class JellyfinClient:
         body = {"Updates": [{"Path": path, "UpdateType": "Created"} for path in paths]}
         self.http.send("POST", "/Library/Media/Updated", json=body)
 
-    def check(self, library: str) -> str:
+    def check(self, library: str) -> Phrase:
         """Reach the server with the token and find a library holding ``library``."""
         info, entries = self._json("/System/Info"), self._json("/Library/VirtualFolders")
         if not isinstance(info, dict) or not isinstance(entries, list):
@@ -52,13 +53,16 @@ class JellyfinClient:
         holding = [folder for folder in folders if contains(folder, library)]
         label = self.server.label
         if not holding:
-            shown = ", ".join(folders) or "none"
-            raise LibraryNotFound(
-                f"{label} answered, but none of its library folders ({shown}) holds "
-                f"{library}: add that folder to a {label} library, or set \"their path\" "
-                f"to the library folder as {label} sees it")
-        return (f"Connected to {label} “{info.get('ServerName', '?')}” version "
-                f"{info.get('Version', '?')}; its library folder {holding[0]} holds {library}.")
+            shown = ", ".join(folders) or Phrase("none")
+            raise LibraryNotFound(Phrase(
+                "%(label)s answered, but none of its library folders (%(folders)s) holds "
+                "%(library)s: add that folder to a %(label)s library, or set \"their path\" "
+                "to the library folder as %(label)s sees it", label=label, folders=shown,
+                library=library))
+        return Phrase("Connected to %(label)s “%(name)s” version %(version)s; its library "
+                      "folder %(folder)s holds %(library)s.", label=label,
+                      name=info.get("ServerName", "?"), version=info.get("Version", "?"),
+                      folder=holding[0], library=library)
 
     def _json(self, path: str) -> Any:
         response = self.http.send("GET", path)
@@ -69,6 +73,7 @@ class JellyfinClient:
 
     def _not_ours(self, path: str) -> MediaServerBadAnswer:
         label = self.server.label
-        return MediaServerBadAnswer(f"{label} answered {path} with something that is not "
-                                    f"{label}'s JSON: is {self.server.url} the {label} "
-                                    "server's address?")
+        return MediaServerBadAnswer(Phrase(
+            "%(label)s answered %(path)s with something that is not %(label)s's JSON: is "
+            "%(url)s the %(label)s server's address?", label=label, path=path,
+            url=self.server.url))

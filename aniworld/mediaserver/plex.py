@@ -16,6 +16,7 @@ import requests
 from aniworld.mediaserver.errors import LibraryNotFound, MediaServerBadAnswer
 from aniworld.mediaserver.http import Http, ServerSettings, snippet
 from aniworld.mediaserver.paths import Change, contains
+from aniworld.phrases import Phrase
 
 MAX_XML = 4 * 1024 * 1024
 
@@ -52,11 +53,12 @@ class PlexClient:
                 self.http.send("GET", f"/library/sections/{section.key}/refresh",
                                params={"path": path_bytes(folder)})
 
-    def check(self, library: str) -> str:
+    def check(self, library: str) -> Phrase:
         """Reach the server with the token and find the library holding ``library``."""
         found = holding(self.sections(), library)
         names = ", ".join(f"“{section.title}” (section {section.key})" for section in found)
-        return f"Connected to Plex; {library} is in {names}."
+        return Phrase("Connected to Plex; %(library)s is in %(names)s.", library=library,
+                      names=names)
 
 
 def path_bytes(folder: str) -> bytes:
@@ -74,10 +76,10 @@ def holding(sections: Sequence[Section], folder: str) -> list[Section]:
              if any(contains(location, folder) for location in section.locations)]
     if not found:
         known = ", ".join(location for section in sections for location in section.locations)
-        raise LibraryNotFound(
-            f"No Plex library holds {folder} (Plex's library folders: {known or 'none'}): "
-            "add the folder to a Plex library, or set \"their path\" to the library folder "
-            "as Plex sees it")
+        raise LibraryNotFound(Phrase(
+            "No Plex library holds %(folder)s (Plex's library folders: %(known)s): add the "
+            "folder to a Plex library, or set \"their path\" to the library folder as Plex "
+            "sees it", folder=folder, known=known or Phrase("none")))
     return found
 
 
@@ -85,18 +87,20 @@ def parse_sections(body: bytes) -> list[Section]:
     """The ``Directory`` elements of a ``/library/sections`` answer."""
     # Expat refuses entity expansion bombs itself; a DOCTYPE has no business here at all.
     if len(body) > MAX_XML or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise MediaServerBadAnswer("Plex answered /library/sections with an unexpected "
-                                   "document: is the URL the Plex server's address?")
+        raise MediaServerBadAnswer(Phrase("Plex answered /library/sections with an "
+                                          "unexpected document: is the URL the Plex "
+                                          "server's address?"))
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
-        raise MediaServerBadAnswer(
-            "Plex answered /library/sections with something that is not XML "
-            f"({snippet(body.decode('utf-8', 'replace'))}): is the URL the Plex server's "
-            "address?") from None
+        raise MediaServerBadAnswer(Phrase(
+            "Plex answered /library/sections with something that is not XML (%(answer)s): "
+            "is the URL the Plex server's address?",
+            answer=snippet(body.decode("utf-8", "replace")))) from None
     if root.tag != "MediaContainer":
-        raise MediaServerBadAnswer("Plex answered /library/sections without a MediaContainer: "
-                                   "is the URL the Plex server's address?")
+        raise MediaServerBadAnswer(Phrase("Plex answered /library/sections without a "
+                                          "MediaContainer: is the URL the Plex server's "
+                                          "address?"))
     return [Section(directory.get("key", ""), directory.get("title", ""),
                     tuple(location.get("path", "") for location in directory.iter("Location")
                           if location.get("path")))

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import apprise
 
 from aniworld.notifications.messages import Message
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class Failure:
     """One URL that did not take the message, named without its secret parts."""
 
     target: str
-    reason: str
+    reason: str | Phrase  # a Phrase when the words are ours, Apprise's own text else
     # False when sending again cannot help (Apprise cannot use the URL at all).
     retryable: bool = True
 
@@ -65,6 +66,16 @@ class Delivery:
     def error(self) -> str:
         """Every failure, one after the other ("" when none)."""
         return "; ".join(str(failure) for failure in self.failures)
+
+    @property
+    def phrase(self) -> Phrase | None:
+        """:attr:`error` as a phrase, for the reader's language (None when none failed)."""
+        combined: Phrase | None = None
+        for failure in self.failures:
+            one = Phrase("%(target)s: %(reason)s", target=failure.target, reason=failure.reason)
+            combined = one if combined is None else Phrase("%(first)s; %(next)s",
+                                                           first=combined, next=one)
+        return combined
 
     @property
     def target(self) -> str:
@@ -108,8 +119,9 @@ def _send_one(url: str, position: int, message: Message, timeout: float) -> Fail
     if not added:
         reason = " ".join(redact(text, url) for text in warnings) or "unknown service"
         return Failure(f"URL {position} ({_scheme(url)}://…)",
-                       f"Apprise cannot use this URL ({reason}); check it against "
-                       "https://github.com/caronc/apprise/wiki", retryable=False)
+                       Phrase("Apprise cannot use this URL (%(reason)s); check it against "
+                              "https://github.com/caronc/apprise/wiki", reason=reason),
+                       retryable=False)
     service = next(iter(notifier))
     target = f"{service.service_name} {public_url(service.url(privacy=True))} (URL {position})"
     try:
@@ -125,10 +137,10 @@ def _send_one(url: str, position: int, message: Message, timeout: float) -> Fail
     return Failure(target, reason)
 
 
-def _status_reason(status: str, timeout: float) -> str:
+def _status_reason(status: str, timeout: float) -> Phrase:
     if status == "TIMEOUT":
-        return f"no answer within {timeout:g} seconds"
-    return f"Apprise reported {status.lower()} without a reason"
+        return Phrase("no answer within %(seconds)s seconds", seconds=f"{timeout:g}")
+    return Phrase("Apprise reported %(status)s without a reason", status=status.lower())
 
 
 def public_url(privacy_url: str) -> str:

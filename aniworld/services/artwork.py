@@ -18,6 +18,7 @@ from aniworld.library.nfo import EpisodeNfo, ShowNfo
 from aniworld.models import DownloadItem, Episode, ItemStatus, LibraryFile, LibraryFolder, Series
 from aniworld.models.base import utcnow
 from aniworld.models.library import FolderState
+from aniworld.phrases import Phrase, as_phrase, stored
 from aniworld.services.series import find_series
 from aniworld.services.settings_store import get_record, set_record
 
@@ -64,11 +65,18 @@ class WriteStatus:
     series_key: str | None = None
     requested_at: str | None = None
     finished_at: str | None = None
+    # ``message`` as phrase JSON, so the page shows it in the reader's language.
+    message_phrase: str | None = None
 
     @property
     def active(self) -> bool:
         """True while the run waits for a worker or runs."""
         return self.state in (QUEUED, RUNNING)
+
+    @property
+    def sentence(self) -> str | Phrase:
+        """``message`` for the page: its phrase when stored (the reader's language)."""
+        return stored(self.message, self.message_phrase) or ""
 
 
 def show_nfo(series: Series) -> ShowNfo:
@@ -190,13 +198,17 @@ def load_write_status(session: Session) -> WriteStatus:
 
 def request_write(session: Session, series_key: str | None) -> WriteStatus:
     """Mark a run of the whole library (``series_key`` None) or one series as wanted."""
+    waiting = Phrase("Waiting for a worker.")
     return set_record(session, WRITE_STATUS_KEY, WriteStatus(
-        QUEUED, "Waiting for a worker.", series_key, utcnow().isoformat()))
+        QUEUED, str(waiting), series_key, utcnow().isoformat(),
+        message_phrase=waiting.to_json()))
 
 
-def record_write(session: Session, state: str, message: str) -> WriteStatus:
+def record_write(session: Session, state: str, message: str | Phrase) -> WriteStatus:
     """Store the run's new state and message (no commit)."""
     status = load_write_status(session)
     finished = utcnow().isoformat() if state in (FINISHED, FAILED) else None
+    phrase = as_phrase(message)
     return set_record(session, WRITE_STATUS_KEY, WriteStatus(
-        state, message, status.series_key, status.requested_at, finished))
+        state, str(phrase), status.series_key, status.requested_at, finished,
+        phrase.to_json()))

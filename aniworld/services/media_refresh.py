@@ -20,6 +20,7 @@ from aniworld.config import Config
 from aniworld.mediaserver import LABELS, PathMap, ServerSettings
 from aniworld.mediaserver.errors import MediaServerError
 from aniworld.models import MediaRefreshPath, MediaRefreshSeries, utcnow
+from aniworld.phrases import Phrase, as_phrase
 from aniworld.services.integration_settings import MEDIA_SERVER_OFF
 from aniworld.services.settings import AppSettings, effective_library_dir, integration_value
 from aniworld.services.settings_store import get_record, set_record
@@ -62,8 +63,10 @@ class RefreshStatus:
     """The server's state for the Settings page (times as ISO text, like other statuses)."""
 
     last_success_at: str | None = None
-    last_error: str | None = None
+    last_error: str | None = None  # English (logs, API)
     last_error_at: str | None = None
+    # The same error as a phrase (JSON), so the page shows it in the reader's language.
+    last_error_phrase: str | None = None
     failures: int = 0
     retry_at: str | None = None
 
@@ -85,9 +88,9 @@ def target(config: Config, settings: AppSettings) -> Target | None:
         return None
     url = integration_value(config, settings, "media_server_url")
     if not url:
-        raise MediaServerNotConfigured(
-            f"{LABELS[kind]} is chosen but no URL is set: enter the server's address in "
-            "Settings → Media server or set ANIWORLD_MEDIA_SERVER_URL")
+        raise MediaServerNotConfigured(Phrase(
+            "%(label)s is chosen but no URL is set: enter the server's address in "
+            "Settings → Media server or set ANIWORLD_MEDIA_SERVER_URL", label=LABELS[kind]))
     server = ServerSettings(kind, url, integration_value(config, settings, "media_server_token"))
     return Target(server, target_paths(config, settings))
 
@@ -140,24 +143,31 @@ def mark_failed(session: Session, series_id: int, error: MediaServerError,
                 now: datetime) -> None:
     """Keep the series' files and back off (the whole server for a server-wide error)."""
     if error.server_wide:
-        record_server_error(session, error.message, now)
+        record_server_error(session, error.phrase, now)
         return
     row = _state(session, series_id)
     row.failures += 1
     row.retry_at = now + timedelta(seconds=backoff(row.failures))
     row.last_error = error.message
-    _store_status(session, replace(load_status(session), last_error=error.message,
-                                   last_error_at=now.isoformat()))
+    _store_status(session, replace(load_status(session), last_error_at=now.isoformat(),
+                                   **_error_fields(error.phrase)))
 
 
-def record_server_error(session: Session, message: str, now: datetime) -> RefreshStatus:
+def record_server_error(session: Session, message: str | Phrase,
+                        now: datetime) -> RefreshStatus:
     """A failure that holds for every series: back off the server and show ``message``."""
     status = load_status(session)
     failures = status.failures + 1
     retry_at = now + timedelta(seconds=backoff(failures))
-    return _store_status(session, replace(status, last_error=message,
-                                          last_error_at=now.isoformat(), failures=failures,
-                                          retry_at=retry_at.isoformat()))
+    return _store_status(session, replace(status, last_error_at=now.isoformat(),
+                                          failures=failures, retry_at=retry_at.isoformat(),
+                                          **_error_fields(message)))
+
+
+def _error_fields(message: str | Phrase) -> dict[str, str]:
+    """The status' error in English and as phrase JSON."""
+    phrase = as_phrase(message)
+    return {"last_error": str(phrase), "last_error_phrase": phrase.to_json()}
 
 
 def clear_backoff(session: Session) -> None:

@@ -31,6 +31,7 @@ class NotifyStatus:
     target: str = ""  # the first failing URL, e.g. "JSON json://127.0.0.1:8080 (URL 1)"
     event: str = ""  # the message that failed: completed, failed, …, test
     error_at: str | None = None  # ISO time, UTC
+    error_phrase: str | None = None  # ``error`` as phrase JSON (the reader's language)
     success_at: str | None = None  # last time every URL took a message
 
     @property
@@ -53,6 +54,14 @@ def targets(config: Config, settings: AppSettings) -> NotifyTargets:
     if not urls:
         return NotifyTargets((), None)
     return NotifyTargets(urls, STORED if settings.notify_urls else ENVIRONMENT)
+
+
+def locale(settings: AppSettings) -> str:
+    """The language of the messages: Settings' default, German only when it says ``de``.
+
+    "auto" follows each browser on the pages; a message has no browser, so it is English.
+    """
+    return "de" if settings.ui_language == "de" else "en"
 
 
 def wants(config: Config, settings: AppSettings, event: str) -> bool:
@@ -83,6 +92,7 @@ def record_delivery(session: Session, delivery: Delivery, event: str,
     if delivery.ok:
         status = NotifyStatus(success_at=moment)
     else:
+        phrase = delivery.phrase
         status = replace(status, error=delivery.error, target=delivery.target, event=event,
-                         error_at=moment)
+                         error_at=moment, error_phrase=phrase.to_json() if phrase else None)
     return set_record(session, STATUS_KEY, status)

@@ -22,7 +22,7 @@ from pathlib import Path
 from redis import RedisError
 
 from aniworld.covers import CoverRejected, CoverStore, StoredCover
-from aniworld.errors import ValidationError
+from aniworld.errors import AniworldError, ValidationError
 from aniworld.library.metadata import (
     MetadataReport,
     follow_replaced,
@@ -31,6 +31,7 @@ from aniworld.library.metadata import (
     write_show,
 )
 from aniworld.library.nfo import episode_nfo, tvshow_nfo
+from aniworld.phrases import Phrase
 from aniworld.services import artwork
 from aniworld.services.artwork import FAILED, FINISHED, RUNNING, SeriesArt, SeriesFiles
 from aniworld.services.settings import (
@@ -154,7 +155,7 @@ def write_library(runtime: Runtime, series_id: int | None = None) -> str:
 
     The run's state and message go to the status the Settings page shows.
     """
-    _record(runtime, RUNNING, "Writing metadata…")
+    _record(runtime, RUNNING, Phrase("Writing metadata…"))
     try:
         with runtime.sessions() as session:
             settings = load_settings(session)
@@ -166,11 +167,12 @@ def write_library(runtime: Runtime, series_id: int | None = None) -> str:
             report.merge(written)
             posters += poster
     except Exception as exc:
-        _record(runtime, FAILED, f"Writing metadata failed: {exc}")
+        reason = exc.phrase if isinstance(exc, AniworldError) else str(exc)
+        _record(runtime, FAILED, Phrase("Writing metadata failed: %(error)s", error=reason))
         raise
     message = _summary(report, len(targets), posters)
     _record(runtime, FINISHED, message)
-    return message
+    return str(message)
 
 
 def _write_series(runtime: Runtime, settings: AppSettings, library: Path,
@@ -195,21 +197,29 @@ def _existing_folders(library: Path, names: tuple[str, ...]) -> list[str]:
     return [name for name in names if name and (library / name).is_dir()]
 
 
-def _summary(report: MetadataReport, series: int, posters: int) -> str:
+def _summary(report: MetadataReport, series: int, posters: int) -> Phrase:
     if not series:
-        return "No series folder in the library yet: scan the library or download an episode."
-    text = (f"Metadata of {series} series: {report.written} files written, "
-            f"{report.unchanged} unchanged, {posters} with a poster.")
-    if report.kept:
-        names = ", ".join(str(path.name) for path in report.kept[:3])
-        more = f" and {len(report.kept) - 3} more" if len(report.kept) > 3 else ""
-        files = "1 file you wrote yourself was" if len(report.kept) == 1 else \
-            f"{len(report.kept)} files you wrote yourself were"
-        text += f" {files} left alone ({names}{more})."
+        return Phrase("No series folder in the library yet: scan the library or download an "
+                      "episode.")
+    text = Phrase("Metadata of %(series)s series: %(written)s files written, %(unchanged)s "
+                  "unchanged, %(posters)s with a poster.", series=series,
+                  written=report.written, unchanged=report.unchanged, posters=posters)
+    kept = len(report.kept)
+    names = ", ".join(str(path.name) for path in report.kept[:3])
+    if kept == 1:
+        return Phrase("%(summary)s 1 file you wrote yourself was left alone (%(names)s).",
+                      summary=text, names=names)
+    if kept > 3:
+        return Phrase("%(summary)s %(count)s files you wrote yourself were left alone "
+                      "(%(names)s and %(more)s more).", summary=text, count=kept, names=names,
+                      more=kept - 3)
+    if kept:
+        return Phrase("%(summary)s %(count)s files you wrote yourself were left alone "
+                      "(%(names)s).", summary=text, count=kept, names=names)
     return text
 
 
-def _record(runtime: Runtime, state: str, message: str) -> None:
+def _record(runtime: Runtime, state: str, message: str | Phrase) -> None:
     with runtime.sessions() as session:
         artwork.record_write(session, state, message)
         session.commit()

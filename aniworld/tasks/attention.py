@@ -16,6 +16,7 @@ import redis
 
 from aniworld.downloader import InsufficientDiskSpace
 from aniworld.errors import AniworldError
+from aniworld.phrases import Phrase
 from aniworld.services.settings import AppSettings, effective_site_settings
 from aniworld.site.limiter import SiteLimiter
 from aniworld.sites import SITE_LABELS, SITES
@@ -41,7 +42,7 @@ def after_failure(runtime: Runtime, settings: AppSettings, site: str,
     try:
         if isinstance(error, InsufficientDiskSpace):
             if _first(runtime, "disk", DISK_NOTICE_SECONDS):
-                publish(runtime, ActionNeeded(ActionKind.DISK_RESERVE, error.message,
+                publish(runtime, ActionNeeded(ActionKind.DISK_RESERVE, error.phrase,
                                               item_id=item_id))
             return
         report_site_hold(runtime, settings, site, item_id)
@@ -71,7 +72,8 @@ def report_site_hold(runtime: Runtime, settings: AppSettings, site: str,
     kind = HOLD_KINDS.get(hold.reason, ActionKind.SITE_CHALLENGE)
     label = SITE_LABELS.get(site, site)
     logger.info("action needed site=%s reason=%s", site, hold.reason)
-    publish(runtime, ActionNeeded(kind, f"{label}: {hold.message}", site, item_id))
+    message = Phrase("%(site)s: %(hold)s", site=label, hold=hold.message)
+    publish(runtime, ActionNeeded(kind, message, site, item_id))
     return True
 
 

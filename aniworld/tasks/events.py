@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from aniworld.phrases import Phrase
 from aniworld.tasks.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class DownloadFailed:
     """Queue item ``item_id`` failed for good (no retry left) with ``reason``."""
 
     item_id: int
-    reason: str
+    reason: str | Phrase
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ActionNeeded:
     """Work stopped until a person acts: solve a captcha, pass a challenge, free disk space."""
 
     kind: ActionKind
-    message: str
+    message: str | Phrase  # what to do, in the reader's language when it is a Phrase
     site: str | None = None
     item_id: int | None = None
 

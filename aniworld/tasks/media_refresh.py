@@ -103,7 +103,7 @@ def _plan(runtime: Runtime, now: datetime) -> tuple[Target, list[Batch]] | None:
             configured = media_refresh.target(runtime.config, settings)
         except MediaServerError as exc:
             logger.warning("media server refresh not sent error=%s", exc.message)
-            media_refresh.record_server_error(session, exc.message, now)
+            media_refresh.record_server_error(session, exc.phrase, now)
             session.commit()
             return None
     return (configured, batches) if configured else None

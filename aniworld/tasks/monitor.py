@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.errors import AniworldError, ValidationError
 from aniworld.models import Series, utcnow
+from aniworld.phrases import Phrase
 from aniworld.services.catalog import SeasonsSnapshot, SeriesSnapshot, fetch_seasons, fetch_series
 from aniworld.services.library import monitoring
 from aniworld.services.library.monitor_plan import SitePlan, Target, monitored_sites, plan_site
@@ -49,13 +50,16 @@ SITE_WIDE = (SiteChallenge, SiteSpamBlocked, SiteUnreachable, SiteRateLimited)
 __all__ = ["MonitorSummary", "record_failure", "run_monitor_round"]
 
 
-def record_failure(sessions: sessionmaker[Session], message: str) -> MonitorStatus:
-    """Record a round that could not run at all, with a sentence for the user (commits)."""
+def record_failure(sessions: sessionmaker[Session], message: str | Phrase) -> MonitorStatus:
+    """Record a round that could not run at all, with a sentence for the user (commits).
+
+    The status keeps English only (``MonitorStatus`` has no phrase column yet).
+    """
     with sessions() as session:
         now = utcnow().isoformat()
         status = monitoring.store_status(session, replace(
             monitoring.load_status(session), started_at=now, finished_at=now,
-            message=message, failed=True, waiting=False))
+            message=str(message), failed=True, waiting=False))
         session.commit()
     return status
 
@@ -82,8 +86,8 @@ def run_monitor_round(sessions: sessionmaker[Session], clients: ClientFactory,
         with SiteClients(clients) as opened:
             rounds = tuple(_site_round(sessions, opened, site, settings) for site in sites)
     except Exception as exc:
-        record_failure(sessions, f"Monitoring failed ({type(exc).__name__}: {exc}); "
-                                 "see the worker log.")
+        record_failure(sessions, Phrase("Monitoring failed (%(error)s); see the worker log.",
+                                        error=f"{type(exc).__name__}: {exc}"))
         raise
     summary = MonitorSummary(rounds, time.monotonic() - started)
     with sessions() as session:

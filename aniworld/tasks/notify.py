@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import AniworldError
 from aniworld.notifications import Delivery, Message, messages, sender
+from aniworld.phrases import Phrase
 from aniworld.services import notifications
 from aniworld.services.settings import load_settings
 from aniworld.sites import SITE_LABELS
@@ -67,7 +68,7 @@ def on_event(runtime: Runtime, event: Event) -> None:
         settings = load_settings(session)
         if not notifications.wants(runtime.config, settings, name):
             return
-        message = _message(session, event)
+        message = _message(session, event, notifications.locale(settings))
     if message is None:
         return
     try:
@@ -77,22 +78,23 @@ def on_event(runtime: Runtime, event: Event) -> None:
         logger.warning("notification dropped event=%s: redis unavailable error=%s", name, exc)
 
 
-def _message(session: Session, event: Event) -> Message | None:
-    """The words of ``event``; None for an item that vanished meanwhile."""
+def _message(session: Session, event: Event, locale: str) -> Message | None:
+    """The words of ``event`` in ``locale``; None for an item that vanished meanwhile."""
     if isinstance(event, DownloadFinished | DownloadFailed):
         found = notifications.item_episode(session, event.item_id)
         if found is None:
             return None
         episode, upgrade = found
         if isinstance(event, DownloadFailed):
-            return messages.failed(episode, event.reason)
-        return messages.completed(episode, _size(event.file_path), event.file_path, upgrade)
+            return messages.failed(episode, event.reason, locale)
+        return messages.completed(episode, _size(event.file_path), event.file_path, upgrade,
+                                  locale)
     if isinstance(event, ActionNeeded):
         site = SITE_LABELS.get(event.site, event.site) if event.site else None
-        return messages.action(event.kind.value, event.message, site)
+        return messages.action(event.kind.value, event.message, site, locale)
     if isinstance(event, MonitorQueued):
-        return messages.monitor_queued(event.queued, event.series)
-    return messages.unmatched(event.folders)
+        return messages.monitor_queued(event.queued, event.series, locale)
+    return messages.unmatched(event.folders, locale)
 
 
 def _size(path: str) -> int | None:
@@ -125,7 +127,8 @@ def deliver(runtime: Runtime, message: Message, job: Job | None = None) -> str:
         job.save_meta()
     _record(runtime, delivery, event)
     if delivery.retryable:
-        raise NotificationFailed(f"notification not delivered: {delivery.error}")
+        raise NotificationFailed(Phrase("notification not delivered: %(error)s",
+                                        error=delivery.error))
     return delivery.error or f"delivered to {len(delivery.delivered)} URL(s)"
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.errors import AniworldError
 from aniworld.library import scan_tree
 from aniworld.models import FolderState
+from aniworld.phrases import Phrase
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import previous_scans, store_scans
 from aniworld.services.library.overview import count_folders
@@ -48,11 +49,23 @@ class ScanSummary:
 
     @property
     def message(self) -> str:
-        """One sentence for the library page and the CLI."""
-        text = (f"Scanned {self.folders} folder(s) in {self.seconds:.1f} s "
-                f"({self.reread} re-read, {self.removed} gone); {self.matched} matched, "
-                f"{self.unmatched} need your choice.")
-        return text + (f" Matching stopped: {self.stopped}" if self.stopped else "")
+        """One sentence for the CLI and the log (English)."""
+        return str(self.phrase)
+
+    @property
+    def phrase(self) -> Phrase:
+        """The same sentence for the library page, in the reader's language."""
+        values = {"folders": self.folders, "seconds": f"{self.seconds:.1f}",
+                  "reread": self.reread, "removed": self.removed, "matched": self.matched,
+                  "unmatched": self.unmatched}
+        if self.stopped:
+            return Phrase("Scanned %(folders)s folder(s) in %(seconds)s s (%(reread)s re-read, "
+                          "%(removed)s gone); %(matched)s matched, %(unmatched)s need your "
+                          "choice. Matching stopped: %(stopped)s", stopped=self.stopped,
+                          **values)
+        return Phrase("Scanned %(folders)s folder(s) in %(seconds)s s (%(reread)s re-read, "
+                      "%(removed)s gone); %(matched)s matched, %(unmatched)s need your "
+                      "choice.", **values)
 
 
 def run_library_scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory,
@@ -73,7 +86,7 @@ def run_library_scan(sessions: sessionmaker[Session], root: Path, clients: Clien
             session.commit()
         raise
     with sessions() as session:
-        scan_state.finish(session, summary.message)
+        scan_state.finish(session, summary.phrase)
         session.commit()
     logger.info("library scan done %s", summary.message)
     return summary
@@ -91,14 +104,17 @@ class LibraryFolderEmpty(AniworldError, OSError):
     status = 409
 
 
-def _failure(root: Path, exc: Exception) -> str:
+def _failure(root: Path, exc: Exception) -> Phrase:
     if isinstance(exc, LibraryFolderEmpty):
-        return exc.message
+        return exc.phrase
     if isinstance(exc, FileNotFoundError):
-        return f"The library folder {root} does not exist; check it in Settings."
+        return Phrase("The library folder %(folder)s does not exist; check it in Settings.",
+                      folder=str(root))
     if isinstance(exc, OSError):
-        return f"The library folder {root} cannot be read ({exc.strerror or exc})."
-    return f"The scan failed ({type(exc).__name__}: {exc}); see the worker log."
+        return Phrase("The library folder %(folder)s cannot be read (%(reason)s).",
+                      folder=str(root), reason=str(exc.strerror or exc))
+    return Phrase("The scan failed (%(error)s); see the worker log.",
+                  error=f"{type(exc).__name__}: {exc}")
 
 
 def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, match: bool,
@@ -107,14 +123,15 @@ def _scan(sessions: sessionmaker[Session], root: Path, clients: ClientFactory, m
         previous = previous_scans(session, root)
     scans = scan_tree(root, previous)
     if previous and not scans:
-        raise LibraryFolderEmpty(
-            f"The library folder {root} is empty, but the last scan found {len(previous)} "
+        raise LibraryFolderEmpty(Phrase(
+            "The library folder %(folder)s is empty, but the last scan found %(count)s "
             "series folder(s) in it. Is the drive or network share mounted? Nothing was "
             "changed. If you emptied it on purpose, the first scan after a series folder "
-            "appears in it again forgets the old ones.")
+            "appears in it again forgets the old ones.", folder=str(root),
+            count=len(previous)))
     with sessions() as session:
         stored = store_scans(session, root, scans, previous)
-        scan_state.report(session, "matching folders", 0, 0)
+        scan_state.report(session, scan_state.MATCHING, 0, 0)
         pending = pending_folder_ids(session) if match else []
         session.commit()
     result = MatchResult(0, 0)
@@ -140,5 +157,5 @@ class _Reporter:
             return
         self.last = now
         with self.sessions() as session:
-            scan_state.report(session, "matching folders", done, total)
+            scan_state.report(session, scan_state.MATCHING, done, total)
             session.commit()

@@ -24,6 +24,7 @@ from aniworld.covers import CoverStore, StoredCover, is_cover_key, source_digest
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import Series
+from aniworld.phrases import Phrase
 from aniworld.services.artwork import FAILED, WriteStatus, load_write_status, record_write
 from aniworld.services.artwork import request_write as request_metadata_run
 from aniworld.services.settings import save_settings
@@ -160,8 +161,9 @@ def write_now() -> Response:
         dispatch.enqueue_metadata(get_redis(), series.id if series else None)
     except redis.RedisError as exc:
         logger.warning("metadata run not queued error=%s", exc)
-        record_write(db.session, FAILED, "No worker could be reached (Redis is unreachable); "
-                                         "try again once Aniworld's banner is gone.")
+        record_write(db.session, FAILED, Phrase(
+            "No worker could be reached (Redis is unreachable); try again once Aniworld's "
+            "banner is gone."))
         db.session.commit()
     return render_section("artwork", notice=_("Writing metadata in the background…"))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -21,6 +20,7 @@ from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.mediaserver import LABELS, MediaServerError, make_client
+from aniworld.phrases import Phrase, stored
 from aniworld.services import media_refresh
 from aniworld.services.integration_settings import MEDIA_SERVERS
 from aniworld.services.settings import (
@@ -31,6 +31,7 @@ from aniworld.services.settings import (
     save_settings,
     validate_changes,
 )
+from aniworld.web.i18n import localize
 from aniworld.web.settings import render_section, saved
 
 logger = logging.getLogger(__name__)
@@ -72,16 +73,14 @@ def section_context(form: Form | None = None) -> dict[str, Any]:
 
 
 def _status(status: media_refresh.RefreshStatus) -> dict[str, Any]:
+    """The status for the page: ISO times (the template formats them), the error localized."""
     # An error older than the last success is history, not a problem to show in red.
     current = bool(status.last_error_at) and (
         not status.last_success_at or status.last_error_at > status.last_success_at)
-    return {"last_success": _when(status.last_success_at), "last_error": status.last_error,
-            "last_error_at": _when(status.last_error_at), "error_current": current,
-            "retry": _when(status.retry_at)}
-
-
-def _when(stamp: str | None) -> str | None:
-    return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M UTC") if stamp else None
+    error = stored(status.last_error, status.last_error_phrase)
+    return {"last_success": status.last_success_at, "last_error": localize(error) or None,
+            "last_error_at": status.last_error_at, "error_current": current,
+            "retry": status.retry_at}
 
 
 @bp.post("/")
@@ -108,11 +107,12 @@ def test() -> Response:
                               media_server_form_data=request.form)
     except MediaServerError as exc:
         logger.info("media server test failed error=%s", exc.message)
-        return render_section(SECTION, test_error=exc.message,
+        return render_section(SECTION, test_error=localize(exc),
                               media_server_form_data=request.form)
     media_refresh.clear_backoff(db.session)  # the server answers: retry on the next tick
     db.session.commit()
-    return render_section(SECTION, test_ok=message, media_server_form_data=request.form)
+    return render_section(SECTION, test_ok=localize(message),
+                          media_server_form_data=request.form)
 
 
 def _parse(form: Form) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def _candidate(changes: dict[str, Any]) -> AppSettings:
     return replace(load_settings(db.session), **validated)
 
 
-def _check(settings: AppSettings) -> str:
+def _check(settings: AppSettings) -> Phrase:
     configured = media_refresh.target(_config(), settings)
     if configured is None:
         raise ValidationError(_("Choose Jellyfin, Emby or Plex first"), "media_server")

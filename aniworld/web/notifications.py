@@ -9,7 +9,6 @@ and shows what Apprise answered.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -21,9 +20,11 @@ from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.notifications import messages, sender
+from aniworld.phrases import stored
 from aniworld.services import notifications
 from aniworld.services.integration_settings import NOTIFY_EVENTS, split_notify_urls
 from aniworld.services.settings import load_settings, save_settings, validate_changes
+from aniworld.web.i18n import localize
 from aniworld.web.settings import render_section, saved
 
 logger = logging.getLogger(__name__)
@@ -59,14 +60,8 @@ def notification_state() -> dict[str, Any]:
             "source": notifications.targets(_config(), settings).source,
             "events": [(name, EVENT_LABELS[name], name in settings.notify_events)
                        for name in NOTIFY_EVENTS],
-            "status": status, "error_at": _when(status.error_at),
-            "success_at": _when(status.success_at)}
-
-
-def _when(moment: str | None) -> str | None:
-    if not moment:
-        return None
-    return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M UTC")
+            "status": status, "error": localize(stored(status.error, status.error_phrase)),
+            "error_at": status.error_at, "success_at": status.success_at}
 
 
 @bp.post("/")
@@ -95,7 +90,8 @@ def save() -> Response:
 @bp.post("/test")
 def test() -> Response:
     """Send a test message to every URL in effect now and show the outcome."""
-    urls = notifications.targets(_config(), load_settings(db.session)).urls
+    settings = load_settings(db.session)
+    urls = notifications.targets(_config(), settings).urls
     if not urls:
         return render_section(SECTION, test_error=_(
             "No notification URL is set: add one above (or set ANIWORLD_NOTIFY_URLS) and "
@@ -103,12 +99,13 @@ def test() -> Response:
     # Nothing is written while Apprise waits for the services: no transaction stays open.
     db.session.rollback()
     timeout = max(1.0, min(TEST_TIMEOUT, TEST_BUDGET / len(urls)))
-    delivery = sender.send(urls, messages.test(), timeout=timeout)
+    delivery = sender.send(urls, messages.test(notifications.locale(settings)),
+                           timeout=timeout)
     notifications.record_delivery(db.session, delivery, "test")
     db.session.commit()
     logger.info("notification test urls=%s ok=%s", len(urls), delivery.ok)
     if not delivery.ok:
         return render_section(SECTION, test_error=_("The test failed: %(error)s",
-                                                    error=delivery.error))
+                                                    error=localize(delivery.phrase)))
     return render_section(SECTION, notice=ngettext(
         "Test sent to %(num)d URL(s).", "Test sent to %(num)d URL(s).", len(urls)))

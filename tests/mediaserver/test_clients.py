@@ -73,7 +73,7 @@ def test_a_refused_token_says_so_and_where_to_get_one(
 
 def test_check_names_the_server_and_the_library_folder(fake_jellyfin: FakeJellyfin) -> None:
     message = client("jellyfin", fake_jellyfin.url).check(THEIR_LIBRARY)
-    assert message == ("Connected to Jellyfin “Jellyfin Server” version 12.0.0; its library "
+    assert str(message) == ("Connected to Jellyfin “Jellyfin Server” version 12.0.0; its library "
                        f"folder {THEIR_LIBRARY} holds {THEIR_LIBRARY}.")
 
 
@@ -125,7 +125,7 @@ def test_plex_without_a_section_for_the_folder_refreshes_nothing(fake_plex: Fake
 
 
 def test_plex_check_and_refused_token(fake_plex: FakePlex) -> None:
-    assert client("plex", fake_plex.url).check(THEIR_LIBRARY) == (
+    assert str(client("plex", fake_plex.url).check(THEIR_LIBRARY)) == (
         f"Connected to Plex; {THEIR_LIBRARY} is in “Anime” (section 7).")
     with pytest.raises(MediaServerTokenRefused, match="X-Plex-Token"):
         client("plex", fake_plex.url, "nope").check(THEIR_LIBRARY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aniworld.notifications import Episode, messages
+from aniworld.phrases import Phrase
 from aniworld.services.integration_settings import split_notify_urls
 
 EPISODE = Episode("Kämpfer des Lichts", "S01E05", "German Dub")
@@ -77,3 +78,23 @@ def test_human_size(size: int, text: str) -> None:
 def test_urls_split_on_spaces_commas_and_lines_each_once(text: str,
                                                          urls: tuple[str, ...]) -> None:
     assert split_notify_urls(text) == urls
+
+
+def test_german_messages_are_worded_in_german_with_german_sizes() -> None:
+    message = messages.completed(EPISODE, 1_572_864_000, "/lib/Kämpfer/S01E05.mkv", locale="de")
+    assert message.title == "Heruntergeladen: Kämpfer des Lichts S01E05"
+    assert message.body.splitlines() == [
+        "Serie: Kämpfer des Lichts", "Folge: S01E05", "Sprache: Deutsch (Synchro)",
+        "Größe: 1,5 GiB", "Datei: /lib/Kämpfer/S01E05.mkv"]
+    failed = messages.failed(EPISODE, Phrase("Unknown hoster %(name)s", name="X"), locale="de")
+    assert failed.title == "Download fehlgeschlagen: Kämpfer des Lichts S01E05"
+    assert failed.body.splitlines()[-1].startswith("Versuche es auf der Seite Warteschlange")
+    assert messages.human_size(None, "de") == "unbekannt"
+
+
+def test_a_german_action_renders_the_nested_hold_phrase() -> None:
+    hold = Phrase("%(site)s: %(hold)s", site="AniWorld", hold=Phrase("the token was refused"))
+    message = messages.action("captcha", hold, "AniWorld", locale="de")
+    assert (message.title, message.body) == ("Eingreifen nötig: AniWorld zeigt ein Captcha",
+                                              "AniWorld: der Token wurde abgelehnt")
+    assert messages.action("captcha", hold, None).title == "Action needed: the site shows a captcha"

@@ -131,6 +131,16 @@ def test_round_and_scan_events_enqueue_their_messages(runtime: Runtime) -> None:
     assert unmatched_job.args[0] == "unmatched" and "Gibt Es Nicht" in unmatched_job.args[2]
 
 
+def test_messages_speak_the_settings_language_german_only_for_de(runtime: Runtime) -> None:
+    settings(runtime, ui_language="de")
+    publish(runtime, UnmatchedFolders(("Gibt Es Nicht",)))
+    settings(runtime, ui_language="auto")
+    publish(runtime, UnmatchedFolders(("Gibt Es Nicht",)))
+    german, english = queued(runtime)
+    assert german.args[1] == "Bibliotheksscan: 1 Ordner warten auf deine Wahl"
+    assert english.args[1] == "Library scan: 1 folder(s) need your choice"
+
+
 def test_redis_down_drops_the_message_without_failing_the_publisher(
         tmp_path: Path, fakesite: FakeSite, caplog: pytest.LogCaptureFixture) -> None:
     runtime = make_runtime(tmp_path, f"redis://127.0.0.1:{closed_port()}/0", fakesite.url)

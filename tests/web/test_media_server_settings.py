@@ -12,8 +12,10 @@ from werkzeug.test import TestResponse
 
 from aniworld.extensions import db
 from aniworld.mediaserver import MediaServerBadAnswer
+from aniworld.phrases import Phrase
 from aniworld.services import media_refresh
 from aniworld.services.settings import AppSettings, load_settings, save_settings
+from aniworld.web.i18n import COOKIE
 from tests.mediaserver.fixtures import THEIR_LIBRARY, TOKEN
 from tests.mediaserver.standins import FakeJellyfin, FakePlex
 from tests.web.conftest import AuthActions, build_app, csrf_token_from
@@ -164,13 +166,19 @@ def test_the_last_refresh_error_and_waiting_files_are_shown(
     when = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
     with app.app_context():
         save_settings(db.session, media_server="jellyfin", media_server_url="http://j:8096")
-        failure = MediaServerBadAnswer("Jellyfin answered HTTP 500 to POST "
-                                       "/Library/Media/Updated: boom")
-        media_refresh.record_server_error(db.session, failure.message, when)
+        failure = MediaServerBadAnswer(Phrase(
+            "%(label)s answered HTTP %(status)s to %(method)s %(path)s: %(answer)s",
+            label="Jellyfin", status=500, method="POST", path="/Library/Media/Updated",
+            answer="boom"))
+        media_refresh.record_server_error(db.session, failure.phrase, when)
         db.session.commit()
     html = section(client.get("/settings/"))
-    assert ('<span class="error">Last error (2026-11-30 20:00 UTC): Jellyfin answered HTTP 500 '
+    assert ('<span class="error">Last error (11/30/26, 8:00\u202fPM): Jellyfin answered HTTP 500 '
             "to POST /Library/Media/Updated: boom</span>") in html
-    assert "Next try: 2026-11-30 20:00 UTC." in html and "Nothing waiting." in html
+    assert "Next try: 11/30/26, 8:00\u202fPM." in html and "Nothing waiting." in html
+    client.set_cookie(COOKIE, "de")
+    german = section(client.get("/settings/"))
+    assert "Jellyfin hat auf POST /Library/Media/Updated mit HTTP 500 geantwortet: boom" in german
+    client.delete_cookie(COOKIE)
     post(client, URL, {"media_server": "jellyfin"})
     assert "Next try" not in section(client.get("/settings/")), "saving ends the back-off"

@@ -132,7 +132,7 @@ def test_broken_notifier_shows_its_last_error_with_its_time(
                                       now=datetime(2026, 11, 30, 8, 15, tzinfo=UTC))
         db.session.commit()
     html = section(client)
-    assert ("A notifier is broken. Last failure (2026-11-30 08:15 UTC): JSON "
+    assert ("A notifier is broken. Last failure (11/30/26, 8:15\u202fAM): JSON "
             "json://127.0.0.1:9 (URL 1): A Connection error occurred") in html
 
 

@@ -13,12 +13,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from aniworld.models import utcnow
+from aniworld.phrases import N_, Phrase, as_phrase, stored
 from aniworld.services.settings_store import get_record, set_record
 
 STATUS_KEY = "library.scan"
 # A running scan writes progress at least this often; older means its worker died.
 STALE_AFTER = timedelta(minutes=10)
 IDLE, QUEUED, RUNNING, FINISHED, FAILED = "idle", "queued", "running", "finished", "failed"
+# The phases, stored in English; the page translates them (``|localize``).
+WAITING = N_("waiting for a worker")
+READING = N_("reading folders")
+MATCHING = N_("matching folders")
 
 
 @dataclass(frozen=True)
@@ -34,11 +39,18 @@ class ScanStatus:
     started_at: str | None = None
     updated_at: str | None = None
     finished_at: str | None = None
+    # ``message`` as phrase JSON, so the page shows it in the reader's language.
+    message_phrase: str | None = None
 
     @property
     def active(self) -> bool:
         """True while a scan waits for a worker or runs."""
         return self.state in (QUEUED, RUNNING)
+
+    @property
+    def sentence(self) -> str | Phrase:
+        """``message`` for the page: its phrase when stored (the reader's language)."""
+        return stored(self.message, self.message_phrase) or ""
 
     @property
     def percent(self) -> int:
@@ -53,8 +65,10 @@ class ScanStatus:
         return (now or utcnow()) - datetime.fromisoformat(stamp) > STALE_AFTER
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form, with the derived ``active`` and ``percent``."""
-        return {**asdict(self), "active": self.active, "percent": self.percent}
+        """JSON-ready form (English), with the derived ``active`` and ``percent``."""
+        data = asdict(self)
+        del data["message_phrase"]  # the API speaks English: ``message`` is that
+        return {**data, "active": self.active, "percent": self.percent}
 
 
 def load_status(session: Session) -> ScanStatus:
@@ -75,15 +89,16 @@ def request_scan(session: Session) -> tuple[ScanStatus, bool]:
     if status.active and not status.stale():
         return status, False
     now = utcnow().isoformat()
-    return _store(session, ScanStatus(QUEUED, "waiting for a worker", requested_at=now,
-                                      updated_at=now, message=status.message)), True
+    return _store(session, ScanStatus(QUEUED, WAITING, requested_at=now, updated_at=now,
+                                      message=status.message,
+                                      message_phrase=status.message_phrase)), True
 
 
 def begin(session: Session) -> ScanStatus:
     """Record that a scan started now (no commit)."""
     now = utcnow().isoformat()
     old = load_status(session)
-    return _store(session, ScanStatus(RUNNING, "reading folders", requested_at=old.requested_at
+    return _store(session, ScanStatus(RUNNING, READING, requested_at=old.requested_at
                                       or now, started_at=now, updated_at=now))
 
 
@@ -94,9 +109,11 @@ def report(session: Session, phase: str, done: int, total: int) -> ScanStatus:
     return _store(session, status)
 
 
-def finish(session: Session, message: str, *, failed: bool = False) -> ScanStatus:
+def finish(session: Session, message: str | Phrase, *, failed: bool = False) -> ScanStatus:
     """Record the end of the scan with a sentence for the user (no commit)."""
     now = utcnow().isoformat()
+    phrase = as_phrase(message)
     status = replace(load_status(session), state=FAILED if failed else FINISHED, phase="",
-                     message=message, updated_at=now, finished_at=now)
+                     message=str(phrase), message_phrase=phrase.to_json(), updated_at=now,
+                     finished_at=now)
     return _store(session, status)

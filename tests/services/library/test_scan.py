@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.library.marker import MARKER_NAME
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, utcnow
+from aniworld.phrases import Phrase, render
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import unmatched_folders
 from aniworld.services.library.scan_state import ScanStatus
@@ -261,3 +262,14 @@ def test_one_bad_marker_fails_its_folder_not_the_scan(sessions: sessionmaker[Ses
         leer = folder_named(session, "Leer")  # searched by its title this time
         assert leer.match_tried and not leer.reason.startswith(".aniworld.json")
     assert again.unmatched == 3
+
+
+def test_the_finished_scan_keeps_its_sentence_as_a_phrase_for_the_page(
+        session: Session) -> None:
+    phrase = Phrase("The library folder %(folder)s does not exist; check it in Settings.",
+                    folder="/lib")
+    status = scan_state.finish(session, phrase, failed=True)
+    assert status.message == "The library folder /lib does not exist; check it in Settings."
+    assert render(status.sentence, "de") == ("Der Bibliotheksordner /lib existiert nicht; "
+                                             "prüfe ihn in den Einstellungen.")
+    assert "message_phrase" not in status.as_dict()  # the API stays English
