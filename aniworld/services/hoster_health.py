@@ -57,6 +57,8 @@ class HosterReport:
     recent_attempts: int
     consecutive_failures: int
     last_error: str | None
+    # The same error as a Phrase's JSON (``phrases.stored``): the pages show it translated.
+    last_error_phrase: str | None
     last_error_code: str | None
     last_failure_at: datetime | None
     last_success_at: datetime | None
@@ -135,8 +137,8 @@ def hoster_reports(session: Session, now: datetime | None = None,
 def _empty(site: str, hoster: str) -> HosterReport:
     return HosterReport(site=site, hoster=hoster, state=HosterState.OK, success_rate=None,
                         recent_attempts=0, consecutive_failures=0, last_error=None,
-                        last_error_code=None, last_failure_at=None, last_success_at=None,
-                        median_speed=None, cooldown_until=None)
+                        last_error_phrase=None, last_error_code=None, last_failure_at=None,
+                        last_success_at=None, median_speed=None, cooldown_until=None)
 
 
 def state_of(row: HosterHealth, now: datetime) -> HosterState:
@@ -153,7 +155,8 @@ def _report(row: HosterHealth, now: datetime) -> HosterReport:
     return HosterReport(
         site=row.site, hoster=row.hoster, state=state, success_rate=rate,
         recent_attempts=len(row.recent), consecutive_failures=row.consecutive_failures,
-        last_error=row.last_error, last_error_code=row.last_error_code,
+        last_error=row.last_error, last_error_phrase=row.last_error_phrase,
+        last_error_code=row.last_error_code,
         last_failure_at=row.last_failure_at, last_success_at=row.last_success_at,
         median_speed=statistics.median(speeds) if speeds else None,
         cooldown_until=row.open_until if state is HosterState.COOLING_DOWN else None)

@@ -22,6 +22,7 @@ from aniworld.extensions import db
 from aniworld.services import credentials
 from aniworld.services.throttle import LoginThrottle
 from aniworld.web import settings as settings_views
+from aniworld.web.i18n import localize
 from aniworld.web.resources import get_redis
 from aniworld.web.security import MasterUser, setup_done
 
@@ -63,7 +64,7 @@ def _claim_instance(form: dict[str, str]) -> dict[str, str]:
     try:
         credentials.set_password(db.session, form.get("password", ""))
     except ValidationError as exc:
-        return {exc.field or "password": exc.message}
+        return {exc.field or "password": localize(exc)}
     session_id = credentials.open_session(db.session)
     db.session.commit()
     current_app.extensions["aniworld.setup_done"] = True
@@ -132,4 +133,4 @@ def _new_password(form: dict[str, str]) -> tuple[str | None, dict[str, str]]:
     try:
         return credentials.set_password(db.session, form.get("password", "")), {}
     except ValidationError as exc:
-        return None, {exc.field or "password": exc.message}
+        return None, {exc.field or "password": localize(exc)}

@@ -22,6 +22,7 @@ from aniworld.services.bridge import catalogue, feed
 from aniworld.services.bridge import categories as category_service
 from aniworld.services.bridge.catalogue import TorznabQuery
 from aniworld.services.settings import save_settings, validate_changes
+from aniworld.web.i18n import localize
 from aniworld.web.resources import library_root
 from aniworld.web.settings import integration, render_section, saved
 
@@ -68,7 +69,7 @@ def save() -> Response:
     try:
         category_service.check_save_path(request.form.get("save_path", ""), "save_path")
     except ValidationError as exc:
-        errors["save_path"] = exc.message
+        errors["save_path"] = localize(exc)
     if errors:
         return render_section(SECTION, errors=errors)
     save_settings(db.session, bridge_username=username)
@@ -91,7 +92,7 @@ def add_category() -> Response:
     except AniworldError as exc:
         db.session.rollback()
         field = "category_path" if getattr(exc, "field", "") == "savePath" else "category"
-        return render_section(SECTION, errors={field: exc.message})
+        return render_section(SECTION, errors={field: localize(exc)})
     db.session.commit()
     return saved(SECTION, _("Category “%(category)s” added.",
                              category=form.get("category", "").strip()))
@@ -107,7 +108,8 @@ def edit_category() -> Response:
                                        Priority.parse(form.get("priority", "normal")))
     except (ValueError, AniworldError) as exc:
         db.session.rollback()
-        return render_section(SECTION, errors={"form": getattr(exc, "message", str(exc))})
+        problem = exc if isinstance(exc, AniworldError) else str(exc)
+        return render_section(SECTION, errors={"form": localize(problem)})
     db.session.commit()
     return saved(SECTION, _("Category “%(category)s” saved.", category=name))
 

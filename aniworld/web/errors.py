@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from aniworld.errors import AniworldError
 from aniworld.extensions import db
 from aniworld.web.htmx import is_htmx
+from aniworld.web.i18n import localize
 from aniworld.web.security import api_error, is_api_request
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def handle_aniworld_error(exc: AniworldError) -> Response:
     if is_api_request():
         extra = {"field": exc.field} if getattr(exc, "field", None) else {}
         return api_error(exc.status, exc.code, exc.message, **extra)
-    return error_page(exc.status, exc.message)
+    return error_page(exc.status, localize(exc))
 
 
 def handle_http_error(exc: HTTPException) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import Series
+from aniworld.phrases import Phrase
 from aniworld.services.series import find_series, get_series
 from aniworld.sites import parse_series_key
 
@@ -23,7 +24,8 @@ def series_at(key: str) -> Series:
     try:
         ref = parse_series_key(key)
     except ValidationError:
-        raise NotFoundError(f"no series {key!r} in the library; add it first") from None
+        raise NotFoundError(Phrase("no series %(key)s in the library; add it first",
+                                   key=repr(key))) from None
     return get_series(db.session, ref.key, ref.site)
 
 

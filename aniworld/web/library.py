@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import FolderState, LibraryFolder
+from aniworld.phrases import Phrase
 from aniworld.services.library import folders, monitoring, resolution, scan_state
 from aniworld.services.library.overview import QueuedMissing, count_unmatched, library_report
 from aniworld.services.search import search_sites
@@ -21,6 +22,7 @@ from aniworld.site.errors import SiteError
 from aniworld.sites import SITES, SeriesRef, parse_series_key
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import POLL_STOP, is_htmx, navigate, render, with_trigger
+from aniworld.web.i18n import localize
 from aniworld.web.keys import series_named
 from aniworld.web.library_actions import (
     monitor_state,
@@ -30,8 +32,11 @@ from aniworld.web.library_actions import (
     start_scan,
 )
 from aniworld.web.resources import library_root, site_clients
+from aniworld.web.search import failure_notice
 
 bp = Blueprint("library", __name__, url_prefix="/library")
+
+GONE_FOLDER = Phrase("no such library folder; it may have gone since the last scan")
 
 MAX_QUERY_LENGTH = 100
 # Mistakes a user can fix on the unmatched page; shown next to the folder, not as a page.
@@ -132,7 +137,7 @@ def search(folder_id: int) -> Response:
     try:
         candidates, error = _search(query)
     except (SiteError, ValidationError) as exc:
-        error = exc.message  # shown under the folder's search box; the page itself is fine
+        error = localize(exc)  # shown under the folder's search box; the page itself is fine
     searched = {"folder_id": folder.id, "query": query, "candidates": candidates,
                 "error": error}
     if is_htmx():
@@ -152,10 +157,10 @@ def resolve(folder_id: int) -> BaseResponse:
         name = folder.name
     except INLINE_ERRORS as exc:
         db.session.rollback()
-        return _resolve_failed(folder_id, exc.message)
+        return _resolve_failed(folder_id, localize(exc))
     flash(_("Matched %(folder)s to %(series)s.", folder=name, series=snapshot.info.title))
     if warning:
-        flash(_("Warning: %(warning)s", warning=warning))
+        flash(_("Warning: %(warning)s", warning=localize(warning)))
     return navigate(url_for("library.unmatched"))
 
 
@@ -225,9 +230,10 @@ def _unmatched_folder(folder_id: int) -> LibraryFolder:
     """The folder waiting for the user; raises NotFoundError or ConflictError."""
     folder = db.session.get(LibraryFolder, folder_id)
     if folder is None:
-        raise NotFoundError("no such library folder; it may have gone since the last scan")
+        raise NotFoundError(GONE_FOLDER)
     if folder.state != FolderState.UNMATCHED:
-        raise ConflictError(f"{folder.name} is {folder.state} already; reload the page")
+        raise ConflictError(Phrase("%(folder)s is %(state)s already; reload the page",
+                                   folder=folder.name, state=str(folder.state)))
     return folder
 
 
@@ -235,7 +241,7 @@ def _chosen_key() -> SeriesRef:
     """The series picked in the resolve form (``<slug>`` or ``sto:<slug>``); ValidationError."""
     key = request.form.get("key", "").strip()
     if not key:
-        raise ValidationError("choose a series first", "key")
+        raise ValidationError(Phrase("choose a series first"), "key")
     return parse_series_key(key)
 
 
@@ -245,14 +251,15 @@ def _search(query: str) -> tuple[list[dict[str, object]], str | None]:
     Raises ValidationError for a bad query, the last SiteError when no site answered.
     """
     if not query:
-        raise ValidationError("type a title to search for", "q")
+        raise ValidationError(Phrase("type a title to search for"), "q")
     if len(query) > MAX_QUERY_LENGTH:
-        raise ValidationError(f"enter at most {MAX_QUERY_LENGTH} characters", "q")
+        raise ValidationError(Phrase("enter at most %(num)d characters", num=MAX_QUERY_LENGTH),
+                              "q")
     found = search_sites(query, site_clients(SITES))
     # Each candidate says its site, so the pick names the series on the right one.
     candidates = [{"site": result.site, **candidate} for result, candidate
                   in zip(found.results, resolution.as_candidates(found.results), strict=False)]
-    return candidates, found.failure_notice
+    return candidates, failure_notice(found)
 
 
 def _resolve_failed(folder_id: int, message: str) -> BaseResponse:
@@ -262,6 +269,6 @@ def _resolve_failed(folder_id: int, message: str) -> BaseResponse:
         return redirect(url_for("library.unmatched"), 303)
     folder = db.session.get(LibraryFolder, folder_id)
     if folder is None:
-        raise NotFoundError("no such library folder; it may have gone since the last scan")
+        raise NotFoundError(GONE_FOLDER)
     return render("library/unmatched.html", "library/_candidates.html", folder=folder,
                   candidates=folders.candidates_of(folder), error=message, query="")

@@ -1,8 +1,8 @@
 """The queue page: a structure partial and a progress fragment that poll cheaply, and actions.
 
 Both polled answers are the same for every session (no CSRF token inside: htmx sends it from
-the page's meta tag), so each is rendered once per version and language and then served to
-every browser from a per-app cache.
+the page's meta tag), so each is rendered once per version, language and time zone and then
+served to every browser from a per-app cache.
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_timezone
 from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import ItemStatus, Priority
+from aniworld.phrases import Phrase
 from aniworld.services import queue as queue_service
 from aniworld.services.queue import GroupItems, GroupPage, PendingGroup, PendingSummary
 from aniworld.sites import SITES
 from aniworld.web.htmx import POLL_STOP, is_htmx, render, with_trigger
-from aniworld.web.i18n import page_language
+from aniworld.web.i18n import localize, page_language
 from aniworld.web.ids import MAX_ID
 from aniworld.web.parsing import form_priority, whole_number
 from aniworld.web.resources import end_item_site_hold, end_site_hold, kick_dispatcher
@@ -69,10 +70,13 @@ def format_eta(seconds: int | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def render_language() -> str:
-    """The language partials are rendered in: part of every shared render's key."""
-    # A German and an English browser never share a render.
-    return page_language()
+def render_locale() -> tuple[str, str]:
+    """Language and time zone the partials are rendered in: part of every shared render's key.
+
+    A German and an English browser never share a render; nor do renders from before and
+    after a change of the time zone in Settings (retry times are shown in it).
+    """
+    return page_language(), str(get_timezone())
 
 
 def shared(name: str, key: Hashable, make: Callable[[], Any]) -> Any:
@@ -92,12 +96,12 @@ def shared(name: str, key: Hashable, make: Callable[[], Any]) -> Any:
 
 
 def shared_render(name: str, key: Hashable, make: Callable[[], Response]) -> Response:
-    """An htmx answer rendered once per ``key`` (and language) for every session."""
+    """An htmx answer rendered once per ``key`` (language, time zone) for every session."""
     def render_now() -> tuple[bytes, int]:
         response = make()
         return response.get_data(), response.status_code
 
-    body, status = shared(name, (key, render_language()), render_now)
+    body, status = shared(name, (key, *render_locale()), render_now)
     response = Response(body, status, content_type="text/html; charset=utf-8")
     response.vary.add("HX-Request")
     return response
@@ -149,7 +153,7 @@ def apply_change(change: Change, *, kick: bool = True) -> Response:
         if not is_htmx():
             raise
         db.session.rollback()
-        return _partial(status=200, error=exc.message)
+        return _partial(status=200, error=localize(exc))
     db.session.commit()
     if kick:
         kick_dispatcher()
@@ -164,7 +168,7 @@ def _form_id(field: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-        raise ValidationError(_("%(field)s must be a queue item id", field=field), field)
+        raise ValidationError(Phrase("%(field)s must be a queue item id", field=field), field)
     return int(raw)
 
 

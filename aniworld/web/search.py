@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.models import Series
+from aniworld.phrases import Phrase
 from aniworld.services.search import SiteSearch, search_sites
 from aniworld.site.errors import SiteError
 from aniworld.site.types import SearchResult
-from aniworld.sites import ALL_SITES, check_site, sites_for
+from aniworld.sites import ALL_SITES, SITE_LABELS, check_site, sites_for
 from aniworld.web.artwork import note_search_covers
 from aniworld.web.htmx import render
+from aniworld.web.i18n import localize
 from aniworld.web.resources import site_clients
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -34,10 +37,10 @@ def index() -> Response:
         found = _search(query, site)
     except (SiteError, ValidationError) as exc:
         # Shown inline in the results area; the page itself is fine.
-        error = exc.message
+        error = localize(exc)
     note_search_covers(found.results)
     return render("search/index.html", "search/_results.html", query=query, site=site,
-                  results=found.results, error=error, notice=found.failure_notice,
+                  results=found.results, error=error, notice=failure_notice(found),
                   in_library=_in_library(found.results))
 
 
@@ -50,8 +53,19 @@ def _search(query: str, site: str) -> SiteSearch:
     if not query:
         return SiteSearch([])
     if len(query) > MAX_QUERY_LENGTH:
-        raise ValidationError(f"enter at most {MAX_QUERY_LENGTH} characters", "q")
+        raise ValidationError(Phrase("enter at most %(num)d characters", num=MAX_QUERY_LENGTH),
+                              "q")
     return search_sites(query, site_clients(sites))
+
+
+def failure_notice(found: SiteSearch) -> str | None:
+    """A sentence per site whose search failed, in the page's language (the others' results
+    are shown), or None."""
+    if not found.failures:
+        return None
+    return " ".join(_("%(site)s could not be searched: %(error)s.",
+                      site=SITE_LABELS.get(site, site), error=localize(exc))
+                    for site, exc in found.failures.items())
 
 
 def _in_library(results: list[SearchResult]) -> set[tuple[str, str]]:

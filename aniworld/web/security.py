@@ -28,9 +28,10 @@ logger = logging.getLogger(__name__)
 
 # Wrong API keys an address may send per minute before it is answered 429.
 API_KEY_FAILURE_LIMIT = 10
-# Anonymous callers may reach these (the favicon too: browsers ask for it on the login page).
+# Anonymous callers may reach these (the favicon too: browsers ask for it on the login page;
+# the language switch too: the login and set-up pages offer it).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "static", "api.health",
-                              "pages.favicon"})
+                              "pages.favicon", "i18n.choose_language"})
 # Blueprints for clients that cannot log in like a browser or send X-API-Key (Sonarr's
 # indexer and download client, Prometheus): their views authenticate every request
 # themselves (apikey parameter, SID cookie, basic auth) and take no CSRF token.

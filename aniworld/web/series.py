@@ -22,6 +22,7 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import Episode, Priority, Series
+from aniworld.phrases import Phrase
 from aniworld.services import catalog
 from aniworld.services import episode_status as status_service
 from aniworld.services import queue as queue_service
@@ -37,7 +38,7 @@ from aniworld.site.errors import SiteError
 from aniworld.sites import parse_series_key
 from aniworld.web.context import queue_count
 from aniworld.web.htmx import is_htmx, navigate, render, with_trigger
-from aniworld.web.i18n import language_label
+from aniworld.web.i18n import language_label, localize
 from aniworld.web.keys import series_at
 from aniworld.web.parsing import form_priority, parse_field
 from aniworld.web.resources import kick_dispatcher, make_site_client, site_series_url
@@ -60,7 +61,7 @@ def create() -> BaseResponse:
             with make_site_client(ref.site) as client:
                 snapshot = catalog.fetch_series(client, ref.key)
         except SiteError as exc:
-            return _add_failed(exc.message)
+            return _add_failed(localize(exc))
         catalog.add_series(db.session, snapshot, ref.site)
         db.session.commit()
     return navigate(url_for("series.show", key=ref.public_key))
@@ -85,7 +86,7 @@ def queue_downloads(key: str) -> BaseResponse:
         message, error = _queue(series, season), None
     except INLINE_ERRORS as exc:
         db.session.rollback()
-        message, error = None, exc.message
+        message, error = None, localize(exc)
     if not is_htmx():
         flash(error or message)
         return redirect(url_for("series.show", key=key, season=season))
@@ -105,7 +106,7 @@ def refresh(key: str) -> BaseResponse:
         with make_site_client(site) as client:
             snapshot = catalog.fetch_series(client, slug, fresh=True)
     except SiteError as exc:
-        flash(_("Could not refresh: %(error)s", error=exc.message))
+        flash(_("Could not refresh: %(error)s", error=localize(exc)))
     else:
         _new, queued = apply_refresh(db.session, series_id, snapshot, load_settings(db.session))
         db.session.commit()
@@ -148,7 +149,7 @@ def save_preferences(key: str) -> BaseResponse:
         upgrades = queue_series_upgrades(db.session, series, load_settings(db.session))
     except ValidationError as exc:
         db.session.rollback()
-        flash(_("Preferences not saved: %(error)s", error=exc.message))
+        flash(_("Preferences not saved: %(error)s", error=localize(exc)))
         return redirect(url_for("series.show", key=key))
     db.session.commit()
     if upgrades:
@@ -230,7 +231,9 @@ def _season_arg(series: Series, raw: str | None) -> int:
     if not raw.isdigit() or int(raw) > MAX_NUMBER:
         raise ValidationError("season must be a whole number (0 = films)", "season")
     if int(raw) not in seasons:
-        raise NotFoundError(f"{series.title} has no {_season_label(int(raw)).lower()}")
+        raise NotFoundError(Phrase("%(series)s has no films", series=series.title) if int(raw) == 0
+                            else Phrase("%(series)s has no season %(number)s",
+                                        series=series.title, number=int(raw)))
     return int(raw)
 
 
@@ -314,7 +317,10 @@ def _scope_episodes(series: Series, scope: str, season: int) -> list[Episode]:
     number = _form_int("episode")
     chosen = [e for e in in_season if e.number == number]
     if not chosen:
-        raise NotFoundError(f"{_season_label(season)} of {series.title} has no episode {number}")
+        season_name = (Phrase("Films") if season == 0
+                       else Phrase("Season %(number)s", number=season))
+        raise NotFoundError(Phrase("%(season)s of %(series)s has no episode %(number)s",
+                                   season=season_name, series=series.title, number=number))
     return chosen
 
 

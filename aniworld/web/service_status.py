@@ -11,7 +11,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from rq import Worker
 
+from aniworld.phrases import Phrase
 from aniworld.sites import SITE_LABELS
+from aniworld.web.i18n import localize
 from aniworld.web.resources import get_redis, site_holds
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,8 @@ class ServiceStatus:
     redis_ok: bool
     workers: int
     # Per site label: why the site refused us as a bot; every request to it pauses.
-    site_holds: tuple[tuple[str, str], ...] = ()
+    # (site label, the hold's message): worded in the page's language when shown.
+    site_holds: tuple[tuple[str, str | Phrase], ...] = ()
 
     @property
     def problem(self) -> str | None:
@@ -38,7 +41,7 @@ class ServiceStatus:
         if self.workers == 0:
             problems.append(_("No download worker is running: queued episodes wait. Start one "
                               "with `honcho start worker` (part of `make run`)."))
-        problems += [_("%(site)s paused: %(reason)s.", site=label, reason=message)
+        problems += [_("%(site)s paused: %(reason)s.", site=label, reason=localize(message))
                      for label, message in self.site_holds]
         return " ".join(problems) or None
 

@@ -52,9 +52,10 @@ def test_url_map_walk_refuses_anonymous(app: Flask, auth: AuthActions,
 
 
 def test_public_endpoints_are_exactly_the_allowed_ones() -> None:
-    # pages.favicon: browsers fetch /favicon.ico on the login page too, before anyone logs in.
+    # pages.favicon: browsers fetch /favicon.ico on the login page too, before anyone logs in;
+    # i18n.choose_language: the login and set-up pages offer the language switch.
     assert PUBLIC_ENDPOINTS == {"auth.login", "auth.setup", "static", "api.health",
-                                "pages.favicon"}
+                                "pages.favicon", "i18n.choose_language"}
 
 
 @pytest.fixture

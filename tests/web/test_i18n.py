@@ -68,13 +68,11 @@ def test_the_switch_in_the_navigation_beats_the_settings_default(
     assert page_language(client) == "en"
 
 
-def test_pages_before_login_follow_accept_language_and_offer_no_switch(
-        app: Flask, auth: AuthActions) -> None:
+def test_pages_before_login_follow_accept_language(app: Flask, auth: AuthActions) -> None:
+    # The switch they offer too: tests/web/test_i18n_errors.py.
     auth.set_password()
     html = auth.client.get("/login", headers=GERMAN).get_data(as_text=True)
-    assert '<html lang="de">' in html and 'name="language"' not in html
-    assert auth.client.post("/language", data={"language": "de"}).status_code in (302, 400)
-    assert auth.client.get_cookie(COOKIE) is None
+    assert '<html lang="de">' in html and 'name="language" value="en"' in html
 
 
 def test_the_switch_needs_the_csrf_token(logged_in: AuthActions) -> None:

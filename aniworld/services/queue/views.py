@@ -35,6 +35,7 @@ class _PendingRow(NamedTuple):
     attempts: int
     downloaded_bytes: int
     last_error: str | None
+    last_error_phrase: str | None
     not_before: datetime | None
     note: str | None
     series_site: str
@@ -56,9 +57,9 @@ WAITING = (
     select(DownloadItem.id, DownloadItem.series_id, Series.title, DownloadItem.season,
            DownloadItem.episode, DownloadItem.language, DownloadItem.priority,
            DownloadItem.position, DownloadItem.attempts, DownloadItem.downloaded_bytes,
-           DownloadItem.last_error, DownloadItem.not_before, DownloadItem.note, Series.site,
-           DownloadItem.status, DownloadItem.upgrade_from, DownloadItem.bridge_category,
-           DownloadItem.save_path)
+           DownloadItem.last_error, DownloadItem.last_error_phrase, DownloadItem.not_before,
+           DownloadItem.note, Series.site, DownloadItem.status, DownloadItem.upgrade_from,
+           DownloadItem.bridge_category, DownloadItem.save_path)
     .join(Series).order_by(*QUEUE_ORDER)
 )
 _PENDING = WAITING.where(DownloadItem.status == ItemStatus.PENDING)

@@ -40,7 +40,7 @@ def hold_json(hold: SiteHold | None) -> dict[str, Any] | None:
     """The site's pause after a challenge, or None."""
     if hold is None:
         return None
-    return {"reason": hold.reason, "message": hold.message,
+    return {"reason": hold.reason, "message": str(hold.message),
             "seconds_left": round(hold.seconds_left)}
 
 
