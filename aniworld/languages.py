@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from aniworld.phrases import N_, Phrase
+
 
 class Language(StrEnum):
     """One audio/subtitle variant; the value is the id used in the API and database."""
@@ -19,6 +21,11 @@ class Language(StrEnum):
         return self.value.replace("-", " ").title()
 
     @property
+    def phrase(self) -> Phrase:
+        """The label for a reader, translated where it is shown (``Deutsch (Synchro)``)."""
+        return Phrase(self.label)  # one of LABELS, which the catalogue extracts
+
+    @property
     def audio(self) -> str:
         """ISO 639-2 code of the spoken language: dubs in theirs, subs in the Japanese original."""
         return {"german-dub": "deu", "english-dub": "eng"}.get(self.value, "jpn")
@@ -30,4 +37,10 @@ class Language(StrEnum):
             return cls(value)
         except ValueError:
             valid = ", ".join(member.value for member in cls)
-            raise ValueError(f"unknown language {value!r}; use one of: {valid}") from None
+            # A phrase as the argument: str(exc) stays English, a page can translate it.
+            raise ValueError(Phrase("unknown language %(value)s; use one of: %(valid)s",
+                                    value=repr(value), valid=valid)) from None
+
+
+# The labels as extraction sees them (``Language.label`` builds them from the ids).
+LABELS = (N_("German Dub"), N_("German Sub"), N_("English Sub"), N_("English Dub"))

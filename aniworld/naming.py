@@ -9,6 +9,7 @@ from pathlib import Path
 from string import Formatter
 
 from aniworld.errors import ValidationError
+from aniworld.phrases import N_, Phrase
 from aniworld.sites import DEFAULT_SITE
 
 DEFAULT_TEMPLATE = (
@@ -21,10 +22,10 @@ MAX_COMPONENT_BYTES = 180
 _NUMBERS = {"season", "episode"}  # the year may be unknown (""): no spec fits both
 _PADDING = re.compile(r"0?[1-4]?d?")  # {season:02}, {episode:3d}; nothing nested or wide
 _NEEDED = {
-    "episode": "the naming template must contain {episode}, or every episode of a season "
-               "gets the same file name",
-    "season": "the naming template must contain {season} (in the file name or a season "
-              "folder), or episodes of different seasons get the same file name",
+    "episode": N_("the naming template must contain {episode}, or every episode of a season "
+                  "gets the same file name"),
+    "season": N_("the naming template must contain {season} (in the file name or a season "
+                 "folder), or episodes of different seasons get the same file name"),
 }
 _FIELD = "naming_template"
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
@@ -42,24 +43,26 @@ def validate_template(template: str) -> None:
     no format spec beyond zero-padding a number.
     """
     if not template.strip():
-        raise ValidationError("the naming template is empty", field=_FIELD)
+        raise ValidationError(Phrase("the naming template is empty"), field=_FIELD)
     if template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", template):
-        raise ValidationError("the naming template must be a relative path", field=_FIELD)
+        raise ValidationError(Phrase("the naming template must be a relative path"),
+                              field=_FIELD)
     if any(part.strip() == ".." for part in re.split(r"[/\\]", template)):
-        raise ValidationError("the naming template must not contain '..'", field=_FIELD)
+        raise ValidationError(Phrase("the naming template must not contain '..'"),
+                              field=_FIELD)
     names = _field_names(template)
     unknown = sorted({name for name in names if name not in FIELDS})
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in sorted(FIELDS))
-        raise ValidationError(
-            f"unknown field(s) {', '.join(unknown)} in the naming template; use {allowed}",
-            field=_FIELD,
-        )
+        raise ValidationError(Phrase(
+            "unknown field(s) %(names)s in the naming template; use %(allowed)s",
+            names=", ".join(unknown), allowed=allowed), field=_FIELD)
     for needed in _NEEDED:
         if needed not in names:
-            raise ValidationError(_NEEDED[needed], field=_FIELD)
+            raise ValidationError(Phrase(_NEEDED[needed]), field=_FIELD)
     if not template.endswith("{ext}"):
-        raise ValidationError("the naming template must end with .{ext}", field=_FIELD)
+        raise ValidationError(Phrase("the naming template must end with .{ext}"),
+                              field=_FIELD)
     _render(template, series="S", year=2000, season=1, episode=1, title="T", language="L",
             ext="mp4", site=DEFAULT_SITE)
 
@@ -69,19 +72,21 @@ def _field_names(template: str) -> list[str]:
     try:
         parsed = list(Formatter().parse(template))
     except ValueError as exc:
-        raise ValidationError(f"the naming template is malformed: {exc}", field=_FIELD) from exc
+        raise ValidationError(Phrase("the naming template is malformed: %(error)s",
+                                     error=str(exc)), field=_FIELD) from exc
     names = []
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if not name or "." in name or "[" in name:
-            raise ValidationError(
-                f"{{{name}}} is not a field: use plain names like {{series}}, without "
-                "attribute or index access", field=_FIELD)
+            raise ValidationError(Phrase(
+                "%(name)s is not a field: use plain names like {series}, without attribute "
+                "or index access", name=f"{{{name}}}"), field=_FIELD)
         if conversion or (spec and not (name in _NUMBERS and _PADDING.fullmatch(spec))):
-            raise ValidationError(
-                f"{{{name}}} has a format spec a file name does not need; only season and "
-                "episode may be zero-padded, e.g. {season:02} (at most 4 digits)", field=_FIELD)
+            raise ValidationError(Phrase(
+                "%(name)s has a format spec a file name does not need; only season and "
+                "episode may be zero-padded, e.g. {season:02} (at most 4 digits)",
+                name=f"{{{name}}}"), field=_FIELD)
         names.append(name)
     return names
 
@@ -90,9 +95,8 @@ def _render(template: str, **values: object) -> str:
     try:
         return template.format(**values)
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise ValidationError(
-            f"the naming template has a bad format spec: {exc}", field=_FIELD
-        ) from exc
+        raise ValidationError(Phrase("the naming template has a bad format spec: %(error)s",
+                                     error=str(exc)), field=_FIELD) from exc
 
 
 def render_path(
@@ -131,7 +135,8 @@ def render_path(
     parts = [clean_component(part) for part in text.split("/")]
     parts = [part for part in parts if part]
     if not parts:
-        raise ValidationError("the naming template renders to an empty path", field=_FIELD)
+        raise ValidationError(Phrase("the naming template renders to an empty path"),
+                              field=_FIELD)
     folder = existing_folder_name(series_folder or "")
     if folder and len(parts) > 1:
         parts[0] = folder
@@ -162,7 +167,8 @@ def _inside(library_dir: Path, parts: list[str]) -> Path:
     target = root.joinpath(*parts)
     unsafe = any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts)
     if unsafe or Path(os.path.normpath(target)) != target or root not in target.parents:
-        raise ValidationError("the rendered file name leaves the library folder", field=_FIELD)
+        raise ValidationError(Phrase("the rendered file name leaves the library folder"),
+                              field=_FIELD)
     return target
 
 

@@ -140,3 +140,31 @@ def render(message: str | Phrase | None, locale: str | None) -> str:
     if message is None:
         return ""
     return as_phrase(message).render(translator(locale))
+
+
+_ABOUT = ("%(field)s %(reason)s", "%(field)s: %(reason)s")
+
+
+def about(field: str, reason: str | Phrase, *, colon: bool = False) -> Phrase:
+    """``<field> <reason>`` (or ``<field>: <reason>``): why the value of ``field`` is refused.
+
+    The JSON API reads the whole sentence; a page that shows the message beside its field
+    shows ``reason`` alone (``reason_about``). ``reason`` starts lower case, as mid-sentence.
+    """
+    if colon:
+        return Phrase("%(field)s: %(reason)s", field=field, reason=reason)
+    return Phrase("%(field)s %(reason)s", field=field, reason=reason)
+
+
+def reason_about(message: str | Phrase, field: str) -> str | Phrase:
+    """The reason of an ``about(field, …)`` phrase; any other message as it is."""
+    if (isinstance(message, Phrase) and message.params.get("field") == field
+            and "reason" in message.params and message.text in _ABOUT):
+        return as_phrase(message.params["reason"])  # type: ignore[arg-type]
+    return message
+
+
+def phrase_of(exc: BaseException) -> str | Phrase:
+    """The phrase a plain exception (``ValueError(Phrase(…))``) was raised with, else its text."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Phrase) else str(exc)

@@ -18,7 +18,17 @@ import pytest
 
 import aniworld
 from aniworld.errors import AniworldError, ValidationError
-from aniworld.phrases import Phrase, as_phrase, render, stored, translator
+from aniworld.languages import Language
+from aniworld.phrases import (
+    Phrase,
+    about,
+    as_phrase,
+    phrase_of,
+    reason_about,
+    render,
+    stored,
+    translator,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 # Read by whoever starts the processes, in a terminal or the process log, never in a page.
@@ -28,17 +38,36 @@ TEMPLATES = {"template", "hint"}
 
 
 def test_a_phrase_is_english_until_rendered_otherwise() -> None:
-    phrase = Phrase("Must be a whole number from %(low)s to %(high)s", low=1, high=5)
-    assert str(phrase) == "Must be a whole number from 1 to 5"
-    assert render(phrase, "de") == "Muss eine ganze Zahl von 1 bis 5 sein"
+    phrase = Phrase("must be a whole number from %(low)s to %(high)s", low=1, high=5)
+    assert str(phrase) == "must be a whole number from 1 to 5"
+    assert render(phrase, "de") == "muss eine ganze Zahl von 1 bis 5 sein"
     assert render(phrase, "en") == str(phrase)
 
 
 def test_nested_phrases_render_in_the_same_language() -> None:
-    inner = Phrase("Must be a whole number from %(low)s to %(high)s", low=1, high=5)
+    inner = Phrase("must be a whole number from %(low)s to %(high)s", low=1, high=5)
     outer = Phrase("%(field)s: %(reason)s", field="Workers", reason=inner)
-    assert str(outer) == "Workers: Must be a whole number from 1 to 5"
-    assert render(outer, "de") == "Workers: Muss eine ganze Zahl von 1 bis 5 sein"
+    assert str(outer) == "Workers: must be a whole number from 1 to 5"
+    assert render(outer, "de") == "Workers: muss eine ganze Zahl von 1 bis 5 sein"
+
+
+def test_a_reason_about_a_field_reads_whole_or_alone() -> None:
+    reason = Phrase("must be mp4 or mkv")
+    message = about("container", reason)
+    assert str(message) == "container must be mp4 or mkv"
+    assert str(about("container", reason, colon=True)) == "container: must be mp4 or mkv"
+    assert render(message, "de") == "container muss mp4 oder mkv sein"
+    assert reason_about(message, "container") == reason
+    assert reason_about(message, "other") == message  # beside another field: the whole text
+    assert reason_about("container must be mp4", "container") == "container must be mp4"
+
+
+def test_a_plain_exception_may_carry_a_phrase() -> None:
+    with pytest.raises(ValueError) as caught:
+        Language.parse("klingon")
+    assert str(caught.value).startswith("unknown language 'klingon'; use one of: german-dub")
+    assert render(phrase_of(caught.value), "de").startswith("unbekannte Sprache 'klingon'")
+    assert phrase_of(ValueError("plain")) == "plain"
 
 
 def test_a_phrase_survives_json() -> None:

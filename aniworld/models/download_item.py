@@ -25,6 +25,7 @@ from sqlalchemy.types import TypeDecorator
 from aniworld.errors import ConflictError
 from aniworld.languages import Language
 from aniworld.models.base import Base, TimestampMixin
+from aniworld.phrases import Phrase
 
 if TYPE_CHECKING:
     from aniworld.models.series import Series
@@ -49,7 +50,8 @@ class Priority(IntEnum):
             return cls[value.strip().upper()]
         except KeyError:
             valid = ", ".join(member.label for member in cls)
-            raise ValueError(f"unknown priority {value!r}; use one of: {valid}") from None
+            raise ValueError(Phrase("unknown priority %(value)s; use one of: %(valid)s",
+                                    value=repr(value), valid=valid)) from None
 
 
 class ItemStatus(StrEnum):
@@ -247,9 +249,9 @@ class DownloadItem(EpisodeLabels, TimestampMixin, Base):
     def _require(self, target: ItemStatus, *sources: ItemStatus) -> None:
         """Raise ``ConflictError`` unless the current status is one of ``sources``."""
         if self.status not in sources:
-            raise ConflictError(
-                f"cannot mark queue item {self.id} ({self.code}) {target.value}: "
-                f"it is {self.status.value}")
+            raise ConflictError(Phrase(
+                "cannot mark queue item %(id)s (%(code)s) %(target)s: it is %(status)s",
+                id=self.id, code=self.code, target=target.value, status=self.status.value))
 
     def _clear_rates(self) -> None:
         self.speed = None

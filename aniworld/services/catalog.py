@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError
 from aniworld.models import Episode, Series, utcnow
+from aniworld.phrases import Phrase
 from aniworld.services.series import find_series
 from aniworld.site import SiteClient
 from aniworld.site.types import EpisodeInfo, SeriesInfo
@@ -144,7 +145,8 @@ def add_series(session: Session, snapshot: SeriesSnapshot, site: str | None = No
     """
     site = site or snapshot.site
     if find_series(session, snapshot.info.key, site) is not None:
-        raise ConflictError(f"{snapshot.info.title} is already in the library")
+        raise ConflictError(Phrase("%(title)s is already in the library",
+                                   title=snapshot.info.title))
     return store_snapshot(session, snapshot, site)
 
 

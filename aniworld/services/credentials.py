@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from aniworld.config import MIN_PASSWORD_LENGTH
 from aniworld.errors import NotFoundError, ValidationError
 from aniworld.models import ApiKey, Setting, utcnow
+from aniworld.phrases import Phrase
 from aniworld.services.settings_store import get_setting, set_setting
 
 logger = logging.getLogger(__name__)
@@ -52,9 +53,8 @@ def set_password(session: Session, password: str) -> str:
     Raises ValidationError when the password is too short.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"the password must be at least {MIN_PASSWORD_LENGTH} characters long", "password"
-        )
+        raise ValidationError(Phrase("the password must be at least %(count)s characters long",
+                                     count=MIN_PASSWORD_LENGTH), "password")
     set_setting(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
     epoch = secrets.token_urlsafe(16)
     set_setting(session, EPOCH_KEY, epoch)
@@ -124,7 +124,7 @@ def create_api_key(session: Session, name: str) -> tuple[ApiKey, str]:
     """Create an API key named ``name``; return the row and the plain key (shown only once)."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValidationError("give the key a name of 1 to 100 characters", "name")
+        raise ValidationError(Phrase("give the key a name of 1 to 100 characters"), "name")
     plain = API_KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=name, prefix=plain[:10], digest=_digest(plain))
     session.add(row)
@@ -166,6 +166,6 @@ def revoke_api_key(session: Session, key_id: int) -> str:
     """
     row = session.get(ApiKey, key_id)
     if row is None:
-        raise NotFoundError(f"API key {key_id} does not exist")
+        raise NotFoundError(Phrase("API key %(id)s does not exist", id=key_id))
     session.delete(row)
     return row.digest

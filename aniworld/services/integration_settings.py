@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aniworld.errors import ValidationError
+from aniworld.phrases import Phrase, about
 
 # Notification events a user can switch on or off (all on by default).
 NOTIFY_EVENTS = ("completed", "failed", "action", "monitor", "unmatched")
@@ -37,23 +38,26 @@ def _notify_urls(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValidationError("notify_urls must be text: Apprise URLs separated by spaces",
-                              "notify_urls")
+        raise ValidationError(about("notify_urls", Phrase(
+            "must be text: Apprise URLs separated by spaces")), "notify_urls")
     urls = split_notify_urls(value)
     bad = [url for url in urls if "://" not in url]
     if bad:
-        raise ValidationError(f"notify_urls: {bad[0]!r} is not an Apprise URL like "
-                              "ntfy://ntfy.sh/my-topic", "notify_urls")
+        raise ValidationError(about("notify_urls", Phrase(
+            "%(url)s is not an Apprise URL like ntfy://ntfy.sh/my-topic", url=repr(bad[0])),
+            colon=True), "notify_urls")
     return " ".join(urls) if urls else None
 
 
 def _notify_events(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("notify_events must be a list of event names", "notify_events")
+        raise ValidationError(about("notify_events", Phrase("must be a list of event names")),
+                              "notify_events")
     unknown = [v for v in value if v not in NOTIFY_EVENTS]
     if unknown:
-        raise ValidationError(f"notify_events: unknown event {unknown[0]!r}; use "
-                              f"{', '.join(NOTIFY_EVENTS)}", "notify_events")
+        raise ValidationError(about("notify_events", Phrase(
+            "unknown event %(event)s; use %(events)s", event=repr(unknown[0]),
+            events=", ".join(NOTIFY_EVENTS)), colon=True), "notify_events")
     return tuple(event for event in NOTIFY_EVENTS if event in value)
 
 
@@ -61,8 +65,9 @@ def _media_server(value: Any) -> str | None:
     if value is None:
         return None
     if value not in (*MEDIA_SERVERS, MEDIA_SERVER_OFF):
-        raise ValidationError(f"media_server must be one of {', '.join(MEDIA_SERVERS)} or off",
-                              "media_server")
+        raise ValidationError(about("media_server", Phrase(
+            "must be one of %(servers)s or off", servers=", ".join(MEDIA_SERVERS))),
+            "media_server")
     return str(value)
 
 
@@ -72,8 +77,8 @@ def _http_url(name: str) -> Any:
             return None
         parts = urlsplit(value.strip()) if isinstance(value, str) else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValidationError(f"{name} must be an http(s) URL like "
-                                  "http://jellyfin.local:8096", name)
+            raise ValidationError(about(name, Phrase(
+                "must be an http(s) URL like http://jellyfin.local:8096")), name)
         return value.strip().rstrip("/")
     return check
 
@@ -83,7 +88,8 @@ def _optional_text(name: str, limit: int = 4096) -> Any:
         if value is None:
             return None
         if not isinstance(value, str) or len(value) > limit:
-            raise ValidationError(f"{name} must be text of at most {limit} characters", name)
+            raise ValidationError(about(name, Phrase(
+                "must be text of at most %(limit)s characters", limit=limit)), name)
         return value.strip() or None
     return check
 
@@ -93,10 +99,10 @@ def _token(value: Any) -> str | None:
     text = _optional_text("media_server_token", 512)(value)
     odd = next((char for char in text or "" if not " " <= char <= "~"), None)
     if odd is not None:
-        raise ValidationError(
-            f"media_server_token may hold only printable ASCII characters, but it contains "
-            f"U+{ord(odd):04X} (an invisible character is often pasted along): paste the "
-            "token again", "media_server_token")
+        raise ValidationError(about("media_server_token", Phrase(
+            "may hold only printable ASCII characters, but it contains %(char)s (an "
+            "invisible character is often pasted along): paste the token again",
+            char=f"U+{ord(odd):04X}")), "media_server_token")
     return text
 
 
@@ -105,8 +111,9 @@ def _path_prefix(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip().startswith(("/", "\\")) \
             and not re.match(r"^[A-Za-z]:[\\/]", value.strip()):
-        raise ValidationError("media_server_path must be an absolute path as the media server "
-                              "sees the library, like /media/anime", "media_server_path")
+        raise ValidationError(about("media_server_path", Phrase(
+            "must be an absolute path as the media server sees the library, like "
+            "/media/anime")), "media_server_path")
     return value.strip()
 
 
@@ -115,7 +122,7 @@ def _bool(name: str) -> Any:
         if value is None:
             return None
         if not isinstance(value, bool):
-            raise ValidationError(f"{name} must be true or false", name)
+            raise ValidationError(about(name, Phrase("must be true or false")), name)
         return value
     return check
 
@@ -124,8 +131,8 @@ def _username(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _USERNAME.match(value):
-        raise ValidationError("bridge_username must be 1 to 64 letters, digits or . _ @ -",
-                              "bridge_username")
+        raise ValidationError(about("bridge_username", Phrase(
+            "must be 1 to 64 letters, digits or . _ @ -")), "bridge_username")
     return value
 
 

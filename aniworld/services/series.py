@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import NotFoundError
 from aniworld.models import Episode, Series
+from aniworld.phrases import Phrase
 from aniworld.sites import DEFAULT_SITE, public_series_key
 
 __all__ = ["SeasonEntry", "find_series", "get_series", "series_seasons"]
@@ -34,8 +35,8 @@ def get_series(session: Session, key: str, site: str = DEFAULT_SITE) -> Series:
     """Return the library's series with this site key; raises NotFoundError."""
     series = find_series(session, key, site)
     if series is None:
-        raise NotFoundError(
-            f"no series {public_series_key(site, key)!r} in the library; add it first")
+        raise NotFoundError(Phrase("no series %(key)s in the library; add it first",
+                                   key=repr(public_series_key(site, key))))
     return series
 
 

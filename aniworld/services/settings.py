@@ -19,6 +19,7 @@ from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.naming import DEFAULT_TEMPLATE, validate_template
+from aniworld.phrases import Phrase, about, as_phrase, phrase_of
 from aniworld.services.integration_settings import (
     INTEGRATION_DEFAULTS,
     NOTIFY_EVENTS,
@@ -121,7 +122,8 @@ class AppSettings:
 
 def _positive_int(name: str, value: Any, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ValidationError(f"{name} must be a whole number from {minimum} to {maximum}", name)
+        raise ValidationError(about(name, Phrase("must be a whole number from %(low)s to %(high)s",
+                                                 low=minimum, high=maximum)), name)
     return value
 
 
@@ -129,25 +131,30 @@ def _languages(value: Any) -> tuple[Language, ...]:
     try:
         order = tuple(Language.parse(v) for v in value)
     except (TypeError, ValueError) as exc:
-        raise ValidationError(f"language_order: {exc}", "language_order") from None
+        raise ValidationError(about("language_order", phrase_of(exc), colon=True),
+                              "language_order") from None
     if not order or len(set(order)) != len(order):
-        raise ValidationError("language_order must list each language once", "language_order")
+        raise ValidationError(about("language_order", Phrase("must list each language once")),
+                              "language_order")
     return order
 
 
 def _hosters(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValidationError("hoster_order must be a list of hoster names", "hoster_order")
+        raise ValidationError(about("hoster_order", Phrase("must be a list of hoster names")),
+                              "hoster_order")
     order = tuple(v.strip() for v in value)
     if not order or len({v.lower() for v in order}) != len(order):
-        raise ValidationError("hoster_order must name each hoster once", "hoster_order")
+        raise ValidationError(about("hoster_order", Phrase("must name each hoster once")),
+                              "hoster_order")
     return order
 
 
 def _delays(value: Any) -> tuple[int, ...]:
     delays = tuple(_positive_int("retry_delays", v, 0, 86_400) for v in value)
     if not delays:
-        raise ValidationError("retry_delays needs at least one delay", "retry_delays")
+        raise ValidationError(about("retry_delays", Phrase("needs at least one delay")),
+                              "retry_delays")
     return delays
 
 
@@ -158,32 +165,35 @@ def _template(value: Any) -> str:
 
 def _container(value: Any) -> str:
     if value not in CONTAINERS:
-        raise ValidationError("container must be mp4 or mkv", "container")
+        raise ValidationError(about("container", Phrase("must be mp4 or mkv")), "container")
     return value
 
 
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError("language_fallback must be true or false", "language_fallback")
+        raise ValidationError(about("language_fallback", Phrase("must be true or false")),
+                              "language_fallback")
     return value
 
 
 def _ui_language(value: Any) -> str:
     if value not in UI_LANGUAGES:
-        raise ValidationError("ui_language must be auto, de or en", "ui_language")
+        raise ValidationError(about("ui_language", Phrase("must be auto, de or en")),
+                              "ui_language")
     return value
 
 
 def _ui_timezone(value: Any) -> str:
     """An IANA time zone name such as Europe/Berlin."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError("ui_timezone must be a time zone name such as Europe/Berlin",
-                              "ui_timezone")
+        raise ValidationError(about("ui_timezone", Phrase(
+            "must be a time zone name such as Europe/Berlin")), "ui_timezone")
     try:
         ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"ui_timezone: unknown time zone {value!r} (use a name such as "
-                              "Europe/Berlin)", "ui_timezone") from None
+        raise ValidationError(about("ui_timezone", Phrase(
+            "unknown time zone %(zone)s (use a name such as Europe/Berlin)", zone=repr(value)),
+            colon=True), "ui_timezone") from None
     return value.strip()
 
 
@@ -196,8 +206,8 @@ def _library_dir(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not Path(value.strip()).is_absolute():
-        raise ValidationError("library_dir must be an absolute path like /srv/anime",
-                              "library_dir")
+        raise ValidationError(about("library_dir", Phrase(
+            "must be an absolute path like /srv/anime")), "library_dir")
     return os.path.normpath(value.strip())
 
 
@@ -208,10 +218,20 @@ def _usable_directory(value: str | None) -> None:
     try:
         Path(value).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ValidationError(f"{value} cannot be created: {exc.strerror}", "library_dir") \
-            from None
+        raise ValidationError(Phrase("%(folder)s cannot be created: %(error)s", folder=value,
+                                     error=exc.strerror), "library_dir") from None
     if not os.access(value, os.W_OK | os.X_OK):
-        raise ValidationError(f"{value} is not writable by the app's user", "library_dir")
+        raise ValidationError(Phrase("%(folder)s is not writable by the app's user",
+                                     folder=value), "library_dir")
+
+
+def _renamed(phrase: Phrase, site_name: str, name: str) -> Phrase:
+    """A SiteSettings message about ``site_name`` told about the stored setting ``name``."""
+    if phrase.params.get("field") == site_name:
+        return Phrase(phrase.text, **{**phrase.params, "field": name})
+    english = str(phrase)
+    # Only a message that names the field in its text loses its translation here.
+    return phrase if site_name not in english else as_phrase(english.replace(site_name, name, 1))
 
 
 def _site_field(name: str) -> Any:
@@ -228,9 +248,9 @@ def _site_field(name: str) -> Any:
                 return ", ".join(parse_site_urls(value, ""))
             return getattr(SiteSettings(**{site_name: value}), site_name)
         except ValidationError as exc:
-            raise ValidationError(exc.message.replace(site_name, name, 1), name) from None
+            raise ValidationError(_renamed(exc.phrase, site_name, name), name) from None
         except TypeError:
-            raise ValidationError(f"{name} has the wrong type", name) from None
+            raise ValidationError(about(name, Phrase("has the wrong type")), name) from None
 
     return check
 
@@ -280,22 +300,27 @@ def load_settings(session: Session) -> AppSettings:
 
 def _validate(name: str, value: Any) -> Any:
     if name not in VALIDATORS:
-        raise ValidationError(f"unknown setting {name!r}", name)
+        raise ValidationError(Phrase("unknown setting %(name)s", name=repr(name)), name)
     value = VALIDATORS[name](value)
     if name in SAVE_CHECKS:
         SAVE_CHECKS[name](value)
     return value
 
 
-def validate_changes(**changes: Any) -> dict[str, str]:
-    """Check every change without storing it; return {field: message} for the bad ones."""
+def field_errors(**changes: Any) -> dict[str, Phrase]:
+    """Check every change without storing it; return {field: phrase} for the bad ones."""
     errors = {}
     for name, value in changes.items():
         try:
             _validate(name, value)
         except ValidationError as exc:
-            errors[exc.field or name] = exc.message
+            errors[exc.field or name] = exc.phrase
     return errors
+
+
+def validate_changes(**changes: Any) -> dict[str, str]:
+    """``field_errors`` in English (the JSON API, logs)."""
+    return {name: str(phrase) for name, phrase in field_errors(**changes).items()}
 
 
 def save_settings(session: Session, **changes: Any) -> AppSettings:
@@ -338,7 +363,7 @@ def effective_site_settings(config: Config, settings: AppSettings,
         return replace(config.site_settings(site), **overrides)
     except ValidationError as exc:
         field = {target: name for name, target in fields.items()}.get(exc.field or "")
-        raise ValidationError(exc.message, field or exc.field) from None
+        raise ValidationError(exc.phrase, field or exc.field) from None
 
 
 def effective_library_dir(config: Config, settings: AppSettings) -> Path:

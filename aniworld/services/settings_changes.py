@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from aniworld.config import Config
 from aniworld.errors import ValidationError
 from aniworld.hosters import canonical_name, supported_hosters
+from aniworld.phrases import Phrase
 from aniworld.services.settings import (
     SECRET_FIELDS,
     SITE_OVERRIDES,
@@ -57,8 +58,8 @@ def hoster_names(names: list[str]) -> list[str]:
     unknown = [name for name in names if canonical_name(name) is None]
     if unknown:
         known = ", ".join(supported_hosters())
-        raise ValidationError(f"Unknown hoster {', '.join(unknown)}; use {known}",
-                              "hoster_order")
+        raise ValidationError(Phrase("Unknown hoster %(names)s; use %(known)s",
+                                     names=", ".join(unknown), known=known), "hoster_order")
     return [canonical_name(name) or name for name in names]
 
 
@@ -72,10 +73,12 @@ def cookie_host(urls: str) -> str:
     return base.host or urlsplit(base.url).hostname or ""
 
 
-def cookies_problem(text: str, urls: str) -> str | None:
+def cookies_problem(text: str, urls: str) -> Phrase | None:
     """Why ``text`` holds no cookie for the site at ``urls`` (None when it holds some)."""
     host = cookie_host(urls)
-    return None if parse_cookies(text, host) else f"No cookies for {host} found in this text"
+    if parse_cookies(text, host):
+        return None
+    return Phrase("No cookies for %(host)s found in this text", host=host)
 
 
 def apply_changes(session: Session, config: Config, changes: Mapping[str, Any]) -> AppSettings:
@@ -87,9 +90,11 @@ def apply_changes(session: Session, config: Config, changes: Mapping[str, Any]) 
     """
     unknown = [name for name in changes if name not in SETTING_NAMES]
     if unknown:
-        raise UnknownSettings(f"unknown setting{'s' if len(unknown) > 1 else ''} "
-                              f"{', '.join(map(repr, unknown))}; the settings are "
-                              f"{', '.join(SETTING_NAMES)}", unknown[0])
+        names, known = ", ".join(map(repr, unknown)), ", ".join(SETTING_NAMES)
+        raise UnknownSettings(Phrase("unknown settings %(names)s; the settings are %(known)s",
+                                     names=names, known=known) if len(unknown) > 1 else
+                              Phrase("unknown setting %(names)s; the settings are %(known)s",
+                                     names=names, known=known), unknown[0])
     changes = _unmasked(session, dict(changes))
     errors = {**validate_changes(**changes), **_page_checks(session, config, changes)}
     if errors:
@@ -146,7 +151,7 @@ def _page_checks(session: Session, config: Config, changes: dict[str, Any]) -> d
             urls = changes[url_field] if url_field in changes else getattr(stored, url_field)
             problem = cookies_problem(text, urls or config.site_settings(site).base_url)
             if problem:
-                errors[names["cookies"]] = problem
+                errors[names["cookies"]] = str(problem)
     return errors
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aniworld.errors import ValidationError
+from aniworld.phrases import Phrase, about
 from aniworld.site.doh import DEFAULT_TIMEOUT, check_doh
 from aniworld.site.mirrors import format_base, parse_base
 from aniworld.sites import DEFAULT_SITE, SITE_ENGINES
@@ -55,7 +56,8 @@ class SiteSettings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _check_base_url(self.base_url))
         if isinstance(self.mirrors, str):
-            raise ValidationError("mirrors must be a list of URLs", field="base_url")
+            raise ValidationError(about("mirrors", Phrase("must be a list of URLs")),
+                                  field="base_url")
         object.__setattr__(self, "mirrors", tuple(_check_base_url(m) for m in self.mirrors))
         _check_choice("engine", self.engine, ENGINE_NAMES)
         _check_choice("transport", self.transport, TRANSPORT_NAMES)
@@ -72,11 +74,11 @@ class SiteSettings:
         object.__setattr__(self, "doh", check_doh(self.doh))
         _check_number("doh_timeout", self.doh_timeout, 0.1)
         if self.cookies is not None and not isinstance(self.cookies, str):
-            raise ValidationError("cookies must be text (cookies.txt or name=value; ...)",
-                                  field="cookies")
+            raise ValidationError(about("cookies", Phrase(
+                "must be text (cookies.txt or name=value; ...)")), field="cookies")
         if self.user_agent is not None and not str(self.user_agent).strip():
-            raise ValidationError("user_agent must not be blank; leave it unset instead",
-                                  field="user_agent")
+            raise ValidationError(about("user_agent", Phrase(
+                "must not be blank; leave it unset instead")), field="user_agent")
 
     @property
     def site(self) -> str:
@@ -107,7 +109,8 @@ def _check_base_url(value: str) -> str:
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ValidationError(f"{name} must be one of {', '.join(choices)}", field=name)
+        raise ValidationError(about(name, Phrase("must be one of %(choices)s",
+                                                 choices=", ".join(choices))), field=name)
 
 
 def _check_proxy(proxy: str | None, transport: str) -> None:
@@ -115,18 +118,18 @@ def _check_proxy(proxy: str | None, transport: str) -> None:
         return
     parts = urlsplit(proxy) if isinstance(proxy, str) else None
     if parts is None or parts.scheme not in PROXY_SCHEMES or not parts.hostname:
-        raise ValidationError(
-            "proxy must be a URL like http://host:3128 or socks5://host:1080", field="proxy"
-        )
+        raise ValidationError(about("proxy", Phrase(
+            "must be a URL like http://host:3128 or socks5://host:1080")), field="proxy")
     if transport == "requests" and parts.scheme.startswith("socks"):
         # requests needs the PySocks extra for SOCKS, which we do not install.
-        raise ValidationError(
-            "SOCKS proxies need the 'impersonate' transport", field="proxy"
-        )
+        raise ValidationError(Phrase("SOCKS proxies need the 'impersonate' transport"),
+                              field="proxy")
 
 
 def _check_number(name: str, value: object, minimum: float, integer: bool = False) -> None:
     kinds = (int,) if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
-        kind = "a whole number" if integer else "a number"
-        raise ValidationError(f"{name} must be {kind} of at least {minimum}", field=name)
+        reason = (Phrase("must be a whole number of at least %(minimum)s", minimum=minimum)
+                  if integer else
+                  Phrase("must be a number of at least %(minimum)s", minimum=minimum))
+        raise ValidationError(about(name, reason), field=name)

@@ -8,7 +8,6 @@ English. The JSON API always answers in English, whatever the browser prefers.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, datetime
 
 from flask import Blueprint, Flask, Response, redirect, request
@@ -38,15 +37,6 @@ LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 COOKIE = "aniworld_language"
-# English validation messages of the services (which know no Flask) → their translation.
-VALIDATION_MESSAGES = (
-    (re.compile(r"Must be a whole number from (?P<low>\d+) to (?P<high>\d+)"),
-     _l("Must be a whole number from %(low)s to %(high)s")),
-    (re.compile(r"Must be auto, de or en"), _l("Must be auto, de or en")),
-    (re.compile(r"Unknown time zone (?P<zone>.+) \(use a name such as Europe/Berlin\)"),
-     _l("Unknown time zone %(zone)s (use a name such as Europe/Berlin)")),
-    (re.compile(r"Must list each language once"), _l("Must list each language once")),
-)
 COOKIE_MAX_AGE = 365 * 24 * 3600
 SIZE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 LANGUAGE_LABELS = {Language.GERMAN_DUB: _l("German Dub"), Language.GERMAN_SUB: _l("German Sub"),
@@ -179,15 +169,6 @@ def status_label(status: EpisodeStatus) -> str:
     return str(STATE_LABELS.get(status.state, status.label))
 
 
-def localize_validation(message: str) -> str:
-    """Translate a known validation message of the services; others stay as they are."""
-    for pattern, translation in VALIDATION_MESSAGES:
-        match = pattern.fullmatch(message)
-        if match:
-            return str(translation) % match.groupdict()
-    return message
-
-
 def _translate(text: str) -> str:
     return gettext(text)
 
@@ -201,8 +182,4 @@ def localize(message: str | Phrase | AniworldError | None) -> str:
         return ""
     if isinstance(message, AniworldError):
         message = message.phrase
-    if isinstance(message, str):
-        localized = localize_validation(message)
-        if localized != message:
-            return localized
     return as_phrase(message).render(_translate)

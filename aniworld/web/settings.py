@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -21,10 +21,11 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from aniworld.config import Config
-from aniworld.errors import ValidationError
+from aniworld.errors import AniworldError, ValidationError
 from aniworld.extensions import db
 from aniworld.hosters import supported_hosters
 from aniworld.languages import Language
+from aniworld.phrases import Phrase, reason_about
 from aniworld.services import credentials
 from aniworld.services.file_naming import preview_path
 from aniworld.services.integration_settings import INTEGRATION_DEFAULTS
@@ -38,17 +39,17 @@ from aniworld.services.settings import (
     AppSettings,
     effective_library_dir,
     effective_site_settings,
+    field_errors,
     integration_value,
     load_settings,
     save_settings,
-    validate_changes,
 )
 from aniworld.services.settings_changes import cookies_problem, hoster_names
 from aniworld.site.doh import CHOICES as DOH_CHOICES
 from aniworld.site.settings import TRANSPORT_NAMES
 from aniworld.sites import ANIWORLD, DEFAULT_SITE, SITE_LABELS, STO
 from aniworld.web.htmx import is_htmx, render
-from aniworld.web.i18n import localize_validation
+from aniworld.web.i18n import localize
 from aniworld.web.resources import end_bridge_sessions, end_site_hold
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ SAVED = {
 # The settings sections of the sites: section -> site.
 SITE_SECTIONS = {"site": ANIWORLD, "sto": STO}
 Form = MultiDict[str, str]
-Parsed = tuple[dict[str, Any], dict[str, str]]
+# A field's error: a service's phrase (or error), or a text already in the page's language.
+Message = str | Phrase | AniworldError
+Errors = dict[str, Message]
+Parsed = tuple[dict[str, Any], Errors]
 
 
 def _config() -> Config:
@@ -91,7 +95,7 @@ def index() -> Response:
     return render_section("library", full=True)
 
 
-def render_section(section: str, *, errors: dict[str, str] | None = None,
+def render_section(section: str, *, errors: Mapping[str, Message] | None = None,
                    notice: str | None = None, full: bool = False, **extra: Any) -> Response:
     """The section's partial for htmx, else the whole page; 422 for a full page with errors."""
     errors = {name: _humanize(name, message) for name, message in (errors or {}).items()}
@@ -111,13 +115,17 @@ def saved(section: str, message: str) -> Response:
     return redirect(url_for("settings.index", _anchor=f"settings-{section}"))
 
 
-def _humanize(name: str, message: str) -> str:
-    """Drop the leading field name (the message is shown beside the field already)."""
-    for prefix in (f"{name}: ", f"{name} "):
-        if message.startswith(prefix):
-            rest = message.removeprefix(prefix)
-            return localize_validation(rest[:1].upper() + rest[1:])
-    return localize_validation(message[:1].upper() + message[1:])
+def _humanize(name: str, message: Message) -> str:
+    """The message in the page's language without the leading field name (it is shown
+    beside the field already), starting with a capital."""
+    if isinstance(message, AniworldError):
+        message = message.phrase
+    text = localize(reason_about(message, name))
+    for prefix in (f"{name}: ", f"{name} "):  # English text of a caller that kept no phrase
+        if text.startswith(prefix):
+            text = text.removeprefix(prefix)
+            break
+    return text[:1].upper() + text[1:]
 
 
 def _page_context(form: Form | None) -> dict[str, Any]:
@@ -210,7 +218,7 @@ def _site_names(site: str) -> dict[str, str]:
 def _save(section: str, parse: Callable[[Form], Parsed]) -> Response:
     """Parse the section's form, validate every field, store and answer."""
     changes, errors = parse(request.form)
-    errors = {**validate_changes(**changes), **errors}
+    errors = {**field_errors(**changes), **errors}
     if not errors:
         errors = _store(changes, SITE_SECTIONS.get(section, DEFAULT_SITE))
     if errors:
@@ -220,14 +228,14 @@ def _save(section: str, parse: Callable[[Form], Parsed]) -> Response:
     return saved(section, SAVED[section])
 
 
-def _store(changes: dict[str, Any], site: str) -> dict[str, str]:
+def _store(changes: dict[str, Any], site: str) -> Errors:
     try:
         settings = save_settings(db.session, **changes)
         # Combinations (a SOCKS proxy with 'requests', env + stored values) only show here.
         effective_site_settings(_config(), settings, site)
     except ValidationError as exc:
         db.session.rollback()
-        return {exc.field or "form": exc.message}
+        return {exc.field or "form": exc.phrase}
     return {}
 
 
@@ -236,7 +244,7 @@ def library() -> Response:
     """Store the library folder (blank: ANIWORLD_LIBRARY_DIR) and the holding days."""
     def parse(form: Form) -> Parsed:
         changes: dict[str, Any] = {"library_dir": _text(form, "library_dir")}
-        errors: dict[str, str] = {}
+        errors: Errors = {}
         if "holding_days" in form:
             _whole(form, "holding_days", changes, errors)
         return changes, errors
@@ -277,7 +285,7 @@ def monitoring() -> Response:
     """Store the hours between two checks (0 = off) and between two full reads of a series."""
     def parse(form: Form) -> Parsed:
         changes: dict[str, Any] = {}
-        errors: dict[str, str] = {}
+        errors: Errors = {}
         for name in ("monitor_interval_hours", "monitor_full_refresh_hours"):
             if name in form:  # a client that sends one field leaves the other as it is
                 _whole(form, name, changes, errors)
@@ -325,7 +333,7 @@ def _text(form: Form, name: str) -> str | None:
 
 def _parse_hosters(form: Form) -> Parsed:
     changes: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: Errors = {}
     for name in ("breaker_failures", "breaker_cooldown_minutes"):
         if name in form:
             _whole(form, name, changes, errors)
@@ -333,13 +341,13 @@ def _parse_hosters(form: Form) -> Parsed:
     try:
         changes["hoster_order"] = hoster_names([name for name in names if name])
     except ValidationError as exc:
-        errors["hoster_order"] = exc.message
+        errors["hoster_order"] = exc.phrase
     return changes, errors
 
 
 def _parse_downloads(form: Form) -> Parsed:
     changes: dict[str, Any] = {"container": form.get("container", "")}
-    errors: dict[str, str] = {}
+    errors: Errors = {}
     for name in ("parallel_downloads", "max_attempts"):
         _whole(form, name, changes, errors)
     _scaled(form, "bandwidth_limit", MIB, MAX_MIB_PER_SECOND, "MB/s", changes, errors)
@@ -347,7 +355,7 @@ def _parse_downloads(form: Form) -> Parsed:
     return changes, errors
 
 
-def _whole(form: Form, name: str, changes: dict[str, Any], errors: dict[str, str]) -> None:
+def _whole(form: Form, name: str, changes: dict[str, Any], errors: Errors) -> None:
     """Read a whole number into ``changes`` (blank is None) or an error into ``errors``."""
     text = form.get(name, "").strip()
     try:
@@ -357,7 +365,7 @@ def _whole(form: Form, name: str, changes: dict[str, Any], errors: dict[str, str
 
 
 def _scaled(form: Form, name: str, unit: int, maximum: int, label: str,
-            changes: dict[str, Any], errors: dict[str, str]) -> None:
+            changes: dict[str, Any], errors: Errors) -> None:
     """Read a decimal number of ``label`` units (0 to ``maximum``) as a whole number of bytes."""
     text = form.get(name, "").strip().replace(",", ".") or "0"
     try:
@@ -381,7 +389,7 @@ def _parse_site(form: Form, site: str) -> Parsed:
     url, cookies, ttl = names["base_url"], names["cookies"], names["cache_ttl"]
     changes: dict[str, Any] = {name: _text(form, name) for name in names.values()
                                if name in form and name not in (cookies, ttl)}
-    errors: dict[str, str] = {}
+    errors: Errors = {}
     if ttl in form:
         _whole(form, ttl, changes, errors)
     if form.get(f"{cookies}_clear") == "on":
@@ -402,7 +410,7 @@ def create_api_key() -> Response:
     try:
         row, plain = credentials.create_api_key(db.session, request.form.get("name", ""))
     except ValidationError as exc:
-        return render_section("api_keys", errors={exc.field or "name": exc.message})
+        return render_section("api_keys", errors={exc.field or "name": exc.phrase})
     db.session.commit()
     logger.info("api key created id=%s prefix=%s", row.id, row.prefix)
     # Rendered, not redirected: a flash would put the key into the (only signed) cookie.
@@ -429,4 +437,4 @@ def _preview(template: str) -> tuple[Path | None, str | None]:
         library = effective_library_dir(_config(), settings)
         return preview_path(db.session, library, settings), None
     except ValidationError as exc:
-        return None, _humanize("naming_template", exc.message)
+        return None, _humanize("naming_template", exc.phrase)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.models import Priority
+from aniworld.phrases import Phrase, about
 from aniworld.services.settings_store import get_setting, set_setting
 
 logger = logging.getLogger(__name__)
@@ -99,21 +100,23 @@ def check_name(name: Any, field: str = "category") -> str:
     if not isinstance(name, str) or len(name) > 255 or not _NAME.match(name) \
             or name != name.strip() \
             or any(part in (".", "..") or part != part.strip() for part in name.split("/")):
-        raise ValidationError(f"{field}: use 1 to 64 letters, digits or . _ - + @ and spaces, "
-                              "like tv-sonarr", field)
+        raise ValidationError(about(field, Phrase(
+            "use 1 to 64 letters, digits or . _ - + @ and spaces, like tv-sonarr"), colon=True),
+            field)
     return name
 
 
 def check_save_path(value: Any, field: str = "savePath") -> str:
     """An absolute folder ("" = the default); raises ``ValidationError`` naming ``field``."""
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text", field)
+        raise ValidationError(about(field, Phrase("must be text")), field)
     value = value.strip()
     if not value:
         return ""
     if not Path(value).is_absolute() or ".." in Path(value).parts or "\x00" in value:
-        raise ValidationError(f"{field} must be an absolute folder like /downloads/sonarr, "
-                              f"not {value!r}", field)
+        raise ValidationError(about(field, Phrase(
+            "must be an absolute folder like /downloads/sonarr, not %(value)s",
+            value=repr(value))), field)
     return os.path.normpath(value)
 
 
@@ -129,10 +132,10 @@ def create_category(session: Session, name: str, save_path: str = "",
     bridge = load_bridge(session)
     category = Category(check_name(name), check_save_path(save_path), priority)
     if bridge.find(name) is not None:
-        raise ConflictError(f"category {name!r} exists already")
+        raise ConflictError(Phrase("category %(name)s exists already", name=repr(name)))
     if len(bridge.categories) >= MAX_CATEGORIES:
-        raise ValidationError(f"at most {MAX_CATEGORIES} categories; remove one first",
-                              "category")
+        raise ValidationError(Phrase("at most %(count)s categories; remove one first",
+                                     count=MAX_CATEGORIES), "category")
     _store(session, replace(bridge, categories=(*bridge.categories, category)))
     logger.info("bridge category created name=%s save_path=%s", name, category.save_path)
     return category
@@ -144,7 +147,8 @@ def edit_category(session: Session, name: str, save_path: str | None = None,
     bridge = load_bridge(session)
     old = bridge.find(name)
     if old is None:
-        raise NotFoundError(f"category {name!r} does not exist", "category")
+        raise NotFoundError(Phrase("category %(name)s does not exist", name=repr(name)),
+                            "category")
     new = Category(name, old.save_path if save_path is None else check_save_path(save_path),
                    old.priority if priority is None else priority)
     _store(session, replace(bridge, categories=tuple(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.models import DownloadItem, ItemStatus, Priority
+from aniworld.phrases import Phrase
 from aniworld.services import queue as queue_service
 from aniworld.services.bridge.catalogue import title_variants
 from aniworld.services.bridge.categories import (
@@ -61,8 +62,9 @@ def add_grab(session: Session, link: str, category: str, library: Path,
         return existing
     series = find_series(session, release.slug, release.site)
     if series is None:
-        raise NotFoundError(f"the series {release.slug!r} is no longer in the Aniworld library; "
-                            "add it again, then search again in Sonarr", "urls")
+        raise NotFoundError(Phrase("the series %(slug)s is no longer in the Aniworld library; "
+                                   "add it again, then search again in Sonarr",
+                                   slug=repr(release.slug)), "urls")
     bridge = load_bridge(session)
     found = bridge.find(category)
     target = explicit or str(bridge.path_of(category, library))
@@ -102,8 +104,9 @@ def check_outside_library(save_path: str, library: Path) -> None:
     path, root = Path(os.path.realpath(save_path)), Path(os.path.realpath(library))
     if not path.is_relative_to(root) or path.is_relative_to(root / DEFAULT_FOLDER):
         return
-    raise ValidationError(f"the save path {save_path} lies inside the Aniworld library; use a "
-                          f"folder outside it, or one under {library / DEFAULT_FOLDER}",
+    raise ValidationError(Phrase("the save path %(path)s lies inside the Aniworld library; use "
+                                 "a folder outside it, or one under %(folder)s",
+                                 path=save_path, folder=str(library / DEFAULT_FOLDER)),
                           "savepath")
 
 
@@ -214,7 +217,8 @@ def label_grabs(session: Session, hashes: Collection[str] | None, category: str)
     Raises ``ConflictError`` for a category that does not exist (qBittorrent's 409).
     """
     if category and load_bridge(session).find(check_name(category)) is None:
-        raise ConflictError(f"category {category!r} does not exist; create it first")
+        raise ConflictError(Phrase("category %(name)s does not exist; create it first",
+                                   name=repr(category)))
     for item in grabs(session, hashes):
         item.bridge_category = category
     session.flush()

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.naming import clean_component
+from aniworld.phrases import Phrase
 from aniworld.sites import SITES
 
 # The resolution claimed in release titles: the hosters' streams are 720p or 1080p, and
@@ -115,14 +116,16 @@ def parse_magnet(link: str) -> tuple[ReleaseId, str]:
     """
     parts = urlsplit(link.strip())
     if parts.scheme != "magnet":
-        raise ReleaseLinkError("only magnet links of this Aniworld's Torznab results can be "
-                               "added; search the Aniworld indexer and grab from there")
+        raise ReleaseLinkError(Phrase("only magnet links of this Aniworld's Torznab results can "
+                                      "be added; search the Aniworld indexer and grab from "
+                                      "there"))
     fields = dict(parse_qsl(parts.query, keep_blank_values=True))
     digest = fields.get("xt", "").removeprefix("urn:btih:").lower()
     release = _parse_token(fields.get(MAGNET_KEY, ""))
     if not _HASH.match(digest) or release is None or release.info_hash != digest:
-        raise ReleaseLinkError("this magnet link is not an Aniworld release (missing or "
-                               "altered x.aw parameter); search the Aniworld indexer again")
+        raise ReleaseLinkError(Phrase("this magnet link is not an Aniworld release (missing or "
+                                      "altered x.aw parameter); search the Aniworld indexer "
+                                      "again"))
     return release, fields.get("dn", "")
 
 

@@ -17,6 +17,7 @@ from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import Series
 from aniworld.models.base import utcnow
+from aniworld.phrases import Phrase, about, phrase_of
 from aniworld.services.settings import AppSettings
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ def apply_preferences(series: Series, data: dict[str, Any]) -> list[str]:
     if "monitor_scope" in data:
         scope = data["monitor_scope"]
         if not isinstance(scope, str) or scope not in set(MonitorScope):
-            raise ValidationError("monitor_scope must be all or new", "monitor_scope")
+            raise ValidationError(about("monitor_scope", Phrase("must be all or new")),
+                                  "monitor_scope")
         if scope == MonitorScope.NEW and series.monitor_scope != MonitorScope.NEW:
             # "From now on": episodes the site lists today are not new.
             series.monitor_since = utcnow()
@@ -105,7 +107,8 @@ def apply_preferences(series: Series, data: dict[str, Any]) -> list[str]:
         changed.append("monitor_scope")
     if "monitor_films" in data:
         if not isinstance(data["monitor_films"], bool):
-            raise ValidationError("monitor_films must be true or false", "monitor_films")
+            raise ValidationError(about("monitor_films", Phrase("must be true or false")),
+                                  "monitor_films")
         series.monitor_films = data["monitor_films"]
         changed.append("monitor_films")
     if changed:
@@ -148,14 +151,16 @@ def _upgrade_until(value: str | None, order: Sequence[Language]) -> Language | N
 
 def _order(value: Any) -> tuple[Language, ...]:
     if not isinstance(value, list):
-        raise ValidationError("language_order must be a list of language ids (empty = the "
-                              "global order)", "language_order")
+        raise ValidationError(about("language_order", Phrase(
+            "must be a list of language ids (empty = the global order)")), "language_order")
     try:
         order = tuple(Language.parse(item) for item in value)
     except (TypeError, ValueError) as exc:
-        raise ValidationError(f"language_order: {exc}", "language_order") from None
+        raise ValidationError(about("language_order", phrase_of(exc), colon=True),
+                              "language_order") from None
     if len(set(order)) != len(order):
-        raise ValidationError("language_order must list each language once", "language_order")
+        raise ValidationError(about("language_order", Phrase("must list each language once")),
+                              "language_order")
     return order
 
 
@@ -166,5 +171,5 @@ def _check_upgrade_until(value: Any) -> str | None:
         return Language.parse(value).value
     except (TypeError, ValueError):
         valid = ", ".join(language.value for language in Language)
-        raise ValidationError(f"upgrade_until must be keep, null or one of: {valid}",
-                              "upgrade_until") from None
+        raise ValidationError(about("upgrade_until", Phrase(
+            "must be keep, null or one of: %(valid)s", valid=valid)), "upgrade_until") from None

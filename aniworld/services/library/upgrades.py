@@ -33,6 +33,7 @@ from aniworld.models import (
     Series,
 )
 from aniworld.models.episode import languages_from
+from aniworld.phrases import Phrase
 from aniworld.services.episode_status import EpisodeKey, file_present
 from aniworld.services.library.preferences import preferences, upgrade_language
 from aniworld.services.queue._common import (
@@ -199,7 +200,7 @@ def queue_upgrades(session: Session, settings: AppSettings, series_ids: Collecti
             replaces=json.dumps([copy.path for copy in upgrade.held])))
         position += POSITION_STEP
     session.add_all(items)
-    with duplicates_as_conflict("An upgrade"):
+    with duplicates_as_conflict(Phrase("An upgrade")):
         session.flush()
     for item in items:
         logger.info("upgrade queued item_id=%s series_id=%s episode=%s from=%s to=%s",

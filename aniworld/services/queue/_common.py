@@ -13,6 +13,7 @@ from aniworld.errors import ConflictError, NotFoundError, ValidationError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.models.download_item import ACTIVE_STATUSES, QUEUED_STATUSES, episode_code
+from aniworld.phrases import Phrase
 
 # Gapped positions let a move land between two neighbours without renumbering the group.
 POSITION_STEP = 1024
@@ -24,7 +25,7 @@ def get_item(session: Session, item_id: int) -> DownloadItem:
     """Return the queue item ``item_id``; raises ``NotFoundError`` when it does not exist."""
     item = session.get(DownloadItem, item_id)
     if item is None:
-        raise NotFoundError(f"queue item {item_id} does not exist")
+        raise NotFoundError(Phrase("queue item %(id)s does not exist", id=item_id))
     return item
 
 
@@ -36,16 +37,18 @@ def lock_item(session: Session, item_id: int) -> DownloadItem:
                  .execution_options(populate_existing=True))
     item = session.scalars(statement).one_or_none()
     if item is None:
-        raise NotFoundError(f"queue item {item_id} does not exist")
+        raise NotFoundError(Phrase("queue item %(id)s does not exist", id=item_id))
     return item
 
 
 def validate_episode(season: int, episode: int) -> None:
     """Raise ``ValidationError`` naming the field when season or episode is out of range."""
     if season < 0:
-        raise ValidationError(f"season must be 0 (films) or more, not {season}", "season")
+        raise ValidationError(Phrase("season must be 0 (films) or more, not %(season)s",
+                                     season=season), "season")
     if episode < 1:
-        raise ValidationError(f"episode must be 1 or more, not {episode}", "episode")
+        raise ValidationError(Phrase("episode must be 1 or more, not %(episode)s",
+                                     episode=episode), "episode")
 
 
 def check_known(series: Series, known: Collection[EpisodeKey], keys: Iterable[EpisodeKey],
@@ -62,11 +65,12 @@ def check_known(series: Series, known: Collection[EpisodeKey], keys: Iterable[Ep
     for season, episode in keys:
         if (season, episode) in known:
             continue
-        what = f"episode {episode_code(season, episode)}" if season in seasons \
-            else f"season {season}"
-        raise ValidationError(
-            f"{series.title} has no {what} on the site; refresh the series if it was just "
-            "released", field or ("episode" if season in seasons else "season"))
+        what = (Phrase("episode %(code)s", code=episode_code(season, episode))
+                if season in seasons else Phrase("season %(season)s", season=season))
+        raise ValidationError(Phrase(
+            "%(series)s has no %(what)s on the site; refresh the series if it was just "
+            "released", series=series.title, what=what),
+            field or ("episode" if season in seasons else "season"))
 
 
 def next_position(session: Session, priority: Priority) -> int:
@@ -93,14 +97,15 @@ def active_episodes(session: Session, series: Series, language: Language,
 
 
 def duplicate_message(series: Series, key: EpisodeKey, language: Language,
-                      status: ItemStatus) -> str:
+                      status: ItemStatus) -> Phrase:
     """Explain which unfinished item blocks adding ``key`` again."""
-    return (f"{episode_code(*key)} of {series.title} in {language.label} is already in the "
-            f"queue ({status.value})")
+    return Phrase("%(episode)s of %(series)s in %(language)s is already in the queue "
+                  "(%(status)s)", episode=episode_code(*key), series=series.title,
+                  language=language.phrase, status=status.value)
 
 
 @contextmanager
-def duplicates_as_conflict(subject: str) -> Iterator[None]:
+def duplicates_as_conflict(subject: str | Phrase) -> Iterator[None]:
     """Turn a lost race on the unique active-item index into ``ConflictError``."""
     # The service checks for duplicates first; only two concurrent adds on PostgreSQL (SQLite
     # serialises writers with BEGIN IMMEDIATE) can still reach the index.
@@ -111,5 +116,5 @@ def duplicates_as_conflict(subject: str) -> Iterator[None]:
         if "uq_download_item_active" not in text and \
                 "UNIQUE constraint failed: download_item" not in text:
             raise
-        raise ConflictError(f"{subject} was added to the queue at the same time by someone "
-                            "else; reload the queue") from exc
+        raise ConflictError(Phrase("%(subject)s was added to the queue at the same time by "
+                                   "someone else; reload the queue", subject=subject)) from exc

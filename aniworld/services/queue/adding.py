@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from aniworld.errors import ConflictError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
+from aniworld.phrases import Phrase
 from aniworld.services.queue._common import (
     POSITION_STEP,
     EpisodeKey,
@@ -156,7 +157,7 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[DownloadI
     # match RETURNING rows to objects); an ORM bulk insert without ordering batches them, and
     # (season, episode) is unique within the batch, so the rows are matched up here instead.
     statement = insert(DownloadItem).returning(DownloadItem)
-    with duplicates_as_conflict(f"One of the {len(rows)} episodes"):
+    with duplicates_as_conflict(Phrase("One of the %(count)s episodes", count=len(rows))):
         inserted = session.scalars(statement, rows).all()
     by_key = {(item.season, item.episode): item for item in inserted}
     return [by_key[(row["season"], row["episode"])] for row in rows]

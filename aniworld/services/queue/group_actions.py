@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.errors import ValidationError
 from aniworld.models import DownloadItem, ItemStatus, Priority
+from aniworld.phrases import Phrase
 from aniworld.services.queue._common import POSITION_STEP, next_position
 from aniworld.services.queue.groups import WAITING_NOW, Run, find_run
 
@@ -29,7 +30,8 @@ def move_group(session: Session, group_id: int, to: str) -> int:
     longer waits.
     """
     if to not in MOVE_TARGETS:
-        raise ValidationError(f"to must be 'top' or 'bottom', not {to!r}", "to")
+        raise ValidationError(Phrase("to must be 'top' or 'bottom', not %(to)s", to=repr(to)),
+                              "to")
     run = find_run(session, group_id)
     members = run.members()
     low, high = session.execute(select(func.min(DownloadItem.position),

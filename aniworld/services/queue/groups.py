@@ -18,6 +18,7 @@ from aniworld.errors import NotFoundError, ValidationError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.models.download_item import QUEUED_STATUSES, episode_code
+from aniworld.phrases import Phrase
 from aniworld.services.queue.views import WAITING, PendingItem
 
 # season * EPISODE_SPAN + episode orders episodes by one integer (films are season 0).
@@ -156,9 +157,11 @@ def _paused_count(status: ColumnElement[ItemStatus]) -> ColumnElement[int]:
 def check_page(limit: int, offset: int) -> None:
     """Raise ``ValidationError`` for a page size below 1 or a negative offset."""
     if limit < 1:
-        raise ValidationError(f"limit must be 1 or more, not {limit}", "limit")
+        raise ValidationError(Phrase("limit must be 1 or more, not %(limit)s", limit=limit),
+                              "limit")
     if offset < 0:
-        raise ValidationError(f"offset cannot be negative, not {offset}", "offset")
+        raise ValidationError(Phrase("offset cannot be negative, not %(offset)s",
+                                     offset=offset), "offset")
 
 
 def pending_summary(session: Session) -> PendingSummary:
@@ -246,8 +249,8 @@ def find_run(session: Session, group_id: int) -> Run:
         select(DownloadItem.series_id, DownloadItem.priority, DownloadItem.position)
         .where(DownloadItem.id == group_id, WAITING_NOW)).one_or_none()
     if row is None:
-        raise NotFoundError(f"queue group {group_id} is gone (its last episode started, "
-                            "finished or was removed); reload the queue")
+        raise NotFoundError(Phrase("queue group %(id)s is gone (its last episode started, "
+                                   "finished or was removed); reload the queue", id=group_id))
     series_id, priority, position = row
     # The group reaches back to the last waiting item of another series in its priority.
     before = session.execute(

@@ -18,6 +18,7 @@ from aniworld.languages import Language
 from aniworld.models import Episode, Series
 from aniworld.models.download_item import episode_code
 from aniworld.models.episode import languages_from
+from aniworld.phrases import Phrase
 from aniworld.services.library.preferences import preferences
 from aniworld.services.queue._common import EpisodeKey
 from aniworld.services.settings import load_settings
@@ -109,15 +110,25 @@ def choose_language(session: Session, series: Series, key: EpisodeKey,
 
 
 def refusal(series: Series, key: EpisodeKey, offered: frozenset[Language],
-            language: Language | None) -> str:
+            language: Language | None) -> Phrase:
     """Why ``key`` cannot be queued in ``language`` (None: in the user's languages)."""
-    what = f"{episode_code(*key)} of {series.title}"
+    what = Phrase("%(episode)s of %(series)s", episode=episode_code(*key), series=series.title)
     if not offered:
-        wanted = language.label if language else "any language"
-        return f"{what} is not offered in {wanted} yet; refresh the series once it is released"
-    labels = ", ".join(choice.label for choice in Language if choice in offered)
+        wanted = language.phrase if language else Phrase("any language")
+        return Phrase("%(what)s is not offered in %(language)s yet; refresh the series once "
+                      "it is released", what=what, language=wanted)
+    labels = _labels(choice for choice in Language if choice in offered)
     if language is None:
-        return (f"{what} is offered only in {labels}, none of them in your language order; "
-                "choose one of them or add it to the language order in Settings")
-    return (f"{what} is not offered in {language.label}, only in {labels}; choose one of "
-            "them or let the best available language be chosen")
+        return Phrase("%(what)s is offered only in %(labels)s, none of them in your language "
+                      "order; choose one of them or add it to the language order in Settings",
+                      what=what, labels=labels)
+    return Phrase("%(what)s is not offered in %(language)s, only in %(labels)s; choose one "
+                  "of them or let the best available language be chosen", what=what,
+                  language=language.phrase, labels=labels)
+
+
+def _labels(languages: Iterable[Language]) -> Phrase:
+    """``German Dub, English Sub`` as one phrase, each label translated."""
+    names = {f"l{index}": language.phrase for index, language in enumerate(languages)}
+    template = ", ".join(f"%({name})s" for name in names)  # no words of its own to translate
+    return Phrase(template, **names)

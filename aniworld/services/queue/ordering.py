@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from aniworld.errors import ConflictError, ValidationError
 from aniworld.models import DownloadItem, ItemStatus, Priority
 from aniworld.models.download_item import QUEUED_STATUSES
+from aniworld.phrases import Phrase
 from aniworld.services.queue._common import POSITION_STEP, get_item, next_position
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,8 @@ def set_priority(session: Session, item_id: int, priority: Priority) -> Download
     """
     item = get_item(session, item_id)
     if item.status is ItemStatus.COMPLETED:
-        raise ConflictError(f"queue item {item_id} ({item.code}) is already completed")
+        raise ConflictError(Phrase("queue item %(id)s (%(code)s) is already completed",
+                                   id=item_id, code=item.code))
     if item.priority != priority:
         item.position = next_position(session, priority)
         item.priority = priority
@@ -39,16 +41,17 @@ def move_item(session: Session, item_id: int, *, before: int | None = None,
     ``ConflictError`` unless both items are pending or paused.
     """
     if (before is None) == (after is None):
-        raise ValidationError("give exactly one of 'before' or 'after'", "before")
+        raise ValidationError(Phrase("give exactly one of 'before' or 'after'"), "before")
     field, target_id = ("before", before) if before is not None else ("after", after)
     assert target_id is not None
     if target_id == item_id:
-        raise ValidationError("an item cannot be moved next to itself", field)
+        raise ValidationError(Phrase("an item cannot be moved next to itself"), field)
     item, target = get_item(session, item_id), get_item(session, target_id)
     for queued in (item, target):
         if queued.status not in QUEUED_STATUSES:
-            raise ConflictError(f"queue item {queued.id} ({queued.code}) is "
-                                f"{queued.status.value}; only waiting items can be reordered")
+            raise ConflictError(Phrase(
+                "queue item %(id)s (%(code)s) is %(status)s; only waiting items can be "
+                "reordered", id=queued.id, code=queued.code, status=queued.status.value))
     position = _slot(session, item, target, after=field == "after")
     item.priority, item.position = target.priority, position
     session.flush()

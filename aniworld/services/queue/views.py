@@ -15,6 +15,7 @@ from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.models.download_item import QUEUED_STATUSES, EpisodeLabels, episode_code
+from aniworld.phrases import Phrase
 from aniworld.services.queue.state import is_paused
 
 # Download order: priority (high first), then position; id breaks ties deterministically.
@@ -127,9 +128,11 @@ def list_queue(session: Session, history_limit: int = 200, pending_limit: int | 
 def pending_items(session: Session, limit: int = 500, offset: int = 0) -> list[PendingItem]:
     """Return pending items in download order (priority, then position) as read-only rows."""
     if limit < 1:
-        raise ValidationError(f"limit must be 1 or more, not {limit}", "limit")
+        raise ValidationError(Phrase("limit must be 1 or more, not %(limit)s", limit=limit),
+                              "limit")
     if offset < 0:
-        raise ValidationError(f"offset cannot be negative, not {offset}", "offset")
+        raise ValidationError(Phrase("offset cannot be negative, not %(offset)s",
+                                     offset=offset), "offset")
     # Core rows of the listed columns on the session's connection: no ORM objects, identity
     # map or second query for the series, which made up most of reading a long queue.
     rows = session.connection().execute(_PENDING.limit(limit).offset(offset)).all()
