@@ -7,8 +7,8 @@ from datetime import datetime
 from flask import Flask
 
 from aniworld.extensions import db
+from aniworld.hosters.errors import HosterFileGone
 from aniworld.models import DownloadItem
-from aniworld.phrases import Phrase
 from aniworld.services import execution, hoster_health
 from aniworld.services.hoster_health import Breaker
 from aniworld.services.settings import save_settings
@@ -18,10 +18,11 @@ from tests.web.conftest import AuthActions, csrf_token_from
 from tests.web.test_queue_page import queue_items
 
 GERMAN = {"Accept-Language": "de"}
-# A phrase the German catalogue already holds, and its translation.
-PHRASE = Phrase("Must list each language once")
-ENGLISH_TEXT = "Must list each language once"
-GERMAN_TEXT = "Muss jede Sprache genau einmal nennen"
+# A hoster's failure as the runner stores it, and its German translation in the catalogue.
+PHRASE = HosterFileGone("VOE").phrase
+ENGLISH_TEXT = "VOE no longer has this file (deleted or not found); try another hoster"
+GERMAN_TEXT = ("VOE hat diese Datei nicht mehr (gelöscht oder nicht gefunden); versuche "
+               "einen anderen Hoster")
 
 
 def _fail(app: Flask, item_id: int, *, retry_at: datetime | None = None) -> None:
