@@ -152,7 +152,7 @@ def write_now() -> Response:
     try:
         series = series_named(key, "series", ValidationError) if key else None
     except ValidationError as exc:
-        return render_section("artwork", errors={"series": exc.message})
+        return render_section("artwork", errors={"series": exc})
     if load_write_status(db.session).active and _run_alive():
         return render_section("artwork", notice=_("A metadata run is already on its way."))
     request_metadata_run(db.session, series.public_key if series else None)

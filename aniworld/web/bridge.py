@@ -17,11 +17,12 @@ from flask_babel import gettext as _
 from aniworld.errors import AniworldError, ValidationError
 from aniworld.extensions import db
 from aniworld.models import Priority
+from aniworld.phrases import phrase_of
 from aniworld.services import credentials
 from aniworld.services.bridge import catalogue, feed
 from aniworld.services.bridge import categories as category_service
 from aniworld.services.bridge.catalogue import TorznabQuery
-from aniworld.services.settings import save_settings, validate_changes
+from aniworld.services.settings import field_errors, save_settings
 from aniworld.web.i18n import localize
 from aniworld.web.resources import library_root
 from aniworld.web.settings import integration, render_section, saved
@@ -65,7 +66,7 @@ def bridge_section() -> dict[str, Any]:
 def save() -> Response:
     """Store the user name Sonarr logs in with and the default save path."""
     username = request.form.get("bridge_username", "").strip()
-    errors = validate_changes(bridge_username=username)
+    errors = field_errors(bridge_username=username)
     try:
         category_service.check_save_path(request.form.get("save_path", ""), "save_path")
     except ValidationError as exc:
@@ -88,7 +89,7 @@ def add_category() -> Response:
         category_service.create_category(db.session, form.get("category", "").strip(),
                                          form.get("category_path", ""), priority)
     except ValueError as exc:
-        return render_section(SECTION, errors={"priority": str(exc)})
+        return render_section(SECTION, errors={"priority": phrase_of(exc)})
     except AniworldError as exc:
         db.session.rollback()
         field = "category_path" if getattr(exc, "field", "") == "savePath" else "category"

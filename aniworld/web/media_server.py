@@ -27,9 +27,9 @@ from aniworld.services.settings import (
     VALIDATORS,
     AppSettings,
     effective_library_dir,
+    field_errors,
     load_settings,
     save_settings,
-    validate_changes,
 )
 from aniworld.web.i18n import localize
 from aniworld.web.settings import render_section, saved
@@ -87,7 +87,7 @@ def _status(status: media_refresh.RefreshStatus) -> dict[str, Any]:
 def save() -> Response:
     """Store the server, URL, token (only when a new one is typed) and their path."""
     changes = _parse(request.form)
-    errors = validate_changes(**changes)
+    errors = field_errors(**changes)
     if errors:
         return render_section(SECTION, errors=errors, media_server_form_data=request.form)
     save_settings(db.session, **changes)
@@ -103,7 +103,7 @@ def test() -> Response:
     try:
         message = _check(_candidate(_parse(request.form)))
     except ValidationError as exc:
-        return render_section(SECTION, errors={exc.field or "form": exc.message},
+        return render_section(SECTION, errors={exc.field or "form": exc},
                               media_server_form_data=request.form)
     except MediaServerError as exc:
         logger.info("media server test failed error=%s", exc.message)

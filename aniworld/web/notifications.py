@@ -23,7 +23,7 @@ from aniworld.notifications import messages, sender
 from aniworld.phrases import stored
 from aniworld.services import notifications
 from aniworld.services.integration_settings import NOTIFY_EVENTS, split_notify_urls
-from aniworld.services.settings import load_settings, save_settings, validate_changes
+from aniworld.services.settings import field_errors, load_settings, save_settings
 from aniworld.web.i18n import localize
 from aniworld.web.settings import render_section, saved
 
@@ -74,14 +74,14 @@ def save() -> Response:
         changes["notify_urls"] = None
     elif form.get("notify_urls", "").strip():
         changes["notify_urls"] = form["notify_urls"]
-    errors = validate_changes(**changes)
+    errors = field_errors(**changes)
     if errors:
         return render_section(SECTION, errors=errors, notify_text=form.get("notify_urls", ""))
     try:
         save_settings(db.session, **changes)
     except ValidationError as exc:
         db.session.rollback()
-        return render_section(SECTION, errors={exc.field or "form": exc.message})
+        return render_section(SECTION, errors={exc.field or "form": exc})
     db.session.commit()
     logger.info("settings saved section=notifications fields=%s", ",".join(sorted(changes)))
     return saved(SECTION, _("Notification settings saved."))

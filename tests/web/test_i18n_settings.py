@@ -89,3 +89,28 @@ def test_the_naming_preview_speaks_german(served: tuple[Flask, FlaskClient, Auth
     answer = browser.client.post("/settings/naming/preview", headers=GERMAN, data={
         "naming_template": "/abs/{season}{episode}.{ext}", "csrf_token": token})
     assert "Die Namensvorlage muss ein relativer Pfad sein" in answer.get_data(as_text=True)
+
+
+# The integrations' own sections (each its blueprint): path, form, field, German beside it.
+INTEGRATION_CASES = [
+    ("/settings/bridge/", {"bridge_username": "no spaces allowed"}, "bridge_username",
+     "Muss aus 1 bis 64 Buchstaben, Ziffern oder . _ @ - bestehen"),
+    ("/settings/bridge/categories", {"category": "tv", "priority": "urgent"}, "priority",
+     "Unbekannte Priorität 'urgent'; verwende eine von: "),
+    ("/settings/notifications/", {"notify_urls": "not-a-url", "notify_events": ["completed"]},
+     "notify_urls", "'not-a-url' ist keine Apprise-URL wie ntfy://ntfy.sh/my-topic"),
+]
+
+
+@pytest.mark.parametrize(("path", "form", "field", "german"), INTEGRATION_CASES,
+                         ids=[case[2] for case in INTEGRATION_CASES])
+def test_the_integration_sections_speak_german(
+        served: tuple[Flask, FlaskClient, AuthActions], path: str, form: dict[str, Any],
+        field: str, german: str) -> None:
+    _, _, browser = served
+    token = csrf_token_from(browser.client.get("/settings/"))
+    page = browser.client.post(path, headers={**GERMAN, "HX-Request": "true"},
+                               data={**form, "csrf_token": token})
+    shown = re.search(rf'id="{field}-error">([^<]*)</span>', page.get_data(as_text=True))
+    assert shown, page.get_data(as_text=True)
+    assert html.unescape(shown.group(1)).startswith(german)
