@@ -9,6 +9,8 @@ import logging
 
 from flask import Flask, Response, make_response, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from aniworld.errors import AniworldError
@@ -18,6 +20,18 @@ from aniworld.web.i18n import localize
 from aniworld.web.security import api_error, is_api_request
 
 logger = logging.getLogger(__name__)
+
+# Werkzeug words its errors in English only: the pages say the common ones themselves.
+PAGE_MESSAGES = {
+    400: _l("The request could not be understood; reload the page and try again."),
+    403: _l("You may not open this page."),
+    404: _l("This page does not exist; check the address or go back to the start page."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("What was sent is too large."),
+    429: _l("Too many requests in a short time; wait a moment and try again."),
+}
+CSRF_PAGE_MESSAGE = _l("The form has expired or came from another page; reload the page and "
+                       "send it again.")
 
 
 def init_app(app: Flask) -> None:
@@ -42,7 +56,16 @@ def handle_http_error(exc: HTTPException) -> Response:
     message = exc.description or exc.name
     if is_api_request():
         return api_error(status, exc.name.lower().replace(" ", "_"), message)
-    return error_page(status, message)
+    return error_page(status, _page_message(exc, status, message))
+
+
+def _page_message(exc: HTTPException, status: int, message: str) -> str:
+    """The page's own words for Werkzeug's standard errors; a custom description as it is."""
+    if isinstance(exc, CSRFError):
+        return str(CSRF_PAGE_MESSAGE)
+    if status in PAGE_MESSAGES and exc.description == type(exc).description:
+        return str(PAGE_MESSAGES[status])
+    return message
 
 
 def handle_unexpected_error(exc: Exception) -> Response:

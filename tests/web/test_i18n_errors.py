@@ -125,3 +125,20 @@ def test_language_switch_on_the_login_and_set_up_pages(auth: AuthActions) -> Non
     assert '<html lang="de">' in html and "<h1>Anmelden</h1>" in html
     # Choosing a language signs nobody in.
     assert client.get("/queue/").status_code == 302
+
+
+def test_werkzeug_errors_and_a_stale_form_in_german(logged_in: AuthActions) -> None:
+    client = logged_in.client
+    missing = client.get("/no/such/page", headers=GERMAN)
+    assert missing.status_code == 404
+    assert "Diese Seite gibt es nicht" in missing.get_data(as_text=True)
+    wrong = client.get("/language", headers=GERMAN)
+    assert wrong.status_code == 405
+    assert "Diese Adresse nimmt diese Art von Anfrage nicht an" in wrong.get_data(as_text=True)
+    stale = client.post("/queue/pause", headers=GERMAN, data={"csrf_token": "stale"})
+    assert stale.status_code == 400
+    assert "Das Formular ist abgelaufen" in stale.get_data(as_text=True)
+    english = client.get("/no/such/page", headers={"Accept-Language": "en-US"})
+    assert "This page does not exist" in english.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing", headers=GERMAN)
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
