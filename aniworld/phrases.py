@@ -140,3 +140,17 @@ def render(message: str | Phrase | None, locale: str | None) -> str:
     if message is None:
         return ""
     return as_phrase(message).render(translator(locale))
+
+
+# Only the parts of a joined phrase are translated, not how they are put together.
+_JOINED = "%(first)s%(separator)s%(second)s"
+
+
+def joined(parts: list[Phrase], separator: str) -> Phrase | str:
+    """One phrase of ``parts`` in order with ``separator`` between them ("" for none)."""
+    if not parts:
+        return ""
+    result = parts[0]
+    for part in parts[1:]:
+        result = Phrase(_JOINED, first=result, separator=separator, second=part)
+    return result
