@@ -168,3 +168,17 @@ def phrase_of(exc: BaseException) -> str | Phrase:
     """The phrase a plain exception (``ValueError(Phrase(…))``) was raised with, else its text."""
     first = exc.args[0] if exc.args else None
     return first if isinstance(first, Phrase) else str(exc)
+
+
+# Only the parts of a joined phrase are translated, not how they are put together.
+_JOINED = "%(first)s%(separator)s%(second)s"
+
+
+def joined(parts: list[Phrase], separator: str) -> Phrase | str:
+    """One phrase of ``parts`` in order with ``separator`` between them ("" for none)."""
+    if not parts:
+        return ""
+    result = parts[0]
+    for part in parts[1:]:
+        result = Phrase(_JOINED, first=result, separator=separator, second=part)
+    return result

@@ -35,6 +35,7 @@ class ItemLike(Protocol):
     status: ItemStatus
     progress: float
     last_error: str | None
+    last_error_phrase: str | None
     file_path: str | None
     save_path: str | None
 
@@ -64,7 +65,9 @@ class EpisodeStatus:
 
     state: EpisodeState
     progress: float = 0.0
-    error: str = ""
+    error: str = ""  # English (the API)
+    # ``error`` as phrase JSON (the item's ``last_error_phrase``), for the reader's language.
+    error_phrase: str | None = None
 
     @property
     def label(self) -> str:
@@ -123,7 +126,8 @@ def _item_status(item: ItemLike, exists: Callable[[Path], bool]) -> EpisodeStatu
     state = _ITEM_STATES.get(item.status)
     if state is None:  # cancelled: as if never queued
         return MISSING
-    return EpisodeStatus(state, item.progress or 0.0, item.last_error or "")
+    return EpisodeStatus(state, item.progress or 0.0, item.last_error or "",
+                         item.last_error_phrase)
 
 
 def _best(statuses: Iterable[EpisodeStatus]) -> EpisodeStatus:

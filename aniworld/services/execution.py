@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus, Series, utcnow
-from aniworld.phrases import Phrase, as_phrase
+from aniworld.phrases import N_, Phrase, as_phrase
 from aniworld.services.file_naming import EpisodeName
 from aniworld.services.queue import is_paused
 from aniworld.services.queue.views import QUEUE_ORDER
@@ -25,6 +25,8 @@ from aniworld.services.queue.views import QUEUE_ORDER
 LEASE_TIMEOUT = timedelta(seconds=45)
 # A dispatched job missing from Redis this long after dispatch is considered lost.
 DISPATCH_GRACE = timedelta(seconds=20)
+# The note of an item whose worker died (stored in English; the pages translate it).
+RESUMED_NOTE = N_("the worker stopped; resuming from the partial download")
 
 _DOWNLOADING = DownloadItem.status == ItemStatus.DOWNLOADING
 _PENDING = DownloadItem.status == ItemStatus.PENDING
@@ -218,7 +220,7 @@ def reclaim_stale(session: Session, lease_timeout: timedelta = LEASE_TIMEOUT,
         session.execute(update(DownloadItem).where(DownloadItem.id.in_(ids), stale)
                         .values(status=ItemStatus.PENDING, lease=None, job_id=None,
                                 speed=None, eta_seconds=None,
-                                note="the worker stopped; resuming from the partial download"))
+                                note=RESUMED_NOTE))
     return ids
 
 

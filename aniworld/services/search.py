@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from aniworld.site import SiteClient
 from aniworld.site.errors import SiteError
 from aniworld.site.types import SearchResult
-from aniworld.sites import SITE_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +33,6 @@ class SiteSearch:
     def failed_sites(self) -> tuple[str, ...]:
         """The sites whose search failed, in the order they were asked."""
         return tuple(self.failures)
-
-    @property
-    def failure_notice(self) -> str | None:
-        """A sentence per failed site for the user (results of the others are shown), or None."""
-        if not self.failures:
-            return None
-        return " ".join(f"{SITE_LABELS.get(site, site)} could not be searched: {exc.message}."
-                        for site, exc in self.failures.items())
 
 
 def search_sites(query: str, clients: Mapping[str, ClientFactory]) -> SiteSearch:

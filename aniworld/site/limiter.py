@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import redis
 
+from aniworld.phrases import N_, Phrase
 from aniworld.site.errors import SiteRateLimited
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,12 @@ return math.max(untl, cool) - now
 
 # What each hold reason means for the user.
 HOLD_REASONS = {
-    "site_challenge": "the site asked for a browser check",
-    "site_spam_blocked": "the site blocked this address as spam",
-    "captcha_required": "the site showed a captcha instead of a hoster link",
-    "play_gate_required": "s.to showed its \"Stream wird vorbereitet\" check",
+    "site_challenge": N_("the site asked for a browser check"),
+    "site_spam_blocked": N_("the site blocked this address as spam"),
+    "captcha_required": N_("the site showed a captcha instead of a hoster link"),
+    "play_gate_required": N_("s.to showed its \"Stream wird vorbereitet\" check"),
 }
+_REFUSED = N_("the site refused our requests")
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,14 @@ class SiteHold:
     seconds_left: float
 
     @property
-    def message(self) -> str:
-        """One sentence for the banner and for the items that wait."""
+    def message(self) -> Phrase:
+        """One sentence for the banner and for the items that wait (English via ``str``)."""
         minutes = max(1, round(self.seconds_left / 60))
-        what = HOLD_REASONS.get(self.reason, "the site refused our requests")
-        return (f"{what}; Aniworld pauses its requests to the site for about {minutes} "
-                "more minute(s) instead of asking again for every episode. Import your "
-                "browser's cookies in Settings or set a proxy, then retry")
+        what = Phrase(HOLD_REASONS.get(self.reason, _REFUSED))
+        return Phrase("%(what)s; Aniworld pauses its requests to the site for about "
+                      "%(minutes)s more minute(s) instead of asking again for every episode. "
+                      "Import your browser's cookies in Settings or set a proxy, then retry",
+                      what=what, minutes=minutes)
 
 
 class _Backend(Protocol):

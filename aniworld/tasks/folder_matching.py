@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.library import match_folder
 from aniworld.library.matching import Match
 from aniworld.models import FolderState, LibraryFolder
+from aniworld.phrases import Phrase
 from aniworld.services import catalog
 from aniworld.services.library import resolution
 from aniworld.services.library.folders import link
@@ -48,7 +49,7 @@ class MatchResult:
 
     matched: int
     unmatched: int
-    stopped: str = ""
+    stopped: str | Phrase = ""
 
 
 def pending_folder_ids(session: Session) -> list[int]:

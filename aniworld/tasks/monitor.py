@@ -51,15 +51,12 @@ __all__ = ["MonitorSummary", "record_failure", "run_monitor_round"]
 
 
 def record_failure(sessions: sessionmaker[Session], message: str | Phrase) -> MonitorStatus:
-    """Record a round that could not run at all, with a sentence for the user (commits).
-
-    The status keeps English only (``MonitorStatus`` has no phrase column yet).
-    """
+    """Record a round that could not run at all, with a sentence for the user (commits)."""
     with sessions() as session:
         now = utcnow().isoformat()
         status = monitoring.store_status(session, replace(
             monitoring.load_status(session), started_at=now, finished_at=now,
-            message=str(message), failed=True, waiting=False))
+            **monitoring.worded(message), failed=True, waiting=False))
         session.commit()
     return status
 
@@ -93,7 +90,8 @@ def run_monitor_round(sessions: sessionmaker[Session], clients: ClientFactory,
     with sessions() as session:
         monitoring.store_status(session, replace(
             monitoring.load_status(session), finished_at=utcnow().isoformat(),
-            message=summary.message, failed=summary.troubled, summary=summary.as_dict()))
+            **monitoring.worded(summary.phrase), failed=summary.troubled,
+            summary=summary.as_dict()))
         session.commit()
     logger.info("monitor round done %s", summary.message)
     return summary
@@ -109,7 +107,7 @@ def _site_round(sessions: sessionmaker[Session], sites: SiteClients, site: str,
     except SiteStopped:
         pass  # logged by SiteClients; the site's series wait for the next round
     except (SiteError, ValidationError) as exc:
-        result = replace(result, feed_error=exc.message)
+        result = replace(result, feed_error=exc.phrase)
         logger.warning("monitor feed unreadable site=%s error=%s", site, exc)
     with sessions() as session:
         plan = plan_site(session, site, feed, settings)

@@ -43,7 +43,7 @@ class ScanSummary:
     matched: int
     unmatched: int
     seconds: float
-    stopped: str = ""
+    stopped: str | Phrase = ""
     # The folders this scan's searches could not match (they wait for the user's choice).
     new_unmatched: tuple[str, ...] = ()
 

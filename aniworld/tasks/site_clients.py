@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from aniworld.errors import AniworldError, ValidationError
+from aniworld.phrases import Phrase, joined
 from aniworld.services.settings import AppSettings, effective_site_settings
 from aniworld.site import SiteClient, SiteError
 from aniworld.sites import SITE_LABELS, SITES
@@ -44,8 +45,9 @@ class SiteStopped(AniworldError):
 
     code = "site_stopped"
 
-    def __init__(self, site: str, message: str) -> None:
-        super().__init__(f"{SITE_LABELS.get(site, site)}: {message}")
+    def __init__(self, site: str, message: str | Phrase) -> None:
+        super().__init__(Phrase("%(site)s: %(reason)s", site=SITE_LABELS.get(site, site),
+                                reason=message))
         self.site = site
 
 
@@ -56,7 +58,7 @@ class SiteClients:
         self._factory = factory
         self._stack = ExitStack()
         self._clients: dict[str, SiteClient] = {}
-        self._stopped: dict[str, str] = {}
+        self._stopped: dict[str, str | Phrase] = {}
         # Requests each client had sent before the round opened it (a factory may hand out
         # a client that is already in use).
         self._sent_before: dict[str, int] = {}
@@ -74,12 +76,13 @@ class SiteClients:
             raise SiteStopped(site, self._stopped[site])
         if site not in self._clients:
             if site not in SITES:
-                raise SiteStopped(site, f"unknown site; Aniworld reads {', '.join(SITES)}")
+                raise SiteStopped(site, Phrase("unknown site; Aniworld reads %(sites)s",
+                                               sites=", ".join(SITES)))
             try:
                 client = self._stack.enter_context(self._factory(site))
             except ValidationError as exc:
-                raise self.stop(site, f"the site settings cannot be used ({exc.message}); "
-                                      "fix them in Settings") from exc
+                raise self.stop(site, Phrase("the site settings cannot be used (%(error)s); "
+                                             "fix them in Settings", error=exc.phrase)) from exc
             self._clients[site], self._sent_before[site] = client, client.requests_sent
         return self._clients[site]
 
@@ -93,9 +96,9 @@ class SiteClients:
         try:
             return request(client)
         except stopping as exc:
-            raise self.stop(site, exc.message) from exc
+            raise self.stop(site, exc.phrase) from exc
 
-    def stop(self, site: str, message: str) -> SiteStopped:
+    def stop(self, site: str, message: str | Phrase) -> SiteStopped:
         """Ask ``site`` no more in this round; returns the error to raise."""
         if site not in self._stopped:
             logger.warning("site stopped for this round site=%s reason=%s", site, message)
@@ -107,7 +110,7 @@ class SiteClients:
         client = self._clients.get(site)
         return client.requests_sent - self._sent_before[site] if client is not None else 0
 
-    def reason(self, site: str) -> str:
+    def reason(self, site: str) -> str | Phrase:
         """Why the round stopped asking ``site`` ("" while it has not)."""
         return self._stopped.get(site, "")
 
@@ -116,7 +119,7 @@ class SiteClients:
         return site in self._stopped
 
     @property
-    def message(self) -> str:
+    def message(self) -> str | Phrase:
         """Why sites were stopped, one clause per site ("" when none was)."""
-        return "; ".join(f"{SITE_LABELS.get(site, site)}: {reason}"
-                         for site, reason in self._stopped.items())
+        return joined([Phrase("%(site)s: %(reason)s", site=SITE_LABELS.get(site, site),
+                              reason=reason) for site, reason in self._stopped.items()], "; ")

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aniworld.errors import AniworldError
 from aniworld.extensions import babel, db
 from aniworld.languages import Language
-from aniworld.phrases import Phrase, as_phrase
+from aniworld.phrases import Phrase, as_phrase, stored
 from aniworld.services.episode_status import EpisodeState, EpisodeStatus
 from aniworld.services.settings import DEFAULT_TIMEZONE, AppSettings, load_settings
 
@@ -165,7 +165,8 @@ def status_label(status: EpisodeStatus) -> str:
     if status.state is EpisodeState.DOWNLOADING:
         return gettext("downloading %(percent)d %%", percent=int(status.progress))
     if status.state is EpisodeState.FAILED and status.error:
-        return gettext("failed: %(error)s", error=status.error)
+        return gettext("failed: %(error)s",
+                       error=localize(stored(status.error, status.error_phrase)))
     return str(STATE_LABELS.get(status.state, status.label))
 
 

@@ -189,7 +189,7 @@ def _monitor_state(settings: AppSettings) -> dict[str, Any]:
     if interval:
         upcoming = "soon" if last is None else last + timedelta(hours=interval)
     return {"last": last, "next": upcoming,
-            "message": status.message, "failed": status.failed, "running": status.running,
+            "message": status.sentence, "failed": status.failed, "running": status.running,
             "max_hours": MAX_MONITOR_INTERVAL_HOURS, "max_full_hours": MAX_FULL_REFRESH_HOURS}
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, Episode, ItemStatus
+from aniworld.phrases import Phrase
 from aniworld.services.episode_status import (
     EpisodeState,
     EpisodeStatus,
@@ -45,6 +46,14 @@ def test_statuses_from_items_and_files() -> None:
                               5: "downloading 42 %", 6: "failed: no hoster offers it",
                               7: "missing", 8: "missing"}
 
+
+def test_a_failure_carries_its_phrase_for_the_page() -> None:
+    phrase = Phrase("no hoster offers %(language)s", language="German Dub")
+    failed = item(1, 1, ItemStatus.FAILED, last_error=str(phrase),
+                  last_error_phrase=phrase.to_json())
+    status = episode_statuses([episode(1)], [failed], lambda path: False)[(1, 1)]
+    assert status.error == "no hoster offers German Dub"
+    assert Phrase.from_json(status.error_phrase) == phrase
 
 def test_running_work_beats_a_file_and_the_newest_failure_wins() -> None:
     items = [item(1, 1, ItemStatus.COMPLETED, file_path="/f"),

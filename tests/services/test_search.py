@@ -52,7 +52,7 @@ def test_results_of_both_sites_come_tagged_in_the_order_asked(both: Any) -> None
     found = search_sites(BOTH, both)
     assert [(r.site, r.key) for r in found.results] == (
         [(ANIWORLD, key) for key in DRACHEN] + [(STO, "demo-serie-reboot-rache")])
-    assert found.failures == {} and found.failed_sites == () and found.failure_notice is None
+    assert found.failures == {} and found.failed_sites == ()
     sto_first = search_sites(BOTH, dict(reversed(both.items())))
     assert [r.site for r in sto_first.results] == [STO] + [ANIWORLD] * 4
 
@@ -68,8 +68,7 @@ def test_a_failing_site_is_reported_and_the_other_answers(fakesite: Any, both: A
     found = search_sites(BOTH, both)
     assert [r.key for r in found.results] == DRACHEN
     assert found.failed_sites == (STO,) and isinstance(found.failures[STO], SiteChallenge)
-    assert found.failure_notice is not None
-    assert found.failure_notice.startswith("S.to could not be searched: the site asks for")
+    assert found.failures[STO].message.startswith("the site asks for")
 
 
 @pytest.mark.parametrize(("order", "raised"), [((ANIWORLD, STO), SiteChallenge),

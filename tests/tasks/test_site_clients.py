@@ -57,7 +57,8 @@ def test_a_refusal_stops_only_that_site() -> None:
         with pytest.raises(SiteStopped):
             sites.get(STO)  # no further request for the rest of the round
         assert sites.call(ANIWORLD, lambda client: client) == "client of aniworld"
-        assert sites.message.startswith("S.to: ") and "AniWorld" not in sites.message
+        message = str(sites.message)
+        assert message.startswith("S.to: ") and "AniWorld" not in message
 
 
 def test_only_the_stopping_errors_stop_a_site() -> None:

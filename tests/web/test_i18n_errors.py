@@ -10,9 +10,10 @@ from aniworld.extensions import db
 from aniworld.hosters.errors import HosterFileGone
 from aniworld.models import DownloadItem
 from aniworld.services import execution, hoster_health
+from aniworld.services.episode_status import EpisodeState, EpisodeStatus
 from aniworld.services.hoster_health import Breaker
 from aniworld.services.settings import save_settings
-from aniworld.web.i18n import COOKIE
+from aniworld.web.i18n import COOKIE, status_label
 from tests.db_fixtures import claim_item
 from tests.web.conftest import AuthActions, csrf_token_from
 from tests.web.test_queue_page import queue_items
@@ -50,6 +51,16 @@ def test_failed_item_in_german_on_the_page_and_in_english_in_the_api(
     assert '<html lang="de">' in home
     failed = client.get("/api/v1/queue", headers=GERMAN).get_json()["failed"]
     assert [entry["error"] for entry in failed] == [ENGLISH_TEXT]
+    # The series page's status cell of that episode (EpisodeStatus carries the phrase).
+    with app.app_context():
+        item = db.session.get(DownloadItem, item_id)
+        assert item is not None
+        cell = EpisodeStatus(EpisodeState.FAILED, error=item.last_error or "",
+                             error_phrase=item.last_error_phrase)
+    with app.test_request_context("/", headers=GERMAN):
+        assert status_label(cell) == f"fehlgeschlagen: {GERMAN_TEXT}"
+    with app.test_request_context("/", headers={"Accept-Language": "en-US"}):
+        assert status_label(cell) == f"failed: {ENGLISH_TEXT}"
 
 
 def test_retry_time_in_the_configured_time_zone(app: Flask, logged_in: AuthActions) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from aniworld.phrases import Phrase, as_phrase, joined
 from aniworld.sites import SITE_LABELS
 
 
@@ -29,9 +30,10 @@ class SiteRound:
     new: int = 0  # episodes that appeared
     queued: int = 0  # episodes queued
     # Why the feed could not be read (the round fell back to the due series)...
-    feed_error: str = ""
+    feed_error: str | Phrase = ""
     # ...or why the site was asked no more in this round (its refusal, unusable settings).
-    stopped: str = ""
+    # Phrases while the round runs; English text when read back from the stored status.
+    stopped: str | Phrase = ""
     # (series title, episodes queued) of the series that got something queued.
     queued_series: tuple[tuple[str, int], ...] = ()
 
@@ -44,6 +46,10 @@ class SiteRound:
     def label(self) -> str:
         """The site's name as the user reads it."""
         return SITE_LABELS.get(self.site, self.site)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields; the reasons in English (the API and the stored status)."""
+        return {**asdict(self), "feed_error": str(self.feed_error), "stopped": str(self.stopped)}
 
 
 def _total(name: str) -> property:
@@ -77,14 +83,18 @@ class MonitorSummary:
 
     @property
     def stopped(self) -> str:
-        """Why sites were asked no more, one clause per site ("" when none was)."""
-        return "; ".join(f"{site.label}: {site.stopped}" for site in self.sites if site.stopped)
+        """Why sites were asked no more, one clause per site ("" when none was; English)."""
+        return str(self._per_site("stopped"))
 
     @property
     def feed_errors(self) -> str:
-        """Which feeds could not be read and why ("" when every feed was read)."""
-        return "; ".join(f"{site.label}: {site.feed_error}" for site in self.sites
-                         if site.feed_error)
+        """Which feeds could not be read and why ("" when every feed was read; English)."""
+        return str(self._per_site("feed_error"))
+
+    def _per_site(self, name: str) -> str | Phrase:
+        """"label: reason" clauses of the sites whose field ``name`` says something."""
+        return joined([Phrase("%(site)s: %(reason)s", site=site.label, reason=reason)
+                       for site in self.sites if (reason := getattr(site, name))], "; ")
 
     @property
     def troubled(self) -> bool:
@@ -93,27 +103,36 @@ class MonitorSummary:
 
     @property
     def message(self) -> str:
-        """One sentence for the pages and the job's result."""
+        """One sentence for the job's result and the log (English)."""
+        return str(self.phrase)
+
+    @property
+    def phrase(self) -> Phrase:
+        """The same sentences for the pages, in the reader's language (one per part)."""
         if not self.series:
-            return "No series is monitored."
-        text = (f"Checked {self.checked} of {self.series} monitored series with "
-                f"{self.requests} request(s) in {self.seconds:.1f} s: {self.new} new "
-                f"episode(s), {self.queued} queued.")
+            return Phrase("No series is monitored.")
+        parts = [Phrase("Checked %(checked)s of %(series)s monitored series with %(requests)s "
+                        "request(s) in %(seconds)s s: %(new)s new episode(s), %(queued)s "
+                        "queued.", checked=self.checked, series=self.series,
+                        requests=self.requests, seconds=f"{self.seconds:.1f}", new=self.new,
+                        queued=self.queued)]
         if self.failed:
-            text += f" {self.failed} series could not be read; see the worker log."
+            parts.append(Phrase("%(failed)s series could not be read; see the worker log.",
+                                failed=self.failed))
         if self.feed_errors:
-            text += (f" New-episodes feed unreadable, only series due for a full check were "
-                     f"read: {self.feed_errors}.")
+            parts.append(Phrase("New-episodes feed unreadable, only series due for a full "
+                                "check were read: %(errors)s.",
+                                errors=self._per_site("feed_error")))
         if self.stopped:
-            text += f" Stopped early: {self.stopped}"
-        return text
+            parts.append(Phrase("Stopped early: %(stopped)s", stopped=self._per_site("stopped")))
+        return as_phrase(joined(parts, " "))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready totals plus ``sites`` keyed by site."""
         totals = {name: getattr(self, name) for name in (
             "series", "feed_entries", "checked", "requests", "new", "queued")}
         return {**totals, "failed_series": self.failed, "seconds": round(self.seconds, 3),
-                "sites": {site.site: asdict(site) for site in self.sites}}
+                "sites": {site.site: site.as_dict() for site in self.sites}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MonitorSummary:

@@ -126,7 +126,8 @@ def item_rows(session: Session, series_ids: Collection[int]) -> dict[int, list[R
     return group_by_series(session.execute(
         select(DownloadItem.series_id, DownloadItem.id, DownloadItem.season,
                DownloadItem.episode, DownloadItem.status, DownloadItem.progress,
-               DownloadItem.last_error, DownloadItem.file_path, DownloadItem.save_path)
+               DownloadItem.last_error, DownloadItem.last_error_phrase,
+               DownloadItem.file_path, DownloadItem.save_path)
         .where(DownloadItem.series_id.in_(list(series_ids)),
                DownloadItem.status != ItemStatus.CANCELLED,
                DownloadItem.save_path.is_(None))))

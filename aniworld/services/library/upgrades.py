@@ -33,7 +33,7 @@ from aniworld.models import (
     Series,
 )
 from aniworld.models.episode import languages_from
-from aniworld.phrases import Phrase
+from aniworld.phrases import N_, Phrase
 from aniworld.services.episode_status import EpisodeKey, file_present
 from aniworld.services.library.preferences import preferences, upgrade_language
 from aniworld.services.queue._common import (
@@ -50,7 +50,7 @@ _BUSY = (ItemStatus.PENDING, ItemStatus.DOWNLOADING, ItemStatus.PAUSED)
 # Upgrades wait behind missing episodes: a better copy of something the user can already
 # watch is worth less than an episode they cannot.
 UPGRADE_PRIORITY = Priority.LOW
-REPLACED_NOTE = "replaced by a language upgrade; the old file went to the holding folder"
+REPLACED_NOTE = N_("replaced by a language upgrade; the old file went to the holding folder")
 
 
 @dataclass(frozen=True)

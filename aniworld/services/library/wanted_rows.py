@@ -172,7 +172,8 @@ def _details(session: Session, keys: Subquery, *where: ColumnElement[bool],
                             Episode.languages, Episode.first_seen_at,
                             Episode.languages_changed_at, held.language.label("held"),
                             held.path, item.id, item.status, item.language.label("item_language"),
-                            item.progress, item.last_error, item.file_path, item.save_path,
+                            item.progress, item.last_error, item.last_error_phrase,
+                            item.file_path, item.save_path,
                             item.episode), keys)
              # Open episodes have no settling file: every file of theirs is tagged.
              .outerjoin(folder, and_(folder.series_id == Episode.series_id,

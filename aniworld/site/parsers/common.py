@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from aniworld.languages import Language
-from aniworld.phrases import Phrase
+from aniworld.phrases import Phrase, as_phrase
 from aniworld.site.classify import is_soft_404
 from aniworld.site.errors import SiteLayoutChanged, SiteNotFound
 
@@ -28,11 +28,16 @@ SLUG_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]*"
 _SPACES = re.compile(r"\s+")
 
 
-def make_soup(markup: str, page: str) -> BeautifulSoup:
-    """Parse HTML with lxml, raising SiteNotFound for the site's soft 404 page."""
+def make_soup(markup: str, page: str | Phrase) -> BeautifulSoup:
+    """Parse HTML with lxml, raising SiteNotFound for the site's soft 404 page.
+
+    ``page`` names the page in the message: an ``N_`` word (or a phrase), so it is
+    worded in the reader's language too.
+    """
     if is_soft_404(markup):
         raise SiteNotFound(
-            Phrase("the site says this %(page)s does not exist or is disabled", page=page)
+            Phrase("the site says this %(page)s does not exist or is disabled",
+                   page=as_phrase(page))
         )
     return BeautifulSoup(markup, "lxml")
 
@@ -91,12 +96,16 @@ def image_source(img: Tag | None) -> str:
     return attr(img, "data-src") or attr(img, "src")
 
 
-def require(tag: Tag | None, page: str, what: str) -> Tag:
-    """Return ``tag`` or raise SiteLayoutChanged naming the page and the missing element."""
+def require(tag: Tag | None, page: str | Phrase, what: str | Phrase) -> Tag:
+    """Return ``tag`` or raise SiteLayoutChanged naming the page and the missing element.
+
+    Both are ``N_`` words (or CSS selectors, which stay as they are in every language).
+    """
     if tag is None:
         raise SiteLayoutChanged(Phrase(
             "the %(page)s page no longer looks as expected: %(what)s is missing; "
-            "the site layout may have changed, please report it", page=page, what=what,
+            "the site layout may have changed, please report it", page=as_phrase(page),
+            what=as_phrase(what),
         ))
     return tag
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from bs4 import Tag
 
 from aniworld.languages import Language
+from aniworld.phrases import N_
 from aniworld.site.parsers.common import (
     attr,
     clean,
@@ -37,11 +38,11 @@ def parse_episode(
     markup: str, base_url: str, fallback_keys: Mapping[str, Language]
 ) -> EpisodeHosters:
     """Parse the hoster offers; languages come from the page's flag box, else ``fallback_keys``."""
-    soup = make_soup(markup, "episode")
+    soup = make_soup(markup, N_("episode"))
     items = soup.select("li[data-link-id]")
     box = soup.select_one("div.changeLanguageBox")
     if not items and box is None:
-        require(soup.select_one("div.hosterSiteVideo"), "episode", "div.hosterSiteVideo")
+        require(soup.select_one("div.hosterSiteVideo"), N_("episode"), "div.hosterSiteVideo")
     language_keys = read_language_keys(box)
     hosters: list[HosterLink] = []
     seen: set[str] = set()

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from bs4 import Tag
 
-from aniworld.phrases import Phrase
+from aniworld.phrases import N_, Phrase
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import (
     SLUG_PATTERN,
@@ -48,8 +48,8 @@ Episode = tuple[str, int, int]  # slug, season (0 = film), episode or film numbe
 
 def parse_new_episodes(markup: str, base_url: str) -> list[FeedEntry]:
     """Parse ``div.newEpisodeList`` (newest first); raise SiteLayoutChanged without it."""
-    soup = make_soup(markup, "new episodes")
-    block = require(soup.select_one("div.newEpisodeList"), "new episodes",
+    soup = make_soup(markup, N_("new episodes"))
+    block = require(soup.select_one("div.newEpisodeList"), N_("new episodes"),
                     "the list of new episodes (div.newEpisodeList)")
     entries = []
     for link in block.select("a[href]"):
@@ -64,7 +64,7 @@ def parse_new_episodes(markup: str, base_url: str) -> list[FeedEntry]:
 
 def parse_anime_calendar(markup: str, base_url: str) -> list[FeedEntry]:
     """Parse the week of ``section.calendarList`` days; raise SiteLayoutChanged without any."""
-    soup = make_soup(markup, "calendar")
+    soup = make_soup(markup, N_("calendar"))
     days = soup.select("section.calendarList")
     if not days:
         raise SiteLayoutChanged(Phrase(

@@ -31,7 +31,7 @@ def parse_season(
     markup: str, base_url: str, prefix: str, key: str, season: int
 ) -> list[EpisodeInfo]:
     """Parse every row of ``table.seasonEpisodesList``; raise SiteNotFound for a missing season."""
-    page = "films" if season == 0 else f"season {season}"
+    page = Phrase("films") if season == 0 else Phrase("season %(number)s", number=season)
     soup = make_soup(markup, page)
     table = soup.select_one("table.seasonEpisodesList")
     if table is None:
@@ -53,7 +53,7 @@ def parse_season(
 
 
 def _without_table(soup: BeautifulSoup, prefix: str, season: int,
-                   page: str) -> list[EpisodeInfo]:
+                   page: Phrase) -> list[EpisodeInfo]:
     """A page without episode table: not found, announced (nothing out yet) or changed."""
     # The site answers an unknown season with a normal page that simply has no table.
     try:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from aniworld.languages import Language
-from aniworld.phrases import Phrase
+from aniworld.phrases import N_, Phrase
 from aniworld.site.errors import SiteNotFound
 from aniworld.site.parsers.common import (
     SLUG_PATTERN,
@@ -50,8 +50,8 @@ _TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,4096}$")
 
 def parse_v2_series(markup: str, base_url: str, key: str) -> SeriesInfo:
     """Parse ``/serie/<slug>``: title, description, genres, year, cover and season list."""
-    soup = make_soup(markup, "series")
-    title = text_of(require(_title(soup), "series", "the h1 title"))
+    soup = make_soup(markup, N_("series"))
+    title = text_of(require(_title(soup), N_("series"), N_("the h1 title")))
     year_link = soup.select_one('p.text-muted a[href*="/jahr/"]')
     seasons = _nav_seasons(soup, key)
     if not seasons and soup.select_one("tr.episode-row") is not None:
@@ -72,8 +72,8 @@ def parse_v2_series(markup: str, base_url: str, key: str) -> SeriesInfo:
 
 def parse_v2_season(markup: str, base_url: str, key: str, season: int) -> list[EpisodeInfo]:
     """Parse the episode table of ``/serie/<slug>/staffel-N``; upcoming rows are left out."""
-    soup = make_soup(markup, "season")
-    require(_title(soup), "season", "the h1 title")
+    soup = make_soup(markup, N_("season"))
+    require(_title(soup), N_("season"), N_("the h1 title"))
     listed = _nav_seasons(soup, key)
     if listed and season not in listed:
         raise SiteNotFound(
@@ -96,10 +96,10 @@ def parse_v2_season(markup: str, base_url: str, key: str, season: int) -> list[E
 
 def parse_v2_episode(markup: str, base_url: str) -> EpisodeHosters:
     """Parse the ``button[data-play-url]`` hoster buttons (none for an upcoming episode)."""
-    soup = make_soup(markup, "episode")
+    soup = make_soup(markup, N_("episode"))
     buttons = soup.select("[data-play-url]")
     if not buttons:
-        require(soup.select_one("h2.h4") or _title(soup), "episode", "the episode heading")
+        require(soup.select_one("h2.h4") or _title(soup), N_("episode"), N_("the episode heading"))
     hosters: list[HosterLink] = []
     keys: dict[str, Language] = {}
     seen: set[str] = set()

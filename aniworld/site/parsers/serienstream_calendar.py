@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aniworld.languages import Language
-from aniworld.phrases import Phrase
+from aniworld.phrases import N_, Phrase
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import clean, href_path, site_url
 from aniworld.site.parsers.feeds import clock, merge_entries
@@ -34,7 +34,7 @@ _TRUE = (True, "1", "true")
 def parse_calendar(text: str, base_url: str) -> list[FeedEntry]:
     """Parse ``/api/calendar``; raise SiteLayoutChanged when it is not a calendar object."""
     entries = []
-    for day_key, item in _items(load_json(text, "calendar answer")):
+    for day_key, item in _items(load_json(text, N_("calendar answer"))):
         entry = _entry(item, day_key, base_url)
         if entry is None:
             logger.debug("calendar entry skipped entry=%.200r", item)

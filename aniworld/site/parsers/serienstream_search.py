@@ -7,7 +7,7 @@ import json
 import logging
 import re
 
-from aniworld.phrases import Phrase
+from aniworld.phrases import N_, Phrase, as_phrase
 from aniworld.site.errors import SiteLayoutChanged
 from aniworld.site.parsers.common import (
     SLUG_PATTERN,
@@ -42,7 +42,7 @@ def parse_suggest(text: str, base_url: str) -> list[SearchResult]:
     """Parse ``/api/search/suggest``: ``{"shows": [{"name", "url"}], "people", "genres"}``."""
     if not text.strip():
         return []
-    data = load_json(text, "search answer")
+    data = load_json(text, N_("search answer"))
     shows = data.get("shows") if isinstance(data, dict) else None
     if not isinstance(shows, list):
         raise SiteLayoutChanged(Phrase(
@@ -64,7 +64,7 @@ def parse_search_page(markup: str, base_url: str) -> list[SearchResult]:
     """Parse the series cards of ``/suche?term=`` (episode hits and later pages ignored)."""
     if not markup.strip():
         return []
-    soup = make_soup(markup, "search")
+    soup = make_soup(markup, N_("search"))
     results = []
     for card in soup.select(".search-results-list .cover-card"):
         if card.find_parent(class_="search-section--episodes") is not None:
@@ -99,7 +99,7 @@ def is_play_gate(markup: str) -> bool:
     return any(marker in head for marker in GATE_MARKERS)
 
 
-def load_json(text: str, what: str) -> object:
+def load_json(text: str, what: str | Phrase) -> object:
     """Decode an s.to JSON answer (control characters dropped, entities tolerated).
 
     Raise SiteLayoutChanged naming ``what`` when it is not JSON.
@@ -115,7 +115,7 @@ def load_json(text: str, what: str) -> object:
     except ValueError:
         raise SiteLayoutChanged(Phrase(
             "the s.to %(what)s is not valid JSON; the site may have changed, please report it",
-            what=what,
+            what=as_phrase(what),
         )) from None
 
 

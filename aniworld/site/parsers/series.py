@@ -7,6 +7,7 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
+from aniworld.phrases import N_
 from aniworld.site.parsers.common import (
     attr,
     clean,
@@ -28,11 +29,11 @@ LANGUAGE_PSEUDO_GENRES = frozenset({"ger", "gersub", "engsub", "engdub"})
 
 def parse_series(markup: str, base_url: str, prefix: str, key: str) -> SeriesInfo:
     """Parse a series page (or the header of a season page) into SeriesInfo."""
-    soup = make_soup(markup, "series")
-    heading = require(soup.select_one("div.series-title h1"), "series", "div.series-title h1")
+    soup = make_soup(markup, N_("series"))
+    heading = require(soup.select_one("div.series-title h1"), N_("series"), "div.series-title h1")
     title = text_of(heading.find("span")) or text_of(heading)
     if not title:
-        require(None, "series", "the title text in div.series-title h1")
+        require(None, N_("series"), N_("the title text in div.series-title h1"))
     return SeriesInfo(
         key=key,
         title=title,
@@ -49,7 +50,7 @@ def parse_series(markup: str, base_url: str, prefix: str, key: str) -> SeriesInf
 
 def parse_season_numbers(soup: BeautifulSoup, prefix: str) -> list[int]:
     """Read the season navigation; films ("Filme" or "staffel-0") become 0."""
-    nav = require(soup.select_one("#stream"), "series", "the season navigation (#stream)")
+    nav = require(soup.select_one("#stream"), N_("series"), N_("the season navigation (#stream)"))
     season_link = re.compile(rf"^{re.escape(prefix)}/[^/]+/(?:staffel-(\d+)|(filme))$")
     seasons = set()
     for link in nav.select("a[href]"):

@@ -21,7 +21,7 @@ from aniworld.errors import AniworldError
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
 from aniworld.library.swap import relative_to_library
-from aniworld.phrases import Phrase
+from aniworld.phrases import N_, Phrase
 from aniworld.services import execution
 from aniworld.services.bridge.releases import file_name
 from aniworld.services.execution import Claim
@@ -46,7 +46,7 @@ from aniworld.tasks.site_clients import open_client
 
 logger = logging.getLogger(__name__)
 
-ALREADY_PRESENT = "already present in the library; not downloaded again"
+ALREADY_PRESENT = N_("already present in the library; not downloaded again")
 
 
 class Outcome(StrEnum):
@@ -330,4 +330,4 @@ def _failed(runtime: Runtime, claim: Claim, settings: AppSettings,
                          message=message, attempts=attempts)
     return _finish(runtime, claim, lambda s: execution.fail(
         s, claim.item_id, claim.lease, message), Outcome.FAILED,
-        DownloadFailed(claim.item_id, str(message)))
+        DownloadFailed(claim.item_id, message))

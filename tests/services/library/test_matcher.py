@@ -263,7 +263,7 @@ def test_site_fault_stops_matching_and_keeps_folders_pending(
     fakesite.set_fault(kind, prefix="/ajax/")
     result = match_pending(sessions, clients, library)
     assert (result.matched, result.unmatched) == (0, 0)
-    assert message in result.stopped
+    assert message in str(result.stopped)
     # It stopped at the first folder: its search failed (with the client's retries), and
     # the other two folders were not searched.
     assert {r.path for r in fakesite.requests} <= {"/ajax/search", "/ajax/seriesSearch"}
@@ -290,7 +290,7 @@ def test_fault_during_a_scan_is_reported_in_the_summary(
     fakesite.set_fault("cloudflare")
     summary = run_library_scan(sessions, library, clients)
     assert (summary.folders, summary.matched, summary.unmatched) == (1, 0, 1)
-    assert "browser check" in summary.stopped
+    assert "browser check" in str(summary.stopped)
     assert summary.message.endswith(f"Matching stopped: {summary.stopped}")
     with sessions() as session:
         status = scan_state.load_status(session)
@@ -305,7 +305,7 @@ def test_fault_while_fetching_the_matched_series(
     store_new(sessions, library, f"{BLAU}/S01E01.mkv")
     fakesite.set_fault("status", status=500, prefix="/anime/stream/")
     result = match_pending(sessions, clients, library)
-    assert "HTTP 500" in result.stopped
+    assert "HTTP 500" in str(result.stopped)
     with sessions() as session:
         assert session.scalar(select(func.count(Series.id))) == 0
         assert pending_folder_ids(session) == [folder_named(session, BLAU).id]

@@ -93,7 +93,8 @@ def test_sto_fault_leaves_its_folders_pending_and_aniworld_ones_matched(
     result = match_pending(sessions, clients, library)
 
     assert (result.matched, result.unmatched) == (2, 0)
-    assert result.stopped.startswith("S.to: ") and "browser check" in result.stopped
+    stopped = str(result.stopped)
+    assert stopped.startswith("S.to: ") and "browser check" in stopped
     assert set(linked(sessions)) == {"Blauer Mond (2020)", "Roter Mond"}
     with sessions() as session:
         waiting = {folder_named(session, name).id
@@ -127,7 +128,7 @@ def test_aniworld_fault_still_links_sto_markers(
     result = match_pending(sessions, clients, library)
 
     assert (result.matched, result.unmatched) == (1, 0)
-    assert result.stopped.startswith("AniWorld: ")
+    assert str(result.stopped).startswith("AniWorld: ")
     assert linked(sessions) == {"Von S.to": (STO, "demo-serie")}
     with sessions() as session:
         assert pending_folder_ids(session) == [folder_named(session, "Blauer Mond").id]
