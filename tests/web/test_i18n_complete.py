@@ -180,3 +180,21 @@ def test_no_page_shows_english_headings_buttons_or_navigation(
         for text in (*ENGLISH_TEXTS["*"], *ENGLISH_TEXTS[path]):
             assert text not in shown, f"{path}: {text!r} is shown in German"
             assert text in english, f"{path}: {text!r} is not on the English page any more"
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdrf]")
+
+
+def test_every_translation_keeps_the_placeholders_of_its_english() -> None:
+    """A German text that drops or renames a ``%(name)s`` would fall back to English."""
+    broken = []
+    for message in catalogue():
+        if not message.id or not translated(message):
+            continue
+        ids = message.id if isinstance(message.id, list | tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, list | tuple) else (message.string,)
+        wanted = set().union(*(PLACEHOLDER.findall(text) for text in ids))
+        for text in strings:
+            if set(PLACEHOLDER.findall(text)) != wanted:
+                broken.append(f"{ids[0]!r} → {text!r}")
+    assert not broken, "translations whose placeholders differ:\n" + "\n".join(broken)
