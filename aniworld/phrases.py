@@ -123,6 +123,27 @@ def stored(english: str | None, phrase_json: str | None) -> str | Phrase | None:
     return Phrase.from_json(phrase_json) or english
 
 
+class Worded:
+    """Mixin of a stored status that says ``message`` in English and keeps its phrase.
+
+    The dataclass using it declares ``message: str`` and ``message_phrase: str | None``.
+    """
+
+    message: str
+    message_phrase: str | None
+
+    @property
+    def sentence(self) -> str | Phrase:
+        """``message`` for the pages: its phrase when stored (the reader's language)."""
+        return stored(self.message, self.message_phrase) or ""
+
+
+def worded(message: str | Phrase) -> dict[str, str | None]:
+    """``message`` and ``message_phrase`` of a status saying ``message`` (for ``replace``)."""
+    phrase = as_phrase(message)
+    return {"message": str(phrase), "message_phrase": phrase.to_json()}
+
+
 @cache
 def _catalogue(locale: str) -> NullTranslations:
     if locale == ENGLISH:

@@ -27,8 +27,14 @@ from aniworld.downloader.playlist import (
     is_master,
     segments,
 )
-from aniworld.downloader.transfer import Transfer, copy_body, open_media, with_retries
-from aniworld.phrases import Phrase
+from aniworld.downloader.transfer import (
+    Transfer,
+    copy_body,
+    open_media,
+    read_small,
+    with_retries,
+)
+from aniworld.phrases import N_, Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -101,22 +107,12 @@ def _get_text(url: str, session: requests.Session, transfer: Transfer) -> tuple[
 
 
 def _get_text_once(url: str, session: requests.Session, transfer: Transfer) -> tuple[str, str]:
-    response = open_media(session, url, transfer)
-    try:
-        body = bytearray()
-        for chunk in response.iter_content(64 * 1024):
-            body += chunk
-            if len(body) > PLAYLIST_LIMIT:
-                raise MediaUnavailable(Phrase(
-                    "the HLS playlist is implausibly large; another hoster will be tried"
-                ))
-        return body.decode("utf-8", "replace"), response.url
-    except requests.RequestException as exc:
-        raise MediaServerError(
-            Phrase("the playlist download broke off (%(error)s); will retry", error=str(exc))
-        ) from exc
-    finally:
-        response.close()
+    body, final_url = read_small(session, url, transfer, PLAYLIST_LIMIT, N_(
+        "the playlist download broke off (%(error)s); will retry"))
+    if len(body) > PLAYLIST_LIMIT:
+        raise MediaUnavailable(Phrase(
+            "the HLS playlist is implausibly large; another hoster will be tried"))
+    return body.decode("utf-8", "replace"), final_url
 
 
 def pending(

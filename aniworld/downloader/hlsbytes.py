@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import requests
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from aniworld.downloader.errors import BadStreamKey, MediaServerError, MediaUnavailable
-from aniworld.downloader.transfer import Transfer, open_media, with_retries
-from aniworld.phrases import Phrase
+from aniworld.downloader.errors import BadStreamKey, MediaUnavailable
+from aniworld.downloader.transfer import Transfer, read_small, with_retries
+from aniworld.phrases import N_, Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +60,9 @@ class KeyStore:
         return key
 
     def _fetch_once(self, url: str) -> bytes:
-        response = open_media(self.session, url, self.transfer)
-        try:
-            body = bytearray()
-            for chunk in response.iter_content(1024):
-                body += chunk
-                if len(body) > KEY_LIMIT:
-                    break
-            return bytes(body)
-        except requests.RequestException as exc:
-            raise MediaServerError(
-                Phrase("the key download broke off (%(error)s); will retry", error=str(exc))
-            ) from exc
-        finally:
-            response.close()
+        body, _ = read_small(self.session, url, self.transfer, KEY_LIMIT, N_(
+            "the key download broke off (%(error)s); will retry"))
+        return body
 
 
 def decrypt(data: bytes, key: bytes, iv: bytes, what: str | Phrase) -> bytes:

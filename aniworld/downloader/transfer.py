@@ -185,6 +185,27 @@ def open_media(
     )
 
 
+def read_small(session: requests.Session, url: str, transfer: Transfer, limit: int,
+               broke_off: str) -> tuple[bytes, str]:
+    """A small media answer (playlist, key): at most about ``limit`` bytes and its final URL.
+
+    A read that goes past ``limit`` stops there, so the caller sees the size and can refuse
+    it. ``broke_off`` is the ``N_`` sentence (with ``%(error)s``) of an interrupted read.
+    """
+    response = open_media(session, url, transfer)
+    try:
+        body = bytearray()
+        for chunk in response.iter_content(min(64 * 1024, limit)):
+            body += chunk
+            if len(body) > limit:
+                break
+        return bytes(body), response.url
+    except requests.RequestException as exc:
+        raise MediaServerError(Phrase(broke_off, error=str(exc))) from exc
+    finally:
+        response.close()
+
+
 def _guard(url: str, transfer: Transfer) -> Pin:
     if transfer.abort.is_set():
         raise Aborted

@@ -18,7 +18,7 @@ from aniworld.library.nfo import EpisodeNfo, ShowNfo
 from aniworld.models import DownloadItem, Episode, ItemStatus, LibraryFile, LibraryFolder, Series
 from aniworld.models.base import utcnow
 from aniworld.models.library import FolderState
-from aniworld.phrases import Phrase, as_phrase, stored
+from aniworld.phrases import Phrase, Worded, as_phrase, worded
 from aniworld.services.series import find_series
 from aniworld.services.settings_store import get_record, set_record
 
@@ -57,7 +57,7 @@ class SeriesFiles:
 
 
 @dataclass(frozen=True)
-class WriteStatus:
+class WriteStatus(Worded):
     """The latest "write metadata now" run: state and a sentence about its result."""
 
     state: str = IDLE
@@ -72,11 +72,6 @@ class WriteStatus:
     def active(self) -> bool:
         """True while the run waits for a worker or runs."""
         return self.state in (QUEUED, RUNNING)
-
-    @property
-    def sentence(self) -> str | Phrase:
-        """``message`` for the page: its phrase when stored (the reader's language)."""
-        return stored(self.message, self.message_phrase) or ""
 
 
 def show_nfo(series: Series) -> ShowNfo:
@@ -198,10 +193,9 @@ def load_write_status(session: Session) -> WriteStatus:
 
 def request_write(session: Session, series_key: str | None) -> WriteStatus:
     """Mark a run of the whole library (``series_key`` None) or one series as wanted."""
-    waiting = Phrase("Waiting for a worker.")
     return set_record(session, WRITE_STATUS_KEY, WriteStatus(
-        QUEUED, str(waiting), series_key, utcnow().isoformat(),
-        message_phrase=waiting.to_json()))
+        QUEUED, series_key=series_key, requested_at=utcnow().isoformat(),
+        **worded(Phrase("Waiting for a worker."))))
 
 
 def record_write(session: Session, state: str, message: str | Phrase) -> WriteStatus:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aniworld.errors import AniworldError, ValidationError
 from aniworld.models import Series, utcnow
-from aniworld.phrases import Phrase
+from aniworld.phrases import Phrase, worded
 from aniworld.services.catalog import SeasonsSnapshot, SeriesSnapshot, fetch_seasons, fetch_series
 from aniworld.services.library import monitoring
 from aniworld.services.library.monitor_plan import SitePlan, Target, monitored_sites, plan_site
@@ -56,7 +56,7 @@ def record_failure(sessions: sessionmaker[Session], message: str | Phrase) -> Mo
         now = utcnow().isoformat()
         status = monitoring.store_status(session, replace(
             monitoring.load_status(session), started_at=now, finished_at=now,
-            **monitoring.worded(message), failed=True, waiting=False))
+            **worded(message), failed=True, waiting=False))
         session.commit()
     return status
 
@@ -90,7 +90,7 @@ def run_monitor_round(sessions: sessionmaker[Session], clients: ClientFactory,
     with sessions() as session:
         monitoring.store_status(session, replace(
             monitoring.load_status(session), finished_at=utcnow().isoformat(),
-            **monitoring.worded(summary.phrase), failed=summary.troubled,
+            **worded(summary.phrase), failed=summary.troubled,
             summary=summary.as_dict()))
         session.commit()
     logger.info("monitor round done %s", summary.message)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from aniworld.library.missing import MissingEpisode
 from aniworld.models import Series, utcnow
-from aniworld.phrases import Phrase, stored
+from aniworld.phrases import Worded
 from aniworld.services.catalog import SeasonsSnapshot, SeriesSnapshot, store_seasons, store_snapshot
 from aniworld.services.library.monitor_summary import MonitorSummary
 from aniworld.services.library.overview import library_report, queue_episodes
@@ -32,7 +32,7 @@ STATUS_KEY = "library.monitor"
 
 
 @dataclass(frozen=True)
-class MonitorStatus:
+class MonitorStatus(Worded):
     """When the last round was requested, started and finished, and what it found."""
 
     requested_at: str | None = None
@@ -47,11 +47,6 @@ class MonitorStatus:
     summary: dict[str, Any] = field(default_factory=dict)
     # ``message`` as phrase JSON, so the pages show it in the reader's language.
     message_phrase: str | None = None
-
-    @property
-    def sentence(self) -> str | Phrase:
-        """``message`` for the pages: its phrase when stored (the reader's language)."""
-        return stored(self.message, self.message_phrase) or ""
 
     @property
     def running(self) -> bool:
@@ -87,12 +82,6 @@ def load_status(session: Session) -> MonitorStatus:
 def store_status(session: Session, status: MonitorStatus) -> MonitorStatus:
     """Store ``status`` (no commit)."""
     return set_record(session, STATUS_KEY, status)
-
-
-def worded(message: str | Phrase) -> dict[str, str | None]:
-    """``message`` and ``message_phrase`` of a status saying ``message`` (for ``replace``)."""
-    return {"message": str(message),
-            "message_phrase": message.to_json() if isinstance(message, Phrase) else None}
 
 
 def due(session: Session, settings: AppSettings, now: datetime | None = None) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from aniworld.models import utcnow
-from aniworld.phrases import N_, Phrase, as_phrase, stored
+from aniworld.phrases import N_, Phrase, Worded, worded
 from aniworld.services.settings_store import get_record, set_record
 
 STATUS_KEY = "library.scan"
@@ -27,7 +27,7 @@ MATCHING = N_("matching folders")
 
 
 @dataclass(frozen=True)
-class ScanStatus:
+class ScanStatus(Worded):
     """The latest scan: state, phase, progress and a sentence about its result."""
 
     state: str = IDLE
@@ -46,11 +46,6 @@ class ScanStatus:
     def active(self) -> bool:
         """True while a scan waits for a worker or runs."""
         return self.state in (QUEUED, RUNNING)
-
-    @property
-    def sentence(self) -> str | Phrase:
-        """``message`` for the page: its phrase when stored (the reader's language)."""
-        return stored(self.message, self.message_phrase) or ""
 
     @property
     def percent(self) -> int:
@@ -112,8 +107,6 @@ def report(session: Session, phase: str, done: int, total: int) -> ScanStatus:
 def finish(session: Session, message: str | Phrase, *, failed: bool = False) -> ScanStatus:
     """Record the end of the scan with a sentence for the user (no commit)."""
     now = utcnow().isoformat()
-    phrase = as_phrase(message)
     status = replace(load_status(session), state=FAILED if failed else FINISHED, phase="",
-                     message=str(phrase), message_phrase=phrase.to_json(), updated_at=now,
-                     finished_at=now)
+                     **worded(message), updated_at=now, finished_at=now)
     return _store(session, status)

@@ -14,12 +14,12 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from aniworld.errors import NotFoundError, ValidationError
+from aniworld.errors import NotFoundError
 from aniworld.languages import Language
 from aniworld.models import DownloadItem, ItemStatus, Priority, Series
 from aniworld.models.download_item import QUEUED_STATUSES, episode_code
 from aniworld.phrases import Phrase
-from aniworld.services.queue.views import WAITING, PendingItem
+from aniworld.services.queue.views import WAITING, PendingItem, check_page
 
 # season * EPISODE_SPAN + episode orders episodes by one integer (films are season 0).
 EPISODE_SPAN = 100_000
@@ -152,16 +152,6 @@ def _beyond(position: int, item_id: int) -> ColumnElement[bool]:
 def _paused_count(status: ColumnElement[ItemStatus]) -> ColumnElement[int]:
     """How many of the aggregated rows are paused."""
     return func.sum(case((status == ItemStatus.PAUSED, 1), else_=0))
-
-
-def check_page(limit: int, offset: int) -> None:
-    """Raise ``ValidationError`` for a page size below 1 or a negative offset."""
-    if limit < 1:
-        raise ValidationError(Phrase("limit must be 1 or more, not %(limit)s", limit=limit),
-                              "limit")
-    if offset < 0:
-        raise ValidationError(Phrase("offset cannot be negative, not %(offset)s",
-                                     offset=offset), "offset")
 
 
 def pending_summary(session: Session) -> PendingSummary:

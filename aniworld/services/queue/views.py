@@ -125,14 +125,19 @@ def list_queue(session: Session, history_limit: int = 200, pending_limit: int | 
     return view
 
 
-def pending_items(session: Session, limit: int = 500, offset: int = 0) -> list[PendingItem]:
-    """Return pending items in download order (priority, then position) as read-only rows."""
+def check_page(limit: int, offset: int) -> None:
+    """Raise ``ValidationError`` for a page size below 1 or a negative offset."""
     if limit < 1:
         raise ValidationError(Phrase("limit must be 1 or more, not %(limit)s", limit=limit),
                               "limit")
     if offset < 0:
         raise ValidationError(Phrase("offset cannot be negative, not %(offset)s",
                                      offset=offset), "offset")
+
+
+def pending_items(session: Session, limit: int = 500, offset: int = 0) -> list[PendingItem]:
+    """Return pending items in download order (priority, then position) as read-only rows."""
+    check_page(limit, offset)
     # Core rows of the listed columns on the session's connection: no ORM objects, identity
     # map or second query for the series, which made up most of reading a long queue.
     rows = session.connection().execute(_PENDING.limit(limit).offset(offset)).all()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from aniworld.phrases import Phrase, render
+from aniworld.phrases import Phrase, render, worded
 from aniworld.services.library.monitor_summary import MonitorSummary, SiteRound
-from aniworld.services.library.monitoring import MonitorStatus, worded
+from aniworld.services.library.monitoring import MonitorStatus
 
 
 def test_a_troubled_round_reads_the_same_in_english_and_is_german_for_de() -> None:
