@@ -61,7 +61,10 @@ class Phrase:
         except (KeyError, ValueError, TypeError) as exc:
             # A broken translation must never hide the message: fall back to English.
             logger.error("translation of %r does not fit its values error=%s", self.text, exc)
-            return self.text % values
+            try:
+                return self.text % values
+            except (KeyError, ValueError, TypeError):  # a stored row that was edited by hand
+                return self.text
 
     def __str__(self) -> str:
         return self.render()
@@ -193,6 +196,16 @@ def phrase_of(exc: BaseException) -> str | Phrase:
 
 # Only the parts of a joined phrase are translated, not how they are put together.
 _JOINED = "%(first)s%(separator)s%(second)s"
+
+
+def either(parts: list[Phrase]) -> Phrase | str:
+    """``a or b or c`` with a translated "or" ("" for no parts)."""
+    if not parts:
+        return ""
+    result = parts[0]
+    for part in parts[1:]:
+        result = Phrase("%(first)s or %(second)s", first=result, second=part)
+    return result
 
 
 def joined(parts: list[Phrase], separator: str) -> Phrase | str:

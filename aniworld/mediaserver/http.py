@@ -32,6 +32,7 @@ TOKEN_HINTS = {
     "plex": N_("use the server owner's X-Plex-Token (Plex Web: any item → ⋯ → Get Info → "
                "View XML, the X-Plex-Token in the address)"),
 }
+TOKEN_HINT = N_("check the token")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class Http:
     def _refusal(self, method: str, path: str, response: requests.Response) -> MediaServerError:
         label, status = self.server.label, response.status_code
         if status == 401:
-            hint = Phrase(TOKEN_HINTS.get(self.server.kind, N_("check the token")))
+            hint = Phrase(TOKEN_HINTS.get(self.server.kind, TOKEN_HINT))
             what = (Phrase("no token is set") if not self.server.token
                     else Phrase("the token was refused"))
             return MediaServerTokenRefused(Phrase(

@@ -91,13 +91,14 @@ ACTION_TITLES = {
     "site_challenge": N_("Action needed: %(site)s asks for a browser check"),
     "disk_reserve": N_("Action needed: the disk reserve is reached"),
 }
+ACTION_TITLE = N_("Action needed")
 
 
 def action(kind: str, message: str | Phrase, site: str | None = None,
            locale: str = ENGLISH) -> Message:
     """Work stopped until a person acts; ``message`` says what to do."""
     where = site if site else Phrase("the site")
-    title = Phrase(ACTION_TITLES.get(kind, N_("Action needed")), site=where)
+    title = Phrase(ACTION_TITLES.get(kind, ACTION_TITLE), site=where)
     return Message("action", render(title, locale), render(message, locale), "warning")
 
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from curl_cffi import requests as curl_requests
 
 from aniworld.errors import ValidationError
-from aniworld.phrases import Phrase
+from aniworld.phrases import Phrase, about
 from aniworld.pinning import PinnedCurlSession, pinned
 from aniworld.urlguard import Address, BlockedUrl, Pin
 
@@ -84,11 +84,11 @@ def check_doh(value: object) -> str:
     if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host)):
         if host and "@" not in parts.netloc and not parts.fragment:
             return text
-    raise ValidationError(Phrase(
-        "doh must be %(choices)s or the https URL of a DoH JSON endpoint like "
+    raise ValidationError(about("doh", Phrase(
+        "must be %(choices)s or the https URL of a DoH JSON endpoint like "
         "https://cloudflare-dns.com/dns-query, got %(value)s",
         choices=", ".join(CHOICES), value=repr(value),
-    ), field="doh")
+    )), field="doh")
 
 
 def endpoint_for(value: str) -> Endpoint | None:

@@ -109,7 +109,7 @@ def edit_category() -> Response:
                                        Priority.parse(form.get("priority", "normal")))
     except (ValueError, AniworldError) as exc:
         db.session.rollback()
-        problem = exc if isinstance(exc, AniworldError) else str(exc)
+        problem = exc if isinstance(exc, AniworldError) else phrase_of(exc)
         return render_section(SECTION, errors={"form": localize(problem)})
     db.session.commit()
     return saved(SECTION, _("Category “%(category)s” saved.", category=name))

@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import Priority
+from aniworld.phrases import phrase_of
 from aniworld.services.library.wanted import WantedFilter, WantedKind, WantedSort
 
 T = TypeVar("T")
@@ -94,7 +95,7 @@ def parse_field(field: str, value: str, parse: Callable[[str], T]) -> T:
     try:
         return parse(value)
     except ValueError as exc:
-        raise ValidationError(str(exc), field) from None
+        raise ValidationError(phrase_of(exc), field) from None
 
 
 def _choice(data: dict[str, Any], field: str, parse: Callable[[str], T], default: T) -> T:

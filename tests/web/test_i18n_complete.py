@@ -10,6 +10,7 @@ short list of words that are the same in both.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -198,3 +199,23 @@ def test_every_translation_keeps_the_placeholders_of_its_english() -> None:
             if set(PLACEHOLDER.findall(text)) != wanted:
                 broken.append(f"{ids[0]!r} → {text!r}")
     assert not broken, "translations whose placeholders differ:\n" + "\n".join(broken)
+
+
+def _marked_literals() -> Iterator[tuple[str, str]]:
+    """Every string literal handed to ``N_`` or ``Phrase`` in the package, with its place."""
+    for path in sorted((ROOT / "aniworld").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("N_", "Phrase") and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                yield node.args[0].value, f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def test_every_marked_sentence_is_extracted() -> None:
+    """Babel skips an ``N_`` nested in a call it does not read: such a text stays English."""
+    missed = [f"{text!r} ({place})" for text, place in _marked_literals()
+              if text not in extracted()]
+    assert not missed, ("marked but not extracted (hoist it into a module constant):\n"
+                        + "\n".join(missed))

@@ -42,7 +42,7 @@ class CandidateError:
     """Why one hoster/language candidate failed."""
 
     hoster: str
-    language: str
+    language: str | Phrase
     error: BaseException
 
     def describe(self) -> Phrase:

@@ -21,7 +21,7 @@ from aniworld.errors import AniworldError
 from aniworld.languages import Language
 from aniworld.library import Marker, read_marker
 from aniworld.library.swap import relative_to_library
-from aniworld.phrases import N_, Phrase
+from aniworld.phrases import N_, Phrase, either
 from aniworld.services import execution
 from aniworld.services.bridge.releases import file_name
 from aniworld.services.execution import Claim
@@ -221,12 +221,12 @@ def _download(runtime: Runtime, claim: Claim, settings: AppSettings, library: Pa
                     raise
                 logger.warning("candidate failed item=%s hoster=%s language=%s error=%s",
                                claim.item_id, candidate.hoster, candidate.language, error)
-                errors.append(CandidateError(candidate.hoster, candidate.language.label, error))
+                errors.append(CandidateError(candidate.hoster, candidate.language.phrase, error))
                 continue
             health.record_success(runtime, claim.series_site, candidate.hoster,
                                   attempt.bytes_per_second)
             return path
-    tried = " or ".join(language.label for language in _languages(claim, settings))
+    tried = either([language.phrase for language in _languages(claim, settings)])
     raise summarise(errors, Phrase("%(episode)s in %(languages)s", episode=_what(claim),
                                    languages=tried))
 
