@@ -19,9 +19,12 @@ class HosterError(AniworldError):
     template = N_("%(hoster)s failed (%(detail)s); try another hoster")
 
     def __init__(self, hoster: str, detail: str | Phrase = "") -> None:
-        super().__init__(Phrase(self.template, hoster=hoster, detail=detail))
+        super().__init__(self._sentence(hoster, detail))
         self.hoster = hoster
         self.detail = detail
+
+    def _sentence(self, hoster: str, detail: str | Phrase) -> Phrase:
+        return Phrase(self.template, hoster=hoster, detail=detail)
 
 
 class UnsupportedHoster(HosterError):
@@ -30,12 +33,16 @@ class UnsupportedHoster(HosterError):
     code = "hoster_unsupported"
     status = 422
     template = N_(
-        "Aniworld cannot download from the hoster '%(hoster)s'; pick another hoster "
+        "Aniworld cannot download from the hoster %(hoster)s; pick another hoster "
         "(supported: %(detail)s)"
     )
 
     def __init__(self, hoster: str, supported: tuple[str, ...] = ()) -> None:
         super().__init__(hoster, ", ".join(supported) or "none")
+
+    def _sentence(self, hoster: str, detail: str | Phrase) -> Phrase:
+        # The name quoted as Python quotes it, as this message always did (API text).
+        return Phrase(self.template, hoster=repr(hoster), detail=detail)
 
 
 class ExtractorOutdated(HosterError):
