@@ -4,7 +4,8 @@ The core knows no Flask and no reader, so it cannot translate. It builds a ``Phr
 English sentence (the catalogue's message id, with ``%(name)s`` placeholders) and its values
 kept apart. ``str()`` gives English (logs, the JSON API, the English column of a stored
 error); the web edge renders it with the page's catalogue, the workers with the instance's
-default language (notifications). A stored phrase travels as JSON (``to_json``).
+default language (notifications). A stored phrase travels as JSON (``to_json``). A decimal
+value is a ``Number``: English as before, ``12,3`` in German.
 
 ``Phrase`` and ``N_`` are extraction keywords of ``make translations``: only a string
 literal as first argument is found, so every user-facing sentence is written out in place.
@@ -15,15 +16,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 logger = logging.getLogger(__name__)
 
 Translate = Callable[[str], str]
+# Writes a Number in the reader's language: (value, digits) -> "12,3".
+FormatNumber = Callable[[float, int], str]
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ENGLISH = "en"
 
@@ -37,10 +43,46 @@ def _same(text: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Number:
+    """A decimal value of a phrase, written with the reader's decimal sign ("12,3" in German).
+
+    ``str()`` is the English text, exactly ``f"{value:.{digits}f}"`` (no thousands grouping).
+    """
+
+    value: float
+    digits: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.value:.{self.digits}f}"
+
+    def rounded(self) -> Decimal:
+        """The value rounded as ``str()`` rounds it, for a locale's formatter to write as is."""
+        return Decimal(str(self))
+
+
+def number_pattern(digits: int) -> str:
+    """Babel's pattern for ``digits`` decimals without grouping: ``0.0``, ``0``."""
+    return "0." + "0" * digits if digits > 0 else "0"
+
+
+def number_formatter(locale: str | None) -> FormatNumber | None:
+    """How ``locale`` writes a Number (None for English, which writes it as ``str()`` does)."""
+    if not locale or locale == ENGLISH:
+        return None
+
+    def write(value: float, digits: int) -> str:
+        number = Number(value, digits)
+        return format_decimal(number.rounded(), format=number_pattern(digits), locale=locale)
+
+    return write
+
+
 class Phrase:
     """An English sentence with its values, translatable wherever it is shown.
 
-    Values may be phrases themselves (rendered in the same language first).
+    Values may be phrases themselves (rendered in the same language first) or ``Number``s
+    (written with the reader's decimal sign).
     """
 
     __slots__ = ("params", "text")
@@ -49,9 +91,12 @@ class Phrase:
         self.text = text
         self.params: dict[str, object] = params
 
-    def render(self, translate: Translate = _same) -> str:
-        """The sentence through ``translate`` (a gettext), values filled in."""
-        values = {name: value.render(translate) if isinstance(value, Phrase) else value
+    def render(self, translate: Translate = _same, number: FormatNumber | None = None) -> str:
+        """The sentence through ``translate`` (a gettext), values filled in.
+
+        ``number`` writes the ``Number`` values (default: English, as ``str()``).
+        """
+        values = {name: _rendered(value, translate, number)
                   for name, value in self.params.items()}
         template = translate(self.text)
         if not values:
@@ -91,7 +136,7 @@ class Phrase:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Phrase:
         """The phrase back from ``to_data``'s dict."""
-        params = {name: cls.from_data(value) if isinstance(value, dict) else value
+        params = {name: _value_from_data(value)
                   for name, value in dict(data.get("params") or {}).items()}
         return cls(str(data["text"]), **params)
 
@@ -108,12 +153,28 @@ class Phrase:
             return None
 
 
+def _rendered(value: object, translate: Translate, number: FormatNumber | None) -> object:
+    if isinstance(value, Phrase):
+        return value.render(translate, number)
+    if isinstance(value, Number) and number is not None:
+        return number(value.value, value.digits)
+    return value
+
+
 def _value_data(value: object) -> object:
     if isinstance(value, Phrase):
         return value.to_data()
+    if isinstance(value, Number):
+        return {"number": value.value, "digits": value.digits}
     if isinstance(value, bool | int | float | str) or value is None:
         return value
     return str(value)
+
+
+def _value_from_data(value: object) -> object:
+    if isinstance(value, dict) and "number" in value and "text" not in value:
+        return Number(float(value["number"]), int(value.get("digits") or 0))
+    return Phrase.from_data(value) if isinstance(value, dict) else value
 
 
 def as_phrase(message: str | Phrase) -> Phrase:
@@ -163,7 +224,7 @@ def render(message: str | Phrase | None, locale: str | None) -> str:
     """``message`` in ``locale`` (outside a request: workers, notifications)."""
     if message is None:
         return ""
-    return as_phrase(message).render(translator(locale))
+    return as_phrase(message).render(translator(locale), number_formatter(locale))
 
 
 _ABOUT = ("%(field)s %(reason)s", "%(field)s: %(reason)s")

@@ -20,6 +20,7 @@ import aniworld
 from aniworld.errors import AniworldError, ValidationError
 from aniworld.languages import Language
 from aniworld.phrases import (
+    Number,
     Phrase,
     about,
     as_phrase,
@@ -76,6 +77,30 @@ def test_a_phrase_survives_json() -> None:
     assert back is not None and str(back) == str(phrase)
     assert Phrase.from_json(None) is None and Phrase.from_json("{not json") is None
     assert Phrase.from_json('"just a string"') is None
+
+
+def test_a_number_reads_as_before_in_english_and_with_a_comma_in_german() -> None:
+    phrase = Phrase("the video lasts %(actual)s s but should last %(expected)s s; it will be "
+                    "downloaded again", actual=Number(12.34, 1), expected=Number(1234.5, 1))
+    assert str(phrase) == ("the video lasts 12.3 s but should last 1234.5 s; it will be "
+                           "downloaded again")
+    assert render(phrase, "en") == str(phrase)
+    german = render(phrase, "de")
+    assert "12,3 s" in german and "1234,5 s" in german and german != str(phrase)
+    # Rounded exactly as the English f-string rounds (2.675 is 2.67499… as a float).
+    for value, digits in ((2.675, 2), (0.5, 0), (1.5, 0), (7, 0), (1234567.25, 1)):
+        english = f"{value:.{digits}f}"
+        assert str(Number(value, digits)) == english
+        assert render(Phrase("%(size)s GiB", size=Number(value, digits)), "de") == (
+            english.replace(".", ",") + " GiB")
+
+
+def test_a_number_survives_json() -> None:
+    phrase = Phrase("%(outer)s", outer=Phrase("%(size)s GiB", size=Number(1.5, 2)))
+    back = Phrase.from_json(phrase.to_json())
+    assert back == phrase and str(back) == "1.50 GiB"
+    assert '"number":1.5,"digits":2' in phrase.to_json()
+    assert render(back, "de") == "1,50 GiB"
 
 
 def test_stored_prefers_the_phrase_and_falls_back_to_the_english_text() -> None:

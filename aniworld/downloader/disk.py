@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from aniworld.downloader.errors import InsufficientDiskSpace
-from aniworld.phrases import Phrase
+from aniworld.phrases import Number, Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ def no_space(name: str) -> InsufficientDiskSpace:
     ))
 
 
-def _gib(nbytes: int) -> str:
-    return f"{nbytes / 1024**3:.2f} GiB"
+def _gib(nbytes: int) -> Phrase:
+    return Phrase("%(size)s GiB", size=Number(nbytes / 1024**3, 2))
 
 
 def place(source: Path, final_path: Path) -> None:

@@ -20,7 +20,7 @@ from aniworld.downloader.playlist import iso639_2, local_playlist
 from aniworld.downloader.progress import Reporter
 from aniworld.downloader.transfer import Transfer, new_session, watch
 from aniworld.downloader.types import DownloadResult, DownloadSettings, Progress, StopRequested
-from aniworld.phrases import Phrase
+from aniworld.phrases import Number, Phrase
 from aniworld.streams import Stream, StreamKind
 
 logger = logging.getLogger(__name__)
@@ -157,5 +157,5 @@ def _check_duration(actual: float, expected: float | None) -> None:
         raise CorruptDownload(Phrase(
             "the video lasts %(actual)s s but should last %(expected)s s; "
             "it will be downloaded again",
-            actual=f"{actual:.1f}", expected=f"{expected:.1f}",
+            actual=Number(actual, 1), expected=Number(expected, 1),
         ))

@@ -31,7 +31,7 @@ from aniworld.downloader.errors import (
 )
 from aniworld.downloader.progress import Reporter
 from aniworld.downloader.types import DownloadSettings, StopRequested
-from aniworld.phrases import Phrase
+from aniworld.phrases import Number, Phrase
 from aniworld.pinning import PinnedAdapter, pinned
 from aniworld.urlguard import BlockedUrl, Pin, UrlGuard
 
@@ -329,5 +329,5 @@ def _check_interrupts(transfer: Transfer, should_stop: Callable[[], StopRequeste
         raise StalledDownload(Phrase(
             "no data arrived for %(silence)s s (stall timeout %(timeout)s s); "
             "the download will be retried",
-            silence=f"{silence:.0f}", timeout=f"{transfer.settings.stall_timeout:g}",
+            silence=Number(silence, 0), timeout=f"{transfer.settings.stall_timeout:g}",
         ))

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from aniworld.phrases import Phrase
 from aniworld.site.types import SearchResult
 
 _UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o"}
@@ -21,11 +22,14 @@ ALTERNATIVE = 0.8
 
 @dataclass(frozen=True)
 class Match:
-    """The result of matching a folder: ``result`` is None unless the match is confident."""
+    """The result of matching a folder: ``result`` is None unless the match is confident.
+
+    ``reason`` is shown to the user beside an unmatched folder, in their language.
+    """
 
     result: SearchResult | None
     confidence: float
-    reason: str
+    reason: str | Phrase
 
     @property
     def confident(self) -> bool:
@@ -66,7 +70,7 @@ def match_folder(title_guess: str, year_guess: int | None, candidates: list[Sear
     """
     keys = title_keys(title_guess)
     if not keys:
-        return Match(None, 0.0, "the folder name has no usable title")
+        return Match(None, 0.0, Phrase("the folder name has no usable title"))
     exact = [c for c in candidates if keys & title_keys(c.title)]
     fitting = [c for c in exact if _year_fits(year_guess, c.year)]
     if fitting:
@@ -78,11 +82,12 @@ def match_folder(title_guess: str, year_guess: int | None, candidates: list[Sear
         and any(keys & title_keys(alt) for alt in alternatives.get(c.key, ()))
     ]
     if len(by_alternative) == 1:
-        return Match(by_alternative[0], ALTERNATIVE, "alternative title matches")
+        return Match(by_alternative[0], ALTERNATIVE, Phrase("alternative title matches"))
     if len(by_alternative) > 1:
-        return Match(None, 0.5, "several candidates share this alternative title")
+        return Match(None, 0.5, Phrase("several candidates share this alternative title"))
     if exact:
-        return Match(None, 0.5, f"same title but a different year ({exact[0].year})")
+        return Match(None, 0.5, Phrase("same title but a different year (%(year)s)",
+                                       year=exact[0].year))
     return _no_match(title_guess, candidates)
 
 
@@ -90,22 +95,25 @@ def _pick_exact(year_guess: int | None, fitting: list[SearchResult]) -> Match:
     """One confident result among candidates with the folder's title, or an ambiguity."""
     same_year = [c for c in fitting if year_guess is not None and c.year == year_guess]
     if len(same_year) == 1:
-        return Match(same_year[0], EXACT, "title and year match")
+        return Match(same_year[0], EXACT, Phrase("title and year match"))
     if len(fitting) == 1:
         only = fitting[0]
         both_known = year_guess is not None and only.year is not None
         return Match(only, EXACT if both_known else EXACT_ONE_YEAR,
-                     "title matches" + ("" if both_known else " (year unknown)"))
-    return Match(None, 0.5, f"{len(fitting)} candidates have this title; add the year")
+                     Phrase("title matches") if both_known
+                     else Phrase("title matches (year unknown)"))
+    return Match(None, 0.5, Phrase("%(count)s candidates have this title; add the year",
+                                   count=len(fitting)))
 
 
 def _no_match(title_guess: str, candidates: list[SearchResult]) -> Match:
     """Unmatched, with the closest candidate's similarity as a hint for the user."""
     if not candidates:
-        return Match(None, 0.0, "no search results")
+        return Match(None, 0.0, Phrase("no search results"))
     wanted = normalise_title(title_guess)
     scored = [(difflib.SequenceMatcher(None, wanted, normalise_title(c.title)).ratio(), c)
               for c in candidates]
     ratio, closest = max(scored, key=lambda pair: pair[0])
     # Similar is not the same ("Naruto" vs "Naruto Shippuden"): never chosen automatically.
-    return Match(None, round(ratio * 0.7, 3), f"no exact title match; closest: {closest.title}")
+    return Match(None, round(ratio * 0.7, 3),
+                 Phrase("no exact title match; closest: %(title)s", title=closest.title))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from aniworld.library.filenames import WORK_FOLDER, EpisodeFile, parse_name
 from aniworld.library.marker import MARKER_NAME, InvalidMarker, Marker, load_marker
+from aniworld.phrases import Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class FolderScan:
     year_guess: int | None
     files: list[EpisodeFile]
     dir_mtimes: dict[str, int] = field(default_factory=dict, repr=False)
-    marker_error: str = ""
+    marker_error: str | Phrase = ""
 
 
 def guess_title(folder_name: str) -> tuple[str, int | None]:
@@ -122,7 +123,7 @@ def read_folder(path: str, name: str) -> FolderScan:
     try:
         marker = load_marker(path) if has_marker else None
     except InvalidMarker as exc:
-        marker_error = exc.message
+        marker_error = exc.phrase
         # Fixing the file in place leaves the folder's time alone: read it again next time.
         dir_mtimes[path] = _UNTRUSTED
     return FolderScan(name, path, mtime_ns, marker, title, year, files, dir_mtimes,

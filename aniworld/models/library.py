@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aniworld.languages import Language
 from aniworld.models.base import Base, utcnow
+from aniworld.phrases import Phrase, as_phrase
 
 if TYPE_CHECKING:
     from aniworld.models.series import Series
@@ -42,8 +43,10 @@ class LibraryFolder(Base):
     year_guess: Mapped[int | None] = mapped_column(default=None)
     marker_site: Mapped[str | None] = mapped_column(String(32), default=None)
     marker_key: Mapped[str | None] = mapped_column(String(200), default=None)
-    # Why the folder is unmatched, and the search results offered to the user (JSON list).
+    # Why the folder is unmatched (English, and its Phrase as JSON for the reader's language),
+    # and the search results offered to the user (JSON list).
     reason: Mapped[str] = mapped_column(Text, default="")
+    reason_phrase: Mapped[str | None] = mapped_column(Text, default=None)
     candidates: Mapped[str] = mapped_column(Text, default="[]")
     match_tried: Mapped[bool] = mapped_column(default=False)
     # Modification times of the folder and its subfolders (JSON object path -> ns).
@@ -60,6 +63,14 @@ class LibraryFolder(Base):
     def folder_state(self) -> FolderState:
         """``state`` as the enum."""
         return FolderState(self.state)
+
+    def set_reason(self, reason: str | Phrase) -> None:
+        """Say why the folder is unmatched ("" when nothing is to say)."""
+        if not reason:
+            self.reason, self.reason_phrase = "", None
+            return
+        phrase = as_phrase(reason)
+        self.reason, self.reason_phrase = str(phrase), phrase.to_json()
 
     def __repr__(self) -> str:
         return f"<LibraryFolder {self.id} {self.name!r} {self.state}>"

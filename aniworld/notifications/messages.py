@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 
-from aniworld.phrases import ENGLISH, N_, Phrase, render, translator
+from aniworld.phrases import ENGLISH, N_, Phrase, number_formatter, render, translator
 
 # How many series or folders one message lists before it says "and N more".
 MAX_LINES = 20
@@ -52,8 +52,8 @@ def human_size(size: int | None, locale: str = ENGLISH) -> str:
 
 
 def _lines(lines: Sequence[Phrase], locale: str) -> str:
-    translate = translator(locale)
-    return "\n".join(line.render(translate) for line in lines)
+    translate, number = translator(locale), number_formatter(locale)
+    return "\n".join(line.render(translate, number) for line in lines)
 
 
 def _episode_lines(episode: Episode) -> list[Phrase]:

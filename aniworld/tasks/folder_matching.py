@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.library import match_folder
 from aniworld.library.matching import Match
 from aniworld.models import FolderState, LibraryFolder
-from aniworld.phrases import Phrase
+from aniworld.phrases import Phrase, joined
 from aniworld.services import catalog
 from aniworld.services.library import resolution
 from aniworld.services.library.folders import link
@@ -113,7 +113,8 @@ def match_one(sessions: sessionmaker[Session], sites: SiteClients, root: Path,
     snapshot = _fetch_on(sites, chosen.site, chosen.key) if chosen else None
     reason = found.reason
     if chosen is not None and snapshot is None:
-        reason = f"the site lists {chosen.title!r} but has no page for it any more"
+        reason = Phrase("the site lists %(title)s but has no page for it any more",
+                        title=repr(chosen.title))
     with sessions() as session:
         folder = session.get(LibraryFolder, folder_id)
         if folder is None or folder.state != FolderState.UNMATCHED:
@@ -123,7 +124,8 @@ def match_one(sessions: sessionmaker[Session], sites: SiteClients, root: Path,
             series = resolution.stored_series(session, snapshot)
             link(session, folder, series, root=root)
         else:
-            folder.reason, folder.match_tried = reason, True
+            folder.set_reason(reason)
+            folder.match_tried = True
             folder.candidates = json.dumps(resolution.as_candidates(results), ensure_ascii=False)
         session.commit()
     logger.info("library folder matched=%s title=%r reason=%s", snapshot is not None, title,
@@ -138,7 +140,7 @@ def _search_sites(sites: SiteClients, title: str,
     s.to is searched only when aniworld.to has no confident match.
     """
     results: list[SearchResult] = []
-    reasons: dict[str, str] = {}
+    reasons: dict[str, str | Phrase] = {}
     for site in SITES:
         found, site_results = sites.call(site, lambda client: _search(client, title, year))
         results += site_results
@@ -161,11 +163,12 @@ def _search(client: SiteClient, title: str,
     return found, results
 
 
-def _reason(reasons: dict[str, str]) -> str:
+def _reason(reasons: dict[str, str | Phrase]) -> str | Phrase:
     """One reason for all sites, or each site's own when they differ."""
     if len(set(reasons.values())) == 1:
         return next(iter(reasons.values()))
-    return "; ".join(f"{SITE_LABELS[site]}: {reason}" for site, reason in reasons.items())
+    return joined([Phrase("%(site)s: %(reason)s", site=SITE_LABELS[site], reason=reason)
+                   for site, reason in reasons.items()], "; ")
 
 
 def _head(title: str) -> str:
@@ -202,8 +205,8 @@ def _match_by_marker(sessions: sessionmaker[Session], sites: SiteClients, folder
             return folder is not None and folder.state == FolderState.MATCHED
         if snapshot is None:
             folder.match_tried = True
-            folder.reason = (f"the marker names {public_series_key(site, key)!r}, which the "
-                             "site does not know (any more)")
+            folder.set_reason(Phrase("the marker names %(key)s, which the site does not know "
+                                     "(any more)", key=repr(public_series_key(site, key))))
         else:
             link(session, folder, resolution.stored_series(session, snapshot), write=False)
         session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aniworld.errors import AniworldError
 from aniworld.library import scan_tree
 from aniworld.models import FolderState
-from aniworld.phrases import Phrase
+from aniworld.phrases import Number, Phrase
 from aniworld.services.library import scan_state
 from aniworld.services.library.folders import previous_scans, store_scans
 from aniworld.services.library.overview import count_folders
@@ -55,7 +55,7 @@ class ScanSummary:
     @property
     def phrase(self) -> Phrase:
         """The same sentence for the library page, in the reader's language."""
-        values = {"folders": self.folders, "seconds": f"{self.seconds:.1f}",
+        values = {"folders": self.folders, "seconds": Number(self.seconds, 1),
                   "reread": self.reread, "removed": self.removed, "matched": self.matched,
                   "unmatched": self.unmatched}
         if self.stopped:

@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
     """Register the context processor and the sites' names for every template."""
     app.context_processor(page_context)
     app.jinja_env.globals.update(sites=SITES, default_site=DEFAULT_SITE, site_labels=SITE_LABELS,
-                                 public_series_key=public_series_key, stored_error=stored_error)
+                                 public_series_key=public_series_key, stored_error=stored_error,
+                                 stored=stored)
 
 
 def queue_count() -> int:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aniworld.errors import AniworldError
 from aniworld.extensions import babel, db
 from aniworld.languages import Language
-from aniworld.phrases import Phrase, as_phrase, stored
+from aniworld.phrases import Number, Phrase, as_phrase, number_pattern, stored
 from aniworld.services.episode_status import EpisodeState, EpisodeStatus
 from aniworld.services.settings import DEFAULT_TIMEZONE, AppSettings, load_settings
 
@@ -174,6 +174,11 @@ def _translate(text: str) -> str:
     return gettext(text)
 
 
+def _number(value: float, digits: int) -> str:
+    """A phrase's Number in the page's language, rounded as its English text is."""
+    return format_decimal(Number(value, digits).rounded(), format=number_pattern(digits))
+
+
 def localize(message: str | Phrase | AniworldError | None) -> str:
     """A core message in the page's language (a ``Phrase``, an error, or a plain string).
 
@@ -183,4 +188,6 @@ def localize(message: str | Phrase | AniworldError | None) -> str:
         return ""
     if isinstance(message, AniworldError):
         message = message.phrase
-    return as_phrase(message).render(_translate)
+    # English (and so the API) writes numbers as the phrase's own text does.
+    number = None if page_language() == DEFAULT_LOCALE else _number
+    return as_phrase(message).render(_translate, number)

@@ -10,6 +10,7 @@ import redis
 
 from aniworld.extensions import db
 from aniworld.models import LibraryFolder, Priority
+from aniworld.phrases import Phrase
 from aniworld.services import catalog
 from aniworld.services.library import monitoring, resolution, scan_state
 from aniworld.services.library.monitoring import MonitorStatus
@@ -84,7 +85,7 @@ def queue_all_missing(series_ids: Collection[int] | None = None,
 
 
 def resolve_folder(folder_id: int, ref: SeriesRef, lookup: Callable[[int], LibraryFolder],
-                   ) -> tuple[LibraryFolder, catalog.SeriesSnapshot, str | None]:
+                   ) -> tuple[LibraryFolder, catalog.SeriesSnapshot, Phrase | None]:
     """Tie a folder to the series ``ref`` and commit; returns the marker warning too.
 
     ``lookup`` finds the folder or raises (the page accepts only unmatched folders, the

@@ -229,7 +229,7 @@ def _season_arg(series: Series, raw: str | None) -> int:
     if raw is None or raw == "":
         return seasons[0] if seasons else 1
     if not raw.isdigit() or int(raw) > MAX_NUMBER:
-        raise ValidationError("season must be a whole number (0 = films)", "season")
+        raise ValidationError(Phrase("season must be a whole number (0 = films)"), "season")
     if int(raw) not in seasons:
         raise NotFoundError(Phrase("%(series)s has no films", series=series.title) if int(raw) == 0
                             else Phrase("%(series)s has no season %(number)s",
@@ -357,14 +357,15 @@ def _languages_note(result: queue_service.BulkResult, language: Language | None)
 def _form_int(field: str) -> int:
     raw = request.form.get(field, "").strip()
     if not raw.isdigit() or not 0 <= int(raw) <= MAX_NUMBER:
-        raise ValidationError(f"{field} must be a whole number", field)
+        raise ValidationError(Phrase("%(field)s must be a whole number", field=field), field)
     return int(raw)
 
 
 def _form_choice(field: str, choices: tuple[str, ...]) -> str:
     value = request.form.get(field, "")
     if value not in choices:
-        raise ValidationError(f"{field} must be one of: {', '.join(choices)}", field)
+        raise ValidationError(Phrase("%(field)s must be one of: %(choices)s", field=field,
+                                     choices=", ".join(choices)), field)
     return value
 
 

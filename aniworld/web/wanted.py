@@ -14,6 +14,7 @@ from aniworld.errors import ValidationError
 from aniworld.extensions import db
 from aniworld.languages import Language
 from aniworld.models import Series
+from aniworld.phrases import Phrase
 from aniworld.services.episode_status import EpisodeKey
 from aniworld.services.library.wanted import (
     QueuedWanted,
@@ -122,7 +123,7 @@ def _episodes(value: str | None) -> list[EpisodeKey] | None:
         return None
     match = EPISODE_VALUE.match(value)
     if match is None:
-        raise ValidationError("episode must be <season>-<episode>, e.g. 1-5", "episode")
+        raise ValidationError(Phrase("episode must be <season>-<episode>, e.g. 1-5"), "episode")
     return [(int(match.group(1)), int(match.group(2)))]
 
 

@@ -60,7 +60,7 @@ def test_exact_title_with_a_year_unknown(folder_year: int | None, site_year: int
 def test_year_mismatch_is_unmatched() -> None:
     match = match_folder("Title", 2020, [result("a", "Title", 2005)])
     assert match.result is None
-    assert "year" in match.reason
+    assert "year" in str(match.reason)
 
 
 def test_year_picks_among_remakes() -> None:
@@ -74,7 +74,7 @@ def test_same_title_without_year_is_ambiguous() -> None:
                   result("hxh", "Hunter x Hunter", 2011)]
     match = match_folder("Hunter x Hunter", None, candidates)
     assert match.result is None
-    assert "year" in match.reason
+    assert "year" in str(match.reason)
 
 
 def test_single_alternative_title_match() -> None:
@@ -112,4 +112,4 @@ def test_unconfident(title: str, candidates: list[SearchResult]) -> None:
 
 def test_closest_candidate_is_named() -> None:
     match = match_folder("Naruto", None, [result("a", "Bleach"), result("b", "Naruto Shippuden")])
-    assert "Naruto Shippuden" in match.reason
+    assert "Naruto Shippuden" in str(match.reason)

@@ -9,11 +9,12 @@ from flask import Flask
 from aniworld.extensions import db
 from aniworld.hosters.errors import HosterFileGone
 from aniworld.models import DownloadItem
+from aniworld.phrases import Number, Phrase
 from aniworld.services import execution, hoster_health
 from aniworld.services.episode_status import EpisodeState, EpisodeStatus
 from aniworld.services.hoster_health import Breaker
 from aniworld.services.settings import save_settings
-from aniworld.web.i18n import COOKIE, status_label
+from aniworld.web.i18n import COOKIE, localize, status_label
 from tests.db_fixtures import claim_item
 from tests.web.conftest import AuthActions, csrf_token_from
 from tests.web.test_queue_page import queue_items
@@ -153,3 +154,13 @@ def test_werkzeug_errors_and_a_stale_form_in_german(logged_in: AuthActions) -> N
     assert "This page does not exist" in english.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing", headers=GERMAN)
     assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
+
+
+def test_numbers_of_a_phrase_in_the_pages_language(app: Flask) -> None:
+    phrase = Phrase("%(size)s GiB", size=Number(1234.5, 1))
+    with app.test_request_context("/", headers=GERMAN):
+        assert localize(phrase) == "1234,5 GiB"
+    with app.test_request_context("/", headers={"Accept-Language": "en-US"}):
+        assert localize(phrase) == "1234.5 GiB"
+    with app.test_request_context("/api/v1/queue", headers=GERMAN):
+        assert localize(phrase) == str(phrase) == "1234.5 GiB"

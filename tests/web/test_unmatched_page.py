@@ -203,3 +203,16 @@ def test_posts_need_the_csrf_token(site: AuthActions, path: str) -> None:
                                 data={"key": "blauer-mond"}, headers=HX)
     assert response.status_code == 400
     assert folder(site.app, "Blauer").state == FolderState.UNMATCHED
+
+
+def test_reasons_in_the_readers_language_and_english_in_the_api(site: AuthActions) -> None:
+    german = {"Accept-Language": "de"}
+    page = site.client.get("/library/unmatched", headers=german).get_data(as_text=True)
+    assert '<html lang="de">' in page
+    assert "kein genau passender Titel; am ähnlichsten: " in page
+    assert "keine Suchergebnisse" in page and "no search results" not in page
+    answer = site.client.get("/api/v1/library/folders?state=unmatched", headers=german)
+    reasons = {f["name"]: f["reason"] for f in answer.get_json()["folders"]}
+    assert reasons["Zzyzx Unbekannt"] == "no search results"
+    assert "no exact title match; closest: " in reasons["Blauer"]
+    assert reasons["Blauer"] == folder(site.app, "Blauer").reason

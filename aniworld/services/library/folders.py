@@ -22,6 +22,7 @@ from aniworld.library import FolderScan, Marker, write_marker
 from aniworld.library.marker import MARKER_NAME
 from aniworld.library.matching import title_keys
 from aniworld.models import FolderState, LibraryFile, LibraryFolder, Series, utcnow
+from aniworld.phrases import Phrase
 from aniworld.services.series import find_series
 from aniworld.sites import DEFAULT_SITE
 
@@ -106,14 +107,16 @@ def _write_folder(session: Session, folder: LibraryFolder, scan: FolderScan) -> 
     session.add(folder)
 
 
-def _note_marker_error(folder: LibraryFolder, error: str) -> None:
+def _note_marker_error(folder: LibraryFolder, error: str | Phrase) -> None:
     """Leave a folder with an unusable marker to the user; forget a fixed marker's error."""
     if error:
         # The user's marker says something we cannot read: ask, rather than guess by title.
         folder.state, folder.series_id, folder.match_tried = FolderState.UNMATCHED, None, True
-        folder.reason, folder.candidates = error, "[]"
+        folder.set_reason(error)
+        folder.candidates = "[]"
     elif (folder.reason or "").startswith(MARKER_NAME + " "):  # only marker errors do
-        folder.reason, folder.match_tried = "", False
+        folder.set_reason("")
+        folder.match_tried = False
 
 
 def _replace_files(session: Session, reread: list[tuple[LibraryFolder, FolderScan]]) -> None:
@@ -193,7 +196,7 @@ class TitleIndex:
 
 
 def link(session: Session, folder: LibraryFolder, series: Series, *, write: bool = True,
-         root: Path | None = None) -> str | None:
+         root: Path | None = None) -> Phrase | None:
     """Record that ``folder`` holds ``series``; write its marker when ``root`` is given.
 
     Returns a warning for the user if the marker could not be written (no commit).
@@ -201,7 +204,8 @@ def link(session: Session, folder: LibraryFolder, series: Series, *, write: bool
     if folder.series_id not in (None, series.id):
         _release(session, folder)
     folder.state, folder.series_id, folder.series = FolderState.MATCHED, series.id, series
-    folder.reason, folder.candidates, folder.match_tried = "", "[]", True
+    folder.candidates, folder.match_tried = "[]", True
+    folder.set_reason("")
     if not series.folder:
         series.folder = folder.name
     logger.info("library folder linked folder=%r series=%s/%s", folder.name, series.site,
@@ -212,7 +216,8 @@ def link(session: Session, folder: LibraryFolder, series: Series, *, write: bool
         # Only entries directly in the library (as the scanner lists them) get a marker;
         # a name that walks elsewhere is never written through.
         logger.warning("marker not written folder=%r: not an entry of the library", folder.name)
-        return f"{folder.name!r} is not a folder directly in the library; no marker written"
+        return Phrase("%(name)s is not a folder directly in the library; no marker written",
+                      name=repr(folder.name))
     warning = write_series_marker(root / folder.name,
                                   Marker(series.site, series.key, series.title))
     if warning is None:
@@ -228,7 +233,7 @@ def _release(session: Session, folder: LibraryFolder) -> None:
         old.folder = None
 
 
-def write_series_marker(path: Path, marker: Marker) -> str | None:
+def write_series_marker(path: Path, marker: Marker) -> Phrase | None:
     """Write the folder's ``.aniworld.json``; a warning instead of an error if it fails.
 
     A read-only share must not fail a match or a finished download.
@@ -237,14 +242,16 @@ def write_series_marker(path: Path, marker: Marker) -> str | None:
         write_marker(path, marker)
     except OSError as exc:
         logger.warning("marker not written folder=%s error=%s", path, exc)
-        return f"could not write {path}/.aniworld.json ({exc.strerror or exc})"
+        return Phrase("could not write %(path)s/.aniworld.json (%(error)s)", path=str(path),
+                      error=str(exc.strerror or exc))
     return None
 
 
 def ignore(session: Session, folder: LibraryFolder) -> None:
     """Leave the folder out of matching and of the unmatched list (no commit)."""
     _release(session, folder)
-    folder.state, folder.series_id, folder.reason = FolderState.IGNORED, None, ""
+    folder.state, folder.series_id = FolderState.IGNORED, None
+    folder.set_reason("")
 
 
 def forget_series(session: Session, series: Series) -> None:
@@ -255,7 +262,8 @@ def forget_series(session: Session, series: Series) -> None:
     for folder in session.scalars(select(LibraryFolder)
                                   .where(LibraryFolder.series_id == series.id)):
         folder.state, folder.series_id, folder.match_tried = FolderState.UNMATCHED, None, True
-        folder.reason = f"{series.title} was removed from the library; pick a series or ignore"
+        folder.set_reason(Phrase("%(series)s was removed from the library; pick a series or "
+                                 "ignore", series=series.title))
 
 
 def unmatched_folders(session: Session) -> list[LibraryFolder]:

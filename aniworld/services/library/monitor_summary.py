@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from aniworld.phrases import Phrase, as_phrase, joined
+from aniworld.phrases import Number, Phrase, as_phrase, joined
 from aniworld.sites import SITE_LABELS
 
 
@@ -114,7 +114,7 @@ class MonitorSummary:
         parts = [Phrase("Checked %(checked)s of %(series)s monitored series with %(requests)s "
                         "request(s) in %(seconds)s s: %(new)s new episode(s), %(queued)s "
                         "queued.", checked=self.checked, series=self.series,
-                        requests=self.requests, seconds=f"{self.seconds:.1f}", new=self.new,
+                        requests=self.requests, seconds=Number(self.seconds, 1), new=self.new,
                         queued=self.queued)]
         if self.failed:
             parts.append(Phrase("%(failed)s series could not be read; see the worker log.",

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from aniworld.models import LibraryFolder, Series
+from aniworld.phrases import Phrase
 from aniworld.services import catalog
 from aniworld.services.library.folders import link
 from aniworld.services.series import find_series
@@ -36,7 +37,7 @@ def stored_series(session: Session, snapshot: catalog.SeriesSnapshot) -> Series:
 
 
 def resolve(session: Session, folder: LibraryFolder, snapshot: catalog.SeriesSnapshot,
-            root: Path, *, site: str | None = None) -> str | None:
+            root: Path, *, site: str | None = None) -> Phrase | None:
     """The user picked ``snapshot``'s series for ``folder``; returns a marker warning.
 
     ``site`` is the site the snapshot was read from (default: the snapshot's own). Fetch

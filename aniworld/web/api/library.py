@@ -126,7 +126,7 @@ def resolve_folder(folder_id: int) -> Response:
     """
     ref = parse_series_key(parsing.text(parsing.json_body(), "key", MAX_KEY_LENGTH))
     folder, _snapshot, warning = library_actions.resolve_folder(folder_id, ref, _folder)
-    return jsonify({**folder_to_dict(folder), "warning": warning})
+    return jsonify({**folder_to_dict(folder), "warning": str(warning) if warning else None})
 
 
 @bp.post("/library/folders/<int:folder_id>/ignore")

@@ -345,7 +345,7 @@ def test_link_writes_a_marker_or_returns_a_warning(library: Path, session: Sessi
         FolderState.MATCHED, series.id, "", "[]")
     assert read_marker(library / "Fluss") == Marker("aniworld", "stiller-fluss", "Stiller Fluss")
     warning = link(session, blocked, series, root=library)
-    assert warning is not None and warning.startswith(f"could not write {library / 'Blocked'}")
+    assert warning is not None and str(warning).startswith(f"could not write {library / 'Blocked'}")
     assert blocked.folder_state is FolderState.MATCHED  # the link itself holds in the database
     assert series.folder == "Fluss"
     assert [p.name for p in (library / "Blocked").iterdir()] == [MARKER_NAME]  # no temp file
@@ -361,7 +361,7 @@ def test_link_never_writes_outside_the_library(library: Path, session: Session) 
     session.flush()
     for folder in escaping:
         warning = link(session, folder, series, root=library)
-        assert warning is not None and "is not a folder directly in the library" in warning
+        assert warning is not None and "is not a folder directly in the library" in str(warning)
     assert not (library.parent / MARKER_NAME).exists()
     assert list((library.parent / "outside").iterdir()) == []
     session.rollback()

@@ -171,7 +171,7 @@ def test_resolve_on_a_read_only_marker_place_returns_a_warning(
     with sessions() as session:
         warning = resolve(session, folder_named(session, "Drache"), snapshot, library)
         session.commit()
-    assert warning is not None and "could not write" in warning and MARKER_NAME in warning
+    assert warning is not None and "could not write" in str(warning) and MARKER_NAME in str(warning)
     with sessions() as session:
         assert folder_named(session, "Drache").folder_state is FolderState.MATCHED
 
@@ -189,7 +189,7 @@ def test_read_only_folder_is_matched_with_a_warning(
             warning = resolve(session, folder_named(session, "Drache"), snapshot, library)
             session.commit()
     assert warning is not None
-    assert warning.startswith(f"could not write {library / 'Drache'}/{MARKER_NAME} (")
+    assert str(warning).startswith(f"could not write {library / 'Drache'}/{MARKER_NAME} (")
     assert any("marker not written" in r.getMessage() and BLAU in r.getMessage()
                for r in caplog.records)
     assert read_marker(library / BLAU) is None and read_marker(library / "Drache") is None

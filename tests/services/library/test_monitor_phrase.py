@@ -16,7 +16,7 @@ def test_a_troubled_round_reads_the_same_in_english_and_is_german_for_de() -> No
                "S.to: the site refused our requests")
     assert summary.message == english
     assert render(summary.phrase, "de") == (
-        "1 von 2 überwachten Serien mit 3 Anfrage(n) in 1.2 s geprüft: 0 neue Folge(n), 0 "
+        "1 von 2 überwachten Serien mit 3 Anfrage(n) in 1,2 s geprüft: 0 neue Folge(n), 0 "
         "eingereiht. 1 Serie(n) konnten nicht gelesen werden; siehe das Worker-Log. "
         "Vorzeitig beendet: S.to: die Seite hat unsere Anfragen abgelehnt")
     assert summary.as_dict()["sites"]["sto"]["stopped"] == "the site refused our requests"
