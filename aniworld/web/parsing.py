@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest
 from aniworld.errors import ValidationError
 from aniworld.languages import Language
 from aniworld.models import Priority
-from aniworld.phrases import phrase_of
+from aniworld.phrases import Phrase, about, phrase_of
 from aniworld.services.library.wanted import WantedFilter, WantedKind, WantedSort
 
 T = TypeVar("T")
@@ -103,7 +103,7 @@ def _choice(data: dict[str, Any], field: str, parse: Callable[[str], T], default
     if value is None:
         return default
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be a string", field)
+        raise ValidationError(about(field, Phrase("must be a string")), field)
     return parse_field(field, value, parse)
 
 
@@ -120,7 +120,7 @@ def priority(data: dict[str, Any], default: Priority = Priority.NORMAL) -> Prior
 def required_priority(data: dict[str, Any]) -> Priority:
     """The ``priority`` field a change of priority cannot do without."""
     if "priority" not in data:
-        raise ValidationError("priority is required (high, normal or low)", "priority")
+        raise ValidationError(Phrase("priority is required (high, normal or low)"), "priority")
     return priority(data)
 
 
@@ -154,8 +154,8 @@ def whole_number(values: Mapping[str, Any], field: str, default: int, minimum: i
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ValidationError(f"{field} must be a whole number from {minimum} to {maximum}",
-                              field)
+        raise ValidationError(about(field, Phrase(
+            "must be a whole number from %(low)s to %(high)s", low=minimum, high=maximum)), field)
     return value
 
 
@@ -164,7 +164,7 @@ def _optional(values: Mapping[str, Any], field: str, parse: Callable[[str], T], 
     if value is None or value == "":
         return default
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be a string", field)
+        raise ValidationError(about(field, Phrase("must be a string")), field)
     return parse_field(field, value, parse)
 
 
