@@ -129,7 +129,8 @@ def test_a_broken_notifier_shows_its_last_error_on_the_settings_page(
     auth.login()
     html = client.get("/settings/").get_data(as_text=True)
     assert "A notifier is broken. Last failure (" in html
-    assert (f"UTC): JSON json://127.0.0.1:{notify_endpoint.port} (URL 1): Failed to send JSON "
+    # The moment in the Settings time zone (UTC by default), then the failure as Apprise said it.
+    assert (f"): JSON json://127.0.0.1:{notify_endpoint.port} (URL 1): Failed to send JSON "
             "POST notification: Internal server error., error=500.") in html
     with app.app_context():
         db.engine.dispose()
