@@ -259,21 +259,21 @@ def phrase_of(exc: BaseException) -> str | Phrase:
 _JOINED = "%(first)s%(separator)s%(second)s"
 
 
-def either(parts: list[Phrase]) -> Phrase | str:
-    """``a or b or c`` with a translated "or" ("" for no parts)."""
+def _chained(parts: list[Phrase], template: str, **link: object) -> Phrase | str:
+    """``parts`` nested pairwise into ``template`` (``first``, ``second``); "" for none."""
     if not parts:
         return ""
     result = parts[0]
     for part in parts[1:]:
-        result = Phrase("%(first)s or %(second)s", first=result, second=part)
+        result = Phrase(template, first=result, second=part, **link)
     return result
+
+
+def either(parts: list[Phrase]) -> Phrase | str:
+    """``a or b or c`` with a translated "or" ("" for no parts)."""
+    return _chained(parts, N_("%(first)s or %(second)s"))
 
 
 def joined(parts: list[Phrase], separator: str) -> Phrase | str:
     """One phrase of ``parts`` in order with ``separator`` between them ("" for none)."""
-    if not parts:
-        return ""
-    result = parts[0]
-    for part in parts[1:]:
-        result = Phrase(_JOINED, first=result, separator=separator, second=part)
-    return result
+    return _chained(parts, _JOINED, separator=separator)

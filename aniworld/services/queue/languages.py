@@ -18,7 +18,7 @@ from aniworld.languages import Language
 from aniworld.models import Episode, Series
 from aniworld.models.download_item import episode_code
 from aniworld.models.episode import languages_from
-from aniworld.phrases import Phrase
+from aniworld.phrases import Phrase, joined
 from aniworld.services.library.preferences import preferences
 from aniworld.services.queue._common import EpisodeKey
 from aniworld.services.settings import load_settings
@@ -127,8 +127,6 @@ def refusal(series: Series, key: EpisodeKey, offered: frozenset[Language],
                   language=language.phrase, labels=labels)
 
 
-def _labels(languages: Iterable[Language]) -> Phrase:
+def _labels(languages: Iterable[Language]) -> Phrase | str:
     """``German Dub, English Sub`` as one phrase, each label translated."""
-    names = {f"l{index}": language.phrase for index, language in enumerate(languages)}
-    template = ", ".join(f"%({name})s" for name in names)  # no words of its own to translate
-    return Phrase(template, **names)
+    return joined([language.phrase for language in languages], ", ")
